@@ -1,0 +1,99 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
+import { cors } from 'hono/cors';
+import { methodNotAllowed } from 'hono/method-not-allowed';
+import { articlesRoutes } from './articles/routes';
+import { channelsRoutes } from './channels/routes';
+import { docsRoutes } from './docs/routes';
+import type { AppEnv } from './env';
+import { AppError, problemResponse, type ProblemCode } from './lib/errors';
+import { publicGet } from './lib/http';
+import { createLogger, describeError } from './lib/logger';
+import { accessLog, assignRequestId, securityHeaders } from './lib/middleware';
+
+const statusCodes: Partial<Record<number, ProblemCode>> = {
+  400: 'invalid_parameter',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
+
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.use(assignRequestId, accessLog, securityHeaders);
+  app.use(
+    '/api/*',
+    cors({
+      origin: '*',
+      allowMethods: ['GET', 'HEAD', 'OPTIONS'],
+      allowHeaders: ['Content-Type', 'If-None-Match', 'X-Request-Id'],
+      exposeHeaders: ['ETag', 'Link', 'X-Request-Id', 'Retry-After'],
+      maxAge: 86400,
+      credentials: false,
+    }),
+  );
+  app.use('/api/v1/*', publicGet());
+  app.use(
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (c, methods) =>
+        problemResponse(
+          c,
+          new AppError('method_not_allowed', {
+            detail: `${c.req.method} is not allowed here; use ${methods.join(', ')}`,
+            headers: { Allow: methods.join(', ') },
+          }),
+        ),
+    }),
+  );
+
+  app.route('/api/v1', articlesRoutes);
+  app.route('/api/v1', channelsRoutes);
+  app.route('/', docsRoutes);
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Gazette API',
+      version: '1.0.0',
+      description:
+        'Public read API of Gazette, an edge-native news content service. Errors are RFC 9457 problem documents.',
+    },
+    servers: [{ url: '/' }],
+  });
+
+  app.notFound((c) =>
+    problemResponse(
+      c,
+      new AppError('route_not_found', {
+        detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}`,
+      }),
+    ),
+  );
+
+  app.onError((err, c) => {
+    if (err instanceof AppError) return problemResponse(c, err);
+    if (err instanceof HTTPException && err.status < 500) {
+      const code = statusCodes[err.status] ?? 'invalid_parameter';
+      return problemResponse(c, new AppError(code, { detail: err.message || undefined }));
+    }
+    const logger =
+      c.get('logger') ?? createLogger(c.env?.LOG_LEVEL, { requestId: c.get('requestId') });
+    logger.error('unhandled error', {
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      ...describeError(err),
+    });
+    return problemResponse(
+      c,
+      new AppError('internal_error', { detail: 'The error was logged with this request id.' }),
+    );
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,302 @@
+import { and, asc, desc, eq, lt, lte, gte, or, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
+import type { Database } from '../db/client';
+import { articles, attachments, channels } from '../db/schema';
+import type {
+  ArticleDetail,
+  ArticleLookup,
+  ArticleNeighbour,
+  ArticleSummary,
+  ChannelRef,
+  TagRef,
+} from './types';
+
+export type ArticleSort = 'latest' | 'popular';
+
+export interface ListArticlesOptions {
+  now: Date;
+  channelSlug?: string;
+  tagSlug?: string;
+  /** Inclusive lower bound on the publish instant. */
+  publishedFrom?: Date;
+  /** Exclusive upper bound on the publish instant. */
+  publishedBefore?: Date;
+  sort: ArticleSort;
+  /** Keyset position of the last row already returned: [publishedAt ms or views, id]. */
+  after?: readonly [number, number];
+  limit: number;
+}
+
+export interface ArticlePage {
+  items: ArticleSummary[];
+  /** The keyset position to continue from, when more rows exist. */
+  next: [number, number] | null;
+}
+
+const tagsJson = sql<string>`(
+  select coalesce(json_group_array(json(tag_json)), '[]') from (
+    select json_object('slug', t.slug, 'name', t.name) as tag_json
+    from article_tags at join tags t on t.id = at.tag_id
+    where at.article_id = ${articles.id}
+    order by at.position, t.slug
+  )
+)`.as('tags_json');
+
+const summaryColumns = {
+  id: articles.id,
+  slug: articles.slug,
+  title: articles.title,
+  subtitle: articles.subtitle,
+  summary: articles.summary,
+  source: articles.source,
+  author: articles.author,
+  coverImageUrl: articles.coverImageUrl,
+  lang: articles.lang,
+  publishedAt: articles.publishedAt,
+  updatedAt: articles.updatedAt,
+  viewCount: articles.viewCount,
+  // Aliased: D1 batches return rows as objects, so a second column named "id" would overwrite the first.
+  channelId: sql<number>`${channels.id}`.as('channel_ref_id'),
+  channelSlug: sql<string>`${channels.slug}`.as('channel_ref_slug'),
+  channelName: sql<string>`${channels.name}`.as('channel_ref_name'),
+  tagsJson,
+};
+
+type SummaryRow = {
+  id: number;
+  slug: string;
+  title: string;
+  subtitle: string;
+  summary: string;
+  source: string;
+  author: string;
+  coverImageUrl: string | null;
+  lang: string;
+  publishedAt: Date | null;
+  updatedAt: Date;
+  viewCount: number;
+  channelId: number;
+  channelSlug: string;
+  channelName: string;
+  tagsJson: string;
+};
+
+function toSummary(row: SummaryRow): ArticleSummary {
+  return {
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    subtitle: row.subtitle,
+    summary: row.summary,
+    source: row.source,
+    author: row.author,
+    coverImageUrl: row.coverImageUrl,
+    lang: row.lang,
+    channel: { id: row.channelId, slug: row.channelSlug, name: row.channelName },
+    tags: JSON.parse(row.tagsJson) as TagRef[],
+    publishedAt: row.publishedAt ?? new Date(0),
+    updatedAt: row.updatedAt,
+    views: row.viewCount,
+  };
+}
+
+/** Visible to the public: published, and not scheduled for later. */
+function isPublic(now: Date): SQL {
+  return and(eq(articles.status, 'published'), lte(articles.publishedAt, now))!;
+}
+
+/** The channel and every channel below it, as one subquery so the list stays one statement. */
+function channelAndDescendants(slug: string): SQL {
+  return sql`${articles.channelId} in (
+    with recursive subtree(id) as (
+      select id from channels where slug = ${slug}
+      union all
+      select c.id from channels c join subtree on c.parent_id = subtree.id
+    )
+    select id from subtree
+  )`;
+}
+
+function taggedWith(slug: string): SQL {
+  return sql`${articles.id} in (
+    select at.article_id from article_tags at join tags t on t.id = at.tag_id where t.slug = ${slug}
+  )`;
+}
+
+export async function listPublishedArticles(
+  db: Database,
+  options: ListArticlesOptions,
+): Promise<ArticlePage> {
+  const conditions: SQL[] = [isPublic(options.now)];
+  if (options.channelSlug) conditions.push(channelAndDescendants(options.channelSlug));
+  if (options.tagSlug) conditions.push(taggedWith(options.tagSlug));
+  if (options.publishedFrom) conditions.push(gte(articles.publishedAt, options.publishedFrom));
+  if (options.publishedBefore) conditions.push(lt(articles.publishedAt, options.publishedBefore));
+
+  const sortKey = options.sort === 'popular' ? articles.viewCount : articles.publishedAt;
+  if (options.after) {
+    const [key, id] = options.after;
+    const keyValue = options.sort === 'popular' ? key : new Date(key);
+    conditions.push(or(lt(sortKey, keyValue), and(eq(sortKey, keyValue), lt(articles.id, id)))!);
+  }
+
+  const rows = await db
+    .select(summaryColumns)
+    .from(articles)
+    .innerJoin(channels, eq(channels.id, articles.channelId))
+    .where(and(...conditions))
+    .orderBy(desc(sortKey), desc(articles.id))
+    .limit(options.limit + 1);
+
+  const items = rows.slice(0, options.limit).map(toSummary);
+  const last = items.at(-1);
+  const next: [number, number] | null =
+    rows.length > options.limit && last
+      ? [options.sort === 'popular' ? last.views : last.publishedAt.getTime(), last.id]
+      : null;
+  return { items, next };
+}
+
+export async function channelExists(db: Database, slug: string): Promise<boolean> {
+  const row = await db
+    .select({ id: channels.id })
+    .from(channels)
+    .where(eq(channels.slug, slug))
+    .get();
+  return row !== undefined;
+}
+
+export type ArticleKey = { id: number } | { slug: string };
+
+function keyCondition(key: ArticleKey): SQL {
+  return 'id' in key ? eq(articles.id, key.id) : eq(articles.slug, key.slug);
+}
+
+function neighbourQuery(db: Database, key: ArticleKey, now: Date, direction: 'prev' | 'next') {
+  const target = alias(articles, 'target');
+  const targetKey = 'id' in key ? eq(target.id, key.id) : eq(target.slug, key.slug);
+  const older = direction === 'prev';
+  const position = sql`(${articles.publishedAt}, ${articles.id})`;
+  const targetPosition = sql`(${target.publishedAt}, ${target.id})`;
+  const order = older ? desc : asc;
+  return db
+    .select({
+      id: articles.id,
+      slug: articles.slug,
+      title: articles.title,
+      publishedAt: articles.publishedAt,
+    })
+    .from(articles)
+    .innerJoin(target, and(targetKey, eq(articles.channelId, target.channelId)))
+    .where(
+      and(
+        isPublic(now),
+        older ? sql`${position} < ${targetPosition}` : sql`${position} > ${targetPosition}`,
+      ),
+    )
+    .orderBy(order(articles.publishedAt), order(articles.id))
+    .limit(1);
+}
+
+type NeighbourRow = { id: number; slug: string; title: string; publishedAt: Date | null };
+
+function toNeighbour(rows: NeighbourRow[]): ArticleNeighbour | null {
+  const row = rows[0];
+  return row
+    ? { id: row.id, slug: row.slug, title: row.title, publishedAt: row.publishedAt ?? new Date(0) }
+    : null;
+}
+
+/** Root-first chain of channels above (and including) a channel, as a batchable select. */
+export function channelChainQuery(db: Database, start: SQL) {
+  return db
+    .select({ id: sql<number>`id`, slug: sql<string>`slug`, name: sql<string>`name` })
+    .from(
+      sql`(
+        with recursive chain(id, slug, name, parent_id, depth) as (
+          select c.id, c.slug, c.name, c.parent_id, 0 from channels c where c.id = (${start})
+          union all
+          select p.id, p.slug, p.name, p.parent_id, chain.depth + 1
+          from channels p join chain on p.id = chain.parent_id
+          where chain.depth < 32
+        )
+        select id, slug, name, depth from chain
+      ) as crumbs`,
+    )
+    .orderBy(sql`depth desc`);
+}
+
+/**
+ * Everything an article page or the API needs, in one D1 round trip: the article with its
+ * channel and tags, the channel chain for the breadcrumb, attachments and both neighbours.
+ */
+export async function findArticle(
+  db: Database,
+  key: ArticleKey,
+  now: Date,
+): Promise<ArticleLookup> {
+  const articleId =
+    'id' in key
+      ? sql`select id from articles where id = ${key.id}`
+      : sql`select id from articles where slug = ${key.slug}`;
+  const [mainRows, breadcrumbRows, attachmentRows, prevRows, nextRows] = await db.batch([
+    db
+      .select({
+        ...summaryColumns,
+        status: articles.status,
+        body: articles.body,
+        visitorCount: articles.visitorCount,
+        indexNumber: articles.indexNumber,
+        documentNumber: articles.documentNumber,
+        dateWritten: articles.dateWritten,
+        issuingBody: articles.issuingBody,
+      })
+      .from(articles)
+      .innerJoin(channels, eq(channels.id, articles.channelId))
+      .where(keyCondition(key))
+      .limit(1),
+    channelChainQuery(db, sql`select channel_id from articles where id = (${articleId})`),
+    db
+      .select({
+        name: attachments.name,
+        url: attachments.url,
+        size: attachments.size,
+        contentType: attachments.contentType,
+      })
+      .from(attachments)
+      .where(sql`${attachments.articleId} = (${articleId})`)
+      .orderBy(asc(attachments.position), asc(attachments.id)),
+    neighbourQuery(db, key, now, 'prev'),
+    neighbourQuery(db, key, now, 'next'),
+  ]);
+
+  const row = mainRows[0];
+  if (!row) return { state: 'missing' };
+  if (row.status === 'archived') {
+    return { state: 'withdrawn', id: row.id, slug: row.slug, title: row.title };
+  }
+  if (row.status !== 'published' || !row.publishedAt || row.publishedAt > now) {
+    return { state: 'missing' };
+  }
+
+  const hasDocumentFields =
+    row.indexNumber || row.documentNumber || row.dateWritten || row.issuingBody;
+  const article: ArticleDetail = {
+    ...toSummary(row),
+    body: row.body,
+    visitors: row.visitorCount,
+    breadcrumb: breadcrumbRows.map((c): ChannelRef => ({ id: c.id, slug: c.slug, name: c.name })),
+    attachments: attachmentRows,
+    document: hasDocumentFields
+      ? {
+          indexNumber: row.indexNumber,
+          documentNumber: row.documentNumber,
+          dateWritten: row.dateWritten,
+          issuingBody: row.issuingBody,
+        }
+      : null,
+    prev: toNeighbour(prevRows),
+    next: toNeighbour(nextRows),
+  };
+  return { state: 'published', article };
+}

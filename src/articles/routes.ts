@@ -1,0 +1,127 @@
+import { createRoute } from '@hono/zod-openapi';
+import { AppError } from '../lib/errors';
+import { decodeCursor, encodeCursor, queryFingerprint } from '../lib/cursor';
+import type { DateBound } from '../lib/params';
+import { problemResponses } from '../lib/openapi';
+import { readDb, createRouter, requestOrigin } from '../lib/router';
+import { siteConfig } from '../lib/site';
+import { startOfZonedDay, addDays } from '../lib/time';
+import { presentArticle, presentSummary } from './present';
+import { channelExists, findArticle, listPublishedArticles } from './queries';
+import {
+  articleKeyParams,
+  articleListResponse,
+  articleResponse,
+  listArticlesQuery,
+} from './schemas';
+
+function lowerBound(bound: DateBound, timeZone: string): Date {
+  return bound.kind === 'instant' ? bound.instant : startOfZonedDay(bound.date, timeZone)!;
+}
+
+/** Upper bounds are inclusive for callers: a day covers all of it, an instant includes itself. */
+function exclusiveUpperBound(bound: DateBound, timeZone: string): Date {
+  return bound.kind === 'instant'
+    ? new Date(bound.instant.getTime() + 1)
+    : startOfZonedDay(addDays(bound.date, 1), timeZone)!;
+}
+
+export const articlesRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/articles',
+      tags: ['Articles'],
+      summary: 'List published articles, newest first',
+      request: { query: listArticlesQuery },
+      responses: {
+        200: {
+          description: 'A page of article summaries',
+          content: { 'application/json': { schema: articleListResponse } },
+          headers: {
+            Link: {
+              description: 'rel="next" link when more pages exist',
+              schema: { type: 'string' },
+            },
+          },
+        },
+        ...problemResponses(400, 404),
+      },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const site = siteConfig(c.env);
+      const publishedFrom = query.from && lowerBound(query.from, site.timeZone);
+      const publishedBefore = query.to && exclusiveUpperBound(query.to, site.timeZone);
+      if (publishedFrom && publishedBefore && publishedFrom >= publishedBefore) {
+        throw AppError.invalidParameter('from', 'query', "must not be later than 'to'");
+      }
+      const fingerprint = queryFingerprint({
+        channel: query.channel,
+        tag: query.tag,
+        from: publishedFrom?.getTime(),
+        to: publishedBefore?.getTime(),
+        sort: query.sort,
+      });
+      const after = query.cursor
+        ? (decodeCursor(query.cursor, fingerprint, ['number', 'number']) as [number, number])
+        : undefined;
+
+      const db = readDb(c);
+      const page = await listPublishedArticles(db, {
+        now: new Date(),
+        channelSlug: query.channel,
+        tagSlug: query.tag,
+        publishedFrom,
+        publishedBefore,
+        sort: query.sort,
+        after,
+        limit: query.limit,
+      });
+      if (page.items.length === 0 && query.channel && !(await channelExists(db, query.channel))) {
+        throw new AppError('not_found', { detail: `No channel '${query.channel}'` });
+      }
+
+      const origin = requestOrigin(c);
+      const nextCursor = page.next ? encodeCursor(page.next, fingerprint) : null;
+      if (nextCursor) {
+        const nextUrl = new URL(c.req.url);
+        nextUrl.searchParams.set('cursor', nextCursor);
+        c.header('Link', `<${nextUrl.href}>; rel="next"`);
+      }
+      return c.json(
+        {
+          data: page.items.map((a) => presentSummary(a, site, origin)),
+          meta: { nextCursor, limit: query.limit },
+        },
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/articles/{idOrSlug}',
+      tags: ['Articles'],
+      summary: 'One published article with breadcrumb, tags, attachments and neighbours',
+      request: { params: articleKeyParams },
+      responses: {
+        200: {
+          description: 'The article',
+          content: { 'application/json': { schema: articleResponse } },
+        },
+        ...problemResponses(400, 404),
+      },
+    }),
+    async (c) => {
+      const { idOrSlug } = c.req.valid('param');
+      const found = await findArticle(readDb(c), idOrSlug, new Date());
+      if (found.state !== 'published') {
+        throw new AppError('not_found', { detail: 'No published article with that id or slug' });
+      }
+      return c.json(
+        { data: presentArticle(found.article, siteConfig(c.env), requestOrigin(c)) },
+        200,
+      );
+    },
+  );

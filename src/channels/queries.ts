@@ -1,0 +1,64 @@
+import { asc, eq, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
+import { channelChainQuery } from '../articles/queries';
+import type { Database } from '../db/client';
+import { channels } from '../db/schema';
+
+export interface Channel {
+  id: number;
+  slug: string;
+  name: string;
+  description: string;
+  position: number;
+  parentSlug: string | null;
+}
+
+export interface ChannelNode extends Channel {
+  children: ChannelNode[];
+}
+
+export interface ChannelDetail extends Channel {
+  breadcrumb: Pick<Channel, 'id' | 'slug' | 'name'>[];
+  children: Channel[];
+}
+
+const parent = alias(channels, 'parent');
+
+const columns = {
+  id: channels.id,
+  slug: channels.slug,
+  name: channels.name,
+  description: channels.description,
+  position: channels.position,
+  // Aliased: D1 batches return rows as objects, so a second "slug" would overwrite the first.
+  parentSlug: sql<string | null>`${parent.slug}`.as('parent_slug'),
+};
+
+function selectChannels(db: Database) {
+  return db.select(columns).from(channels).leftJoin(parent, eq(parent.id, channels.parentId));
+}
+
+export async function listChannelTree(db: Database): Promise<ChannelNode[]> {
+  const rows = await selectChannels(db).orderBy(asc(channels.position), asc(channels.id));
+  const nodes = new Map<string, ChannelNode>(rows.map((r) => [r.slug, { ...r, children: [] }]));
+  const roots: ChannelNode[] = [];
+  for (const node of nodes.values()) {
+    const parent = node.parentSlug ? nodes.get(node.parentSlug) : undefined;
+    if (parent) parent.children.push(node);
+    else roots.push(node);
+  }
+  return roots;
+}
+
+export async function findChannel(db: Database, slug: string): Promise<ChannelDetail | null> {
+  const [found, chain, children] = await db.batch([
+    selectChannels(db).where(eq(channels.slug, slug)).limit(1),
+    channelChainQuery(db, sql`select id from channels where slug = ${slug}`),
+    selectChannels(db)
+      .where(eq(parent.slug, slug))
+      .orderBy(asc(channels.position), asc(channels.id)),
+  ]);
+  const channel = found[0];
+  if (!channel) return null;
+  return { ...channel, breadcrumb: chain, children };
+}

@@ -1,0 +1,167 @@
+import { sql } from 'drizzle-orm';
+import {
+  type AnySQLiteColumn,
+  check,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
+
+export const articleStatuses = ['draft', 'published', 'archived'] as const;
+export type ArticleStatus = (typeof articleStatuses)[number];
+
+const timestamps = {
+  createdAt: integer('created_at', { mode: 'timestamp_ms' })
+    .notNull()
+    .default(sql`(cast(unixepoch('subsec') * 1000 as integer))`),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' })
+    .notNull()
+    .default(sql`(cast(unixepoch('subsec') * 1000 as integer))`),
+};
+
+export const channels = sqliteTable(
+  'channels',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    slug: text('slug').notNull(),
+    name: text('name').notNull(),
+    parentId: integer('parent_id').references((): AnySQLiteColumn => channels.id, {
+      onDelete: 'restrict',
+    }),
+    position: integer('position').notNull().default(0),
+    description: text('description').notNull().default(''),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('channels_slug_unique').on(t.slug),
+    index('channels_parent_position_idx').on(t.parentId, t.position),
+  ],
+);
+
+export const articles = sqliteTable(
+  'articles',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    slug: text('slug').notNull(),
+    channelId: integer('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'restrict' }),
+    title: text('title').notNull(),
+    subtitle: text('subtitle').notNull().default(''),
+    summary: text('summary').notNull().default(''),
+    body: text('body').notNull().default(''),
+    source: text('source').notNull().default(''),
+    author: text('author').notNull().default(''),
+    coverImageUrl: text('cover_image_url'),
+    lang: text('lang').notNull().default('zh-CN'),
+    status: text('status', { enum: articleStatuses }).notNull().default('draft'),
+    publishedAt: integer('published_at', { mode: 'timestamp_ms' }),
+    // Flushed from the view counters; viewBase carries counts migrated from an older site.
+    viewCount: integer('view_count').notNull().default(0),
+    visitorCount: integer('visitor_count').notNull().default(0),
+    viewBase: integer('view_base').notNull().default(0),
+    viewShards: integer('view_shards').notNull().default(1),
+    indexNumber: text('index_number'),
+    documentNumber: text('document_number'),
+    dateWritten: text('date_written'),
+    issuingBody: text('issuing_body'),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('articles_slug_unique').on(t.slug),
+    index('articles_status_published_idx').on(t.status, t.publishedAt, t.id),
+    index('articles_channel_status_published_idx').on(t.channelId, t.status, t.publishedAt, t.id),
+    index('articles_status_views_idx').on(t.status, t.viewCount, t.id),
+    check('articles_status_check', sql`${t.status} in ('draft', 'published', 'archived')`),
+    check(
+      'articles_published_at_check',
+      sql`${t.status} = 'draft' or ${t.publishedAt} is not null`,
+    ),
+    check('articles_view_shards_check', sql`${t.viewShards} between 1 and 16`),
+  ],
+);
+
+export const tags = sqliteTable(
+  'tags',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    slug: text('slug').notNull(),
+    name: text('name').notNull(),
+  },
+  (t) => [uniqueIndex('tags_slug_unique').on(t.slug)],
+);
+
+export const articleTags = sqliteTable(
+  'article_tags',
+  {
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    tagId: integer('tag_id')
+      .notNull()
+      .references(() => tags.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.articleId, t.tagId] }),
+    index('article_tags_tag_article_idx').on(t.tagId, t.articleId),
+  ],
+);
+
+export const attachments = sqliteTable(
+  'attachments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull().default(0),
+    name: text('name').notNull(),
+    url: text('url').notNull(),
+    size: integer('size'),
+    contentType: text('content_type'),
+  },
+  (t) => [index('attachments_article_position_idx').on(t.articleId, t.position)],
+);
+
+/**
+ * Absolute per-day totals written by each counter shard. A flush overwrites its own rows,
+ * so running it twice changes nothing; rankings sum the shards.
+ */
+export const articleViewsDaily = sqliteTable(
+  'article_views_daily',
+  {
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    day: text('day').notNull(),
+    shard: integer('shard').notNull(),
+    views: integer('views').notNull().default(0),
+    visitors: integer('visitors').notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.articleId, t.day, t.shard] }),
+    index('article_views_daily_day_idx').on(t.day, t.articleId),
+  ],
+);
+
+/** Hits the counters refused, by reason, so an operator can audit the filtering. */
+export const viewRejectionsDaily = sqliteTable(
+  'view_rejections_daily',
+  {
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    day: text('day').notNull(),
+    shard: integer('shard').notNull(),
+    reason: text('reason').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.articleId, t.day, t.shard, t.reason] }),
+    index('view_rejections_daily_day_idx').on(t.day),
+  ],
+);

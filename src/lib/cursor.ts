@@ -1,0 +1,86 @@
+import { AppError } from './errors';
+
+/**
+ * Opaque keyset cursors. The position travels with a checksum and a fingerprint of the query
+ * that produced it, so a cursor that was edited, truncated, or pasted onto another filter
+ * is refused with a 400 instead of silently skipping or repeating rows.
+ */
+type Position = readonly (number | string)[];
+
+interface Envelope {
+  v: 1;
+  p: Position;
+  q: string;
+}
+
+function fnv1a(text: string, seed: number): string {
+  let h = seed >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(36);
+}
+
+function checksum(text: string): string {
+  return fnv1a(text, 0x811c9dc5) + fnv1a(text, 0x5bd1e995);
+}
+
+export function queryFingerprint(parts: Record<string, unknown>): string {
+  return fnv1a(JSON.stringify(parts), 0x811c9dc5);
+}
+
+function toBase64Url(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(text: string): string | null {
+  if (!/^[A-Za-z0-9_-]+$/.test(text)) return null;
+  try {
+    const bin = atob(text.replaceAll('-', '+').replaceAll('_', '/'));
+    const bytes = Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+export function encodeCursor(position: Position, fingerprint: string): string {
+  const json = JSON.stringify({ v: 1, p: position, q: fingerprint } satisfies Envelope);
+  return `${toBase64Url(json)}.${checksum(json)}`;
+}
+
+export function decodeCursor(
+  cursor: string,
+  fingerprint: string,
+  shape: readonly ('number' | 'string')[],
+): Position {
+  const fail = (reason: string) => AppError.invalidParameter('cursor', 'query', reason);
+  const [body, sum, extra] = cursor.split('.');
+  if (!body || !sum || extra !== undefined) throw fail('is malformed');
+  const json = fromBase64Url(body);
+  if (json === null || checksum(json) !== sum) throw fail('is malformed or was altered');
+  let envelope: Envelope;
+  try {
+    envelope = JSON.parse(json) as Envelope;
+  } catch {
+    throw fail('is malformed');
+  }
+  if (envelope?.v !== 1 || !Array.isArray(envelope.p) || envelope.p.length !== shape.length) {
+    throw fail('is malformed');
+  }
+  if (envelope.q !== fingerprint) {
+    throw fail('belongs to a different query; keep the same filters while paginating');
+  }
+  envelope.p.forEach((value, i) => {
+    const ok =
+      shape[i] === 'number'
+        ? typeof value === 'number' && Number.isSafeInteger(value)
+        : typeof value === 'string';
+    if (!ok) throw fail('is malformed');
+  });
+  return envelope.p;
+}

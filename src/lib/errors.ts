@@ -1,0 +1,129 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ZodError } from 'zod';
+
+/**
+ * Every problem Gazette can answer with. The code is the stable contract for clients;
+ * the title is the human summary that goes with it (RFC 9457).
+ */
+export const problemCatalogue = {
+  invalid_parameter: { status: 400, title: 'A request parameter is invalid' },
+  invalid_body: { status: 400, title: 'The request body is invalid' },
+  not_found: { status: 404, title: 'The resource does not exist' },
+  route_not_found: { status: 404, title: 'No such route' },
+  method_not_allowed: { status: 405, title: 'The method is not allowed on this resource' },
+  not_acceptable: { status: 406, title: 'No acceptable representation' },
+  gone: { status: 410, title: 'The resource was withdrawn' },
+  payload_too_large: { status: 413, title: 'The request body is too large' },
+  unsupported_media_type: { status: 415, title: 'The request body has an unsupported media type' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  internal_error: { status: 500, title: 'An unexpected error occurred' },
+  not_implemented: { status: 501, title: 'The requested format is not implemented' },
+  counting_unavailable: { status: 503, title: 'View counting is temporarily unavailable' },
+} as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
+
+export type ProblemCode = keyof typeof problemCatalogue;
+
+export type ParameterLocation = 'query' | 'path' | 'header' | 'body' | 'cookie';
+
+export interface InvalidParam {
+  name: string;
+  in: ParameterLocation;
+  reason: string;
+}
+
+export interface AppErrorOptions {
+  detail?: string;
+  invalidParams?: InvalidParam[];
+  headers?: Record<string, string>;
+  cause?: unknown;
+}
+
+export class AppError extends Error {
+  readonly code: ProblemCode;
+  readonly status: ContentfulStatusCode;
+  readonly detail?: string;
+  readonly invalidParams?: InvalidParam[];
+  readonly headers?: Record<string, string>;
+
+  constructor(code: ProblemCode, options: AppErrorOptions = {}) {
+    super(options.detail ?? problemCatalogue[code].title, { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.status = problemCatalogue[code].status;
+    this.detail = options.detail;
+    this.invalidParams = options.invalidParams;
+    this.headers = options.headers;
+  }
+
+  static invalidParameter(name: string, location: ParameterLocation, reason: string): AppError {
+    return new AppError('invalid_parameter', {
+      detail: `The ${location} parameter '${name}' is invalid: ${reason}`,
+      invalidParams: [{ name, in: location, reason }],
+    });
+  }
+}
+
+export function problemTypeUri(code: ProblemCode): string {
+  return `/problems/${code.replaceAll('_', '-')}`;
+}
+
+export function invalidParamsFromZod(error: ZodError, location: ParameterLocation): InvalidParam[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    let reason = issue.message;
+    // Unknown keys arrive as one issue on the parent; name each key so a typo is obvious.
+    if (issue.code === 'unrecognized_keys') {
+      return { name: issue.keys.join(','), in: location, reason: 'unknown parameter' };
+    }
+    if (issue.code === 'invalid_type' && issue.input === undefined) reason = 'is required';
+    return { name: path || location, in: location, reason };
+  });
+}
+
+export function validationError(error: ZodError, location: ParameterLocation): AppError {
+  const invalidParams = invalidParamsFromZod(error, location);
+  const names = [...new Set(invalidParams.map((p) => p.name))].join(', ');
+  const code = location === 'body' ? 'invalid_body' : 'invalid_parameter';
+  return new AppError(code, {
+    detail:
+      location === 'body'
+        ? `The request body is invalid at: ${names}`
+        : `Invalid ${location} parameter${invalidParams.length > 1 ? 's' : ''}: ${names}`,
+    invalidParams,
+  });
+}
+
+export interface ProblemDocument {
+  type: string;
+  title: string;
+  status: number;
+  code: ProblemCode;
+  detail?: string;
+  instance: string;
+  requestId?: string;
+  invalidParams?: InvalidParam[];
+}
+
+export function problemDocument(c: Context, error: AppError): ProblemDocument {
+  const doc: ProblemDocument = {
+    type: problemTypeUri(error.code),
+    title: problemCatalogue[error.code].title,
+    status: error.status,
+    code: error.code,
+    instance: new URL(c.req.url).pathname,
+  };
+  if (error.detail) doc.detail = error.detail;
+  const requestId = c.get('requestId') as string | undefined;
+  if (requestId) doc.requestId = requestId;
+  if (error.invalidParams?.length) doc.invalidParams = error.invalidParams;
+  return doc;
+}
+
+export function problemResponse(c: Context, error: AppError): Response {
+  const headers = new Headers(error.headers);
+  headers.set('Content-Type', 'application/problem+json; charset=utf-8');
+  headers.set('Cache-Control', 'no-store');
+  const body = c.req.method === 'HEAD' ? null : JSON.stringify(problemDocument(c, error));
+  return new Response(body, { status: error.status, headers });
+}

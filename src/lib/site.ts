@@ -1,0 +1,33 @@
+import { isValidTimeZone } from './time';
+
+export type SiteLang = 'zh-CN' | 'en';
+
+export interface SiteConfig {
+  name: string;
+  lang: SiteLang;
+  timeZone: string;
+}
+
+interface SiteVars {
+  SITE_NAME?: string;
+  SITE_LANG?: string;
+  SITE_TIME_ZONE?: string;
+}
+
+const cache = new WeakMap<object, SiteConfig>();
+
+/** Site settings come from wrangler.toml [vars]; a bad value falls back rather than breaking every page. */
+export function siteConfig(env: SiteVars): SiteConfig {
+  const cached = cache.get(env);
+  if (cached) return cached;
+  const lang: SiteLang = env.SITE_LANG?.toLowerCase().startsWith('en') ? 'en' : 'zh-CN';
+  const timeZone =
+    env.SITE_TIME_ZONE && isValidTimeZone(env.SITE_TIME_ZONE)
+      ? env.SITE_TIME_ZONE
+      : 'Asia/Shanghai';
+  const config: SiteConfig = { name: env.SITE_NAME || 'Gazette', lang, timeZone };
+  cache.set(env, config);
+  return config;
+}
+
+export const homeLabel: Record<SiteLang, string> = { 'zh-CN': '首页', en: 'Home' };
