@@ -1,0 +1,120 @@
+/**
+ * Runs the worker exactly as `wrangler deploy` would upload it, inside workerd through
+ * Miniflare, with a direct socket (no dev proxy, no entry worker in front). Used by the
+ * benchmark and the real-browser tests, which both need the deployed bundle, not the sources.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { convertV4MiniflareOptions, Miniflare, type V4MiniflareOptions } from 'miniflare';
+import { unstable_getMiniflareWorkerOptions } from 'wrangler';
+
+export const projectRoot = new URL('../..', import.meta.url).pathname;
+
+export interface StartOptions {
+  /** Loopback port for the direct socket; 0 picks a free one. */
+  port?: number;
+  /** Reuse an existing build in this folder instead of building again. */
+  buildDir?: string;
+  /** Extra or overridden [vars]. */
+  vars?: Record<string, string>;
+  /** Print workerd's stdout/stderr (off by default: benchmarks and tests stay quiet). */
+  verbose?: boolean;
+}
+
+export interface RunningWorker {
+  url: URL;
+  mf: Miniflare;
+  buildDir: string;
+  /** Runs a SQL script (statements separated by ';\n' or drizzle breakpoints) against D1. */
+  execSql(sql: string): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export function buildWorker(outDir = mkdtempSync(join(tmpdir(), 'gazette-build-'))): string {
+  execFileSync(
+    join(projectRoot, 'node_modules', '.bin', 'wrangler'),
+    ['deploy', '--dry-run', '--outdir', outDir],
+    {
+      cwd: projectRoot,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+    },
+  );
+  return outDir;
+}
+
+export function splitSql(script: string): string[] {
+  return script
+    .split(/-->\s*statement-breakpoint|;\s*\n/)
+    .map((s) => s.trim().replace(/;$/, ''))
+    .filter((s) => s.length > 0 && !/^--/.test(s));
+}
+
+export async function startWorker(options: StartOptions = {}): Promise<RunningWorker> {
+  const buildDir = options.buildDir ?? buildWorker();
+  const stateDir = mkdtempSync(join(tmpdir(), 'gazette-state-'));
+  const { workerOptions: fromWrangler } = unstable_getMiniflareWorkerOptions(
+    join(projectRoot, 'wrangler.toml'),
+  );
+  // The bundle is already built, so wrangler's module rules (which Miniflare 5 cannot take) are moot.
+  const { modulesRules: _rules, ...workerOptions } = fromWrangler as typeof fromWrangler & {
+    modulesRules?: unknown;
+  };
+  // Miniflare 5 takes a new options shape; wrangler still describes workers in the v4 one.
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      workers: [
+        {
+          ...workerOptions,
+          name: 'gazette',
+          modules: true,
+          scriptPath: join(buildDir, 'index.js'),
+          modulesRoot: buildDir,
+          bindings: { ...(workerOptions.bindings ?? {}), ...options.vars },
+          unsafeDirectSockets: [{ host: '127.0.0.1', port: options.port ?? 0 }],
+        },
+      ],
+      defaultPersistRoot: stateDir,
+      verbose: options.verbose ?? false,
+      handleRuntimeStdio: options.verbose
+        ? undefined
+        : (stdout: Readable, stderr: Readable) => {
+            stdout.resume();
+            stderr.resume();
+          },
+    } as V4MiniflareOptions),
+  );
+  await mf.ready;
+  const url = await mf.unsafeGetDirectURL();
+  const db = await mf.getD1Database('DB');
+
+  const execSql = async (script: string) => {
+    const statements = splitSql(script);
+    // D1 caps a batch's size; chunk so a 10,000-article seed goes through.
+    for (let i = 0; i < statements.length; i += 200) {
+      await db.batch(statements.slice(i, i + 200).map((s) => db.prepare(s)));
+    }
+  };
+
+  const migrationsDir = join(projectRoot, 'migrations');
+  for (const file of readdirSync(migrationsDir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()) {
+    await execSql(readFileSync(join(migrationsDir, file), 'utf8'));
+  }
+
+  return {
+    url,
+    mf,
+    buildDir,
+    execSql,
+    async dispose() {
+      await mf.dispose();
+      rmSync(stateDir, { recursive: true, force: true });
+      if (!options.buildDir) rmSync(buildDir, { recursive: true, force: true });
+    },
+  };
+}
