@@ -1,5 +1,5 @@
 /**
- * Builds the browser scripts under src/client/ (and src/embed/ once it exists) into public/,
+ * Builds the browser scripts and stylesheets (src/client/, src/embed/) into public/,
  * which wrangler serves as static assets. Content-hashed copies get a year-long cache; the
  * stable names get a short one, and public/_headers tells the asset server which is which.
  */
@@ -37,18 +37,19 @@ export async function buildAssets(): Promise<BuiltAsset[]> {
   for (const entry of entries) {
     if (!existsSync(join(root, entry.source)))
       throw new Error(`missing asset source ${entry.source}`);
+    const isCss = entry.publicPath.endsWith('.css');
     const result = await build({
       entryPoints: [join(root, entry.source)],
       bundle: true,
       minify: true,
-      format: 'iife',
-      target: ['es2020'],
+      ...(isCss ? {} : { format: 'iife' as const }),
+      target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
       write: false,
       legalComments: 'none',
     });
     const code = result.outputFiles[0]!.contents;
     const hash = createHash('sha256').update(code).digest('hex').slice(0, 10);
-    const hashedPath = entry.publicPath.replace(/\.js$/, `.${hash}.js`);
+    const hashedPath = entry.publicPath.replace(/\.(js|css)$/, `.${hash}.$1`);
     for (const path of [entry.publicPath, hashedPath]) {
       const file = join(outDir, path);
       mkdirSync(join(file, '..'), { recursive: true });
