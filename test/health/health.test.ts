@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { expectProblem, get } from '../helpers';
+
+describe('GET /healthz', () => {
+  it('answers 200 with a constant plain-text body that is never cached', async () => {
+    const res = await get('/healthz');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('Content-Type')).toBe('text/plain; charset=UTF-8');
+    expect(res.headers.get('Cache-Control')).toBe('no-store');
+    expect(await res.text()).toBe('ok');
+  });
+
+  it('skips the global middleware, so the benchmark baseline stays the platform floor', async () => {
+    const res = await get('/healthz');
+    expect(res.headers.get('X-Request-Id')).toBeNull();
+    expect(res.headers.get('ETag')).toBeNull();
+  });
+
+  it('answers HEAD without a body', async () => {
+    const res = await get('/healthz', { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('');
+  });
+
+  it('returns a 405 problem for POST', async () => {
+    const res = await get('/healthz', { method: 'POST' });
+    const body = await expectProblem(res, 405, 'method_not_allowed');
+    expect(res.headers.get('Allow')).toContain('GET');
+    expect(body.detail).toContain('POST');
+  });
+});
