@@ -12,6 +12,7 @@ import {
   articleKeyParams,
   articleListResponse,
   articleResponse,
+  defaultPageSize,
   listArticlesQuery,
 } from './schemas';
 
@@ -59,6 +60,7 @@ export const articlesRoutes = createRouter()
       const fingerprint = queryFingerprint({
         channel: query.channel,
         tag: query.tag,
+        ids: query.ids?.join(','),
         from: publishedFrom?.getTime(),
         to: publishedBefore?.getTime(),
         sort: query.sort,
@@ -67,16 +69,18 @@ export const articlesRoutes = createRouter()
         ? (decodeCursor(query.cursor, fingerprint, ['number', 'number']) as [number, number])
         : undefined;
 
+      const limit = query.limit ?? query.ids?.length ?? defaultPageSize;
       const db = readDb(c);
       const page = await listPublishedArticles(db, {
         now: new Date(),
         channelSlug: query.channel,
         tagSlug: query.tag,
+        ids: query.ids,
         publishedFrom,
         publishedBefore,
         sort: query.sort,
         after,
-        limit: query.limit,
+        limit,
       });
       if (page.items.length === 0 && query.channel && !(await channelExists(db, query.channel))) {
         throw new AppError('not_found', { detail: `No channel '${query.channel}'` });
@@ -92,7 +96,7 @@ export const articlesRoutes = createRouter()
       return c.json(
         {
           data: page.items.map((a) => presentSummary(a, site, origin)),
-          meta: { nextCursor, limit: query.limit },
+          meta: { nextCursor, limit },
         },
         200,
       );

@@ -1,5 +1,15 @@
 import { z } from '@hono/zod-openapi';
-import { cursorParam, dateBoundParam, idOrSlugParam, limitParam, slugParam } from '../lib/params';
+import {
+  cursorParam,
+  dateBoundParam,
+  idListParam,
+  idOrSlugParam,
+  optionalLimitParam,
+  slugParam,
+} from '../lib/params';
+
+export const maxListedIds = 100;
+export const defaultPageSize = 20;
 
 export const listArticlesQuery = z
   .object({
@@ -17,7 +27,14 @@ export const listArticlesQuery = z
       .optional()
       .transform((v) => v ?? 'latest')
       .openapi({ type: 'string', enum: ['latest', 'popular'], default: 'latest' }),
-    limit: limitParam(100, 20),
+    ids: idListParam(maxListedIds)
+      .optional()
+      .openapi({
+        description: `Only these article ids (up to ${maxListedIds}, comma-separated); ids that are not published are left out. Combines with the other filters.`,
+      }),
+    limit: optionalLimitParam(100).openapi({
+      description: `Page size; defaults to ${defaultPageSize}, or to the number of ids when ids is given.`,
+    }),
     cursor: cursorParam.optional(),
   })
   .strict();

@@ -26,7 +26,36 @@ export const idOrSlugParam = z
   )
   .transform((value) => (/^[0-9]+$/.test(value) ? { id: Number(value) } : { slug: value }));
 
+/**
+ * A comma-separated list of positive ids, e.g. 3,1,2: at most `max` of them, no blanks or
+ * spaces. Duplicates collapse; the result is sorted so the same set always reads the same.
+ */
+export function idListParam(max: number) {
+  const message = `must be up to ${max} comma-separated positive whole numbers`;
+  return z
+    .string()
+    .max(max * 17, message)
+    .regex(/^[1-9][0-9]{0,15}(?:,[1-9][0-9]{0,15})*$/, message)
+    .transform((value, ctx) => {
+      const listed = value.split(',').map(Number);
+      const ids = [...new Set(listed)].sort((a, b) => a - b);
+      if (listed.length > max || ids.some((id) => !Number.isSafeInteger(id))) {
+        ctx.addIssue({ code: 'custom', message });
+        return z.NEVER;
+      }
+      return ids;
+    })
+    .openapi({ type: 'string', pattern: '^[1-9][0-9]*(,[1-9][0-9]*)*$', example: '12,7,3' });
+}
+
 export function limitParam(max: number, fallback: number) {
+  return optionalLimitParam(max)
+    .transform((value) => value ?? fallback)
+    .openapi({ type: 'integer', minimum: 1, maximum: max, default: fallback });
+}
+
+/** A page size the handler defaults itself, when the default depends on other parameters. */
+export function optionalLimitParam(max: number) {
   return z
     .string()
     .regex(/^[0-9]{1,4}$/, `must be a whole number from 1 to ${max}`)
@@ -39,8 +68,7 @@ export function limitParam(max: number, fallback: number) {
         .max(max, `must be a whole number from 1 to ${max}`),
     )
     .optional()
-    .transform((value) => value ?? fallback)
-    .openapi({ type: 'integer', minimum: 1, maximum: max, default: fallback });
+    .openapi({ type: 'integer', minimum: 1, maximum: max });
 }
 
 export const cursorParam = z
