@@ -11,6 +11,7 @@ import { AppError, problemResponse, type ProblemCode } from './lib/errors';
 import { publicGet } from './lib/http';
 import { createLogger, describeError } from './lib/logger';
 import { accessLog, assignRequestId, securityHeaders } from './lib/middleware';
+import { viewsRoutes } from './views/routes';
 
 const statusCodes: Partial<Record<number, ProblemCode>> = {
   400: 'invalid_parameter',
@@ -31,7 +32,11 @@ export function createApp() {
     '/api/*',
     cors({
       origin: '*',
-      allowMethods: ['GET', 'HEAD', 'OPTIONS'],
+      // Reads are open to any site; the only cross-origin write is the credential-free view beacon.
+      allowMethods: (_origin, c) =>
+        /\/views$/.test(c.req.path)
+          ? ['POST', 'GET', 'HEAD', 'OPTIONS']
+          : ['GET', 'HEAD', 'OPTIONS'],
       allowHeaders: ['Content-Type', 'If-None-Match', 'X-Request-Id'],
       exposeHeaders: ['ETag', 'Link', 'X-Request-Id', 'Retry-After'],
       maxAge: 86400,
@@ -53,6 +58,8 @@ export function createApp() {
     }),
   );
 
+  // Views first: /articles/popular must win over /articles/{idOrSlug}.
+  app.route('/api/v1', viewsRoutes);
   app.route('/api/v1', articlesRoutes);
   app.route('/api/v1', channelsRoutes);
   app.route('/', docsRoutes);

@@ -33,6 +33,8 @@ export interface ArticlePage {
   items: ArticleSummary[];
   /** The keyset position to continue from, when more rows exist. */
   next: [number, number] | null;
+  /** False when a channel filter names no channel at all. */
+  channelFound: boolean;
 }
 
 const tagsJson = sql<string>`(
@@ -102,13 +104,26 @@ export function toSummary(row: SummaryRow): ArticleSummary {
   };
 }
 
-/** Visible to the public: published, and not scheduled for later. */
-export function isPublic(now: Date): SQL {
-  return and(eq(articles.status, 'published'), lte(articles.publishedAt, now))!;
+/**
+ * Visible to the public: published, and not scheduled for later. Which of the two terms may
+ * drive an index is the caller's choice (a unary plus hides a column from the planner), so
+ * each query walks the index that bounds it best.
+ */
+function isPublic(
+  now: Date,
+  indexed: 'status-and-time' | 'status' | 'none' = 'status-and-time',
+): SQL {
+  const status =
+    indexed === 'none' ? sql`+${articles.status} = 'published'` : eq(articles.status, 'published');
+  const visible =
+    indexed === 'status-and-time'
+      ? lte(articles.publishedAt, now)
+      : sql`+${articles.publishedAt} <= ${now.getTime()}`;
+  return and(status, visible)!;
 }
 
 /** The channel and every channel below it, as one subquery so the list stays one statement. */
-export function channelAndDescendants(slug: string): SQL {
+function channelAndDescendants(slug: string): SQL {
   return sql`${articles.channelId} in (
     with recursive subtree(id) as (
       select id from channels where slug = ${slug}
@@ -131,18 +146,14 @@ function taggedWith(slug: string): SQL {
 }
 
 /**
- * For a short explicit id list, looking each id up by primary key and sorting the few hits
- * beats walking the status index; the unary plus keeps SQLite off that index.
+ * The list statement itself, exported so tests can EXPLAIN exactly what runs. Keyset paging
+ * compares (sort key, id) as a row value, which SQLite seeks to in the index instead of
+ * walking every newer row; an explicit id list is looked up by primary key instead.
  */
-function isPublicById(now: Date): SQL {
-  return and(sql`+${articles.status} = 'published'`, lte(articles.publishedAt, now))!;
-}
-
-export async function listPublishedArticles(
-  db: Database,
-  options: ListArticlesOptions,
-): Promise<ArticlePage> {
-  const conditions: SQL[] = [options.ids ? isPublicById(options.now) : isPublic(options.now)];
+export function listPublishedArticlesQuery(db: Database, options: ListArticlesOptions) {
+  const conditions: SQL[] = [
+    isPublic(options.now, options.ids ? 'none' : options.after ? 'status' : 'status-and-time'),
+  ];
   if (options.channelSlug) conditions.push(channelAndDescendants(options.channelSlug));
   if (options.tagSlug) conditions.push(taggedWith(options.tagSlug));
   if (options.ids) conditions.push(idIn(options.ids));
@@ -152,17 +163,40 @@ export async function listPublishedArticles(
   const sortKey = options.sort === 'popular' ? articles.viewCount : articles.publishedAt;
   if (options.after) {
     const [key, id] = options.after;
-    const keyValue = options.sort === 'popular' ? key : new Date(key);
-    conditions.push(or(lt(sortKey, keyValue), and(eq(sortKey, keyValue), lt(articles.id, id)))!);
+    conditions.push(sql`(${sortKey}, ${articles.id}) < (${key}, ${id})`);
   }
 
-  const rows = await db
+  return db
     .select(summaryColumns)
     .from(articles)
     .innerJoin(channels, eq(channels.id, articles.channelId))
     .where(and(...conditions))
     .orderBy(desc(sortKey), desc(articles.id))
     .limit(options.limit + 1);
+}
+
+export function channelExistsQuery(db: Database, slug: string) {
+  return db.select({ id: channels.id }).from(channels).where(eq(channels.slug, slug)).limit(1);
+}
+
+/**
+ * One page of public summaries. Filtering by channel also reports whether the channel exists,
+ * in the same round trip, so an unknown channel can be told apart from an empty one.
+ */
+export async function listPublishedArticles(
+  db: Database,
+  options: ListArticlesOptions,
+): Promise<ArticlePage> {
+  const query = listPublishedArticlesQuery(db, options);
+  let rows: SummaryRow[];
+  let channelFound = true;
+  if (options.channelSlug) {
+    const [listed, channel] = await db.batch([query, channelExistsQuery(db, options.channelSlug)]);
+    rows = listed;
+    channelFound = channel.length > 0;
+  } else {
+    rows = await query;
+  }
 
   const items = rows.slice(0, options.limit).map(toSummary);
   const last = items.at(-1);
@@ -170,16 +204,7 @@ export async function listPublishedArticles(
     rows.length > options.limit && last
       ? [options.sort === 'popular' ? last.views : last.publishedAt.getTime(), last.id]
       : null;
-  return { items, next };
-}
-
-export async function channelExists(db: Database, slug: string): Promise<boolean> {
-  const row = await db
-    .select({ id: channels.id })
-    .from(channels)
-    .where(eq(channels.slug, slug))
-    .get();
-  return row !== undefined;
+  return { items, next, channelFound };
 }
 
 export type ArticleKey = { id: number } | { slug: string };

@@ -1,0 +1,41 @@
+import type { Database } from '../db/client';
+import { findCountableArticles, type CountableArticle } from './queries';
+
+/**
+ * Which ids may be counted, remembered per isolate for a short while: the beacon is the
+ * hottest write path and must not pay a D1 read per view. A publish or unpublish reaches
+ * counting within `positiveTtlMs`; a legacy count change likewise.
+ */
+const positiveTtlMs = 30_000;
+const negativeTtlMs = 5_000;
+const maxEntries = 20_000;
+
+const cache = new Map<number, { expires: number; article: CountableArticle | null }>();
+
+export async function countableArticles(
+  db: Database,
+  ids: number[],
+  now: Date,
+): Promise<Map<number, CountableArticle>> {
+  const found = new Map<number, CountableArticle>();
+  const misses: number[] = [];
+  const t = now.getTime();
+  for (const id of ids) {
+    const entry = cache.get(id);
+    if (entry && entry.expires > t) {
+      if (entry.article) found.set(id, entry.article);
+    } else {
+      misses.push(id);
+    }
+  }
+  if (misses.length) {
+    const fresh = await findCountableArticles(db, misses, now);
+    if (cache.size + misses.length > maxEntries) cache.clear();
+    for (const id of misses) {
+      const article = fresh.get(id) ?? null;
+      cache.set(id, { expires: t + (article ? positiveTtlMs : negativeTtlMs), article });
+      if (article) found.set(id, article);
+    }
+  }
+  return found;
+}

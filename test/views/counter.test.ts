@@ -1,0 +1,293 @@
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import type { HitInput, ViewCounter } from '../../src/views/counter';
+import { viewCounter } from '../../src/views/counter-client';
+import { seedArticle, seedChannel, testDb } from '../helpers';
+
+const browserUa = (n: number | string) =>
+  `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36 reader-${n}`;
+
+// 2026-11-28 12:00 in Asia/Shanghai.
+const noon = Date.UTC(2026, 10, 28, 4, 0, 0);
+const minute = 60_000;
+const day = 86_400_000;
+
+async function newArticle(options: { viewBase?: number } = {}) {
+  const db = testDb();
+  const channel = await seedChannel(db);
+  return seedArticle(db, { channelSlug: channel.slug, ...options });
+}
+
+function hit(articleId: number, overrides: Partial<HitInput> = {}): HitInput {
+  return {
+    articleId,
+    shard: 0,
+    ip: '203.0.113.7',
+    userAgent: browserUa('a'),
+    now: noon,
+    ...overrides,
+  };
+}
+
+async function storageDump(stub: DurableObjectStub<ViewCounter>): Promise<string> {
+  return runInDurableObject(stub, (_instance, state) => {
+    const tables = state.storage.sql
+      .exec<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%'",
+      )
+      .toArray();
+    const dump: Record<string, unknown[]> = {};
+    for (const { name } of tables) {
+      dump[name] = state.storage.sql
+        .exec(`SELECT * FROM "${name}"`)
+        .toArray()
+        .map((row) =>
+          Object.fromEntries(
+            Object.entries(row).map(([k, v]) => [
+              k,
+              v instanceof ArrayBuffer ? new TextDecoder().decode(v) : v,
+            ]),
+          ),
+        );
+    }
+    return JSON.stringify(dump);
+  });
+}
+
+describe('ViewCounter', () => {
+  it('counts distinct visitors once each and dedupes repeats inside the window', async () => {
+    const article = await newArticle();
+    const counter = viewCounter(env, article.id, 0);
+    const first = await counter.hit(hit(article.id));
+    expect(first).toEqual({ counted: true, views: 1, visitors: 1 });
+    const repeat = await counter.hit(hit(article.id, { now: noon + 29 * minute }));
+    expect(repeat).toEqual({ counted: false, reason: 'duplicate', views: 1, visitors: 1 });
+    const other = await counter.hit(hit(article.id, { ip: '198.51.100.2' }));
+    expect(other).toEqual({ counted: true, views: 2, visitors: 2 });
+    // After the window the same reader counts again as a view, but not as a new visitor today.
+    const later = await counter.hit(hit(article.id, { now: noon + 31 * minute }));
+    expect(later).toEqual({ counted: true, views: 3, visitors: 2 });
+    expect(await counter.read()).toEqual({ views: 3, visitors: 2 });
+  });
+
+  it('treats a different User-Agent behind the same IP as a different visitor', async () => {
+    const article = await newArticle();
+    const counter = viewCounter(env, article.id, 0);
+    await counter.hit(hit(article.id, { userAgent: browserUa('phone') }));
+    const second = await counter.hit(hit(article.id, { userAgent: browserUa('laptop') }));
+    expect(second).toEqual({ counted: true, views: 2, visitors: 2 });
+  });
+
+  it('counts a returning reader as a new daily visitor the next day', async () => {
+    const article = await newArticle();
+    const counter = viewCounter(env, article.id, 0);
+    await counter.hit(hit(article.id));
+    const nextDay = await counter.hit(hit(article.id, { now: noon + day }));
+    expect(nextDay).toEqual({ counted: true, views: 2, visitors: 2 });
+  });
+
+  it('keeps the dedupe window across midnight even though the daily salt changed', async () => {
+    const article = await newArticle();
+    const counter = viewCounter(env, article.id, 0);
+    const beforeMidnight = Date.UTC(2026, 10, 28, 15, 50); // 23:50 in Shanghai
+    await counter.hit(hit(article.id, { now: beforeMidnight }));
+    const afterMidnight = await counter.hit(hit(article.id, { now: beforeMidnight + 20 * minute }));
+    expect(afterMidnight).toMatchObject({ counted: false, reason: 'duplicate', views: 1 });
+    const later = await counter.hit(hit(article.id, { now: beforeMidnight + 40 * minute }));
+    expect(later).toEqual({ counted: true, views: 2, visitors: 2 });
+  });
+
+  it('forgets a day salt once the following day is over and folds that day into one row', async () => {
+    const article = await newArticle();
+    const counter = viewCounter(env, article.id, 0);
+    await counter.hit(hit(article.id));
+    await counter.hit(hit(article.id, { ip: '198.51.100.9' }));
+    const saltsOnDayOne = await runInDurableObject(counter, (_i, state) =>
+      state.storage.sql
+        .exec<{ day: string; salt: ArrayBuffer }>('SELECT day, salt FROM salts')
+        .toArray(),
+    );
+    expect(saltsOnDayOne.map((s) => s.day)).toEqual(['2026-11-28']);
+    const oldSalt = new Uint8Array(saltsOnDayOne[0]!.salt).join(',');
+
+    await counter.hit(hit(article.id, { now: noon + 2 * day }));
+    const state = await runInDurableObject(counter, (_i, s) => ({
+      salts: s.storage.sql
+        .exec<{ day: string; salt: ArrayBuffer }>('SELECT day, salt FROM salts')
+        .toArray(),
+      tables: s.storage.sql
+        .exec<{ name: string }>(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'v_*'",
+        )
+        .toArray()
+        .map((r) => r.name),
+      days: s.storage.sql.exec('SELECT day, views, visitors FROM days').toArray(),
+    }));
+    expect(state.salts.map((s) => s.day)).toEqual(['2026-11-30']);
+    expect(state.salts.map((s) => new Uint8Array(s.salt).join(','))).not.toContain(oldSalt);
+    expect(state.tables).toEqual(['v_20261130']);
+    expect(state.days).toEqual([{ day: '2026-11-28', views: 2, visitors: 2 }]);
+    expect(await counter.read()).toEqual({ views: 3, visitors: 3 });
+  });
+
+  it('schedules an alarm that deletes the salts of an idle object on time', async () => {
+    const article = await newArticle();
+    const counter = viewCounter(env, article.id, 0);
+    await counter.hit(hit(article.id, { now: Date.now() }));
+    // The flush alarm comes first; after it the next wake-up is the salt's expiry, <= 48 h away.
+    await runDurableObjectAlarm(counter);
+    const alarmAt = await runInDurableObject(counter, (_i, state) => state.storage.getAlarm());
+    expect(alarmAt).not.toBeNull();
+    expect(alarmAt! - Date.now()).toBeGreaterThan(0);
+    expect(alarmAt! - Date.now()).toBeLessThanOrEqual(2 * day);
+  });
+
+  it('stores no IP address or User-Agent anywhere', async () => {
+    const article = await newArticle();
+    const counter = viewCounter(env, article.id, 0);
+    const ip = '192.0.2.123';
+    const ua = browserUa('private-marker-ua');
+    await counter.hit(hit(article.id, { ip, userAgent: ua, now: Date.now() }));
+    await counter.hit(hit(article.id, { ip, userAgent: ua, now: Date.now(), rejection: 'bot' }));
+    await runDurableObjectAlarm(counter);
+    const dump = await storageDump(counter);
+    expect(dump).not.toContain(ip);
+    expect(dump).not.toContain('private-marker-ua');
+    const d1Tables = await env.DB.prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%'",
+    ).all<{ name: string }>();
+    for (const { name } of d1Tables.results) {
+      const rows = JSON.stringify((await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results);
+      expect(rows).not.toContain(ip);
+      expect(rows).not.toContain('private-marker-ua');
+    }
+  });
+
+  it('records rejected hits by reason without counting them', async () => {
+    const article = await newArticle();
+    const counter = viewCounter(env, article.id, 0);
+    await counter.hit(hit(article.id, { rejection: 'bot' }));
+    await counter.hit(hit(article.id, { rejection: 'rate_limited' }));
+    await counter.hit(hit(article.id));
+    await counter.hit(hit(article.id));
+    expect(await counter.read()).toEqual({ views: 1, visitors: 1 });
+    const rejections = await runInDurableObject(counter, (_i, state) =>
+      state.storage.sql.exec('SELECT reason, count FROM rejections ORDER BY reason').toArray(),
+    );
+    expect(rejections).toEqual([
+      { reason: 'bot', count: 1 },
+      { reason: 'duplicate', count: 1 },
+      { reason: 'rate_limited', count: 1 },
+    ]);
+  });
+
+  it('writes at most two storage rows per counted view on average', async () => {
+    const article = await newArticle();
+    const counter = viewCounter(env, article.id, 0);
+    const start = Date.now();
+    for (let i = 0; i < 200; i++) {
+      await counter.hit(hit(article.id, { ip: `10.0.${i >> 8}.${i & 255}`, now: start + i }));
+    }
+    // Some readers come back after the dedupe window.
+    for (let i = 0; i < 50; i++) {
+      await counter.hit(hit(article.id, { ip: `10.0.0.${i}`, now: start + 31 * minute + i }));
+    }
+    await runDurableObjectAlarm(counter);
+    const usage = await counter.usageReport();
+    expect(usage.counted).toBe(250);
+    expect(usage.rowsWritten / usage.counted).toBeLessThanOrEqual(2);
+    // Measured on the SQL cursors themselves, not estimated: one row per counted view plus
+    // the object's few fixed writes (meta, salt, table, alarm).
+    expect(usage.rowsWritten).toBeLessThan(250 + 10);
+  });
+});
+
+describe('ViewCounter flush to D1', () => {
+  async function d1Totals(articleId: number) {
+    const article = await env.DB.prepare(
+      'SELECT view_count, visitor_count FROM articles WHERE id = ?',
+    )
+      .bind(articleId)
+      .first<{ view_count: number; visitor_count: number }>();
+    const days = await env.DB.prepare(
+      'SELECT day, shard, views, visitors FROM article_views_daily WHERE article_id = ? ORDER BY day, shard',
+    )
+      .bind(articleId)
+      .all();
+    return { article, days: days.results };
+  }
+
+  it('writes absolute totals, so a second flush changes nothing', async () => {
+    const article = await newArticle({ viewBase: 712 });
+    const counter = viewCounter(env, article.id, 0);
+    const now = Date.now();
+    for (let i = 0; i < 5; i++) await counter.hit(hit(article.id, { ip: `10.1.0.${i}`, now }));
+    expect(await runDurableObjectAlarm(counter)).toBe(true);
+    const first = await d1Totals(article.id);
+    expect(first.article).toEqual({ view_count: 717, visitor_count: 5 });
+    expect(first.days).toHaveLength(1);
+    expect(first.days[0]).toMatchObject({ shard: 0, views: 5, visitors: 5 });
+
+    const again = await counter.flush();
+    expect(again.flushed).toBe(false);
+    await runInDurableObject(counter, async (instance: ViewCounter) => {
+      // Force a resend of everything, as after a lost acknowledgement.
+      (instance as unknown as { flushedDays: Map<string, string> }).flushedDays.clear();
+      expect((await instance.flush()).flushed).toBe(true);
+    });
+    expect(await d1Totals(article.id)).toEqual(first);
+  });
+
+  it('retries after D1 fails mid-flush and ends exact, nothing lost or doubled', async () => {
+    const article = await newArticle();
+    const counter = viewCounter(env, article.id, 0);
+    const now = Date.now();
+    for (let i = 0; i < 3; i++) await counter.hit(hit(article.id, { ip: `10.2.0.${i}`, now }));
+
+    await runInDurableObject(counter, (instance: ViewCounter) => {
+      const real = instance.d1;
+      let failures = 1;
+      instance.d1 = new Proxy(real, {
+        get(target, prop) {
+          if (prop === 'batch') {
+            return async (statements: D1PreparedStatement[]) => {
+              if (failures-- > 0) {
+                // Half of the batch reaches D1 first; the transaction must roll it back.
+                await target.batch(statements.slice(0, 1)).catch(() => undefined);
+                throw new Error('D1_ERROR: simulated network failure');
+              }
+              return target.batch(statements);
+            };
+          }
+          const value = Reflect.get(target, prop);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    });
+    expect(await runDurableObjectAlarm(counter)).toBe(true);
+    // The failed flush left the counts dirty and asked for a retry soon.
+    const retryAt = await runInDurableObject(counter, (_i, state) => state.storage.getAlarm());
+    expect(retryAt).not.toBeNull();
+    expect(retryAt! - Date.now()).toBeLessThanOrEqual(15_000);
+
+    await counter.hit(hit(article.id, { ip: '10.2.0.99', now }));
+    expect(await runDurableObjectAlarm(counter)).toBe(true);
+    const totals = await d1Totals(article.id);
+    expect(totals.article).toEqual({ view_count: 4, visitor_count: 4 });
+    expect(totals.days).toEqual([expect.objectContaining({ views: 4, visitors: 4 })]);
+  });
+
+  it('flushes correctly after the object was evicted from memory', async () => {
+    const article = await newArticle();
+    const counter = viewCounter(env, article.id, 0);
+    const now = Date.now();
+    for (let i = 0; i < 4; i++) await counter.hit(hit(article.id, { ip: `10.3.0.${i}`, now }));
+    await evictDurableObject(counter);
+    expect(await runDurableObjectAlarm(counter)).toBe(true);
+    expect((await d1Totals(article.id)).article).toEqual({ view_count: 4, visitor_count: 4 });
+    // State rebuilt from storage: the next view continues from 4, it does not restart.
+    const next = await counter.hit(hit(article.id, { ip: '10.3.0.50', now }));
+    expect(next).toEqual({ counted: true, views: 5, visitors: 5 });
+  });
+});
