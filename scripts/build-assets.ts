@@ -17,7 +17,13 @@ interface Entry {
   stableMaxAge: number;
 }
 
-export const entries: Entry[] = [];
+export const entries: Entry[] = [
+  // Sites paste the stable URL once and never touch it again, so it must pick up fixes soon.
+  { source: 'src/embed/widget/dom/main.ts', publicPath: '/embed.js', stableMaxAge: 300 },
+  // Reader pages link the hashed copies; the stable names are only a fallback.
+  { source: 'src/client/article.ts', publicPath: '/assets/article.js', stableMaxAge: 300 },
+  { source: 'src/client/site.css', publicPath: '/assets/site.css', stableMaxAge: 300 },
+];
 
 const root = new URL('..', import.meta.url).pathname;
 const outDir = join(root, 'public');
