@@ -9,7 +9,7 @@ export type Theme = 'light' | 'dark' | null;
 
 export type Spec =
   | { kind: 'latest'; channel: string | null; limit: number }
-  | { kind: 'popular'; window: PopularWindow; limit: number }
+  | { kind: 'popular'; window: PopularWindow; channel: string | null; limit: number }
   | { kind: 'article'; id: number }
   | { kind: 'views'; id: number; count: boolean };
 
@@ -40,15 +40,15 @@ function parseId(value: string | undefined): number | null {
  */
 export function parseSpec(data: Dataset): Spec | null {
   switch (data.gazette?.trim()) {
-    case 'latest': {
+    case 'latest':
+    case 'popular': {
       const channel = data.channel?.trim() || null;
       if (channel !== null && (channel.length > 80 || !slug.test(channel))) return null;
-      return { kind: 'latest', channel, limit: parseLimit(data.limit) };
-    }
-    case 'popular': {
+      const limit = parseLimit(data.limit);
+      if (data.gazette.trim() === 'latest') return { kind: 'latest', channel, limit };
       const w = data.window?.trim();
       const window: PopularWindow = w === '1d' || w === '30d' ? w : '7d';
-      return { kind: 'popular', window, limit: parseLimit(data.limit) };
+      return { kind: 'popular', window, channel, limit };
     }
     case 'article': {
       const n = parseId(data.id);

@@ -2,7 +2,7 @@ import type { Spec } from './options';
 
 /**
  * Turning a page's placeholders into as few requests as possible: one per latest channel and
- * popular window (asking for the largest limit any placeholder there wants), one batch for all
+ * per popular window and channel (asking for the largest limit any placeholder there wants), one batch for all
  * article cards, one batch for all plain counters, and one beacon per counted article.
  */
 
@@ -20,11 +20,23 @@ export function callKey(call: Call): string {
 export const articleIdsPerCall = 100;
 export const viewIdsPerCall = 100;
 
-function chunk<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
+/** Sorted ids make the same set of placeholders ask the same URL, which caches well. */
+function batches(ids: Set<number>, size: number, prefix: string): Map<number, Call> {
+  const byId = new Map<number, Call>();
+  const sorted = [...ids].sort((a, b) => a - b);
+  for (let i = 0; i < sorted.length; i += size) {
+    const part = sorted.slice(i, i + size);
+    const call: Call = { method: 'GET', path: prefix + part.join(',') };
+    for (const id of part) byId.set(id, call);
+  }
+  return byId;
 }
+
+const popularKey = (s: { window: string; channel: string | null }) =>
+  `${s.window} ${s.channel ?? ''}`;
+
+/** Channel slugs are checked against a slug pattern, so they need no escaping. */
+const channelQuery = (channel: string | null) => (channel ? `channel=${channel}&` : '');
 
 /** For each spec, the call whose response serves it (same index). Equal calls share a key. */
 export function planCalls(specs: readonly Spec[]): Call[] {
@@ -38,7 +50,8 @@ export function planCalls(specs: readonly Spec[]): Call[] {
       const k = s.channel ?? '';
       latestLimit.set(k, Math.max(latestLimit.get(k) ?? 0, s.limit));
     } else if (s.kind === 'popular') {
-      popularLimit.set(s.window, Math.max(popularLimit.get(s.window) ?? 0, s.limit));
+      const k = popularKey(s);
+      popularLimit.set(k, Math.max(popularLimit.get(k) ?? 0, s.limit));
     } else if (s.kind === 'article') {
       articleIds.add(s.id);
     } else if (s.count) {
@@ -50,35 +63,20 @@ export function planCalls(specs: readonly Spec[]): Call[] {
   // A counter next to a counted one reads the beacon's answer instead of asking again.
   for (const id of counted) viewIds.delete(id);
 
-  const articleCall = new Map<number, Call>();
-  for (const ids of chunk(
-    [...articleIds].sort((a, b) => a - b),
-    articleIdsPerCall,
-  )) {
-    const call: Call = { method: 'GET', path: `/api/v1/articles?ids=${ids.join(',')}` };
-    for (const id of ids) articleCall.set(id, call);
-  }
-  const viewCall = new Map<number, Call>();
-  for (const ids of chunk(
-    [...viewIds].sort((a, b) => a - b),
-    viewIdsPerCall,
-  )) {
-    const call: Call = { method: 'GET', path: `/api/v1/views?ids=${ids.join(',')}` };
-    for (const id of ids) viewCall.set(id, call);
-  }
+  const articleCall = batches(articleIds, articleIdsPerCall, '/api/v1/articles?ids=');
+  const viewCall = batches(viewIds, viewIdsPerCall, '/api/v1/views?ids=');
 
   return specs.map((s): Call => {
     switch (s.kind) {
-      case 'latest': {
-        const q = new URLSearchParams();
-        if (s.channel) q.set('channel', s.channel);
-        q.set('limit', String(latestLimit.get(s.channel ?? '')));
-        return { method: 'GET', path: `/api/v1/articles?${q}` };
-      }
+      case 'latest':
+        return {
+          method: 'GET',
+          path: `/api/v1/articles?${channelQuery(s.channel)}limit=${latestLimit.get(s.channel ?? '')}`,
+        };
       case 'popular':
         return {
           method: 'GET',
-          path: `/api/v1/articles/popular?window=${s.window}&limit=${popularLimit.get(s.window)}`,
+          path: `/api/v1/articles/popular?window=${s.window}&${channelQuery(s.channel)}limit=${popularLimit.get(popularKey(s))}`,
         };
       case 'article':
         return articleCall.get(s.id)!;
@@ -101,7 +99,7 @@ export interface ArticleData {
   url?: unknown;
 }
 
-function isArticle(value: unknown): value is ArticleData {
+function hasId(value: unknown): value is ArticleData {
   return (
     typeof value === 'object' && value !== null && typeof (value as ArticleData).id === 'number'
   );
@@ -131,14 +129,14 @@ export function pick(spec: Spec, call: Call, body: unknown): Picked | undefined 
   switch (spec.kind) {
     case 'latest':
     case 'popular':
-      return { kind: 'list', items: data.filter(isArticle).slice(0, spec.limit) };
+      return { kind: 'list', items: data.filter(hasId).slice(0, spec.limit) };
     case 'article':
       return {
         kind: 'article',
-        article: data.filter(isArticle).find((a) => a.id === spec.id) ?? null,
+        article: data.filter(hasId).find((a) => a.id === spec.id) ?? null,
       };
     case 'views': {
-      const row = data.find((v) => isArticle(v) && v.id === spec.id) as ArticleData | undefined;
+      const row = data.find((v) => hasId(v) && v.id === spec.id) as ArticleData | undefined;
       return { kind: 'views', views: typeof row?.views === 'number' ? row.views : null };
     }
   }
