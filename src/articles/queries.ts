@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, lt, lte, gte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { Database } from '../db/client';
 import { articles, attachments, channels } from '../db/schema';
@@ -109,7 +109,7 @@ export function toSummary(row: SummaryRow): ArticleSummary {
  * drive an index is the caller's choice (a unary plus hides a column from the planner), so
  * each query walks the index that bounds it best.
  */
-function isPublic(
+export function isPublic(
   now: Date,
   indexed: 'status-and-time' | 'status' | 'none' = 'status-and-time',
 ): SQL {
@@ -123,7 +123,7 @@ function isPublic(
 }
 
 /** The channel and every channel below it, as one subquery so the list stays one statement. */
-function channelAndDescendants(slug: string): SQL {
+export function channelAndDescendants(slug: string): SQL {
   return sql`${articles.channelId} in (
     with recursive subtree(id) as (
       select id from channels where slug = ${slug}
@@ -179,6 +179,10 @@ export function channelExistsQuery(db: Database, slug: string) {
   return db.select({ id: channels.id }).from(channels).where(eq(channels.slug, slug)).limit(1);
 }
 
+export async function channelExists(db: Database, slug: string): Promise<boolean> {
+  return (await channelExistsQuery(db, slug)).length > 0;
+}
+
 /**
  * One page of public summaries. Filtering by channel also reports whether the channel exists,
  * in the same round trip, so an unknown channel can be told apart from an empty one.
@@ -231,7 +235,8 @@ function neighbourQuery(db: Database, key: ArticleKey, now: Date, direction: 'pr
     .innerJoin(target, and(targetKey, eq(articles.channelId, target.channelId)))
     .where(
       and(
-        isPublic(now),
+        // The target's position, not "now", is the bound worth seeking to in the channel index.
+        isPublic(now, 'status'),
         older ? sql`${position} < ${targetPosition}` : sql`${position} > ${targetPosition}`,
       ),
     )
@@ -268,19 +273,16 @@ export function channelChainQuery(db: Database, start: SQL) {
 }
 
 /**
- * Everything an article page or the API needs, in one D1 round trip: the article with its
- * channel and tags, the channel chain for the breadcrumb, attachments and both neighbours.
+ * Everything an article page or the API needs, as statements for one D1 batch: the article
+ * with its channel and tags, the channel chain for the breadcrumb, attachments and both
+ * neighbours. Exported so tests can EXPLAIN exactly what runs.
  */
-export async function findArticle(
-  db: Database,
-  key: ArticleKey,
-  now: Date,
-): Promise<ArticleLookup> {
+export function findArticleStatements(db: Database, key: ArticleKey, now: Date) {
   const articleId =
     'id' in key
       ? sql`select id from articles where id = ${key.id}`
       : sql`select id from articles where slug = ${key.slug}`;
-  const [mainRows, breadcrumbRows, attachmentRows, prevRows, nextRows] = await db.batch([
+  return [
     db
       .select({
         ...summaryColumns,
@@ -309,7 +311,18 @@ export async function findArticle(
       .orderBy(asc(attachments.position), asc(attachments.id)),
     neighbourQuery(db, key, now, 'prev'),
     neighbourQuery(db, key, now, 'next'),
-  ]);
+  ] as const;
+}
+
+/** One article as the public may see it, in one D1 round trip. */
+export async function findArticle(
+  db: Database,
+  key: ArticleKey,
+  now: Date,
+): Promise<ArticleLookup> {
+  const [mainRows, breadcrumbRows, attachmentRows, prevRows, nextRows] = await db.batch(
+    findArticleStatements(db, key, now),
+  );
 
   const row = mainRows[0];
   if (!row) return { state: 'missing' };
