@@ -11,6 +11,7 @@ import { AppError, problemResponse, type ProblemCode } from './lib/errors';
 import { publicGet } from './lib/http';
 import { createLogger, describeError } from './lib/logger';
 import { accessLog, assignRequestId, securityHeaders } from './lib/middleware';
+import { pagesRoutes, renderErrorPage } from './pages/routes';
 import { viewsRoutes } from './views/routes';
 
 const statusCodes: Partial<Record<number, ProblemCode>> = {
@@ -63,6 +64,7 @@ export function createApp() {
   app.route('/api/v1', articlesRoutes);
   app.route('/api/v1', channelsRoutes);
   app.route('/', docsRoutes);
+  app.route('/', pagesRoutes);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -75,13 +77,16 @@ export function createApp() {
     servers: [{ url: '/' }],
   });
 
+  // Readers who mistype an address get a page; API clients keep getting a problem document.
   app.notFound((c) =>
-    problemResponse(
-      c,
-      new AppError('route_not_found', {
-        detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}`,
-      }),
-    ),
+    new URL(c.req.url).pathname.startsWith('/api/')
+      ? problemResponse(
+          c,
+          new AppError('route_not_found', {
+            detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}`,
+          }),
+        )
+      : renderErrorPage(c, 404),
   );
 
   app.onError((err, c) => {

@@ -1,0 +1,130 @@
+import { and, asc, count, desc, eq, isNull, lte, sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../db/client';
+import { articles, channels } from '../db/schema';
+
+/** What a list on a page shows of an article: enough for a link, a date and a count. */
+export interface ListItem {
+  id: number;
+  slug: string;
+  title: string;
+  lang: string;
+  publishedAt: Date;
+  views: number;
+}
+
+export interface NavChannel {
+  id: number;
+  slug: string;
+  name: string;
+}
+
+export interface ChannelSection {
+  channel: NavChannel;
+  items: ListItem[];
+}
+
+const listColumns = {
+  id: articles.id,
+  slug: articles.slug,
+  title: articles.title,
+  lang: articles.lang,
+  publishedAt: articles.publishedAt,
+  views: articles.viewCount,
+};
+
+type ListRow = Omit<ListItem, 'publishedAt'> & { publishedAt: Date | null };
+
+const toItem = (row: ListRow): ListItem => ({
+  ...row,
+  publishedAt: row.publishedAt ?? new Date(0),
+});
+
+function isPublic(now: Date): SQL {
+  return and(eq(articles.status, 'published'), lte(articles.publishedAt, now))!;
+}
+
+/** The channel with this id or slug and everything below it, as one subquery. */
+function inChannelSubtree(root: SQL): SQL {
+  return sql`${articles.channelId} in (
+    with recursive subtree(id) as (
+      select id from channels where ${root}
+      union all
+      select c.id from channels c join subtree on c.parent_id = subtree.id
+    )
+    select id from subtree
+  )`;
+}
+
+/** Newest first, on (channel_id, status, published_at, id) per channel of the subtree. */
+function latestInSubtree(db: Database, root: SQL, now: Date, limit: number, offset = 0) {
+  return db
+    .select(listColumns)
+    .from(articles)
+    .where(and(isPublic(now), inChannelSubtree(root)))
+    .orderBy(desc(articles.publishedAt), desc(articles.id))
+    .limit(limit)
+    .offset(offset);
+}
+
+/** Top-level channels in menu order: the site's main navigation. */
+export async function listTopChannels(db: Database): Promise<NavChannel[]> {
+  return db
+    .select({ id: channels.id, slug: channels.slug, name: channels.name })
+    .from(channels)
+    .where(isNull(channels.parentId))
+    .orderBy(asc(channels.position), asc(channels.id));
+}
+
+export interface HomeContent {
+  sections: ChannelSection[];
+  popular: ListItem[];
+}
+
+/**
+ * The home page in one round trip: the latest articles of each given top-level channel
+ * (its sub-channels included) and the most-viewed articles by last flushed count.
+ */
+export async function loadHomeContent(
+  db: Database,
+  options: { now: Date; channels: NavChannel[]; perChannel: number; popular: number },
+): Promise<HomeContent> {
+  const popularQuery = db
+    .select(listColumns)
+    .from(articles)
+    .where(isPublic(options.now))
+    .orderBy(desc(articles.viewCount), desc(articles.id))
+    .limit(options.popular);
+  const sectionQueries = options.channels.map((channel) =>
+    latestInSubtree(db, sql`id = ${channel.id}`, options.now, options.perChannel),
+  );
+  const [popularRows, ...sectionRows] = await db.batch([popularQuery, ...sectionQueries]);
+  return {
+    popular: popularRows.map(toItem),
+    sections: options.channels.map((channel, i) => ({
+      channel,
+      items: (sectionRows[i] ?? []).map(toItem),
+    })),
+  };
+}
+
+export interface ChannelListPage {
+  items: ListItem[];
+  /** Public articles in the channel and its sub-channels. */
+  total: number;
+}
+
+/** One numbered page of a channel's list, with the total that the page links need. */
+export async function listChannelPage(
+  db: Database,
+  options: { now: Date; channelSlug: string; page: number; perPage: number },
+): Promise<ChannelListPage> {
+  const root = sql`slug = ${options.channelSlug}`;
+  const [totalRows, rows] = await db.batch([
+    db
+      .select({ total: count() })
+      .from(articles)
+      .where(and(isPublic(options.now), inChannelSubtree(root))),
+    latestInSubtree(db, root, options.now, options.perPage, (options.page - 1) * options.perPage),
+  ]);
+  return { items: rows.map(toItem), total: totalRows[0]?.total ?? 0 };
+}

@@ -1,0 +1,184 @@
+import { Hono, type Context } from 'hono';
+import { html } from 'hono/html';
+import type { Child } from 'hono/jsx';
+import { articlePath } from '../articles/present';
+import { findArticle } from '../articles/queries';
+import { findChannel } from '../channels/queries';
+import type { AppEnv } from '../env';
+import { AppError } from '../lib/errors';
+import { publicGet } from '../lib/http';
+import { createLogger, describeError } from '../lib/logger';
+import { idOrSlugParam, idParam, slugParam } from '../lib/params';
+import { readDb, requestOrigin } from '../lib/router';
+import { siteConfig } from '../lib/site';
+import { ArticlePage } from './article-page';
+import { labelsFor } from './labels';
+import { ChannelPage, ErrorPage, HomePage } from './list-pages';
+import { listChannelPage, listTopChannels, loadHomeContent } from './queries';
+import { pageCsp } from './safety';
+
+const perPage = 20;
+const maxPage = 100_000;
+const redirectCacheControl = 'public, max-age=300';
+const favicon =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#0b3a75"/><path d="M9 9h14v3H9zm0 5.5h14v3H9zM9 20h9v3H9z" fill="#fff"/></svg>';
+
+function renderPage(c: Context<AppEnv>, element: Child, status: 200 | 400 | 404 | 410 | 500) {
+  c.header('Content-Security-Policy', pageCsp);
+  return c.html(html`<!DOCTYPE html>${element}`, status);
+}
+
+/** The reader's error page, in the site's language; also the app's 404 for non-API paths. */
+export function renderErrorPage(
+  c: Context<AppEnv>,
+  status: 400 | 404 | 410 | 500,
+  detail?: string,
+) {
+  const site = siteConfig(c.env);
+  // A missing or withdrawn page may come back, but not within a minute; client errors and
+  // failures must not be cached at all.
+  c.header('Cache-Control', status === 404 || status === 410 ? 'public, max-age=60' : 'no-store');
+  return renderPage(
+    c,
+    <ErrorPage site={site} labels={labelsFor(site.lang)} status={status} detail={detail} />,
+    status,
+  );
+}
+
+function notFound(): never {
+  throw new AppError('not_found');
+}
+
+function parsePage(value: string | undefined): number {
+  if (value === undefined) return 1;
+  if (!/^[1-9][0-9]{0,5}$/.test(value) || Number(value) > maxPage) {
+    throw AppError.invalidParameter('page', 'query', `must be a whole number from 1 to ${maxPage}`);
+  }
+  return Number(value);
+}
+
+function permanentRedirect(c: Context<AppEnv>, path: string) {
+  c.header('Cache-Control', redirectCacheControl);
+  return c.redirect(path + new URL(c.req.url).search, 301);
+}
+
+export const pagesRoutes = new Hono<AppEnv>()
+  .get('/', publicGet(), async (c) => {
+    const site = siteConfig(c.env);
+    const db = readDb(c);
+    const nav = await listTopChannels(db);
+    const content = await loadHomeContent(db, {
+      now: new Date(),
+      channels: nav,
+      perChannel: 8,
+      popular: 10,
+    });
+    return renderPage(
+      c,
+      <HomePage
+        site={site}
+        labels={labelsFor(site.lang)}
+        origin={requestOrigin(c)}
+        nav={nav}
+        {...content}
+      />,
+      200,
+    );
+  })
+  .get('/channels/:slug', publicGet(), async (c) => {
+    const slug = slugParam.safeParse(c.req.param('slug'));
+    if (!slug.success) notFound();
+    const page = parsePage(c.req.query('page'));
+    const site = siteConfig(c.env);
+    const db = readDb(c);
+    const [channel, list, nav] = await Promise.all([
+      findChannel(db, slug.data),
+      listChannelPage(db, { now: new Date(), channelSlug: slug.data, page, perPage }),
+      listTopChannels(db),
+    ]);
+    const pages = Math.max(1, Math.ceil(list.total / perPage));
+    if (!channel || page > pages) notFound();
+    return renderPage(
+      c,
+      <ChannelPage
+        site={site}
+        labels={labelsFor(site.lang)}
+        origin={requestOrigin(c)}
+        nav={nav}
+        channel={channel}
+        items={list.items}
+        total={list.total}
+        page={page}
+        pages={pages}
+      />,
+      200,
+    );
+  })
+  .get('/articles/:key', publicGet(), async (c) => {
+    // Short links (/articles/123, /articles/some-slug) resolve to the one canonical URL.
+    const key = idOrSlugParam.safeParse(c.req.param('key'));
+    if (!key.success) notFound();
+    const found = await findArticle(readDb(c), key.data, new Date());
+    if (found.state === 'withdrawn') throw new AppError('gone');
+    if (found.state === 'missing') notFound();
+    return permanentRedirect(c, articlePath(found.article));
+  })
+  .get('/articles/:id/:slug', publicGet(), async (c) => {
+    const id = idParam.safeParse(c.req.param('id'));
+    if (!id.success) notFound();
+    const site = siteConfig(c.env);
+    const db = readDb(c);
+    const [found, nav] = await Promise.all([
+      findArticle(db, { id: id.data }, new Date()),
+      listTopChannels(db),
+    ]);
+    if (found.state === 'withdrawn') throw new AppError('gone');
+    if (found.state === 'missing') notFound();
+    const article = found.article;
+    if (c.req.param('slug') !== article.slug) return permanentRedirect(c, articlePath(article));
+    return renderPage(
+      c,
+      <ArticlePage
+        site={site}
+        labels={labelsFor(site.lang)}
+        origin={requestOrigin(c)}
+        nav={nav}
+        article={article}
+      />,
+      200,
+    );
+  })
+  .get('/favicon.svg', (c) =>
+    c.body(favicon, 200, {
+      'Content-Type': 'image/svg+xml',
+      'Cache-Control': 'public, max-age=86400',
+    }),
+  )
+  .get('/favicon.ico', (c) => {
+    c.header('Cache-Control', 'public, max-age=86400');
+    return c.redirect('/favicon.svg', 301);
+  });
+
+/** Page errors become pages, not problem documents: a reader gets a page in the site's language. */
+pagesRoutes.onError((err, c) => {
+  if (err instanceof AppError) {
+    if (err.status === 404 || err.status === 410) return renderErrorPage(c, err.status);
+    if (err.status === 400) {
+      const site = siteConfig(c.env);
+      const param = err.invalidParams?.[0]?.name;
+      return renderErrorPage(
+        c,
+        400,
+        param ? labelsFor(site.lang).invalidParameter(param) : undefined,
+      );
+    }
+  }
+  const logger =
+    c.get('logger') ?? createLogger(c.env?.LOG_LEVEL, { requestId: c.get('requestId') });
+  logger.error('page failed', {
+    method: c.req.method,
+    path: new URL(c.req.url).pathname,
+    ...describeError(err),
+  });
+  return renderErrorPage(c, 500);
+});

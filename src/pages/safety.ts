@@ -1,0 +1,45 @@
+/**
+ * Reader pages run no inline code: scripts and styles come from our own origin only, so an
+ * injected tag in stored content could not run even if it got past the sanitizer.
+ */
+export const pageCsp = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' https: http: data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "manifest-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/**
+ * Stored URLs (attachments, cover images) are only linked when they are web or site-relative
+ * addresses, so a javascript: or data: value becomes plain text instead of a live link.
+ */
+export function safeHref(url: string | null | undefined, origin?: string): string | null {
+  if (!url) return null;
+  const value = url.trim();
+  if (value.startsWith('/') && !value.startsWith('//')) return origin ? origin + value : value;
+  try {
+    const parsed = new URL(value);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * JSON for a <script type="application/ld+json"> block: the characters that could close the
+ * element or start markup are written as JSON escapes, which parse back to the same text.
+ */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
