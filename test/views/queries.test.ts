@@ -1,0 +1,81 @@
+import { runDurableObjectAlarm } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { viewCounter } from '../../src/views/counter-client';
+import { findCountableArticles, setLegacyViews, writeShardTotals } from '../../src/views/queries';
+import { seedArticle, seedChannel, testDb } from '../helpers';
+
+async function newArticle(options: Partial<Parameters<typeof seedArticle>[1]> = {}) {
+  const db = testDb();
+  const channel = await seedChannel(db);
+  return seedArticle(db, { channelSlug: channel.slug, ...options });
+}
+
+describe('setLegacyViews', () => {
+  it('sets the carried-over count and keeps the flushed total consistent with counted views', async () => {
+    const db = testDb();
+    const { id } = await newArticle();
+    const counter = viewCounter(env, id, 0);
+    await counter.hit({
+      articleId: id,
+      shard: 0,
+      ip: '203.0.113.1',
+      userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36',
+      now: Date.now(),
+    });
+    await runDurableObjectAlarm(counter);
+    expect(await setLegacyViews(db, id, 712)).toBe(true);
+    const [article] = (await findCountableArticles(db, [id], new Date())).values();
+    expect(article).toMatchObject({ viewBase: 712, viewCount: 713, visitorCount: 1 });
+  });
+
+  it('reports an unknown article', async () => {
+    expect(await setLegacyViews(testDb(), 987_654_321, 712)).toBe(false);
+  });
+});
+
+describe('findCountableArticles', () => {
+  it('returns only published, already public articles', async () => {
+    const db = testDb();
+    const live = await newArticle();
+    const draft = await newArticle({ status: 'draft', publishedAt: null });
+    const scheduled = await newArticle({ publishedAt: new Date(Date.now() + 3_600_000) });
+    const found = await findCountableArticles(db, [live.id, draft.id, scheduled.id], new Date());
+    expect([...found.keys()]).toEqual([live.id]);
+    expect(found.get(live.id)).toMatchObject({ viewShards: 1, viewBase: 0 });
+  });
+});
+
+describe('writeShardTotals', () => {
+  it('sums every shard into the article totals, idempotently', async () => {
+    const db = testDb();
+    const { id } = await newArticle({ viewBase: 100 });
+    const day = '2026-11-28';
+    await writeShardTotals(db, {
+      articleId: id,
+      shard: 0,
+      days: [{ day, views: 3, visitors: 2 }],
+      rejections: [],
+    });
+    await writeShardTotals(db, {
+      articleId: id,
+      shard: 1,
+      days: [{ day, views: 4, visitors: 4 }],
+      rejections: [{ day, reason: 'bot', count: 2 }],
+    });
+    await writeShardTotals(db, {
+      articleId: id,
+      shard: 0,
+      days: [{ day, views: 3, visitors: 2 }],
+      rejections: [],
+    });
+    const [article] = (await findCountableArticles(db, [id], new Date())).values();
+    expect(article).toMatchObject({ viewCount: 107, visitorCount: 6 });
+    const rejections = await env.DB.prepare(
+      'SELECT reason, count FROM view_rejections_daily WHERE article_id = ?',
+    )
+      .bind(id)
+      .all();
+    expect(rejections.results).toEqual([{ reason: 'bot', count: 2 }]);
+  });
+});
