@@ -7,7 +7,7 @@ import { readDb, createRouter, requestOrigin } from '../lib/router';
 import { siteConfig } from '../lib/site';
 import { startOfZonedDay, addDays } from '../lib/time';
 import { presentArticle, presentSummary } from './present';
-import { channelExists, findArticle, listPublishedArticles } from './queries';
+import { findArticle, listPublishedArticles } from './queries';
 import {
   articleKeyParams,
   articleListResponse,
@@ -20,11 +20,13 @@ function lowerBound(bound: DateBound, timeZone: string): Date {
   return bound.kind === 'instant' ? bound.instant : startOfZonedDay(bound.date, timeZone)!;
 }
 
-/** Upper bounds are inclusive for callers: a day covers all of it, an instant includes itself. */
-function exclusiveUpperBound(bound: DateBound, timeZone: string): Date {
-  return bound.kind === 'instant'
-    ? new Date(bound.instant.getTime() + 1)
-    : startOfZonedDay(addDays(bound.date, 1), timeZone)!;
+/**
+ * Upper bounds are inclusive for callers: a day covers all of it, an instant includes itself.
+ * The last representable day (9999-12-31) has no next day to stop before, so it bounds nothing.
+ */
+function exclusiveUpperBound(bound: DateBound, timeZone: string): Date | undefined {
+  if (bound.kind === 'instant') return new Date(bound.instant.getTime() + 1);
+  return startOfZonedDay(addDays(bound.date, 1), timeZone) ?? undefined;
 }
 
 export const articlesRoutes = createRouter()
@@ -66,12 +68,14 @@ export const articlesRoutes = createRouter()
         sort: query.sort,
       });
       const after = query.cursor
-        ? (decodeCursor(query.cursor, fingerprint, ['number', 'number']) as [number, number])
+        ? (decodeCursor(query.cursor, fingerprint, [
+            query.sort === 'popular' ? 'number' : 'instant',
+            'number',
+          ]) as [number, number])
         : undefined;
 
       const limit = query.limit ?? query.ids?.length ?? defaultPageSize;
-      const db = readDb(c);
-      const page = await listPublishedArticles(db, {
+      const page = await listPublishedArticles(readDb(c), {
         now: new Date(),
         channelSlug: query.channel,
         tagSlug: query.tag,
@@ -82,7 +86,7 @@ export const articlesRoutes = createRouter()
         after,
         limit,
       });
-      if (page.items.length === 0 && query.channel && !(await channelExists(db, query.channel))) {
+      if (!page.channelFound) {
         throw new AppError('not_found', { detail: `No channel '${query.channel}'` });
       }
 

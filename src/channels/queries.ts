@@ -38,8 +38,20 @@ function selectChannels(db: Database) {
   return db.select(columns).from(channels).leftJoin(parent, eq(parent.id, channels.parentId));
 }
 
+/**
+ * Every channel, in the order of the (parent_id, position) index: siblings come out in their
+ * display order, and SQLite reads the index instead of sorting the table.
+ */
+export function channelTreeQuery(db: Database) {
+  return selectChannels(db).orderBy(
+    asc(channels.parentId),
+    asc(channels.position),
+    asc(channels.id),
+  );
+}
+
 export async function listChannelTree(db: Database): Promise<ChannelNode[]> {
-  const rows = await selectChannels(db).orderBy(asc(channels.position), asc(channels.id));
+  const rows = await channelTreeQuery(db);
   const nodes = new Map<string, ChannelNode>(rows.map((r) => [r.slug, { ...r, children: [] }]));
   const roots: ChannelNode[] = [];
   for (const node of nodes.values()) {
@@ -50,14 +62,20 @@ export async function listChannelTree(db: Database): Promise<ChannelNode[]> {
   return roots;
 }
 
-export async function findChannel(db: Database, slug: string): Promise<ChannelDetail | null> {
-  const [found, chain, children] = await db.batch([
+/** The statements of one findChannel batch, exported so tests can EXPLAIN exactly what runs. */
+export function findChannelStatements(db: Database, slug: string) {
+  return [
     selectChannels(db).where(eq(channels.slug, slug)).limit(1),
     channelChainQuery(db, sql`select id from channels where slug = ${slug}`),
     selectChannels(db)
       .where(eq(parent.slug, slug))
       .orderBy(asc(channels.position), asc(channels.id)),
-  ]);
+  ] as const;
+}
+
+/** One channel with its breadcrumb and children, in one D1 round trip. */
+export async function findChannel(db: Database, slug: string): Promise<ChannelDetail | null> {
+  const [found, chain, children] = await db.batch(findChannelStatements(db, slug));
   const channel = found[0];
   if (!channel) return null;
   return { ...channel, breadcrumb: chain, children };

@@ -36,8 +36,10 @@ export const docsRoutes = new Hono<AppEnv>()
   )
   .get('/problems/:type', (c) => {
     const code = c.req.param('type').replaceAll('-', '_');
-    if (!(code in problemCatalogue))
+    // hasOwn, not "in": "constructor" or "__proto__" must not resolve to Object.prototype.
+    if (!Object.hasOwn(problemCatalogue, code)) {
       throw new AppError('not_found', { detail: 'No such problem type' });
+    }
     const entry = problemCatalogue[code as ProblemCode];
     return c.json(
       { type: problemTypeUri(code as ProblemCode), code, status: entry.status, title: entry.title },

@@ -53,10 +53,21 @@ export function encodeCursor(position: Position, fingerprint: string): string {
   return `${toBase64Url(json)}.${checksum(json)}`;
 }
 
+/** What each position element must be: an integer, a string, or epoch ms a Date can hold. */
+export type CursorField = 'number' | 'string' | 'instant';
+
+const maxEpochMs = 8.64e15;
+
+function fitsShape(value: unknown, field: CursorField): boolean {
+  if (field === 'string') return typeof value === 'string';
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) return false;
+  return field === 'number' || Math.abs(value) <= maxEpochMs;
+}
+
 export function decodeCursor(
   cursor: string,
   fingerprint: string,
-  shape: readonly ('number' | 'string')[],
+  shape: readonly CursorField[],
 ): Position {
   const fail = (reason: string) => AppError.invalidParameter('cursor', 'query', reason);
   const [body, sum, extra] = cursor.split('.');
@@ -76,11 +87,7 @@ export function decodeCursor(
     throw fail('belongs to a different query; keep the same filters while paginating');
   }
   envelope.p.forEach((value, i) => {
-    const ok =
-      shape[i] === 'number'
-        ? typeof value === 'number' && Number.isSafeInteger(value)
-        : typeof value === 'string';
-    if (!ok) throw fail('is malformed');
+    if (!fitsShape(value, shape[i]!)) throw fail('is malformed');
   });
   return envelope.p;
 }

@@ -88,9 +88,11 @@ export const dateBoundParam = z
   .max(40, 'is too long')
   .transform((value, ctx): DateBound => {
     if (parseCalendarDate(value)) return { kind: 'date', date: value };
-    const m = instantPattern.exec(value);
+    // An unencoded "+" in a query string arrives as a space; the offset is still unambiguous.
+    const normalized = value.replace(/ (?=(?:[01]\d|2[0-3]):[0-5]\d$)/, '+').toUpperCase();
+    const m = instantPattern.exec(normalized);
     if (m && parseCalendarDate(m[1]!)) {
-      const instant = new Date(value);
+      const instant = new Date(normalized);
       if (!Number.isNaN(instant.getTime())) return { kind: 'instant', instant };
     }
     ctx.addIssue({
