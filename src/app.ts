@@ -5,6 +5,7 @@ import { methodNotAllowed } from 'hono/method-not-allowed';
 import { articlesRoutes } from './articles/routes';
 import { channelsRoutes } from './channels/routes';
 import { docsRoutes } from './docs/routes';
+import { embedRoutes } from './embed/routes';
 import type { AppEnv } from './env';
 import { healthRoutes } from './health/routes';
 import { AppError, problemResponse, type ProblemCode } from './lib/errors';
@@ -64,6 +65,7 @@ export function createApp() {
   app.route('/api/v1', articlesRoutes);
   app.route('/api/v1', channelsRoutes);
   app.route('/', docsRoutes);
+  app.route('/', embedRoutes);
   app.route('/', pagesRoutes);
 
   app.doc31('/openapi.json', {

@@ -1,0 +1,295 @@
+import { createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { cors } from 'hono/cors';
+import { html } from 'hono/html';
+import type { Child } from 'hono/jsx';
+import { findArticle, listPublishedArticles } from '../articles/queries';
+import { assetManifest } from '../asset-manifest.gen';
+import { findChannel } from '../channels/queries';
+import type { AppEnv } from '../env';
+import { AppError } from '../lib/errors';
+import { publicGet } from '../lib/http';
+import { problemResponses } from '../lib/openapi';
+import { createRouter, readDb, requestOrigin } from '../lib/router';
+import { siteConfig, type SiteLang } from '../lib/site';
+import { cspHash, cspHeader } from './csp';
+import {
+  ArticleFrame,
+  ChannelFrame,
+  FrameError,
+  frameCss,
+  resizeScript,
+  type FrameTheme,
+} from './frame-pages';
+import { embedLabels } from './labels';
+import { defaultFrameSize, fitFrame, resolveEmbedTarget } from './oembed';
+import { copyScript, OwnerPage, ownerCss } from './owner-page';
+import {
+  channelFrameQuery,
+  frameIdParam,
+  frameQuery,
+  frameSlugParam,
+  oembedQuery,
+  oembedResponse,
+  ownerQuery,
+} from './schemas';
+import { iframeHtml } from './snippets';
+
+const oembedCacheAge = 3600;
+
+/** The only pages any site may frame; everything else keeps frame-ancestors 'none'. */
+async function frameCsp(css: string): Promise<string> {
+  return cspHeader({
+    'default-src': "'none'",
+    'style-src': await cspHash(css),
+    'script-src': await cspHash(resizeScript),
+    'img-src': "'self' https: http: data:",
+    'base-uri': "'none'",
+    'form-action': "'none'",
+    'frame-ancestors': '*',
+  });
+}
+
+type FrameStatus = 200 | 400 | 404 | 410;
+
+async function renderFrame(
+  c: Context<AppEnv>,
+  css: string,
+  page: Child,
+  status: FrameStatus,
+): Promise<Response> {
+  c.header('Content-Security-Policy', await frameCsp(css));
+  // A framed error is still shown inside someone's page, so it gets the same frameable policy;
+  // a missing or withdrawn article may come back, a malformed address will not.
+  if (status !== 200) c.header('Cache-Control', status === 400 ? 'no-store' : 'public, max-age=60');
+  return c.html(html`<!DOCTYPE html>${page}`, status);
+}
+
+function frameOptions(c: Context<AppEnv>) {
+  const site = siteConfig(c.env);
+  const query = frameQuery.safeParse(c.req.query());
+  const lang: SiteLang = (query.success && query.data.lang) || site.lang;
+  const theme: FrameTheme = query.success ? query.data.theme : undefined;
+  return {
+    site,
+    lang,
+    theme,
+    css: frameCss(theme),
+    origin: requestOrigin(c),
+    valid: query.success,
+  };
+}
+
+function frameError(
+  c: Context<AppEnv>,
+  status: Exclude<FrameStatus, 200>,
+  pick: 'badAddress' | 'articleMissing' | 'articleGone' | 'channelMissing',
+) {
+  const o = frameOptions(c);
+  return renderFrame(
+    c,
+    o.css,
+    <FrameError
+      site={o.site}
+      lang={o.lang}
+      css={o.css}
+      origin={o.origin}
+      message={embedLabels[o.lang][pick]}
+    />,
+    status,
+  );
+}
+
+export const embedRoutes = createRouter();
+
+// oEmbed consumers are often browser scripts on other sites; the answer is public and credential-free.
+embedRoutes.use(
+  '/oembed',
+  cors({
+    origin: '*',
+    allowMethods: ['GET', 'HEAD', 'OPTIONS'],
+    maxAge: 86400,
+    credentials: false,
+  }),
+);
+embedRoutes.use('/oembed', publicGet({ maxAge: 300, staleWhileRevalidate: 3600 }));
+embedRoutes.use('/embed', publicGet({ maxAge: 300, staleWhileRevalidate: 3600 }));
+embedRoutes.use('/embed/*', publicGet());
+
+embedRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/oembed',
+    tags: ['Embed'],
+    summary: 'oEmbed provider for article and channel URLs',
+    description:
+      'Implements https://oembed.com for reader pages on this host. The answer is type rich, with an iframe of the embed page as html; width and height never exceed maxwidth/maxheight.',
+    request: { query: oembedQuery },
+    responses: {
+      200: {
+        description: 'The oEmbed response',
+        content: { 'application/json': { schema: oembedResponse } },
+      },
+      ...problemResponses(400, 404, 501),
+    },
+  }),
+  async (c) => {
+    const query = c.req.valid('query');
+    if (query.format !== undefined && query.format !== 'json') {
+      throw new AppError('not_implemented', {
+        detail: `oEmbed format '${query.format}' is not supported; use format=json`,
+      });
+    }
+    let url: URL;
+    try {
+      url = new URL(query.url);
+    } catch {
+      throw AppError.invalidParameter('url', 'query', 'must be an absolute http(s) URL');
+    }
+    const requestUrl = new URL(c.req.url);
+    const target = resolveEmbedTarget(url, requestUrl.host);
+    const notOurs = () =>
+      new AppError('not_found', {
+        detail: 'The url is not a published article or a channel on this site',
+      });
+    if (!target) throw notOurs();
+
+    const site = siteConfig(c.env);
+    const origin = requestOrigin(c);
+    const db = readDb(c);
+    const size = fitFrame(defaultFrameSize[target.kind], query.maxwidth, query.maxheight);
+    let title: string;
+    let src: string;
+    let author: string | undefined;
+    if (target.kind === 'article') {
+      const found = await findArticle(db, target.key, new Date());
+      if (found.state !== 'published') throw notOurs();
+      title = found.article.title;
+      author = found.article.source || found.article.author || undefined;
+      src = `${origin}/embed/articles/${found.article.id}`;
+    } else {
+      const channel = await findChannel(db, target.slug);
+      if (!channel) throw notOurs();
+      title = channel.name;
+      src = `${origin}/embed/channels/${channel.slug}`;
+    }
+    return c.json(
+      {
+        version: '1.0' as const,
+        type: 'rich' as const,
+        title,
+        ...(author ? { author_name: author } : {}),
+        provider_name: site.name,
+        provider_url: `${origin}/`,
+        cache_age: oembedCacheAge,
+        html: iframeHtml({ src, title, ...size }),
+        width: size.width,
+        height: size.height,
+      },
+      200,
+    );
+  },
+);
+
+embedRoutes.get('/embed/articles/:id', async (c) => {
+  const id = frameIdParam.safeParse(c.req.param('id'));
+  const o = frameOptions(c);
+  if (!id.success || !o.valid) return frameError(c, 400, 'badAddress');
+  const found = await findArticle(readDb(c), { id: id.data }, new Date());
+  if (found.state === 'withdrawn') return frameError(c, 410, 'articleGone');
+  if (found.state === 'missing') return frameError(c, 404, 'articleMissing');
+  return renderFrame(
+    c,
+    o.css,
+    <ArticleFrame
+      site={o.site}
+      lang={o.lang}
+      css={o.css}
+      origin={o.origin}
+      article={found.article}
+    />,
+    200,
+  );
+});
+
+embedRoutes.get('/embed/channels/:slug', async (c) => {
+  const slug = frameSlugParam.safeParse(c.req.param('slug'));
+  const query = channelFrameQuery.safeParse(c.req.query());
+  const o = frameOptions(c);
+  if (!slug.success || !query.success) return frameError(c, 400, 'badAddress');
+  const db = readDb(c);
+  const [channel, page] = await Promise.all([
+    findChannel(db, slug.data),
+    listPublishedArticles(db, {
+      now: new Date(),
+      channelSlug: slug.data,
+      sort: 'latest',
+      limit: query.data.limit ?? 10,
+    }),
+  ]);
+  if (!channel) return frameError(c, 404, 'channelMissing');
+  return renderFrame(
+    c,
+    o.css,
+    <ChannelFrame
+      site={o.site}
+      lang={o.lang}
+      css={o.css}
+      origin={o.origin}
+      channel={channel}
+      items={page.items}
+    />,
+    200,
+  );
+});
+
+embedRoutes.get('/embed', async (c) => {
+  const query = ownerQuery.safeParse(c.req.query());
+  if (!query.success) {
+    const param = query.error.issues[0]?.path.join('.') ?? 'query';
+    throw AppError.invalidParameter(param, 'query', query.error.issues[0]?.message ?? 'is invalid');
+  }
+  const site = siteConfig(c.env);
+  let articleId = query.data.article ?? null;
+  let channelSlug = query.data.channel ?? null;
+  if (articleId === null || channelSlug === null) {
+    // Preview something real: the newest article and its channel.
+    const latest = await listPublishedArticles(readDb(c), {
+      now: new Date(),
+      sort: 'latest',
+      limit: 1,
+    });
+    const newest = latest.items[0];
+    articleId ??= newest?.id ?? null;
+    channelSlug ??= newest?.channel.slug ?? null;
+  }
+  c.header(
+    'Content-Security-Policy',
+    cspHeader({
+      'default-src': "'none'",
+      // Our own embed.js drives the live previews; the copy buttons are the one inline script.
+      'script-src': `'self' ${await cspHash(copyScript)}`,
+      'style-src': await cspHash(ownerCss),
+      'img-src': "'self' https: http: data:",
+      'connect-src': "'self'",
+      'frame-src': "'self'",
+      'base-uri': "'none'",
+      'form-action': "'self'",
+      'frame-ancestors': "'none'",
+    }),
+  );
+  return c.html(
+    html`<!DOCTYPE html>${(
+        <OwnerPage
+          site={site}
+          lang={query.data.lang ?? site.lang}
+          origin={requestOrigin(c)}
+          versionedScript={assetManifest['/embed.js'] ?? null}
+          articleId={articleId}
+          channelSlug={channelSlug}
+          css={ownerCss}
+        />
+      )}`,
+    200,
+  );
+});
