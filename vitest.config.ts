@@ -11,12 +11,15 @@ export default defineConfig(async () => {
           bindings: {
             TEST_MIGRATIONS: migrations,
             LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+            // Tests read their own writes at once; the edge cache gets its own tests.
+            API_EDGE_CACHE_SECONDS: '0',
           },
         },
       }),
     ],
     test: {
       include: ['test/**/*.test.ts'],
+      exclude: ['test/e2e/**', 'test/node/**', 'node_modules/**'],
       setupFiles: ['./test/apply-migrations.ts'],
       testTimeout: 30_000,
       // sanitize-html pulls in postcss as CommonJS; pre-bundling it lets workerd load it in tests.

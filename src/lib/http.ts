@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { etag, RETAINED_304_HEADERS } from 'hono/etag';
 
 export interface CachePolicy {
@@ -20,18 +20,69 @@ const retainedOn304 = [
   'x-request-id',
   'link',
   'x-content-type-options',
+  'x-edge-cache',
 ];
 
 const strongEtag = etag({ retainedHeaders: retainedOn304 });
+
+function edgeCacheSeconds(env: { API_EDGE_CACHE_SECONDS?: string } | undefined): number {
+  const seconds = Number(env?.API_EDGE_CACHE_SECONDS ?? 0);
+  return Number.isFinite(seconds) && seconds > 0 ? Math.floor(seconds) : 0;
+}
+
+function ifNoneMatchHits(ifNoneMatch: string | undefined, etagValue: string | null): boolean {
+  if (!ifNoneMatch || !etagValue) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  const strong = etagValue.replace(/^W\//, '');
+  const tags: string[] = ifNoneMatch.match(/"[^"]*"/g) ?? [];
+  return tags.includes(strong);
+}
+
+function notModified(stored: Response): Response {
+  const headers = new Headers();
+  for (const name of retainedOn304) {
+    const value = stored.headers.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  return new Response(null, { status: 304, headers });
+}
+
+function waitUntil(c: Context, promise: Promise<unknown>) {
+  try {
+    c.executionCtx.waitUntil(promise);
+  } catch {
+    // No execution context (a direct app.fetch in a script): store inline instead.
+    void promise;
+  }
+}
 
 /**
  * Public GETs: strong ETag with 304 on If-None-Match, a short shared-cache lifetime with
  * stale-while-revalidate, and Vary on what can change the bytes. Handlers that need another
  * lifetime set Cache-Control themselves; this only fills it in.
+ *
+ * With API_EDGE_CACHE_SECONDS set, 200 responses are also kept in the colo's Cache API for
+ * that long (at most their own max-age), so a popular article is served without touching
+ * D1 or re-hashing its body. (The Cache API works on custom domains, not on *.workers.dev.)
  */
 export function publicGet(policy: CachePolicy = publicCachePolicy): MiddlewareHandler {
   return async (c, next) => {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
+    const ttl = edgeCacheSeconds(c.env);
+    const cache = ttl > 0 ? caches.default : null;
+    const key = new Request(c.req.url, { method: 'GET' });
+    if (cache) {
+      const stored = await cache.match(key);
+      if (stored) {
+        if (ifNoneMatchHits(c.req.header('If-None-Match'), stored.headers.get('ETag'))) {
+          c.res = notModified(stored);
+        } else {
+          c.res = new Response(stored.body, stored);
+        }
+        c.res.headers.set('X-Edge-Cache', 'HIT');
+        return;
+      }
+    }
     await strongEtag(c, async () => {
       await next();
       if (c.res.status !== 200) return;
@@ -40,5 +91,16 @@ export function publicGet(policy: CachePolicy = publicCachePolicy): MiddlewareHa
       }
       c.res.headers.append('Vary', 'Accept-Encoding');
     });
+    if (cache && c.res.status === 200) {
+      const maxAge = /max-age=(\d+)/.exec(c.res.headers.get('Cache-Control') ?? '');
+      const seconds = Math.min(ttl, maxAge ? Number(maxAge[1]) : 0);
+      if (seconds > 0 && !/no-store|private/.test(c.res.headers.get('Cache-Control') ?? '')) {
+        const copy = new Response(c.res.clone().body, c.res);
+        copy.headers.delete('X-Request-Id');
+        copy.headers.set('Cache-Control', `public, max-age=${seconds}`);
+        waitUntil(c, cache.put(key, copy));
+      }
+      c.res.headers.set('X-Edge-Cache', 'MISS');
+    }
   };
 }

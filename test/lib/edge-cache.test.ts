@@ -1,0 +1,60 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app';
+import { json, seedArticle, seedChannel, testDb } from '../helpers';
+
+const app = createApp();
+const cachedEnv = { ...env, API_EDGE_CACHE_SECONDS: '60' } as Env;
+
+async function fetchCached(path: string, init?: RequestInit) {
+  const ctx = createExecutionContext();
+  const res = await app.fetch(new Request(`http://cache.test${path}`, init), cachedEnv, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+describe('edge cache for public API reads', () => {
+  it('serves a repeat read from the colo cache without touching D1', async () => {
+    const db = testDb();
+    const channel = await seedChannel(db);
+    const article = await seedArticle(db, {
+      channelSlug: channel.slug,
+      title: 'Cached original title',
+    });
+    const path = `/api/v1/articles/${article.id}?edge-cache-test=1`;
+
+    const first = await fetchCached(path);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('X-Edge-Cache')).toBe('MISS');
+    const etag = first.headers.get('ETag');
+    expect(etag).toMatch(/^"[0-9a-f]+"$/);
+    const requestId = first.headers.get('X-Request-Id');
+
+    // Change the row behind the cache's back: a hit must not see it.
+    await env.DB.prepare('UPDATE articles SET title = ? WHERE id = ?')
+      .bind('Changed', article.id)
+      .run();
+    const second = await fetchCached(path);
+    expect(second.status).toBe(200);
+    expect(second.headers.get('X-Edge-Cache')).toBe('HIT');
+    expect(second.headers.get('ETag')).toBe(etag);
+    expect(second.headers.get('Access-Control-Allow-Origin')).toBe('*');
+    expect(second.headers.get('X-Request-Id')).toBeTruthy();
+    expect(second.headers.get('X-Request-Id')).not.toBe(requestId);
+    expect((await json(second)).data.title).toBe('Cached original title');
+
+    const revalidated = await fetchCached(path, { headers: { 'If-None-Match': etag! } });
+    expect(revalidated.status).toBe(304);
+    expect(revalidated.headers.get('ETag')).toBe(etag);
+    expect(await revalidated.text()).toBe('');
+  });
+
+  it('never stores errors or uncacheable answers', async () => {
+    const missing = await fetchCached('/api/v1/articles/987654321');
+    expect(missing.status).toBe(404);
+    const again = await fetchCached('/api/v1/articles/987654321');
+    expect(again.status).toBe(404);
+    expect(again.headers.get('X-Edge-Cache')).toBeNull();
+  });
+});
