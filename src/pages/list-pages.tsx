@@ -21,7 +21,7 @@ function ArticleList(props: ListProps) {
     <li>
       <a href={articlePath(item)} lang={item.lang === l.langTag ? undefined : item.lang}>
         {item.title}
-      </a>
+      </a>{' '}
       {props.showViews ? (
         <span class="list-aside">
           <span class="visually-hidden">
