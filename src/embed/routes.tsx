@@ -135,7 +135,8 @@ embedRoutes.openapi(
   }),
   async (c) => {
     const query = c.req.valid('query');
-    if (query.format !== undefined && query.format !== 'json') {
+    // An empty format= is read as no format at all, which the spec defaults to json.
+    if (query.format && query.format !== 'json') {
       throw new AppError('not_implemented', {
         detail: `oEmbed format '${query.format}' is not supported; use format=json`,
       });

@@ -1,5 +1,7 @@
+import { html } from 'hono/html';
+
 /**
- * The HTML other sites paste. Built with hono/jsx so every value is attribute-escaped, and
+ * The HTML other sites paste. Built with hono/jsx or the html tag so every value is escaped, and
  * shared by the oEmbed answer and the site owners' page, so both always show the same code.
  */
 
@@ -26,8 +28,9 @@ export function iframeHtml(props: {
   );
 }
 
+/** The html tag rather than JSX, which would write the boolean as async="". */
 export function scriptHtml(origin: string, path = '/embed.js'): string {
-  return String(<script async src={origin + path}></script>);
+  return String(html`<script async src="${origin + path}"></script>`);
 }
 
 export type WidgetAttrs = Record<`data-${string}`, string>;
