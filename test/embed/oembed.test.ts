@@ -66,7 +66,7 @@ describe('GET /oembed', () => {
   it('treats format as optional, json being the default', async () => {
     const db = testDb();
     const { id } = await seedArticle(db, { channelSlug: (await seedChannel(db)).slug });
-    for (const params of [{}, { format: '' }]) {
+    for (const params of [{}, { format: '' }] as Record<string, string>[]) {
       const res = await oembed({ url: `${origin}/articles/${id}`, ...params });
       expect(res.status).toBe(200);
       expectRichResponse(await json(res));
