@@ -1,4 +1,4 @@
-import { eq, inArray, like, or, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, lt, or, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Database } from '../db/client';
 import {
@@ -84,16 +84,35 @@ function summarize(html: string, max = 120): string {
 }
 
 async function uniqueSlug(db: Database, base: string): Promise<string> {
+  // base, or base followed by "-": a range on the unique index ("." sorts right after "-"),
+  // where LIKE would scan the table.
   const taken = await db
     .select({ slug: articles.slug })
     .from(articles)
-    .where(or(eq(articles.slug, base), like(articles.slug, `${base}-%`)));
+    .where(
+      or(
+        eq(articles.slug, base),
+        and(gte(articles.slug, `${base}-`), lt(articles.slug, `${base}.`)),
+      ),
+    );
   const used = new Set(taken.map((r) => r.slug));
   if (!used.has(base)) return base;
   for (let n = 2; ; n++) {
     const candidate = `${base}-${n}`;
     if (!used.has(candidate)) return candidate;
   }
+}
+
+/** The batch is one transaction, so a failed constraint left nothing behind; say which one. */
+function explainWriteError(err: unknown, channelSlug: string, slug: string): unknown {
+  const text = String((err as { cause?: unknown })?.cause ?? err);
+  if (/NOT NULL constraint failed: articles\.channel_id/.test(text)) {
+    return new RangeError(`unknown channel: ${channelSlug}`, { cause: err });
+  }
+  if (/UNIQUE constraint failed: articles\.slug/.test(text)) {
+    return new WriteConflictError(`article slug already taken: ${slug}`, { cause: err });
+  }
+  return err;
 }
 
 export async function createArticle(
@@ -171,7 +190,12 @@ export async function createArticle(
   });
   statements.push(db.select({ id: articles.id }).from(articles).where(eq(articles.slug, slug)));
 
-  const results = await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
+  let results: unknown[];
+  try {
+    results = await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
+  } catch (err) {
+    throw explainWriteError(err, input.channelSlug, slug);
+  }
   const created = (results.at(-1) as { id: number }[])[0];
   if (!created) throw new WriteConflictError(`article ${slug} was not created`);
   return { id: created.id, slug };

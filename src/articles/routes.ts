@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { AppError } from '../lib/errors';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../lib/cursor';
-import type { DateBound } from '../lib/params';
+import { noQueryParams, type DateBound } from '../lib/params';
 import { problemResponses } from '../lib/openapi';
 import { readDb, createRouter, requestOrigin } from '../lib/router';
 import { siteConfig } from '../lib/site';
@@ -112,7 +112,7 @@ export const articlesRoutes = createRouter()
       path: '/articles/{idOrSlug}',
       tags: ['Articles'],
       summary: 'One published article with breadcrumb, tags, attachments and neighbours',
-      request: { params: articleKeyParams },
+      request: { params: articleKeyParams, query: noQueryParams },
       responses: {
         200: {
           description: 'The article',

@@ -2,6 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { channelPath, presentBreadcrumb } from '../articles/present';
 import { AppError } from '../lib/errors';
 import { problemResponses } from '../lib/openapi';
+import { noQueryParams } from '../lib/params';
 import { createRouter, readDb, requestOrigin } from '../lib/router';
 import { siteConfig } from '../lib/site';
 import { findChannel, listChannelTree, type Channel, type ChannelNode } from './queries';
@@ -35,11 +36,13 @@ export const channelsRoutes = createRouter()
       path: '/channels',
       tags: ['Channels'],
       summary: 'The channel tree (栏目)',
+      request: { query: noQueryParams },
       responses: {
         200: {
           description: 'Root channels with their descendants',
           content: { 'application/json': { schema: channelTreeResponse } },
         },
+        ...problemResponses(400),
       },
     }),
     async (c) => {
@@ -54,7 +57,7 @@ export const channelsRoutes = createRouter()
       path: '/channels/{slug}',
       tags: ['Channels'],
       summary: 'One channel with its breadcrumb and children',
-      request: { params: channelSlugParams },
+      request: { params: channelSlugParams, query: noQueryParams },
       responses: {
         200: {
           description: 'The channel',

@@ -68,21 +68,47 @@ export function problemTypeUri(code: ProblemCode): string {
   return `/problems/${code.replaceAll('_', '-')}`;
 }
 
-export function invalidParamsFromZod(error: ZodError, location: ParameterLocation): InvalidParam[] {
-  return error.issues.map((issue) => {
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * One entry per offending parameter. `input` is what was validated; zod does not keep it on
+ * the issues, and it tells a missing parameter and a repeated one from a mistyped one.
+ */
+export function invalidParamsFromZod(
+  error: ZodError,
+  location: ParameterLocation,
+  input?: unknown,
+): InvalidParam[] {
+  return error.issues.flatMap((issue): InvalidParam[] => {
     const path = issue.path.map(String).join('.');
     let reason = issue.message;
     // Unknown keys arrive as one issue on the parent; name each key so a typo is obvious.
     if (issue.code === 'unrecognized_keys') {
-      return { name: issue.keys.join(','), in: location, reason: 'unknown parameter' };
+      return issue.keys.map((key) => ({ name: key, in: location, reason: 'unknown parameter' }));
     }
-    if (issue.code === 'invalid_type' && issue.input === undefined) reason = 'is required';
-    return { name: path || location, in: location, reason };
+    if (issue.code === 'invalid_type' && input !== undefined) {
+      const value = valueAt(input, issue.path);
+      if (value === undefined) reason = 'is required';
+      // A query parameter given more than once arrives as an array.
+      else if (Array.isArray(value) && location === 'query') reason = 'must be given only once';
+    }
+    return [{ name: path || location, in: location, reason }];
   });
 }
 
-export function validationError(error: ZodError, location: ParameterLocation): AppError {
-  const invalidParams = invalidParamsFromZod(error, location);
+export function validationError(
+  error: ZodError,
+  location: ParameterLocation,
+  input?: unknown,
+): AppError {
+  const invalidParams = invalidParamsFromZod(error, location, input);
   const names = [...new Set(invalidParams.map((p) => p.name))].join(', ');
   const code = location === 'body' ? 'invalid_body' : 'invalid_parameter';
   return new AppError(code, {

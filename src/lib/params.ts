@@ -4,6 +4,9 @@ import { parseCalendarDate } from './time';
 
 /** Shared validators for public parameters; each failure message names what was expected. */
 
+/** For routes that take no query parameters: a stray one is a mistake worth reporting. */
+export const noQueryParams = z.object({}).strict();
+
 export const slugParam = z
   .string()
   .min(1, 'must not be empty')

@@ -18,7 +18,9 @@ export function createRouter() {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
-        throw validationError(result.error, locations[result.target] ?? 'query');
+        // zValidator hands the hook the raw input too; the types leave it out.
+        const input = (result as { data?: unknown }).data;
+        throw validationError(result.error, locations[result.target] ?? 'query', input);
       }
     },
   });
