@@ -7,6 +7,7 @@ import { channelsRoutes } from './channels/routes';
 import { docsRoutes } from './docs/routes';
 import { embedRoutes } from './embed/routes';
 import type { AppEnv } from './env';
+import { feedsRoutes } from './feeds/routes';
 import { healthRoutes } from './health/routes';
 import { AppError, problemResponse, type ProblemCode } from './lib/errors';
 import { publicGet } from './lib/http';
@@ -67,6 +68,7 @@ export function createApp() {
   app.route('/', docsRoutes);
   app.route('/', embedRoutes);
   app.route('/', pagesRoutes);
+  app.route('/', feedsRoutes);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -1,0 +1,259 @@
+import { and, asc, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import type { TagRef } from '../articles/types';
+import type { Database } from '../db/client';
+import { articles, channels } from '../db/schema';
+
+/** An article as a feed carries it: everything, body included. */
+export interface FeedArticle {
+  id: number;
+  slug: string;
+  title: string;
+  subtitle: string;
+  summary: string;
+  body: string;
+  source: string;
+  author: string;
+  lang: string;
+  coverImageUrl: string | null;
+  publishedAt: Date;
+  updatedAt: Date;
+  channel: { slug: string; name: string };
+  tags: TagRef[];
+}
+
+export interface FeedChannel {
+  slug: string;
+  name: string;
+  description: string;
+  updatedAt: Date;
+}
+
+export interface FeedContent {
+  /** The channel the feed is for; null for the site-wide feed. */
+  channel: FeedChannel | null;
+  items: FeedArticle[];
+  /**
+   * When the feed last changed: the newest edit, publication or withdrawal among articles
+   * that are (or were) inside its window, or the channel's own edit. Null when it is empty.
+   */
+  lastModified: Date | null;
+}
+
+function isPublic(now: Date): SQL {
+  return and(eq(articles.status, 'published'), lte(articles.publishedAt, now))!;
+}
+
+function inChannelSubtree(slug: string): SQL {
+  return sql`${articles.channelId} in (
+    with recursive subtree(id) as (
+      select id from channels where slug = ${slug}
+      union all
+      select c.id from channels c join subtree on c.parent_id = subtree.id
+    )
+    select id from subtree
+  )`;
+}
+
+const tagsJson = sql<string>`(
+  select coalesce(json_group_array(json(tag_json)), '[]') from (
+    select json_object('slug', t.slug, 'name', t.name) as tag_json
+    from article_tags at join tags t on t.id = at.tag_id
+    where at.article_id = ${articles.id}
+    order by at.position, t.slug
+  )
+)`.as('tags_json');
+
+/**
+ * The newest public articles, site-wide or in a channel subtree, with full bodies, plus the
+ * feed's last change, in one round trip. Both lists walk (status, published_at, id).
+ */
+export async function loadFeed(
+  db: Database,
+  options: { now: Date; channelSlug?: string; limit: number },
+): Promise<FeedContent | null> {
+  const scope: SQL[] = options.channelSlug ? [inChannelSubtree(options.channelSlug)] : [];
+  const itemsQuery = db
+    .select({
+      id: articles.id,
+      slug: articles.slug,
+      title: articles.title,
+      subtitle: articles.subtitle,
+      summary: articles.summary,
+      body: articles.body,
+      source: articles.source,
+      author: articles.author,
+      lang: articles.lang,
+      coverImageUrl: articles.coverImageUrl,
+      publishedAt: articles.publishedAt,
+      updatedAt: articles.updatedAt,
+      channelSlug: sql<string>`${channels.slug}`.as('channel_slug'),
+      channelName: sql<string>`${channels.name}`.as('channel_name'),
+      tagsJson,
+    })
+    .from(articles)
+    .innerJoin(channels, eq(channels.id, articles.channelId))
+    .where(and(isPublic(options.now), ...scope))
+    .orderBy(desc(articles.publishedAt), desc(articles.id))
+    .limit(options.limit);
+
+  // The oldest publish time still in the feed bounds the window whose changes matter: an
+  // article withdrawn from inside it, or one published into it, moves this value forward.
+  const windowStart = sql`(select min(published_at) from (
+    select ${articles.publishedAt} as published_at from ${articles}
+    where ${and(isPublic(options.now), ...scope)}
+    order by ${articles.publishedAt} desc, ${articles.id} desc
+    limit ${options.limit}
+  ))`;
+  const lastModifiedQuery = db
+    .select({
+      value: sql<number | null>`max(max(${articles.updatedAt}, ${articles.publishedAt}))`,
+    })
+    .from(articles)
+    .where(
+      and(
+        inArray(articles.status, ['published', 'archived']),
+        sql`${articles.publishedAt} >= ${windowStart}`,
+        lte(articles.publishedAt, options.now),
+        ...scope,
+      ),
+    );
+
+  const channelQuery = db
+    .select({
+      slug: channels.slug,
+      name: channels.name,
+      description: channels.description,
+      updatedAt: channels.updatedAt,
+    })
+    .from(channels)
+    .where(eq(channels.slug, options.channelSlug ?? ''))
+    .limit(1);
+
+  const [rows, lastRows, channelRows] = await db.batch([
+    itemsQuery,
+    lastModifiedQuery,
+    channelQuery,
+  ]);
+  const channel = channelRows[0] ?? null;
+  if (options.channelSlug && !channel) return null;
+
+  const items = rows.map((r): FeedArticle => ({
+    id: r.id,
+    slug: r.slug,
+    title: r.title,
+    subtitle: r.subtitle,
+    summary: r.summary,
+    body: r.body,
+    source: r.source,
+    author: r.author,
+    lang: r.lang,
+    coverImageUrl: r.coverImageUrl,
+    publishedAt: r.publishedAt ?? new Date(0),
+    updatedAt: r.updatedAt,
+    channel: { slug: r.channelSlug, name: r.channelName },
+    tags: JSON.parse(r.tagsJson) as TagRef[],
+  }));
+  const newestArticleChange = lastRows[0]?.value ?? null;
+  let lastModified = newestArticleChange === null ? null : new Date(newestArticleChange);
+  if (channel && lastModified && channel.updatedAt > lastModified) lastModified = channel.updatedAt;
+  return { channel, items, lastModified };
+}
+
+export interface SitemapPage {
+  /** 1-based; page n holds article ids (n-1)*size+1 .. n*size. */
+  page: number;
+  count: number;
+  lastModified: Date;
+}
+
+/**
+ * How the public articles fall into fixed id ranges. Id ranges never shift as articles come
+ * and go, so a crawler's copy of page n stays valid until something in that range changes.
+ */
+export async function listSitemapPages(
+  db: Database,
+  options: { now: Date; pageSize: number },
+): Promise<SitemapPage[]> {
+  // D1 binds numbers as REAL; the cast keeps this an integer division.
+  const page = sql<number>`((${articles.id} - 1) / cast(${options.pageSize} as integer)) + 1`;
+  const rows = await db
+    .select({
+      page: page.as('page'),
+      count: sql<number>`count(*)`,
+      lastModified: sql<number>`max(${articles.updatedAt})`,
+    })
+    .from(articles)
+    .where(isPublic(options.now))
+    .groupBy(sql`page`)
+    .orderBy(sql`page`);
+  return rows.map((r) => ({
+    page: Number(r.page),
+    count: Number(r.count),
+    lastModified: new Date(Number(r.lastModified)),
+  }));
+}
+
+export interface SitemapArticle {
+  id: number;
+  slug: string;
+  updatedAt: Date;
+}
+
+/** Public articles of one id range (a primary-key range scan), or all when page is omitted. */
+export async function listSitemapArticles(
+  db: Database,
+  options: { now: Date; page?: number; pageSize: number },
+): Promise<SitemapArticle[]> {
+  const range: SQL[] = options.page
+    ? [
+        gte(articles.id, (options.page - 1) * options.pageSize + 1),
+        lte(articles.id, options.page * options.pageSize),
+      ]
+    : [];
+  return db
+    .select({ id: articles.id, slug: articles.slug, updatedAt: articles.updatedAt })
+    .from(articles)
+    .where(and(isPublic(options.now), ...range))
+    .orderBy(asc(articles.id))
+    .limit(options.pageSize);
+}
+
+export interface SitemapChannel {
+  slug: string;
+  updatedAt: Date;
+}
+
+export async function listSitemapChannels(db: Database): Promise<SitemapChannel[]> {
+  return db
+    .select({ slug: channels.slug, updatedAt: channels.updatedAt })
+    .from(channels)
+    .orderBy(asc(channels.position), asc(channels.id));
+}
+
+export interface NewsArticle {
+  id: number;
+  slug: string;
+  title: string;
+  lang: string;
+  publishedAt: Date;
+}
+
+/** Articles published since the given instant, newest first (Google News takes 1,000 at most). */
+export async function listNewsArticles(
+  db: Database,
+  options: { now: Date; since: Date; limit: number },
+): Promise<NewsArticle[]> {
+  const rows = await db
+    .select({
+      id: articles.id,
+      slug: articles.slug,
+      title: articles.title,
+      lang: articles.lang,
+      publishedAt: articles.publishedAt,
+    })
+    .from(articles)
+    .where(and(isPublic(options.now), gte(articles.publishedAt, options.since)))
+    .orderBy(desc(articles.publishedAt), desc(articles.id))
+    .limit(options.limit);
+  return rows.map((r) => ({ ...r, publishedAt: r.publishedAt ?? new Date(0) }));
+}
