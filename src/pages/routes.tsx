@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { html } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { articlePath } from '../articles/present';
@@ -22,6 +22,19 @@ const maxPage = 100_000;
 const redirectCacheControl = 'public, max-age=300';
 const favicon =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#0b3a75"/><path d="M9 9h14v3H9zm0 5.5h14v3H9zM9 20h9v3H9z" fill="#fff"/></svg>';
+
+/**
+ * publicGet(), plus the page's CSP on a 304: a browser copies a 304's headers onto the page it
+ * kept, so a 304 without it would pick up the app's locked-down default and block our own
+ * stylesheet and script on every revalidation.
+ */
+function cachedPage(): MiddlewareHandler<AppEnv> {
+  const conditional = publicGet();
+  return async (c, next) => {
+    await conditional(c, next);
+    if (c.res.status === 304) c.res.headers.set('Content-Security-Policy', pageCsp);
+  };
+}
 
 function renderPage(c: Context<AppEnv>, element: Child, status: 200 | 400 | 404 | 410 | 500) {
   c.header('Content-Security-Policy', pageCsp);
@@ -63,7 +76,7 @@ function permanentRedirect(c: Context<AppEnv>, path: string) {
 }
 
 export const pagesRoutes = new Hono<AppEnv>()
-  .get('/', publicGet(), async (c) => {
+  .get('/', cachedPage(), async (c) => {
     const site = siteConfig(c.env);
     const db = readDb(c);
     const nav = await listTopChannels(db);
@@ -85,7 +98,7 @@ export const pagesRoutes = new Hono<AppEnv>()
       200,
     );
   })
-  .get('/channels/:slug', publicGet(), async (c) => {
+  .get('/channels/:slug', cachedPage(), async (c) => {
     const slug = slugParam.safeParse(c.req.param('slug'));
     if (!slug.success) notFound();
     const page = parsePage(c.req.query('page'));
@@ -114,7 +127,7 @@ export const pagesRoutes = new Hono<AppEnv>()
       200,
     );
   })
-  .get('/articles/:key', publicGet(), async (c) => {
+  .get('/articles/:key', cachedPage(), async (c) => {
     // Short links (/articles/123, /articles/some-slug) resolve to the one canonical URL.
     const key = idOrSlugParam.safeParse(c.req.param('key'));
     if (!key.success) notFound();
@@ -123,7 +136,7 @@ export const pagesRoutes = new Hono<AppEnv>()
     if (found.state === 'missing') notFound();
     return permanentRedirect(c, articlePath(found.article));
   })
-  .get('/articles/:id/:slug', publicGet(), async (c) => {
+  .get('/articles/:id/:slug', cachedPage(), async (c) => {
     const id = idParam.safeParse(c.req.param('id'));
     if (!id.success) notFound();
     const site = siteConfig(c.env);

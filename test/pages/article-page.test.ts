@@ -211,6 +211,10 @@ describe('GET /articles/:id/:slug', () => {
     expect(again.status).toBe(304);
     expect(again.headers.get('ETag')).toBe(etag);
     expect(again.headers.get('Cache-Control')).toContain('max-age=60');
+    // Browsers copy a 304's headers onto the kept page: it must carry the page's own policy.
+    expect(again.headers.get('Content-Security-Policy')).toBe(
+      first.headers.get('Content-Security-Policy'),
+    );
     expect(await again.text()).toBe('');
 
     const head = await get(`/articles/${a.id}/${a.slug}`, { method: 'HEAD' });
