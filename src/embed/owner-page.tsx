@@ -127,7 +127,7 @@ export const ownerCss = [
   '.label{display:flex;justify-content:space-between;align-items:center;margin:0 0 6px;color:var(--m);font-size:.85em}',
   'button{font:inherit;font-size:.85em;padding:2px 10px;border:1px solid var(--l);border-radius:4px;background:var(--c);color:var(--f);cursor:pointer}',
   'button:focus-visible,input:focus-visible{outline:2px solid var(--a);outline-offset:2px}',
-  'iframe{width:100%}',
+  'iframe{width:100%;border:0}',
   'table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid var(--l);padding:4px 10px;text-align:left}',
   'form{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:end;margin:8px 0}',
   'label{display:grid;font-size:.85em;color:var(--m)}',
@@ -314,7 +314,6 @@ export function OwnerPage(props: OwnerPageProps) {
               src={`${origin}/embed/articles/${id}`}
               title={site.name}
               height="480"
-              style="border:0"
               sandbox={frameSandbox}
             ></iframe>
           </Demo>

@@ -315,10 +315,25 @@ describe('labels', () => {
 });
 
 describe('widget styles', () => {
-  it('resets the host with !important and keeps the theme in custom properties', () => {
+  it('leaves layout to the host page and resets what would make the widget look broken', () => {
     const css = widgetCss(null);
-    expect(css).toMatch(/^:host\{all:initial!important;display:block!important\}/);
+    const host = /^:host\{([^}]*)\}/.exec(css)![1]!;
+    expect(host).toContain('display:block;');
+    expect(host).not.toMatch(/display:block!important|margin|width|position/);
+    for (const reset of [
+      'background:none!important',
+      'opacity:1!important',
+      'transform:none!important',
+    ]) {
+      expect(host).toContain(reset);
+    }
+  });
+
+  it('stops inherited text styles at the wrapper and themes through custom properties', () => {
+    const css = widgetCss(null);
+    expect(css).toContain('.w{all:initial;display:block;');
     expect(css).toContain('var(--gazette-accent,');
+    expect(css).toContain('var(--gazette-font-size,15px)');
     expect(css).toContain('@media(prefers-color-scheme:dark)');
   });
 
@@ -328,8 +343,7 @@ describe('widget styles', () => {
     expect(widgetCss('light')).not.toContain('#161b22');
   });
 
-  it('lets a bare counter take the surrounding text style', () => {
-    expect(countCss).toContain('display:inline!important');
-    expect(countCss).toContain('font:inherit!important');
+  it('lets a bare counter read as part of the host sentence', () => {
+    expect(countCss).toBe(':host{display:inline}');
   });
 });

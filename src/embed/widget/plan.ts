@@ -96,6 +96,8 @@ export interface ArticleData {
   source?: unknown;
   publishedAt?: unknown;
   views?: unknown;
+  /** Views within a popular list's window, which is what ranks it. */
+  windowViews?: unknown;
   url?: unknown;
 }
 

@@ -112,9 +112,10 @@ function start(): void {
   const begin = () => {
     scan();
     // Frames that loaded before this script could hear them are asked for their height again.
+    // '*' because a frame still loading holds about:blank, and the request carries nothing.
     document.querySelectorAll('iframe').forEach((frame) => {
       if (frame.src.startsWith(origin + '/embed/')) {
-        frame.contentWindow?.postMessage({ type: 'gazette:measure' }, origin);
+        frame.contentWindow?.postMessage({ type: 'gazette:measure' }, '*');
       }
     });
     new MutationObserver(() => {

@@ -43,6 +43,12 @@ function time(a: ArticleData): HTMLElement {
   return h('time', { datetime: text(a.publishedAt) || null }, formatDate(a.publishedAt));
 }
 
+/** A popular list shows the views that ranked it, those within its window. */
+function viewsText(a: ArticleData, lang: Lang): string {
+  const n = typeof a.windowViews === 'number' ? a.windowViews : a.views;
+  return labels[lang].viewsCount(formatCount(n, lang), Number(n));
+}
+
 function list(
   items: ArticleData[],
   title: string,
@@ -61,10 +67,7 @@ function list(
           items.map((a) =>
             h('li', null, [
               h('a', { href: safeHref(a.url) }, text(a.title)),
-              h('span', { class: 'm' }, [
-                time(a),
-                h('span', null, ' · ' + l.viewsCount(formatCount(a.views, lang), Number(a.views))),
-              ]),
+              h('span', { class: 'm' }, [time(a), h('span', null, ' · ' + viewsText(a, lang))]),
             ]),
           ),
         )
