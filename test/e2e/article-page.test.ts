@@ -292,6 +292,14 @@ describe('article page in Chromium', () => {
     expect(titleBox!.x).toBeGreaterThanOrEqual(0);
     expect(titleBox!.x + titleBox!.width).toBeLessThanOrEqual(360);
     await page.screenshot({ path: screenshotPath('article-page-360.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('article-page-360-top.png') });
+    await page.goto(new URL('/', worker.url).href);
+    expect(
+      await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      ),
+    ).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: screenshotPath('home-360-top.png') });
     expect(await cspViolations(page)).toEqual([]);
     expect(seen.errors).toEqual([]);
     await context.close();
