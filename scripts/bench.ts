@@ -1,0 +1,431 @@
+/**
+ * `npm run bench`: measures Gazette as deployed and writes BENCHMARKS.md.
+ *
+ *   npm run bench                 full run (10,000 articles, median of 3 paired runs) -> BENCHMARKS.md
+ *   npm run bench -- --check      same, and exit 1 when a budget is missed
+ *   npm run bench -- --short      smoke run for CI (1,000 articles, 2 s runs, never fails a budget)
+ *   options: --runs N --duration S --warmup S --connections N --articles N --only a,b
+ *            --out FILE --var KEY=VALUE (override a [vars] entry) --skip-startup --quiet-wait S
+ *
+ * The worker is the `wrangler deploy --dry-run` bundle in workerd behind a direct socket; the
+ * load comes from a second process (scripts/bench/load-client.ts, autocannon). Every figure is
+ * paired with a measurement of the constant route taken right before it, and the ratio of the
+ * two is what the budgets judge, so a busy machine shifts both sides alike.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { demoChannels, demoSql, generateDemoArticles } from './demo-content';
+import { buildWorker, projectRoot, startWorker, type RunningWorker } from './lib/run-worker';
+import { machineLoad } from './bench/cpu';
+import { runLoad, type Measurement } from './bench/load';
+import { visitorHeaders } from './bench/load-spec';
+import { machineInfo, versions } from './bench/machine';
+import {
+  evaluateBudgets,
+  renderMarkdown,
+  renderSummary,
+  type BenchReport,
+  type ScenarioOutcome,
+} from './bench/report';
+import { scenarios, type Dataset, type Phase, type Scenario } from './bench/scenarios';
+import { measureAsset, measureBundle, measureStartup } from './bench/sizes';
+import { counterUsage, liveViews } from './bench/views';
+
+const { values: args } = parseArgs({
+  options: {
+    short: { type: 'boolean', default: false },
+    check: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    connections: { type: 'string' },
+    articles: { type: 'string' },
+    only: { type: 'string' },
+    out: { type: 'string' },
+    var: { type: 'string', multiple: true, default: [] },
+    'skip-startup': { type: 'boolean', default: false },
+    'quiet-wait': { type: 'string' },
+  },
+});
+
+const short = args.short;
+const config = {
+  short,
+  articles: Number(args.articles ?? (short ? 1_000 : 10_000)),
+  runs: Number(args.runs ?? (short ? 1 : 3)),
+  durationSec: Number(args.duration ?? (short ? 2 : 5)),
+  /** Before every measurement: connections open, JIT warm. */
+  warmupSec: Number(args.warmup ?? (short ? 0.5 : 1)),
+  /** Before a scenario's first measurement: caches and counter objects primed. */
+  firstWarmupSec: short ? 1 : 3,
+  connections: Number(args.connections ?? 32),
+  /**
+   * Pair every measurement with a constant-route measurement just before it. The short mode
+   * skips that (ratios then use the phase's one constant measurement): it only proves the
+   * harness runs.
+   */
+  paired: !short,
+  startupRuns: args['skip-startup'] ? 0 : short ? 1 : 3,
+  /** Wait up to this long for other jobs on the machine to settle before each pair. */
+  quietWaitSec: Number(args['quiet-wait'] ?? (short ? 0 : 30)),
+  vars: Object.fromEntries(
+    (args.var ?? []).map((kv) => {
+      const at = kv.indexOf('=');
+      if (at < 1) throw new Error(`--var wants KEY=VALUE, got '${kv}'`);
+      return [kv.slice(0, at), kv.slice(at + 1)];
+    }),
+  ),
+  only: args.only ? new Set(args.only.split(',')) : null,
+  out: args.out ?? (short ? join('.bench', 'BENCHMARKS.short.md') : 'BENCHMARKS.md'),
+};
+
+const phaseVars: Record<Phase, Record<string, string>> = {
+  deployed: {},
+  origin: { API_EDGE_CACHE_SECONDS: '0' },
+};
+
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+/** JSON turns NaN (no 2xx answer at all) into null; print both as n/a. */
+const num = (value: number | null, digits = 0) =>
+  typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
+
+/** Fisher–Yates with a fixed seed: the same order every run, not the table's order. */
+function shuffled<T>(items: T[], seed = 7): T[] {
+  const out = [...items];
+  let s = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (Math.imul(s, 1_103_515_245) + 12_345) >>> 0;
+    const j = s % (i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** Search routes the API documents, so the scenario finds search wherever it lands. */
+async function documentedSearchRoutes(origin: string): Promise<Dataset['searchRoutes']> {
+  try {
+    const doc = (await (await fetch(new URL('/openapi.json', origin))).json()) as {
+      paths?: Record<string, { get?: { parameters?: { name: string; in: string }[] } }>;
+    };
+    return Object.entries(doc.paths ?? {})
+      .filter(([path, item]) => /search/i.test(path) && item.get && !path.includes('{'))
+      .map(([path, item]) => {
+        const names = (item.get!.parameters ?? [])
+          .filter((p) => p.in === 'query')
+          .map((p) => p.name);
+        const param = names.find((n) => /^(q|query|keyword|keywords|text|term)$/i.test(n));
+        return { path, param: param ?? names[0] ?? 'q' };
+      });
+  } catch {
+    return [];
+  }
+}
+
+async function loadDataset(worker: RunningWorker): Promise<Dataset> {
+  const db = await worker.mf.getD1Database('DB');
+  const { results } = await db
+    .prepare(
+      "SELECT id, slug FROM articles WHERE status = 'published' AND published_at <= ? ORDER BY id",
+    )
+    .bind(Date.now())
+    .all<{ id: number; slug: string }>();
+  const rows = JSON.parse(JSON.stringify(results)) as { id: number; slug: string }[];
+  const leafChannels = demoChannels
+    .filter((c) => !demoChannels.some((d) => d.parentSlug === c.slug))
+    .map((c) => c.slug);
+  return {
+    articleIds: shuffled(rows.map((r) => r.id)),
+    articlePaths: new Map(rows.map((r) => [r.id, `/articles/${r.id}/${r.slug}`])),
+    leafChannels,
+    searchTerm: '老旧小区改造',
+    searchRoutes: await documentedSearchRoutes(worker.url.origin),
+  };
+}
+
+let visitorRange = 0;
+/** Each measurement gets its own block of visitor numbers, so no visitor ever repeats. */
+const nextVisitorBase = () => ++visitorRange * 10_000_000;
+
+async function measure(
+  origin: string,
+  scenario: Pick<Scenario, 'method' | 'visitors'>,
+  paths: string[],
+  warmupSec: number,
+  pathOffset = 0,
+): Promise<Measurement> {
+  return runLoad({
+    origin,
+    method: scenario.method,
+    paths,
+    pathOffset,
+    headers: scenario.visitors ? {} : { 'user-agent': 'gazette-bench' },
+    visitors: scenario.visitors ?? false,
+    visitorBase: nextVisitorBase(),
+    connections: config.connections,
+    warmupSec,
+    durationSec: config.durationSec,
+  });
+}
+
+async function waitForQuiet() {
+  if (config.quietWaitSec <= 0) return;
+  const deadline = Date.now() + config.quietWaitSec * 1000;
+  while (Date.now() < deadline) {
+    if ((await machineLoad(1000)) < 0.3) return;
+  }
+}
+
+/** One request, as the load will send it: the route must answer 2xx and pass the check. */
+async function verify(
+  origin: string,
+  scenario: Scenario,
+  path: string,
+): Promise<{ ok: true } | { ok: false; missing: boolean; reason: string }> {
+  const url = new URL(path.replace('{n}', 'verify'), origin);
+  const init = (): RequestInit => ({
+    method: scenario.method,
+    redirect: 'manual',
+    headers: scenario.visitors ? visitorHeaders(999_999_999) : { 'user-agent': 'gazette-bench' },
+  });
+  let res: Response;
+  try {
+    res = await fetch(url, init());
+  } catch (err) {
+    return { ok: false, missing: false, reason: `request failed: ${String(err)}` };
+  }
+  const body = await res.text();
+  if (res.status < 200 || res.status > 299) {
+    let code = '';
+    try {
+      code = (JSON.parse(body) as { code?: string }).code ?? '';
+    } catch {
+      // Not a problem document; the status says enough.
+    }
+    // A 4xx on a well-formed request means the route is not there (yet); a 5xx is a failure.
+    const missing = res.status >= 400 && res.status < 500;
+    return {
+      ok: false,
+      missing,
+      reason: `${scenario.method} ${url.pathname}${url.search} answered ${res.status}${code ? ` (${code})` : ''}`,
+    };
+  }
+  const problem = scenario.verify
+    ? await scenario.verify(res, body, () => fetch(url, init()))
+    : null;
+  return problem ? { ok: false, missing: true, reason: problem } : { ok: true };
+}
+
+async function runScenario(
+  worker: RunningWorker,
+  origin: string,
+  scenario: Scenario,
+  data: Dataset,
+  constant: Scenario,
+): Promise<ScenarioOutcome> {
+  const outcome: ScenarioOutcome = {
+    key: scenario.key,
+    title: scenario.title,
+    phase: scenario.phase,
+    note: scenario.note,
+    status: 'measured',
+    runs: [],
+  };
+  let paths: string[] | null = null;
+  const reasons: string[] = [];
+  let anyMissing = true;
+  for (const candidate of scenario.candidates(data)) {
+    const result = await verify(origin, scenario, candidate[0]!);
+    if (result.ok) {
+      paths = candidate;
+      break;
+    }
+    reasons.push(result.reason);
+    anyMissing &&= result.missing;
+  }
+  if (!paths) {
+    outcome.status = anyMissing ? 'missing' : 'failed';
+    outcome.reason = reasons.join('; ');
+    log(`${scenario.key}: ${outcome.status}: ${outcome.reason}`);
+    return outcome;
+  }
+  outcome.path = paths[0]!.replace('{n}', 'N');
+  outcome.distinctPaths = paths.length;
+
+  const counted = scenario.countedArticles?.(data);
+  const viewsBefore = counted ? await liveViews(origin, counted, 1) : null;
+  const isConstant = scenario.key === constant.key;
+  const constantPaths = constant.candidates(data)[0]!;
+  // The verification request used the first path.
+  let offset = scenario.fresh ? 1 : 0;
+  for (let run = 0; run < config.runs; run++) {
+    await waitForQuiet();
+    const first = run === 0;
+    const base =
+      isConstant || !config.paired
+        ? null
+        : await measure(origin, constant, constantPaths, config.warmupSec);
+    const m = await measure(
+      origin,
+      scenario,
+      paths,
+      first ? config.firstWarmupSec : config.warmupSec,
+      offset,
+    );
+    offset += m.sent + (m.warmup?.sent ?? 0);
+    outcome.runs.push({ measured: m, constant: base });
+    const failed = Object.entries(m.statuses).filter(([status]) => !status.startsWith('2'));
+    log(
+      `${scenario.key} run ${run + 1}/${config.runs}: ${num(m.rps)} req/s` +
+        (base ? ` (constant ${num(base.rps)}, ratio ${num(m.rps / base.rps, 3)})` : '') +
+        ` p50 ${num(m.p50, 2)} ms p99 ${num(m.p99, 2)} ms` +
+        (m.cpu ? `, other load ${num(m.cpu.foreign, 2)} cores` : '') +
+        (failed.length || m.errors
+          ? `, failures ${JSON.stringify(failed)} errors ${m.errors}`
+          : ''),
+    );
+  }
+  if (scenario.fresh && offset > paths.length) {
+    outcome.reusedShare = (offset - paths.length) / offset;
+  }
+  if (counted) {
+    const usage = await counterUsage(worker.mf, counted);
+    const viewsAfter = await liveViews(origin, counted, 2);
+    const beacons = outcome.runs.reduce(
+      (sum, r) => sum + r.measured.ok + (r.measured.warmup?.ok ?? 0),
+      0,
+    );
+    outcome.views = {
+      articles: counted.length,
+      beacons: beacons + 1,
+      usage,
+      counted: viewsBefore !== null && viewsAfter !== null ? viewsAfter - viewsBefore : null,
+    };
+  }
+  return outcome;
+}
+
+function gitDescribe(): string {
+  try {
+    const git = (...gitArgs: string[]) =>
+      execFileSync('git', gitArgs, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim();
+    const sha = git('rev-parse', '--short', 'HEAD');
+    const dirty = git('status', '--porcelain', '--untracked-files=no');
+    return dirty ? `${sha} with uncommitted changes` : sha;
+  } catch {
+    return 'unknown commit';
+  }
+}
+
+async function main() {
+  const started = Date.now();
+  const selected = scenarios.filter(
+    (s) => s.key === 'constant' || !config.only || config.only.has(s.key),
+  );
+  const constant = scenarios.find((s) => s.key === 'constant')!;
+
+  log(`building the worker as deployed (wrangler deploy --dry-run)`);
+  const buildDir = mkdtempSync(join(tmpdir(), 'gazette-bench-build-'));
+  buildWorker(buildDir);
+  const bundle = measureBundle(buildDir);
+  log(`bundle: ${(bundle.gzip / 1024).toFixed(1)} KiB gzipped`);
+
+  let startup: BenchReport['startup'] = null;
+  if (config.startupRuns > 0) {
+    log(`profiling startup (wrangler check startup x${config.startupRuns})`);
+    try {
+      startup = await measureStartup(config.startupRuns, buildDir);
+      log(`startup: ${startup.medianActiveMs.toFixed(1)} ms`);
+    } catch (err) {
+      startup = { error: String(err) };
+      log(`startup profile failed: ${String(err)}`);
+    }
+  }
+
+  log(`starting workerd; seeding ${config.articles.toLocaleString('en-US')} articles`);
+  const worker = await startWorker({ buildDir, vars: config.vars });
+  const report: BenchReport = {
+    generatedAt: new Date().toISOString(),
+    commit: gitDescribe(),
+    config: { ...config, only: config.only ? [...config.only] : null },
+    machine: machineInfo(),
+    versions: versions(),
+    bundle,
+    startup,
+    embed: null,
+    seedSeconds: 0,
+    scenarios: [],
+    totalSeconds: 0,
+  };
+  const stop = async () => {
+    await worker.dispose();
+    rmSync(buildDir, { recursive: true, force: true });
+  };
+  process.once('SIGINT', () => void stop().then(() => process.exit(130)));
+  try {
+    const seedStart = Date.now();
+    const articles = generateDemoArticles({
+      count: config.articles,
+      newest: Date.now() - 3_600_000,
+    });
+    await worker.execSql(demoSql(articles));
+    report.seedSeconds = (Date.now() - seedStart) / 1000;
+    const data = await loadDataset(worker);
+    log(
+      `seeded ${data.articleIds.length} published articles in ${report.seedSeconds.toFixed(0)} s`,
+    );
+    const origin = worker.url.origin;
+
+    const embed = await measureAsset(origin, '/embed.js');
+    report.embed = typeof embed === 'string' ? { error: embed } : embed;
+
+    for (const phase of ['deployed', 'origin'] as Phase[]) {
+      if (phase !== 'deployed') await worker.restart({ ...phaseVars[phase], ...config.vars });
+      log(
+        `phase '${phase}'${phase === 'origin' ? ' (API_EDGE_CACHE_SECONDS=0: every read does the origin work)' : ' (wrangler.toml vars)'}`,
+      );
+      const inPhase = selected.filter((s) => s.phase === phase || s.key === 'constant');
+      for (const scenario of inPhase) {
+        const outcome = await runScenario(worker, origin, scenario, data, constant);
+        outcome.phase = phase;
+        if (scenario.key === 'constant') {
+          if (outcome.status !== 'measured') {
+            throw new Error(`the constant route must answer for any ratio: ${outcome.reason}`);
+          }
+        }
+        report.scenarios.push(outcome);
+      }
+    }
+  } finally {
+    await stop();
+  }
+  report.totalSeconds = (Date.now() - started) / 1000;
+
+  const budgets = evaluateBudgets(report);
+  const markdown = renderMarkdown(report, budgets, readAnalysis());
+  const out = join(projectRoot, config.out);
+  mkdirSync(join(out, '..'), { recursive: true });
+  writeFileSync(out, markdown);
+  process.stdout.write(renderSummary(report, budgets));
+  log(`wrote ${config.out} in ${report.totalSeconds.toFixed(0)} s`);
+
+  const missed = budgets.filter((b) => b.status !== 'pass');
+  if (args.check && !short && missed.length) {
+    log(`--check: ${missed.length} budget(s) missed: ${missed.map((b) => b.what).join(', ')}`);
+    process.exitCode = 1;
+  }
+}
+
+function readAnalysis(): string | null {
+  const path = join(projectRoot, 'scripts', 'bench', 'analysis.md');
+  return existsSync(path) ? readFileSync(path, 'utf8') : null;
+}
+
+main().catch((err: unknown) => {
+  log(`harness failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exit(1);
+});

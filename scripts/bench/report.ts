@@ -1,0 +1,481 @@
+/** Turns measurements into budgets, a console summary and BENCHMARKS.md. */
+import type { Measurement } from './load';
+import type { MachineInfo } from './machine';
+import type { Phase } from './scenarios';
+import type { AssetSize, BundleSize, StartupProfile } from './sizes';
+import type { CounterUsage } from './views';
+
+export interface RunPair {
+  measured: Measurement;
+  /** The constant route, measured right before; null for the constant route itself. */
+  constant: Measurement | null;
+}
+
+export interface ViewAccounting {
+  articles: number;
+  /** 2xx beacons sent: warm-ups, measured runs and the verification request. */
+  beacons: number;
+  usage: CounterUsage | { missing: string };
+  /** Growth of the live totals over the scenario, as the public read reports it. */
+  counted: number | null;
+}
+
+export interface ScenarioOutcome {
+  key: string;
+  title: string;
+  phase: Phase;
+  note?: string;
+  status: 'measured' | 'missing' | 'failed';
+  reason?: string;
+  path?: string;
+  distinctPaths?: number;
+  /** For scenarios that must not repeat a path: the share of requests that had to. */
+  reusedShare?: number;
+  runs: RunPair[];
+  views?: ViewAccounting;
+}
+
+export interface BenchReport {
+  generatedAt: string;
+  commit: string;
+  config: {
+    short: boolean;
+    articles: number;
+    runs: number;
+    durationSec: number;
+    warmupSec: number;
+    firstWarmupSec: number;
+    connections: number;
+    paired: boolean;
+    startupRuns: number;
+    quietWaitSec: number;
+    vars: Record<string, string>;
+    only: string[] | null;
+    out: string;
+  };
+  machine: MachineInfo;
+  versions: Record<string, string>;
+  bundle: BundleSize;
+  startup: StartupProfile | { error: string } | null;
+  embed: AssetSize | { error: string } | null;
+  seedSeconds: number;
+  scenarios: ScenarioOutcome[];
+  totalSeconds: number;
+}
+
+export interface BudgetResult {
+  what: string;
+  budget: string;
+  measured: string;
+  /** skipped: not asked for (--only, --skip-startup); anything but pass/skipped is a miss. */
+  status: 'pass' | 'fail' | 'unmeasured' | 'skipped';
+  why?: string;
+}
+
+/** Cloudflare's published prices, as recorded in shared/platform-notes.md (USD). */
+export const prices = {
+  workersRequestPerMillion: 0.3,
+  doRequestPerMillion: 0.15,
+  doRowWrittenPerMillion: 1,
+};
+
+const median = (values: number[]) => {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (!sorted.length) return Number.NaN;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+export interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  ratio: number;
+  constantRps: number;
+  /** Cores used by other jobs while measuring (median over runs). */
+  foreign: number;
+  /** Non-2xx answers, socket errors and timeouts, over all measured runs. */
+  failures: number;
+  requests: number;
+}
+
+function failures(m: Measurement): number {
+  const non2xx = Object.entries(m.statuses)
+    .filter(([status]) => !status.startsWith('2'))
+    .reduce((sum, [, n]) => sum + n, 0);
+  return non2xx + m.errors + m.timeouts;
+}
+
+export function figures(report: BenchReport, outcome: ScenarioOutcome): Figures | null {
+  if (outcome.status !== 'measured' || !outcome.runs.length) return null;
+  const measured = outcome.runs.map((r) => r.measured);
+  const isConstant = outcome.key === 'constant';
+  // The constant route's own figure pools every constant measurement of its phase.
+  const constants = report.scenarios
+    .filter((s) => s.phase === outcome.phase && s.status === 'measured')
+    .flatMap((s) => s.runs.map((r) => r.constant ?? (s.key === 'constant' ? r.measured : null)))
+    .filter((m): m is Measurement => m !== null);
+  const pool = isConstant ? constants : measured;
+  const constantRps = median(constants.map((m) => m.rps));
+  const paired = outcome.runs.every((r) => r.constant !== null);
+  return {
+    rps: median(pool.map((m) => m.rps)),
+    p50: median(pool.map((m) => m.p50)),
+    p99: median(pool.map((m) => m.p99)),
+    ratio: isConstant
+      ? 1
+      : paired
+        ? median(outcome.runs.map((r) => r.measured.rps / r.constant!.rps))
+        : median(measured.map((m) => m.rps)) / constantRps,
+    constantRps,
+    foreign: median(pool.map((m) => m.cpu?.foreign ?? Number.NaN)),
+    failures: pool.reduce((sum, m) => sum + failures(m), 0),
+    requests: pool.reduce((sum, m) => sum + m.sent, 0),
+  };
+}
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+const fixed = (n: number, digits = 0) =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits }) : 'n/a';
+
+function ratioBudget(report: BenchReport, key: string, what: string, min: number): BudgetResult {
+  const budget = `≥ ${min} of constant`;
+  const outcome = report.scenarios.find((s) => s.key === key);
+  if (!outcome) {
+    const skipped = report.config.only !== null && !report.config.only.includes(key);
+    return {
+      what,
+      budget,
+      measured: '—',
+      status: skipped ? 'skipped' : 'unmeasured',
+      why: skipped ? 'not selected with --only' : 'scenario did not run',
+    };
+  }
+  const f = figures(report, outcome);
+  if (!f) {
+    return { what, budget, measured: '—', status: 'unmeasured', why: outcome.reason };
+  }
+  const errorShare = f.failures / Math.max(1, f.requests);
+  if (errorShare > 0.01) {
+    return {
+      what,
+      budget,
+      measured: f.ratio.toFixed(3),
+      status: 'fail',
+      why: `${(errorShare * 100).toFixed(1)} % of requests failed`,
+    };
+  }
+  return {
+    what,
+    budget,
+    measured: f.ratio.toFixed(3),
+    status: f.ratio >= min ? 'pass' : 'fail',
+  };
+}
+
+export function evaluateBudgets(report: BenchReport): BudgetResult[] {
+  const results = [
+    ratioBudget(report, 'article-json', 'Article JSON from D1', 0.12),
+    ratioBudget(report, 'beacon-hot', 'View beacon, one article', 0.12),
+    ratioBudget(report, 'beacon-spread', 'View beacon, 1,000 articles', 0.12),
+    ratioBudget(report, 'article-json-edge-hit', 'Article JSON, edge-cache hit', 0.4),
+  ];
+
+  const startup = report.startup && 'runs' in report.startup ? report.startup : null;
+  const wranglerGzip = startup?.runs[0]?.wranglerGzipKiB ?? null;
+  const bundleKiB = wranglerGzip ?? report.bundle.gzip / 1024;
+  results.push({
+    what: 'Worker bundle (gzip)',
+    budget: '≤ 150 KiB',
+    measured:
+      `${bundleKiB.toFixed(1)} KiB` + (wranglerGzip !== null ? ' (as wrangler counts it)' : ''),
+    status: bundleKiB <= 150 ? 'pass' : 'fail',
+  });
+
+  if (!report.startup) {
+    results.push({
+      what: 'Startup CPU',
+      budget: '≤ 50 ms',
+      measured: '—',
+      status: 'skipped',
+      why: '--skip-startup',
+    });
+  } else if ('error' in report.startup) {
+    results.push({
+      what: 'Startup CPU',
+      budget: '≤ 50 ms',
+      measured: '—',
+      status: 'unmeasured',
+      why: report.startup.error,
+    });
+  } else {
+    results.push({
+      what: 'Startup CPU',
+      budget: '≤ 50 ms',
+      measured: `${report.startup.medianActiveMs.toFixed(1)} ms`,
+      status: report.startup.medianActiveMs <= 50 ? 'pass' : 'fail',
+    });
+  }
+
+  if (!report.embed || 'error' in report.embed) {
+    results.push({
+      what: 'embed.js (gzip)',
+      budget: '≤ 6 KiB',
+      measured: '—',
+      status: 'unmeasured',
+      why: report.embed && 'error' in report.embed ? report.embed.error : 'not measured',
+    });
+  } else {
+    results.push({
+      what: 'embed.js (gzip)',
+      budget: '≤ 6 KiB',
+      measured: kib(report.embed.gzip),
+      status: report.embed.gzip <= 6 * 1024 ? 'pass' : 'fail',
+    });
+  }
+  return results;
+}
+
+export interface ViewCost {
+  scenario: string;
+  countedViews: number;
+  workerRequestsPerView: number;
+  doRequestsPerView: number;
+  rowsWrittenPerView: number;
+  dollarsPerMillion: number;
+  crossCheck: string;
+}
+
+export function viewCosts(
+  report: BenchReport,
+): (ViewCost | { scenario: string; missing: string })[] {
+  return report.scenarios
+    .filter((s) => s.views)
+    .map((s) => {
+      const v = s.views!;
+      if ('missing' in v.usage) return { scenario: s.title, missing: v.usage.missing };
+      const u = v.usage;
+      if (u.counted === 0) return { scenario: s.title, missing: 'no view was counted' };
+      const workerRequestsPerView = v.beacons / u.counted;
+      const doRequestsPerView = (u.counted + u.rejected) / u.counted;
+      const rowsWrittenPerView = u.rowsWritten / u.counted;
+      return {
+        scenario: s.title,
+        countedViews: u.counted,
+        workerRequestsPerView,
+        doRequestsPerView,
+        rowsWrittenPerView,
+        dollarsPerMillion:
+          workerRequestsPerView * prices.workersRequestPerMillion +
+          doRequestsPerView * prices.doRequestPerMillion +
+          rowsWrittenPerView * prices.doRowWrittenPerMillion,
+        crossCheck:
+          v.counted === null
+            ? 'live totals unavailable'
+            : v.counted === u.counted
+              ? `live totals grew by ${fixed(v.counted)}, the same`
+              : `live totals grew by ${fixed(v.counted)} (objects may have restarted; their own books cover only the time since)`,
+      };
+    });
+}
+
+const statusMark: Record<BudgetResult['status'], string> = {
+  pass: 'pass',
+  fail: '**FAIL**',
+  unmeasured: '**not measured**',
+  skipped: 'skipped',
+};
+
+function scenarioRows(report: BenchReport): string[] {
+  const rows = [
+    '| scenario | phase | req/s | p50 ms | p99 ms | ratio to constant | other load (cores) | notes |',
+    '|---|---|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const s of report.scenarios) {
+    const f = figures(report, s);
+    if (!f) {
+      rows.push(
+        `| ${s.title} | ${s.phase} | — | — | — | — | — | ${s.status === 'missing' ? 'not measured: ' : 'failed: '}${s.reason ?? ''} |`,
+      );
+      continue;
+    }
+    const notes = [
+      s.note,
+      s.distinctPaths && s.distinctPaths > 1 ? `${fixed(s.distinctPaths)} distinct URLs` : null,
+      f.failures ? `${fixed(f.failures)} failed of ${fixed(f.requests)} requests` : null,
+      s.reusedShare
+        ? `${(s.reusedShare * 100).toFixed(0)} % of requests repeated a URL (may be hits)`
+        : null,
+    ].filter(Boolean);
+    rows.push(
+      `| ${s.title} | ${s.phase} | ${fixed(f.rps)} | ${fixed(f.p50, 2)} | ${fixed(f.p99, 2)} | ${s.key === 'constant' ? '1' : f.ratio.toFixed(3)} | ${fixed(f.foreign, 2)} | ${notes.join('; ')} |`,
+    );
+  }
+  return rows;
+}
+
+export function renderSummary(report: BenchReport, budgets: BudgetResult[]): string {
+  const lines = ['', 'scenario                                   req/s    p50 ms   p99 ms   ratio'];
+  for (const s of report.scenarios) {
+    const f = figures(report, s);
+    const name = `${s.key} (${s.phase})`.padEnd(40);
+    lines.push(
+      f
+        ? `${name} ${fixed(f.rps).padStart(8)} ${f.p50.toFixed(2).padStart(9)} ${f.p99.toFixed(2).padStart(8)} ${(s.key === 'constant' ? 1 : f.ratio).toFixed(3).padStart(7)}`
+        : `${name} ${s.status}: ${s.reason ?? ''}`,
+    );
+  }
+  lines.push('', 'budgets:');
+  for (const b of budgets) {
+    lines.push(
+      `  ${b.status.toUpperCase().padEnd(10)} ${b.what}: ${b.measured} (budget ${b.budget})${b.why ? ` — ${b.why}` : ''}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderMarkdown(
+  report: BenchReport,
+  budgets: BudgetResult[],
+  analysis: string | null,
+): string {
+  const c = report.config;
+  const m = report.machine;
+  const out: string[] = [];
+  out.push(
+    '# Gazette benchmarks',
+    '',
+    `Written by \`npm run bench${c.short ? ' -- --short' : ''}\` (scripts/bench.ts) on ${report.generatedAt}, commit ${report.commit}. ` +
+      'Regenerate it rather than editing it; the analysis at the end lives in scripts/bench/analysis.md.',
+    '',
+  );
+  if (c.short) {
+    out.push(
+      '> **Short mode**: a smoke run that proves the harness works. Its figures are too brief to judge budgets by.',
+      '',
+    );
+  }
+
+  out.push(
+    '## Machine',
+    '',
+    `- ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB memory, ${m.os}`,
+    `- load average when the run started: ${m.loadAverage.join(', ')}`,
+    '',
+    '## Versions',
+    '',
+    ...Object.entries(report.versions).map(([name, version]) => `- ${name} ${version}`),
+    '',
+  );
+
+  out.push(
+    '## Method',
+    '',
+    '- **Worker**: the bundle `wrangler deploy --dry-run --outdir` produces, run in workerd through Miniflare ' +
+      '(scripts/lib/run-worker.ts) with a direct socket on loopback: no dev proxy, no entry worker in front. ' +
+      'Local D1, Durable Objects and Cache API.',
+    `- **Data**: ${fixed(c.articles)} generated articles (scripts/demo-content.ts), seeded in ${report.seedSeconds.toFixed(0)} s.`,
+    `- **Load**: a second process (scripts/bench/load-client.ts) drives autocannon ${report.versions.autocannon} with ` +
+      `${c.connections} connections, no pipelining, for ${c.durationSec} s per measurement after a ${c.warmupSec} s warm-up ` +
+      `(${c.firstWarmupSec} s before a scenario's first measurement). Every request goes through the same per-request ` +
+      'hook, so the client costs the same on every route. Latencies are taken per response from the client clock.',
+    c.paired
+      ? `- **Ratios**: each of the ${c.runs} run(s) of a scenario is paired with a measurement of the constant route ` +
+          '(GET /healthz, mounted before all middleware) taken just before it; the ratio is the median of the pairs. ' +
+          'The constant row pools all of its measurements in that phase.'
+      : `- **Ratios**: against the one measurement of the constant route (GET /healthz) in the same phase; ` +
+          `${c.runs} run(s) per scenario, not paired (short mode).`,
+    "- **Phases**: `deployed` runs with wrangler.toml's [vars] (edge cache on). `origin` restarts the same workerd " +
+      'with API_EDGE_CACHE_SECONDS=0 (same data, same build), so each read does its D1 work and rendering; ' +
+      'the edge-cache scenarios show what the cache adds.' +
+      (Object.keys(c.vars).length
+        ? ` Overridden for this run: ${Object.entries(c.vars)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ')}.`
+        : ''),
+    '- **Verification**: before measuring, one request must answer 2xx (and, where it applies, be a cache hit, ' +
+      'be HTML, or count a view); a route that does not is reported below as a gap, never measured as a stub. ' +
+      'Runs count only 2xx answers; failures are listed.',
+    '- **Visitors** (beacon scenarios): every request carries its own browser-like User-Agent and a ' +
+      'CF-Connecting-IP from 198.18.0.0/15, so every view is a new visitor and counts.',
+    '- **Other load**: CPU used by other processes while measuring, from /proc (the machine is shared). ' +
+      'Figures taken with more than ~0.3 cores of other load are depressed; the ratios less so, since both sides of a pair see it.',
+    `- Total run time ${report.totalSeconds.toFixed(0)} s.`,
+    '',
+  );
+
+  out.push('## Results', '', ...scenarioRows(report), '');
+
+  out.push('## Budgets', '', '| what | budget | measured | status |', '|---|---|---|---|');
+  for (const b of budgets) {
+    out.push(
+      `| ${b.what} | ${b.budget} | ${b.measured} | ${statusMark[b.status]}${b.why ? ` (${b.why})` : ''} |`,
+    );
+  }
+  out.push(
+    '| D1 round trips per article or list read | exactly 1 | — | checked by the workerd tests, not here |',
+    '',
+    '`npm run bench -- --check` exits 1 when any row above is not `pass` (skipped rows excepted).',
+    '',
+  );
+
+  out.push('## Cost per million counted views', '');
+  const costs = viewCosts(report);
+  if (!costs.length) {
+    out.push('No beacon scenario was measured, so there is nothing to price.', '');
+  } else {
+    out.push(
+      `Prices (platform-notes): Workers request $${prices.workersRequestPerMillion}/M, DO request $${prices.doRequestPerMillion}/M, ` +
+        `DO SQLite row written $${prices.doRowWrittenPerMillion}/M (each setAlarm counts as one).`,
+      '',
+      '| scenario | counted views | Worker requests / view | DO requests / view | DO rows written / view | $ per million counted views | cross-check |',
+      '|---|---:|---:|---:|---:|---:|---|',
+    );
+    for (const cost of costs) {
+      if ('missing' in cost) {
+        out.push(`| ${cost.scenario} | — | — | — | — | — | not measurable: ${cost.missing} |`);
+        continue;
+      }
+      out.push(
+        `| ${cost.scenario} | ${fixed(cost.countedViews)} | ${cost.workerRequestsPerView.toFixed(3)} | ${cost.doRequestsPerView.toFixed(3)} | ${cost.rowsWrittenPerView.toFixed(3)} | $${cost.dollarsPerMillion.toFixed(2)} | ${cost.crossCheck} |`,
+      );
+    }
+    out.push(
+      '',
+      "Rows written come from the counter objects' own books (`usageReport()`: every `sql.exec` cursor's `rowsWritten`, " +
+        'plus one per setAlarm), since each object woke, so first-hit costs (its salt, its day table) are included. ' +
+        'DO requests are the hit() calls the objects booked. Not in these figures: the flush alarm (one DO request and ' +
+        'one D1 batch per counter object per flush interval while it has new views, VIEW_FLUSH_SECONDS) and DO duration ' +
+        'charges; the D1 rows a flush writes are not exposed for measurement.',
+      '',
+    );
+  }
+
+  out.push('## Sizes and startup', '');
+  out.push(
+    `- Worker bundle: ${kib(report.bundle.bytes)} raw, ${kib(report.bundle.gzip)} gzipped (zlib default level, ` +
+      `as wrangler measures) over ${report.bundle.files.map((f) => f.name).join(', ')}.`,
+  );
+  if (report.embed && !('error' in report.embed)) {
+    out.push(`- embed.js: ${kib(report.embed.bytes)} raw, ${kib(report.embed.gzip)} gzipped.`);
+  }
+  if (report.startup && 'runs' in report.startup) {
+    const s = report.startup;
+    out.push(
+      `- Startup: ${s.runs.map((r) => `${r.activeMs.toFixed(1)} ms`).join(', ')} (${s.method}). ` +
+        'It runs offline: the profile comes from a local workerd. V8 samples about every millisecond, so single runs move by a few ms.',
+      '',
+      'Where startup CPU went (last profile, by bundled module; `(program)` is V8 compiling the script):',
+      '',
+      '| module | ms |',
+      '|---|---:|',
+      ...s.topModules.map((t) => `| ${t.module} | ${t.ms.toFixed(1)} |`),
+    );
+  } else if (report.startup && 'error' in report.startup) {
+    out.push(`- Startup: not measured: ${report.startup.error}`);
+  }
+  out.push('');
+
+  if (analysis) out.push('## Analysis', '', analysis.trim(), '');
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,214 @@
+/**
+ * Static budgets: the deployed bundle's gzipped size, the worker's startup CPU and the embed
+ * script's gzipped size. Startup comes from `wrangler check startup`, which profiles the
+ * bundle in a local workerd and needs no network.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { projectRoot } from '../lib/run-worker';
+
+const run = promisify(execFile);
+
+export interface BundleSize {
+  files: { name: string; bytes: number; gzip: number }[];
+  bytes: number;
+  gzip: number;
+  /** Raw bytes of index.js by bundled package or source folder, largest first. */
+  composition: { module: string; bytes: number }[];
+}
+
+/** Every module wrangler would upload (source maps and its README are not uploaded). */
+export function measureBundle(buildDir: string): BundleSize {
+  const files = readdirSync(buildDir, { recursive: true, encoding: 'utf8' })
+    .filter((name) => !name.endsWith('.map') && name !== 'README.md')
+    .filter((name) => statSync(join(buildDir, name)).isFile())
+    .map((name) => {
+      const data = readFileSync(join(buildDir, name));
+      return { name, bytes: data.length, gzip: gzipSync(data).length };
+    });
+  const main = join(buildDir, 'index.js');
+  return {
+    files,
+    bytes: files.reduce((sum, f) => sum + f.bytes, 0),
+    gzip: files.reduce((sum, f) => sum + f.gzip, 0),
+    composition: existsSync(main) ? composition(readFileSync(main, 'utf8')) : [],
+  };
+}
+
+function composition(source: string): { module: string; bytes: number }[] {
+  const sizes = new Map<string, number>();
+  let current = '(bundle prelude)';
+  for (const line of source.split('\n')) {
+    current = moduleMark(line) ?? current;
+    sizes.set(current, (sizes.get(current) ?? 0) + Buffer.byteLength(line) + 1);
+  }
+  return [...sizes].map(([module, bytes]) => ({ module, bytes })).sort((a, b) => b.bytes - a.bytes);
+}
+
+export interface StartupRun {
+  activeMs: number;
+  gcMs: number;
+  wranglerGzipKiB: number | null;
+}
+
+export interface StartupProfile {
+  runs: StartupRun[];
+  medianActiveMs: number;
+  /** Where the CPU went, by bundled module (from the last run's profile). */
+  topModules: { module: string; ms: number }[];
+  topFunctions: { name: string; module: string; ms: number }[];
+  method: string;
+}
+
+interface CpuProfile {
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+  }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+function parseMs(text: string, label: string): number | null {
+  const m = new RegExp(`${label}:\\s*([\\d.]+)\\s*(ms|μs|us|s)\\b`).exec(text);
+  if (!m) return null;
+  const value = Number(m[1]);
+  return m[2] === 's' ? value * 1000 : m[2] === 'ms' ? value : value / 1000;
+}
+
+/**
+ * Unminified esbuild output starts each bundled module with a `// path` comment; mapping
+ * a profile line to the last such comment above it names the package that ran.
+ */
+function moduleMark(text: string): string | null {
+  const m = /^\/\/ (\S+\.(?:[cm]?js|tsx?|json))$/.exec(text);
+  if (!m) return null;
+  const path = m[1]!;
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+  if (pkg) return pkg[1]!;
+  // Our own code, by feature folder (src/articles, src/lib, ...).
+  const own = /(?:^|\/)(src\/[^/]+)/.exec(path);
+  return own ? own[1]! : path;
+}
+
+function moduleIndex(bundleSource: string): { line: number; module: string }[] {
+  const marks: { line: number; module: string }[] = [];
+  bundleSource.split('\n').forEach((text, line) => {
+    const module = moduleMark(text);
+    if (module) marks.push({ line, module });
+  });
+  return marks;
+}
+
+function moduleAt(marks: { line: number; module: string }[], line: number): string {
+  let lo = 0;
+  let hi = marks.length - 1;
+  let found = '(bundle prelude)';
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (marks[mid]!.line <= line) {
+      found = marks[mid]!.module;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return found;
+}
+
+function attribute(profile: CpuProfile, bundleSource: string | null) {
+  const marks = bundleSource ? moduleIndex(bundleSource) : [];
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const modules = new Map<string, number>();
+  const functions = new Map<string, { name: string; module: string; ms: number }>();
+  profile.samples.forEach((id, i) => {
+    const node = byId.get(id);
+    if (!node) return;
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    const { functionName, url, lineNumber } = node.callFrame;
+    if (functionName === '(idle)') return;
+    const module =
+      url && marks.length ? moduleAt(marks, lineNumber) : functionName || '(anonymous)';
+    modules.set(module, (modules.get(module) ?? 0) + ms);
+    const key = `${functionName}@${module}`;
+    const entry = functions.get(key) ?? { name: functionName || '(anonymous)', module, ms: 0 };
+    entry.ms += ms;
+    functions.set(key, entry);
+  });
+  const top = <T extends { ms: number }>(items: T[]) =>
+    items.sort((a, b) => b.ms - a.ms).slice(0, 8);
+  return {
+    topModules: top([...modules].map(([module, ms]) => ({ module, ms }))),
+    topFunctions: top([...functions.values()]),
+  };
+}
+
+/**
+ * Builds the upload bundle once, then profiles its startup `runs` times and takes the median
+ * of wrangler's "Active" time (samples that were not idle, garbage collection included).
+ */
+export async function measureStartup(runs: number, buildDir: string): Promise<StartupProfile> {
+  const wrangler = join(projectRoot, 'node_modules', '.bin', 'wrangler');
+  const env = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
+  const dir = mkdtempSync(join(tmpdir(), 'gazette-startup-'));
+  try {
+    const bundle = join(dir, 'worker.bundle');
+    await run(wrangler, ['deploy', '--dry-run', '--outfile', bundle], { cwd: projectRoot, env });
+    const results: StartupRun[] = [];
+    let lastProfile: CpuProfile | null = null;
+    for (let i = 0; i < runs; i++) {
+      const outfile = join(dir, `startup-${i}.cpuprofile`);
+      const { stdout, stderr } = await run(
+        wrangler,
+        ['check', 'startup', '--worker', bundle, '--outfile', outfile],
+        { cwd: projectRoot, env },
+      );
+      const text = `${stdout}\n${stderr}`;
+      const activeMs = parseMs(text, 'Active');
+      if (activeMs === null) throw new Error(`could not read startup time from:\n${text}`);
+      const gzip = /gzip:\s*([\d.]+)\s*KiB/.exec(text);
+      results.push({
+        activeMs,
+        gcMs: parseMs(text, 'including') ?? Number.NaN,
+        wranglerGzipKiB: gzip ? Number(gzip[1]) : null,
+      });
+      lastProfile = JSON.parse(readFileSync(outfile, 'utf8')) as CpuProfile;
+    }
+    // The profiled bundle and the --outdir build come from the same esbuild run settings;
+    // use the build's source for module names only if the profile's lines fit it.
+    const source = readFileSync(join(buildDir, 'index.js'), 'utf8');
+    const lines = source.split('\n').length;
+    const fits = lastProfile!.nodes.every((n) => n.callFrame.lineNumber < lines);
+    return {
+      runs: results,
+      medianActiveMs: median(results.map((r) => r.activeMs)),
+      ...attribute(lastProfile!, fits ? source : null),
+      method: `wrangler check startup --worker <bundle>, ${runs} run(s), median of "Active" (non-idle samples, GC included)`,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface AssetSize {
+  path: string;
+  bytes: number;
+  gzip: number;
+}
+
+export async function measureAsset(origin: string, path: string): Promise<AssetSize | string> {
+  const res = await fetch(new URL(path, origin));
+  const body = Buffer.from(await res.arrayBuffer());
+  if (!res.ok) return `GET ${path} answered ${res.status}`;
+  return { path, bytes: body.length, gzip: gzipSync(body).length };
+}
