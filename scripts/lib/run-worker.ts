@@ -30,6 +30,8 @@ export interface RunningWorker {
   buildDir: string;
   /** Runs a SQL script (statements separated by ';\n' or drizzle breakpoints) against D1. */
   execSql(sql: string): Promise<void>;
+  /** Restarts workerd with other [vars] on the same port; D1, DO and cache state stay. */
+  restart(vars: Record<string, string>): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -64,7 +66,7 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
     modulesRules?: unknown;
   };
   // Miniflare 5 takes a new options shape; wrangler still describes workers in the v4 one.
-  const mf = new Miniflare(
+  const miniflareOptions = (vars: Record<string, string> | undefined, port: number) =>
     convertV4MiniflareOptions({
       workers: [
         {
@@ -73,8 +75,8 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
           modules: true,
           scriptPath: join(buildDir, 'index.js'),
           modulesRoot: buildDir,
-          bindings: { ...(workerOptions.bindings ?? {}), ...options.vars },
-          unsafeDirectSockets: [{ host: '127.0.0.1', port: options.port ?? 0 }],
+          bindings: { ...(workerOptions.bindings ?? {}), ...vars },
+          unsafeDirectSockets: [{ host: '127.0.0.1', port }],
         },
       ],
       defaultPersistRoot: stateDir,
@@ -85,13 +87,15 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
             stdout.resume();
             stderr.resume();
           },
-    } as V4MiniflareOptions),
-  );
+      // Miniflare 5 drops handleRuntimeStdio and prints workerd's log lines itself unless told.
+      handleStructuredLogs: options.verbose ? undefined : () => {},
+    } as V4MiniflareOptions);
+  const mf = new Miniflare(miniflareOptions(options.vars, options.port ?? 0));
   await mf.ready;
   const url = await mf.unsafeGetDirectURL();
-  const db = await mf.getD1Database('DB');
 
   const execSql = async (script: string) => {
+    const db = await mf.getD1Database('DB');
     const statements = splitSql(script);
     // D1 caps a batch's size; chunk so a 10,000-article seed goes through.
     for (let i = 0; i < statements.length; i += 200) {
@@ -111,6 +115,9 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
     mf,
     buildDir,
     execSql,
+    async restart(vars) {
+      await mf.setOptions(miniflareOptions({ ...options.vars, ...vars }, Number(url.port)));
+    },
     async dispose() {
       await mf.dispose();
       rmSync(stateDir, { recursive: true, force: true });
