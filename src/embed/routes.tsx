@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { html } from 'hono/html';
 import type { Child } from 'hono/jsx';
@@ -8,7 +8,7 @@ import { assetManifest } from '../asset-manifest.gen';
 import { findChannel } from '../channels/queries';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
-import { publicGet } from '../lib/http';
+import { publicCachePolicy, publicGet, type CachePolicy } from '../lib/http';
 import { problemResponses } from '../lib/openapi';
 import { createRouter, readDb, requestOrigin } from '../lib/router';
 import { siteConfig, type SiteLang } from '../lib/site';
@@ -100,6 +100,23 @@ function frameError(
   );
 }
 
+/**
+ * publicGet(), keeping the page's own CSP on a 304: a browser copies a 304's headers onto the
+ * page it kept, and without it the app's default (frame-ancestors 'none') would stop a framed
+ * page from showing after its first revalidation.
+ */
+function cachedPage(policy: CachePolicy): MiddlewareHandler<AppEnv> {
+  const conditional = publicGet(policy);
+  return async (c, next) => {
+    let csp: string | null = null;
+    await conditional(c, async () => {
+      await next();
+      csp = c.res.headers.get('Content-Security-Policy');
+    });
+    if (c.res.status === 304 && csp) c.res.headers.set('Content-Security-Policy', csp);
+  };
+}
+
 export const embedRoutes = createRouter();
 
 // oEmbed consumers are often browser scripts on other sites; the answer is public and credential-free.
@@ -113,8 +130,8 @@ embedRoutes.use(
   }),
 );
 embedRoutes.use('/oembed', publicGet({ maxAge: 300, staleWhileRevalidate: 3600 }));
-embedRoutes.use('/embed', publicGet({ maxAge: 300, staleWhileRevalidate: 3600 }));
-embedRoutes.use('/embed/*', publicGet());
+embedRoutes.use('/embed', cachedPage({ maxAge: 300, staleWhileRevalidate: 3600 }));
+embedRoutes.use('/embed/*', cachedPage(publicCachePolicy));
 
 embedRoutes.openapi(
   createRoute({

@@ -86,6 +86,11 @@ describe('GET /embed/articles/:id', () => {
       headers: { 'If-None-Match': first.headers.get('ETag')! },
     });
     expect(again.status).toBe(304);
+    // Browsers copy a 304's headers onto the kept page: it must stay frameable.
+    expect(again.headers.get('Content-Security-Policy')).toBe(
+      first.headers.get('Content-Security-Policy'),
+    );
+    expect(again.headers.get('X-Frame-Options')).toBeNull();
   });
 
   it('uses English labels with ?lang=en and pins a theme with ?theme=dark', async () => {

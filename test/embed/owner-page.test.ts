@@ -83,6 +83,17 @@ describe('GET /embed', () => {
     expect(res.headers.get('X-Frame-Options')).toBe('DENY');
   });
 
+  it('keeps its own policy on a 304, so a revalidated page still runs its scripts', async () => {
+    const first = await get('/embed?article=7');
+    const again = await get('/embed?article=7', {
+      headers: { 'If-None-Match': first.headers.get('ETag')! },
+    });
+    expect(again.status).toBe(304);
+    expect(again.headers.get('Content-Security-Policy')).toBe(
+      first.headers.get('Content-Security-Policy'),
+    );
+  });
+
   it('refuses a malformed preview parameter with a problem document', async () => {
     const bad = await expectProblem(await get('/embed?article=abc'), 400, 'invalid_parameter');
     expect(bad.invalidParams[0].name).toBe('article');
