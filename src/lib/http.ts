@@ -25,6 +25,9 @@ const retainedOn304 = [
 
 const strongEtag = etag({ retainedHeaders: retainedOn304 });
 
+/** Carries the reader-facing Cache-Control through the colo cache, which needs its own. */
+const clientCacheControl = 'X-Gazette-Client-Cache-Control';
+
 function edgeCacheSeconds(env: { API_EDGE_CACHE_SECONDS?: string } | undefined): number {
   const seconds = Number(env?.API_EDGE_CACHE_SECONDS ?? 0);
   return Number.isFinite(seconds) && seconds > 0 ? Math.floor(seconds) : 0;
@@ -79,6 +82,9 @@ export function publicGet(policy: CachePolicy = publicCachePolicy): MiddlewareHa
         } else {
           c.res = new Response(stored.body, stored);
         }
+        // The stored copy's Cache-Control was the colo's lifetime; readers get the original.
+        c.res.headers.set('Cache-Control', stored.headers.get(clientCacheControl) ?? '');
+        c.res.headers.delete(clientCacheControl);
         c.res.headers.set('X-Edge-Cache', 'HIT');
         return;
       }
@@ -97,6 +103,7 @@ export function publicGet(policy: CachePolicy = publicCachePolicy): MiddlewareHa
       if (seconds > 0 && !/no-store|private/.test(c.res.headers.get('Cache-Control') ?? '')) {
         const copy = new Response(c.res.clone().body, c.res);
         copy.headers.delete('X-Request-Id');
+        copy.headers.set(clientCacheControl, c.res.headers.get('Cache-Control') ?? '');
         copy.headers.set('Cache-Control', `public, max-age=${seconds}`);
         waitUntil(c, cache.put(key, copy));
       }

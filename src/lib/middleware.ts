@@ -1,15 +1,20 @@
 import type { MiddlewareHandler } from 'hono';
-import { requestId } from 'hono/request-id';
 import type { AppEnv } from '../env';
 import { createLogger } from './logger';
 
-/** Accept a caller's request id only when it is short and plain, so it is safe to log and echo. */
-export const assignRequestId = requestId({
-  generator: (c) => {
-    const incoming = c.req.header('X-Request-Id');
-    return incoming && /^[A-Za-z0-9._:-]{8,64}$/.test(incoming) ? incoming : crypto.randomUUID();
-  },
-});
+const requestIdPattern = /^[A-Za-z0-9._:-]{8,64}$/;
+
+/**
+ * Accept a caller's request id only when it is short and plain, so it is safe to log and echo;
+ * otherwise mint one. (hono/request-id would take any id of up to 255 word characters.)
+ */
+export const assignRequestId: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const incoming = c.req.header('X-Request-Id');
+  const id = incoming && requestIdPattern.test(incoming) ? incoming : crypto.randomUUID();
+  c.set('requestId', id);
+  c.header('X-Request-Id', id);
+  await next();
+};
 
 /** One structured access line per request, carrying the request id that every other line carries. */
 export const accessLog: MiddlewareHandler<AppEnv> = async (c, next) => {

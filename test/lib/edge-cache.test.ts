@@ -22,7 +22,7 @@ describe('edge cache for public API reads', () => {
       channelSlug: channel.slug,
       title: 'Cached original title',
     });
-    const path = `/api/v1/articles/${article.id}?edge-cache-test=1`;
+    const path = `/api/v1/articles/${article.id}`;
 
     const first = await fetchCached(path);
     expect(first.status).toBe(200);
