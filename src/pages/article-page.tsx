@@ -1,6 +1,7 @@
 import { raw } from 'hono/html';
 import { articlePath, channelPath } from '../articles/present';
 import type { ArticleDetail, ArticleNeighbour } from '../articles/types';
+import { oembedDiscoveryHref } from '../embed/oembed';
 import type { SiteConfig } from '../lib/site';
 import { toZonedIso, zonedDateTime } from '../lib/time';
 import type { Labels } from './labels';
@@ -86,6 +87,12 @@ function SocialMeta(props: ArticlePageProps & { canonical: string; description: 
       <meta name="twitter:title" content={a.title} />
       <meta name="twitter:description" content={props.description} />
       {image ? <meta name="twitter:image" content={image} /> : null}
+      <link
+        rel="alternate"
+        type="application/json+oembed"
+        href={oembedDiscoveryHref(origin, props.canonical)}
+        title={a.title}
+      />
       <script type="application/ld+json">
         {raw(jsonForScript(structuredData(props, props.canonical, props.description)))}
       </script>
