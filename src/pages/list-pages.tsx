@@ -10,11 +10,10 @@ interface ListProps {
   site: SiteConfig;
   labels: Labels;
   items: ListItem[];
-  showViews?: boolean;
   ordered?: boolean;
 }
 
-/** The portal's classic list: a linked title with its date (or count) flush right. */
+/** The portal's classic list: a linked title with its date flush right. */
 function ArticleList(props: ListProps) {
   const { site, labels: l } = props;
   const rows = props.items.map((item) => (
@@ -22,19 +21,9 @@ function ArticleList(props: ListProps) {
       <a href={articlePath(item)} lang={item.lang === l.langTag ? undefined : item.lang}>
         {item.title}
       </a>{' '}
-      {props.showViews ? (
-        <span class="list-aside">
-          <span class="visually-hidden">
-            {l.views}
-            {l.colon}
-          </span>
-          {item.views}
-        </span>
-      ) : (
-        <time class="list-aside" datetime={toZonedIso(item.publishedAt, site.timeZone)}>
-          {zonedDay(item.publishedAt, site.timeZone)}
-        </time>
-      )}
+      <time class="list-aside" datetime={toZonedIso(item.publishedAt, site.timeZone)}>
+        {zonedDay(item.publishedAt, site.timeZone)}
+      </time>
     </li>
   ));
   if (!rows.length) return <p class="empty">{l.noArticles}</p>;
@@ -61,7 +50,7 @@ export function HomePage(props: HomePageProps) {
       <div class="panel-head">
         <h2 id="popular-heading">{l.popular}</h2>
       </div>
-      <ArticleList site={site} labels={l} items={props.popular} showViews ordered />
+      <ArticleList site={site} labels={l} items={props.popular} ordered />
     </aside>
   );
   return (

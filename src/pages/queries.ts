@@ -128,3 +128,19 @@ export async function listChannelPage(
   ]);
   return { items: rows.map(toItem), total: totalRows[0]?.total ?? 0 };
 }
+
+/**
+ * The popular list: recent popularity first (views in the last days, from the daily rollups),
+ * topped up from the all-time counts when the window has too few, e.g. on a quiet site.
+ */
+export function mergeRanked(primary: ListItem[], fallback: ListItem[], limit: number): ListItem[] {
+  const seen = new Set<number>();
+  const out: ListItem[] = [];
+  for (const item of [...primary, ...fallback]) {
+    if (out.length >= limit) break;
+    if (seen.has(item.id)) continue;
+    seen.add(item.id);
+    out.push(item);
+  }
+  return out;
+}

@@ -11,13 +11,18 @@ import { createLogger, describeError } from '../lib/logger';
 import { idOrSlugParam, idParam, slugParam } from '../lib/params';
 import { readDb, requestOrigin } from '../lib/router';
 import { siteConfig } from '../lib/site';
+import { addDays, zonedDay } from '../lib/time';
+import { listPopularArticles } from '../views/queries';
 import { ArticlePage } from './article-page';
 import { labelsFor } from './labels';
 import { ChannelPage, ErrorPage, HomePage } from './list-pages';
-import { listChannelPage, listTopChannels, loadHomeContent } from './queries';
+import { listChannelPage, listTopChannels, loadHomeContent, mergeRanked } from './queries';
 import { pageCsp } from './safety';
 
 const perPage = 20;
+const popularSize = 10;
+/** The home page's popular list ranks by views over this many days. */
+const popularDays = 7;
 const maxPage = 100_000;
 const redirectCacheControl = 'public, max-age=300';
 const favicon =
@@ -79,13 +84,22 @@ export const pagesRoutes = new Hono<AppEnv>()
   .get('/', cachedPage(), async (c) => {
     const site = siteConfig(c.env);
     const db = readDb(c);
-    const nav = await listTopChannels(db);
+    const now = new Date();
+    const [nav, trending] = await Promise.all([
+      listTopChannels(db),
+      listPopularArticles(db, {
+        now,
+        fromDay: addDays(zonedDay(now, site.timeZone), -(popularDays - 1)),
+        limit: popularSize,
+      }),
+    ]);
     const content = await loadHomeContent(db, {
-      now: new Date(),
+      now,
       channels: nav,
       perChannel: 8,
-      popular: 10,
+      popular: popularSize,
     });
+    content.popular = mergeRanked(trending, content.popular, popularSize);
     return renderPage(
       c,
       <HomePage

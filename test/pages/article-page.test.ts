@@ -245,7 +245,9 @@ describe('canonical URL and discovery metadata', () => {
     expect(await tw('twitter:title')).toBe('关于进一步做好老旧小区改造工作的通知');
     expect(await tw('description')).toBe('第一段。 第二段，链接。');
 
-    const feeds = await select(html, 'link[rel="alternate"]');
+    const feeds = (await select(html, 'link[rel="alternate"]')).filter((f) =>
+      /rss|atom|feed\+json/.test(f.attrs.type ?? ''),
+    );
     expect(feeds.map((f) => [f.attrs.type, f.attrs.href])).toEqual([
       ['application/rss+xml', '/feed.xml'],
       ['application/atom+xml', '/atom.xml'],

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { setArticleStatus } from '../../src/articles/commands';
-import { listChannelPage, listTopChannels, loadHomeContent } from '../../src/pages/queries';
+import {
+  listChannelPage,
+  listTopChannels,
+  loadHomeContent,
+  mergeRanked,
+  type ListItem,
+} from '../../src/pages/queries';
 import { seedArticle, seedChannel, testDb } from '../helpers';
 
 const db = testDb();
@@ -117,5 +123,23 @@ describe('listChannelPage', () => {
     expect(childOnly.total).toBe(2);
     const none = await listChannelPage(db, { now, channelSlug: 'no-such', page: 1, perPage: 10 });
     expect(none).toEqual({ items: [], total: 0 });
+  });
+});
+
+describe('mergeRanked', () => {
+  const item = (id: number): ListItem => ({
+    id,
+    slug: `a-${id}`,
+    title: `T${id}`,
+    lang: 'zh-CN',
+    publishedAt: new Date(0),
+    views: 0,
+  });
+
+  it('keeps the primary order, tops up from the fallback without repeats, up to the limit', () => {
+    const merged = mergeRanked([item(3), item(1)], [item(1), item(2), item(4), item(5)], 4);
+    expect(merged.map((i) => i.id)).toEqual([3, 1, 2, 4]);
+    expect(mergeRanked([], [item(9)], 3).map((i) => i.id)).toEqual([9]);
+    expect(mergeRanked([item(1), item(2)], [], 1).map((i) => i.id)).toEqual([1]);
   });
 });
