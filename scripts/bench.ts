@@ -6,6 +6,7 @@
  *   npm run bench -- --short      smoke run for CI (1,000 articles, 2 s runs, never fails a budget)
  *   options: --runs N --duration S --warmup S --connections N --articles N --only a,b
  *            --out FILE --var KEY=VALUE (override a [vars] entry) --skip-startup --quiet-wait S
+ *            --profile (with --only: CPU-profile one measurement per scenario, print where time went)
  *
  * The worker is the `wrangler deploy --dry-run` bundle in workerd behind a direct socket; the
  * load comes from a second process (scripts/bench/load-client.ts, autocannon). Every figure is
@@ -14,6 +15,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,6 +23,7 @@ import { demoChannels, demoSql, generateDemoArticles } from './demo-content';
 import { buildWorker, projectRoot, startWorker, type RunningWorker } from './lib/run-worker';
 import { machineLoad } from './bench/cpu';
 import { runLoad, type Measurement } from './bench/load';
+import { describeProfile, Profiler } from './bench/profiler';
 import { visitorHeaders } from './bench/load-spec';
 import { machineInfo, versions } from './bench/machine';
 import {
@@ -48,6 +51,7 @@ const { values: args } = parseArgs({
     var: { type: 'string', multiple: true, default: [] },
     'skip-startup': { type: 'boolean', default: false },
     'quiet-wait': { type: 'string' },
+    profile: { type: 'boolean', default: false },
   },
 });
 
@@ -68,7 +72,9 @@ const config = {
    * harness runs.
    */
   paired: !short,
-  startupRuns: args['skip-startup'] ? 0 : short ? 1 : 3,
+  startupRuns: args['skip-startup'] || args.profile ? 0 : short ? 1 : 3,
+  /** Record a CPU profile of one measurement per scenario instead of writing a report. */
+  profile: args.profile,
   /** Wait up to this long for other jobs on the machine to settle before each pair. */
   quietWaitSec: Number(args['quiet-wait'] ?? (short ? 0 : 30)),
   vars: Object.fromEntries(
@@ -155,19 +161,23 @@ async function measure(
   paths: string[],
   warmupSec: number,
   pathOffset = 0,
+  onStart?: () => Promise<void>,
 ): Promise<Measurement> {
-  return runLoad({
-    origin,
-    method: scenario.method,
-    paths,
-    pathOffset,
-    headers: scenario.visitors ? {} : { 'user-agent': 'gazette-bench' },
-    visitors: scenario.visitors ?? false,
-    visitorBase: nextVisitorBase(),
-    connections: config.connections,
-    warmupSec,
-    durationSec: config.durationSec,
-  });
+  return runLoad(
+    {
+      origin,
+      method: scenario.method,
+      paths,
+      pathOffset,
+      headers: scenario.visitors ? {} : { 'user-agent': 'gazette-bench' },
+      visitors: scenario.visitors ?? false,
+      visitorBase: nextVisitorBase(),
+      connections: config.connections,
+      warmupSec,
+      durationSec: config.durationSec,
+    },
+    onStart,
+  );
 }
 
 async function waitForQuiet() {
@@ -218,6 +228,45 @@ async function verify(
   return problem ? { ok: false, missing: true, reason: problem } : { ok: true };
 }
 
+/** The first candidate path list whose first request verifies, or why none does. */
+async function resolvePaths(
+  origin: string,
+  scenario: Scenario,
+  data: Dataset,
+): Promise<{ paths: string[] } | { status: 'missing' | 'failed'; reason: string }> {
+  const reasons: string[] = [];
+  let allMissing = true;
+  for (const candidate of scenario.candidates(data)) {
+    const result = await verify(origin, scenario, candidate[0]!);
+    if (result.ok) return { paths: candidate };
+    reasons.push(result.reason);
+    allMissing &&= result.missing;
+  }
+  return { status: allMissing ? 'missing' : 'failed', reason: reasons.join('; ') };
+}
+
+async function profileScenario(
+  profiler: Profiler,
+  origin: string,
+  scenario: Scenario,
+  data: Dataset,
+  bundleSource: string,
+) {
+  const resolved = await resolvePaths(origin, scenario, data);
+  if ('reason' in resolved) {
+    log(`${scenario.key}: ${resolved.status}: ${resolved.reason}`);
+    return;
+  }
+  const m = await measure(origin, scenario, resolved.paths, config.firstWarmupSec, 1, () =>
+    profiler.start(),
+  );
+  const profile = await profiler.stop();
+  log(`${scenario.key}: ${num(m.rps)} req/s while profiling`);
+  process.stdout.write(
+    `${describeProfile(scenario.key, profile, bundleSource, join(projectRoot, '.bench'))}\n\n`,
+  );
+}
+
 async function runScenario(
   worker: RunningWorker,
   origin: string,
@@ -233,24 +282,14 @@ async function runScenario(
     status: 'measured',
     runs: [],
   };
-  let paths: string[] | null = null;
-  const reasons: string[] = [];
-  let anyMissing = true;
-  for (const candidate of scenario.candidates(data)) {
-    const result = await verify(origin, scenario, candidate[0]!);
-    if (result.ok) {
-      paths = candidate;
-      break;
-    }
-    reasons.push(result.reason);
-    anyMissing &&= result.missing;
-  }
-  if (!paths) {
-    outcome.status = anyMissing ? 'missing' : 'failed';
-    outcome.reason = reasons.join('; ');
+  const resolved = await resolvePaths(origin, scenario, data);
+  if ('reason' in resolved) {
+    outcome.status = resolved.status;
+    outcome.reason = resolved.reason;
     log(`${scenario.key}: ${outcome.status}: ${outcome.reason}`);
     return outcome;
   }
+  const paths = resolved.paths;
   outcome.path = paths[0]!.replace('{n}', 'N');
   outcome.distinctPaths = paths.length;
 
@@ -347,7 +386,8 @@ async function main() {
   }
 
   log(`starting workerd; seeding ${config.articles.toLocaleString('en-US')} articles`);
-  const worker = await startWorker({ buildDir, vars: config.vars });
+  const inspectorPort = config.profile ? await freePort() : undefined;
+  const worker = await startWorker({ buildDir, vars: config.vars, inspectorPort });
   const report: BenchReport = {
     generatedAt: new Date().toISOString(),
     commit: gitDescribe(),
@@ -389,6 +429,17 @@ async function main() {
         `phase '${phase}'${phase === 'origin' ? ' (API_EDGE_CACHE_SECONDS=0: every read does the origin work)' : ' (wrangler.toml vars)'}`,
       );
       const inPhase = selected.filter((s) => s.phase === phase || s.key === 'constant');
+      if (inspectorPort) {
+        const profiler = new Profiler(inspectorPort);
+        await profiler.connect();
+        const source = readFileSync(join(buildDir, 'index.js'), 'utf8');
+        for (const scenario of inPhase) {
+          if (scenario.key === 'constant' && config.only && !config.only.has('constant')) continue;
+          await profileScenario(profiler, origin, scenario, data, source);
+        }
+        profiler.close();
+        continue;
+      }
       for (const scenario of inPhase) {
         const outcome = await runScenario(worker, origin, scenario, data, constant);
         outcome.phase = phase;
@@ -404,6 +455,7 @@ async function main() {
     await stop();
   }
   report.totalSeconds = (Date.now() - started) / 1000;
+  if (config.profile) return;
 
   const budgets = evaluateBudgets(report);
   const markdown = renderMarkdown(report, budgets, readAnalysis());
@@ -418,6 +470,17 @@ async function main() {
     log(`--check: ${missed.length} budget(s) missed: ${missed.map((b) => b.what).join(', ')}`);
     process.exitCode = 1;
   }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 function readAnalysis(): string | null {

@@ -40,7 +40,8 @@ function preparedClient(): Promise<string> {
   return clientPath;
 }
 
-export async function runLoad(spec: LoadSpec): Promise<Measurement> {
+/** `onStart` runs when the warm-up is over and the measured window opens. */
+export async function runLoad(spec: LoadSpec, onStart?: () => Promise<void>): Promise<Measurement> {
   const dir = mkdtempSync(join(tmpdir(), 'gazette-load-'));
   const specPath = join(dir, 'spec.json');
   writeFileSync(specPath, JSON.stringify(spec));
@@ -66,7 +67,10 @@ export async function runLoad(spec: LoadSpec): Promise<Measurement> {
         continue;
       }
       if (message.phase === 'warmup') warmup = message.result!;
-      if (message.phase === 'start') before = sampleCpu(workerd);
+      if (message.phase === 'start') {
+        await onStart?.();
+        before = sampleCpu(workerd);
+      }
       if (message.phase === 'done') {
         after = sampleCpu(workerd);
         result = message.result!;

@@ -94,6 +94,11 @@ export interface Figures {
   constantRps: number;
   /** Cores used by other jobs while measuring (median over runs). */
   foreign: number;
+  /**
+   * workerd CPU per request, µs: the worker plus the local D1/DO/cache it calls (all inside
+   * workerd here). Less sensitive to other load than req/s, since it counts CPU, not time.
+   */
+  workerdUs: number;
   /** Non-2xx answers, socket errors and timeouts, over all measured runs. */
   failures: number;
   requests: number;
@@ -129,6 +134,9 @@ export function figures(report: BenchReport, outcome: ScenarioOutcome): Figures 
         : median(measured.map((m) => m.rps)) / constantRps,
     constantRps,
     foreign: median(pool.map((m) => m.cpu?.foreign ?? Number.NaN)),
+    workerdUs: median(
+      pool.map((m) => (m.cpu ? (m.cpu.workerd * m.durationSec * 1e6) / Math.max(1, m.sent) : NaN)),
+    ),
     failures: pool.reduce((sum, m) => sum + failures(m), 0),
     requests: pool.reduce((sum, m) => sum + m.sent, 0),
   };
@@ -288,14 +296,14 @@ const statusMark: Record<BudgetResult['status'], string> = {
 
 function scenarioRows(report: BenchReport): string[] {
   const rows = [
-    '| scenario | phase | req/s | p50 ms | p99 ms | ratio to constant | other load (cores) | notes |',
-    '|---|---|---:|---:|---:|---:|---:|---|',
+    '| scenario | phase | req/s | p50 ms | p99 ms | ratio to constant | workerd CPU µs/req | other load (cores) | notes |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const s of report.scenarios) {
     const f = figures(report, s);
     if (!f) {
       rows.push(
-        `| ${s.title} | ${s.phase} | — | — | — | — | — | ${s.status === 'missing' ? 'not measured: ' : 'failed: '}${s.reason ?? ''} |`,
+        `| ${s.title} | ${s.phase} | — | — | — | — | — | — | ${s.status === 'missing' ? 'not measured: ' : 'failed: '}${s.reason ?? ''} |`,
       );
       continue;
     }
@@ -308,20 +316,23 @@ function scenarioRows(report: BenchReport): string[] {
         : null,
     ].filter(Boolean);
     rows.push(
-      `| ${s.title} | ${s.phase} | ${fixed(f.rps)} | ${fixed(f.p50, 2)} | ${fixed(f.p99, 2)} | ${s.key === 'constant' ? '1' : f.ratio.toFixed(3)} | ${fixed(f.foreign, 2)} | ${notes.join('; ')} |`,
+      `| ${s.title} | ${s.phase} | ${fixed(f.rps)} | ${fixed(f.p50, 2)} | ${fixed(f.p99, 2)} | ${s.key === 'constant' ? '1' : f.ratio.toFixed(3)} | ${fixed(f.workerdUs)} | ${fixed(f.foreign, 2)} | ${notes.join('; ')} |`,
     );
   }
   return rows;
 }
 
 export function renderSummary(report: BenchReport, budgets: BudgetResult[]): string {
-  const lines = ['', 'scenario                                   req/s    p50 ms   p99 ms   ratio'];
+  const lines = [
+    '',
+    'scenario                                   req/s    p50 ms   p99 ms   ratio  workerd µs/req',
+  ];
   for (const s of report.scenarios) {
     const f = figures(report, s);
     const name = `${s.key} (${s.phase})`.padEnd(40);
     lines.push(
       f
-        ? `${name} ${fixed(f.rps).padStart(8)} ${f.p50.toFixed(2).padStart(9)} ${f.p99.toFixed(2).padStart(8)} ${(s.key === 'constant' ? 1 : f.ratio).toFixed(3).padStart(7)}`
+        ? `${name} ${fixed(f.rps).padStart(8)} ${f.p50.toFixed(2).padStart(9)} ${f.p99.toFixed(2).padStart(8)} ${(s.key === 'constant' ? 1 : f.ratio).toFixed(3).padStart(7)} ${fixed(f.workerdUs).padStart(15)}`
         : `${name} ${s.status}: ${s.reason ?? ''}`,
     );
   }

@@ -64,7 +64,7 @@ export interface StartupProfile {
   method: string;
 }
 
-interface CpuProfile {
+export interface CpuProfile {
   nodes: {
     id: number;
     callFrame: { functionName: string; url: string; lineNumber: number };
@@ -126,30 +126,36 @@ function moduleAt(marks: { line: number; module: string }[], line: number): stri
   return found;
 }
 
-function attribute(profile: CpuProfile, bundleSource: string | null) {
+/** Self time by bundled module and by function; idle samples are left out. */
+export function attributeProfile(profile: CpuProfile, bundleSource: string | null, top = 8) {
   const marks = bundleSource ? moduleIndex(bundleSource) : [];
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const modules = new Map<string, number>();
   const functions = new Map<string, { name: string; module: string; ms: number }>();
+  let totalMs = 0;
   profile.samples.forEach((id, i) => {
     const node = byId.get(id);
     if (!node) return;
     const ms = (profile.timeDeltas[i] ?? 0) / 1000;
     const { functionName, url, lineNumber } = node.callFrame;
     if (functionName === '(idle)') return;
+    totalMs += ms;
+    // Only the bundle's own lines map to its modules; workerd's built-ins keep their names.
+    const inBundle = url === 'index.js' || url.endsWith('/index.js');
     const module =
-      url && marks.length ? moduleAt(marks, lineNumber) : functionName || '(anonymous)';
+      inBundle && marks.length ? moduleAt(marks, lineNumber) : url || functionName || '(anonymous)';
     modules.set(module, (modules.get(module) ?? 0) + ms);
     const key = `${functionName}@${module}`;
     const entry = functions.get(key) ?? { name: functionName || '(anonymous)', module, ms: 0 };
     entry.ms += ms;
     functions.set(key, entry);
   });
-  const top = <T extends { ms: number }>(items: T[]) =>
-    items.sort((a, b) => b.ms - a.ms).slice(0, 8);
+  const largest = <T extends { ms: number }>(items: T[]) =>
+    items.sort((a, b) => b.ms - a.ms).slice(0, top);
   return {
-    topModules: top([...modules].map(([module, ms]) => ({ module, ms }))),
-    topFunctions: top([...functions.values()]),
+    totalMs,
+    topModules: largest([...modules].map(([module, ms]) => ({ module, ms }))),
+    topFunctions: largest([...functions.values()]),
   };
 }
 
@@ -192,7 +198,7 @@ export async function measureStartup(runs: number, buildDir: string): Promise<St
     return {
       runs: results,
       medianActiveMs: median(results.map((r) => r.activeMs)),
-      ...attribute(lastProfile!, fits ? source : null),
+      ...attributeProfile(lastProfile!, fits ? source : null),
       method: `wrangler check startup --worker <bundle>, ${runs} run(s), median of "Active" (non-idle samples, GC included)`,
     };
   } finally {

@@ -22,6 +22,8 @@ export interface StartOptions {
   vars?: Record<string, string>;
   /** Print workerd's stdout/stderr (off by default: benchmarks and tests stay quiet). */
   verbose?: boolean;
+  /** Open the DevTools inspector on this port (the benchmark's profiler attaches to it). */
+  inspectorPort?: number;
 }
 
 export interface RunningWorker {
@@ -80,6 +82,7 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
         },
       ],
       defaultPersistRoot: stateDir,
+      inspectorPort: options.inspectorPort,
       verbose: options.verbose ?? false,
       handleRuntimeStdio: options.verbose
         ? undefined
