@@ -93,10 +93,10 @@ export function invalidParamsFromZod(
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ name: key, in: location, reason: 'unknown parameter' }));
     }
-    if (issue.code === 'invalid_type' && input !== undefined) {
+    if (input !== undefined && issue.path.length > 0) {
       const value = valueAt(input, issue.path);
-      if (value === undefined) reason = 'is required';
-      // A query parameter given more than once arrives as an array.
+      if (value === undefined && issue.code === 'invalid_type') reason = 'is required';
+      // A query parameter given more than once arrives as an array, whatever its schema.
       else if (Array.isArray(value) && location === 'query') reason = 'must be given only once';
     }
     return [{ name: path || location, in: location, reason }];
