@@ -370,6 +370,12 @@ describe('embed.js on another site', () => {
 
   it('uses Chinese labels when data-lang asks for them on an English page', async () => {
     const text = await shadowText(s.page, 'latest-zh');
+    expect(
+      await s.page.evaluate(() =>
+        document.getElementById('latest-zh')!.shadowRoot!.querySelector('.w')!.getAttribute('lang'),
+      ),
+    ).toBe('zh-CN');
+    expect(await s.page.locator('#latest-zh').getByRole('list').count()).toBe(1);
     expect(text).toMatch(/^最新文章/);
     expect(text).toContain('浏览 1,234');
     expect(text).toContain('城区新开通三条公交线路');
@@ -752,6 +758,17 @@ describe('oEmbed, checked against the spec', () => {
         'height',
       ]).toContain(key);
     }
+  });
+
+  it('is discoverable from the article page', async () => {
+    const page = await (await fetch(articleUrl())).text();
+    const href = /<link rel="alternate" type="application\/json\+oembed" href="([^"]+)"/.exec(
+      page,
+    )?.[1];
+    expect(href).toBeDefined();
+    const res = await fetch(href!.replaceAll('&amp;', '&'));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ type: 'rich', version: '1.0' });
   });
 
   it('answers 404 for a URL that is not ours and 501 for another format', async () => {

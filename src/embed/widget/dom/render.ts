@@ -6,6 +6,9 @@ import { countCss, widgetCss } from '../styles';
 
 type Attrs = Record<string, string | null | undefined>;
 
+/** Labels may differ from the host page's language; screen readers should know. */
+const langTag: Record<Lang, string> = { zh: 'zh-CN', en: 'en' };
+
 /** The only way markup is made here: elements, attributes, and text through textContent. */
 function h(tag: string, attrs: Attrs | null, content: string | (Node | null)[]): HTMLElement {
   const el = document.createElement(tag);
@@ -58,12 +61,13 @@ function list(
 ) {
   const l = labels[lang];
   const shown = heading ?? title;
-  return h('section', { class: 'w', 'aria-label': shown || title }, [
+  return h('section', { class: 'w', lang: langTag[lang], 'aria-label': shown || title }, [
     shown ? h('h2', null, shown) : null,
     items.length
       ? h(
           'ol',
-          { class: ranked ? 'r' : null },
+          // list-style:none costs a list its role in some screen readers; say it outright.
+          { class: ranked ? 'r' : null, role: 'list' },
           items.map((a) =>
             h('li', null, [
               h('a', { href: safeHref(a.url) }, text(a.title)),
@@ -79,7 +83,7 @@ function card(a: ArticleData, lang: Lang) {
   const l = labels[lang];
   const summary = text(a.summary);
   const source = text(a.source);
-  return h('article', { class: 'w', 'aria-labelledby': 't' }, [
+  return h('article', { class: 'w', lang: langTag[lang], 'aria-labelledby': 't' }, [
     h('h3', { id: 't' }, [h('a', { href: safeHref(a.url) }, text(a.title))]),
     summary ? h('p', null, summary) : null,
     h('div', { class: 'x m' }, [
