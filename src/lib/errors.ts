@@ -68,6 +68,16 @@ export function problemTypeUri(code: ProblemCode): string {
   return `/problems/${code.replaceAll('_', '-')}`;
 }
 
+/**
+ * An unknown parameter's name is the caller's text, echoed back: keep it short and made of
+ * letters, digits and -_.~[] only, so control, bidi-override or markup characters cannot
+ * garble a log line or a careless UI. Real parameter names never need anything else.
+ */
+function printableName(name: string): string {
+  const cleaned = name.replace(/[^\p{L}\p{N}\-_.~[\]]/gu, '\ufffd');
+  return cleaned.length > 64 ? `${cleaned.slice(0, 64)}…` : cleaned;
+}
+
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let value = input;
   for (const key of path) {
@@ -91,7 +101,11 @@ export function invalidParamsFromZod(
     let reason = issue.message;
     // Unknown keys arrive as one issue on the parent; name each key so a typo is obvious.
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ name: key, in: location, reason: 'unknown parameter' }));
+      return issue.keys.map((key) => ({
+        name: printableName(key),
+        in: location,
+        reason: 'unknown parameter',
+      }));
     }
     if (input !== undefined && issue.path.length > 0) {
       const value = valueAt(input, issue.path);

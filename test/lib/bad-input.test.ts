@@ -11,9 +11,15 @@ async function expectInvalid(path: string, name: string, location = 'query') {
   );
   expect(problem.detail).toContain(name);
   // The problem never reflects markup or control characters back.
-  const text = JSON.stringify(problem);
-  expect(text).not.toMatch(/<script|<img|\u202e/);
-  expect([...text].some((ch) => ch.charCodeAt(0) < 0x20)).toBe(false);
+  const texts: string[] = [
+    problem.detail,
+    problem.instance,
+    ...problem.invalidParams.flatMap((p: Record<string, string>) => [p.name, p.reason]),
+  ];
+  for (const text of texts) {
+    expect(text).not.toMatch(/<script|<img|\u202e|\ud800/);
+    expect([...text].some((ch) => ch.charCodeAt(0) < 0x20)).toBe(false);
+  }
   return problem;
 }
 
@@ -96,6 +102,28 @@ describe('bad query parameters on GET /api/v1/articles', () => {
       { name: 'page', in: 'query', reason: 'unknown parameter' },
       { name: 'q', in: 'query', reason: 'unknown parameter' },
     ]);
+  });
+
+  it.each([
+    ['markup', '%3Cscript%3E', '\ufffdscript\ufffd'],
+    ['a NUL byte', 'a%00b', 'a\ufffdb'],
+    ['an RTL override', 'x%E2%80%AEy', 'x\ufffdy'],
+    ['a lone surrogate', '%ED%A0%80', '\ufffdED\ufffdA0\ufffd80'],
+    ['a space', 'a%20b', 'a\ufffdb'],
+    ['Chinese', '%E9%A1%B5', '页'],
+  ])('names an unknown parameter with %s safely', async (_label, raw, shown) => {
+    const problem = await expectInvalid(`/api/v1/articles?${raw}=1`, shown);
+    expect(problem.invalidParams).toEqual([
+      { name: shown, in: 'query', reason: 'unknown parameter' },
+    ]);
+  });
+
+  it('shortens a very long unknown parameter name', async () => {
+    const problem = await expectInvalid(
+      `/api/v1/articles?${'x'.repeat(500)}=1`,
+      `${'x'.repeat(64)}…`,
+    );
+    expect(problem.invalidParams[0].name).toHaveLength(65);
   });
 
   it('rejects a parameter name that is only case-different from a real one', async () => {
