@@ -204,16 +204,20 @@ export async function listSitemapArticles(
   db: Database,
   options: { now: Date; page?: number; pageSize: number },
 ): Promise<SitemapArticle[]> {
-  const range: SQL[] = options.page
+  // With a page, the unary plus keeps the planner on the primary-key range rather than the
+  // (status, published_at) index, which would read every public article and sort them.
+  const conditions: SQL[] = options.page
     ? [
         gte(articles.id, (options.page - 1) * options.pageSize + 1),
         lte(articles.id, options.page * options.pageSize),
+        sql`+${articles.status} = 'published'`,
+        sql`+${articles.publishedAt} <= ${options.now.getTime()}`,
       ]
-    : [];
+    : [isPublic(options.now)];
   return db
     .select({ id: articles.id, slug: articles.slug, updatedAt: articles.updatedAt })
     .from(articles)
-    .where(and(isPublic(options.now), ...range))
+    .where(and(...conditions))
     .orderBy(asc(articles.id))
     .limit(options.pageSize);
 }

@@ -88,10 +88,17 @@ export async function loadHomeContent(
   db: Database,
   options: { now: Date; channels: NavChannel[]; perChannel: number; popular: number },
 ): Promise<HomeContent> {
+  // Unary plus keeps the planner off the published_at range so it walks (status, view_count, id)
+  // in order and stops after `popular` rows, instead of sorting every public article.
   const popularQuery = db
     .select(listColumns)
     .from(articles)
-    .where(isPublic(options.now))
+    .where(
+      and(
+        eq(articles.status, 'published'),
+        sql`+${articles.publishedAt} <= ${options.now.getTime()}`,
+      ),
+    )
     .orderBy(desc(articles.viewCount), desc(articles.id))
     .limit(options.popular);
   const sectionQueries = options.channels.map((channel) =>
