@@ -74,10 +74,15 @@ export function describeProfile(
 ): string {
   const file = join(outDir, `${key}.cpuprofile`);
   writeFileSync(file, JSON.stringify(profile));
-  const { topModules, topFunctions, totalMs } = attributeProfile(profile, bundleSource, 12);
+  const { topModules, topFunctions, totalMs } = attributeProfile(
+    profile,
+    bundleSource,
+    12,
+    'count',
+  );
   const share = (ms: number) => `${((ms / totalMs) * 100).toFixed(1)} %`;
   return [
-    `profile of '${key}': ${totalMs.toFixed(0)} ms of isolate CPU sampled (written to ${file})`,
+    `profile of '${key}': ~${totalMs.toFixed(0)} ms of isolate CPU sampled (written to ${file})`,
     '  by module:',
     ...topModules.map((t) => `    ${share(t.ms).padStart(7)}  ${t.module}`),
     '  by function (self time):',
