@@ -47,6 +47,12 @@ export function createApp() {
     }),
   );
   app.use('/api/v1/*', publicGet());
+  // API tools on other origins load the description too; it gets the same caching as reads.
+  app.use(
+    '/openapi.json',
+    cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'] }),
+    publicGet(),
+  );
   app.use(
     methodNotAllowed({
       app,

@@ -35,9 +35,10 @@ export const docsRoutes = new Hono<AppEnv>()
     ),
   )
   .get('/problems/:type', (c) => {
-    const code = c.req.param('type').replaceAll('-', '_');
-    // hasOwn, not "in": "constructor" or "__proto__" must not resolve to Object.prototype.
-    if (!Object.hasOwn(problemCatalogue, code)) {
+    const type = c.req.param('type');
+    const code = type.replaceAll('-', '_');
+    // Only the canonical hyphenated form; hasOwn, not "in", so "constructor" is not a problem type.
+    if (!/^[a-z]+(?:-[a-z]+)*$/.test(type) || !Object.hasOwn(problemCatalogue, code)) {
       throw new AppError('not_found', { detail: 'No such problem type' });
     }
     const entry = problemCatalogue[code as ProblemCode];
