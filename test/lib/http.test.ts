@@ -252,6 +252,36 @@ describe('X-Request-Id', () => {
   });
 });
 
+describe('access log', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('writes one structured line per request carrying the request id', async () => {
+    const lines: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((line: unknown) => void lines.push(String(line)));
+    const ctx = createExecutionContext();
+    const res = await app.fetch(
+      new Request('http://gazette.test/api/v1/articles?limit=0', {
+        headers: { 'X-Request-Id': 'access-log-test-1' },
+      }),
+      { ...env, LOG_LEVEL: 'info' },
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(400);
+    expect(lines.map((l) => JSON.parse(l))).toContainEqual(
+      expect.objectContaining({
+        level: 'info',
+        msg: 'request',
+        requestId: 'access-log-test-1',
+        method: 'GET',
+        path: '/api/v1/articles',
+        status: 400,
+        durationMs: expect.any(Number),
+      }),
+    );
+  });
+});
+
 describe('an unexpected error', () => {
   afterEach(() => vi.restoreAllMocks());
 
