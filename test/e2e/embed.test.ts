@@ -206,6 +206,25 @@ function outagePage(api: string): string {
 </body></html>`;
 }
 
+/** The frame reports its height before embed.js exists, so that first report is lost. */
+function lateScriptPage(api: string): string {
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Late script</title></head><body>
+<iframe id="frame" src="${api}/embed/channels/news?limit=3" title="Gazette" width="600" height="90" style="border:0"></iframe>
+<script>
+  var loaded = false;
+  addEventListener('message', function (e) {
+    if (loaded || !e.data || e.data.type !== 'gazette:resize') return;
+    loaded = true;
+    setTimeout(function () {
+      var s = document.createElement('script');
+      s.src = '${api}/embed.js';
+      document.body.appendChild(s);
+    }, 200);
+  });
+</script>
+</body></html>`;
+}
+
 function badPlaceholderPage(api: string): string {
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Bad</title></head><body>
 <div id="bad-id" data-gazette="article" data-id="abc">Bad id stays.</div>
@@ -247,6 +266,7 @@ beforeAll(async () => {
       '/clean': () => hostPage({ css: cleanCss, lang: 'en', api, versionedScript, oembedHtml }),
       '/outage': () => outagePage(api),
       '/bad': () => badPlaceholderPage(api),
+      '/late-script': () => lateScriptPage(api),
     };
     if (path === '/favicon.ico') return void res.writeHead(204).end();
     const page = pages[path];
@@ -699,6 +719,25 @@ describe('iframe embeds', () => {
     await s.page.setViewportSize({ width: 640, height: 500 });
     await s.page.screenshot({ path: screenshotPath('embed-iframe-article.png'), fullPage: true });
     expect(s.console.filter((m) => m.type() === 'error').map((m) => m.text())).toEqual([]);
+    await s.context.close();
+  });
+
+  it('sizes a frame that loaded before embed.js did', async () => {
+    const s = await open('/late-script');
+    await visit(s, '/late-script');
+    await s.page.waitForFunction(() => window.Gazette !== undefined, null, { timeout: 10_000 });
+    const frame = (await (await s.page.$('#frame'))!.contentFrame())!;
+    const content = await frame.evaluate(() =>
+      Math.ceil(document.documentElement.getBoundingClientRect().height),
+    );
+    expect(content).toBeGreaterThan(90);
+    await s.page.waitForFunction(
+      (content) =>
+        Math.abs(document.getElementById('frame')!.getBoundingClientRect().height - content) <= 1,
+      content,
+      { timeout: 10_000 },
+    );
+    expect(s.console.filter((m) => m.type() !== 'log').map((m) => m.text())).toEqual([]);
     await s.context.close();
   });
 
