@@ -83,6 +83,9 @@ function summarize(html: string, max = 120): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
+/** Path segments that sit beside /api/v1/articles/{idOrSlug}; an article slug must not shadow them. */
+const reservedSlugs = new Set(['popular']);
+
 async function uniqueSlug(db: Database, base: string): Promise<string> {
   // base, or base followed by "-": a range on the unique index ("." sorts right after "-"),
   // where LIKE would scan the table.
@@ -95,7 +98,7 @@ async function uniqueSlug(db: Database, base: string): Promise<string> {
         and(gte(articles.slug, `${base}-`), lt(articles.slug, `${base}.`)),
       ),
     );
-  const used = new Set(taken.map((r) => r.slug));
+  const used = new Set([...reservedSlugs, ...taken.map((r) => r.slug)]);
   if (!used.has(base)) return base;
   for (let n = 2; ; n++) {
     const candidate = `${base}-${n}`;
@@ -123,7 +126,7 @@ export async function createArticle(
   if (input.status !== 'draft' && !input.publishedAt) {
     throw new RangeError('a published or archived article needs publishedAt');
   }
-  if (input.slug !== undefined && !isValidSlug(input.slug)) {
+  if (input.slug !== undefined && (!isValidSlug(input.slug) || reservedSlugs.has(input.slug))) {
     throw new RangeError(`invalid article slug: ${input.slug}`);
   }
   const day = input.publishedAt ? zonedDay(input.publishedAt, options.timeZone) : undefined;

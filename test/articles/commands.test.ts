@@ -169,6 +169,14 @@ describe('createArticle slugs', () => {
     await expect(create('标题', new Date(), { slug: 'Bad Slug' })).rejects.toThrow(RangeError);
   });
 
+  it('never takes a slug that a sibling route already uses', async () => {
+    const { slug } = await create('Popular', new Date());
+    expect(slug).toBe('popular-2');
+    await expect(create('x', new Date(), { slug: 'popular' })).rejects.toThrow(RangeError);
+    const { data } = await json(await get(`/api/v1/articles/${slug}`));
+    expect(data.slug).toBe('popular-2');
+  });
+
   it('refuses an explicit slug that is taken, leaving nothing behind', async () => {
     const wanted = uniqueSlug('taken');
     await create('第一篇', new Date(), { slug: wanted });
