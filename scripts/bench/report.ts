@@ -13,11 +13,14 @@ export interface RunPair {
 
 export interface ViewAccounting {
   articles: number;
-  /** 2xx beacons sent: warm-ups, measured runs and the verification request. */
-  beacons: number;
+  /**
+   * Beacons over the whole scenario (priming, warm-ups, runs, verification): answered 2xx,
+   * and sent. The client stops reading when time is up, so some sent beacons were still
+   * counted without their answer being seen; the objects' books must fall in between.
+   */
+  beaconsOk: number;
+  beaconsSent: number;
   usage: CounterUsage | { missing: string };
-  /** Growth of the live totals over the scenario, as the public read reports it. */
-  counted: number | null;
 }
 
 export interface ScenarioOutcome {
@@ -31,6 +34,8 @@ export interface ScenarioOutcome {
   distinctPaths?: number;
   /** For scenarios that must not repeat a path: the share of requests that had to. */
   reusedShare?: number;
+  /** Seconds it took to request every path once before measuring. */
+  primeSeconds?: number;
   runs: RunPair[];
   views?: ViewAccounting;
 }
@@ -264,9 +269,12 @@ export function viewCosts(
       if ('missing' in v.usage) return { scenario: s.title, missing: v.usage.missing };
       const u = v.usage;
       if (u.counted === 0) return { scenario: s.title, missing: 'no view was counted' };
-      const workerRequestsPerView = v.beacons / u.counted;
-      const doRequestsPerView = (u.counted + u.rejected) / u.counted;
+      // Every booked hit() was one beacon, so one Worker request and one DO request.
+      const hits = u.counted + u.rejected;
+      const workerRequestsPerView = hits / u.counted;
+      const doRequestsPerView = hits / u.counted;
       const rowsWrittenPerView = u.rowsWritten / u.counted;
+      const inRange = hits >= v.beaconsOk && hits <= v.beaconsSent;
       return {
         scenario: s.title,
         countedViews: u.counted,
@@ -278,11 +286,10 @@ export function viewCosts(
           doRequestsPerView * prices.doRequestPerMillion +
           rowsWrittenPerView * prices.doRowWrittenPerMillion,
         crossCheck:
-          v.counted === null
-            ? 'live totals unavailable'
-            : v.counted === u.counted
-              ? `live totals grew by ${fixed(v.counted)}, the same`
-              : `live totals grew by ${fixed(v.counted)} (objects may have restarted; their own books cover only the time since)`,
+          `${fixed(hits)} hits booked by ${fixed(u.objects)} object(s); beacons answered ${fixed(v.beaconsOk)}, sent ${fixed(v.beaconsSent)}` +
+          (inRange
+            ? ''
+            : ' (out of range: an object restarted and lost its books, or hits went elsewhere)'),
       };
     });
 }

@@ -54,20 +54,21 @@ export async function counterUsage(
   const names = ids.flatMap((id) =>
     Array.from({ length: shards.get(id) ?? 1 }, (_, shard) => `article:${id}:${shard}`),
   );
-  for (let i = 0; i < names.length; i += 50) {
-    const reports = await Promise.all(
-      names.slice(i, i + 50).map(async (name) => {
-        const stub = namespace.get(namespace.idFromName(name)) as unknown as {
-          usageReport?: () => Promise<UsageReport>;
-        };
-        try {
-          // Miniflare hands back a proxy; a JSON round trip turns it into plain numbers.
-          return JSON.parse(JSON.stringify(await stub.usageReport!())) as UsageReport;
-        } catch (err) {
-          return { error: String(err) };
-        }
-      }),
-    );
+  const read = async (name: string, attempt = 1): Promise<UsageReport | { error: string }> => {
+    const stub = namespace.get(namespace.idFromName(name)) as unknown as {
+      usageReport?: () => Promise<UsageReport>;
+    };
+    try {
+      // Miniflare hands back a proxy; a JSON round trip turns it into plain numbers.
+      return JSON.parse(JSON.stringify(await stub.usageReport!())) as UsageReport;
+    } catch (err) {
+      // The proxy's loopback connection can drop under load; the object itself is fine.
+      if (attempt < 3 && /fetch failed/.test(String(err))) return read(name, attempt + 1);
+      return { error: String(err) };
+    }
+  };
+  for (let i = 0; i < names.length; i += 8) {
+    const reports = await Promise.all(names.slice(i, i + 8).map((name) => read(name)));
     for (const report of reports) {
       if ('error' in report) {
         return { missing: `usageReport() on the counter objects failed: ${report.error}` };
@@ -79,23 +80,4 @@ export async function counterUsage(
     }
   }
   return total;
-}
-
-/**
- * Live view totals of many articles, through the public batch read. That read may be kept in
- * the edge cache for a few seconds, so `salt` reorders the ids to give each call its own URL.
- */
-export async function liveViews(origin: string, ids: number[], salt = 0): Promise<number | null> {
-  let sum = 0;
-  for (let i = 0; i < ids.length; i += 100) {
-    const chunk = ids.slice(i, i + 100);
-    const turn = salt % chunk.length;
-    const ordered = [...chunk.slice(turn), ...chunk.slice(0, turn)];
-    const url = new URL(`/api/v1/views?ids=${ordered.join(',')}`, origin);
-    const res = await fetch(url);
-    if (!res.ok) return null;
-    const body = (await res.json()) as { data: { views: number }[] };
-    sum += body.data.reduce((acc, row) => acc + row.views, 0);
-  }
-  return sum;
 }

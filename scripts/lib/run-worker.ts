@@ -32,7 +32,10 @@ export interface RunningWorker {
   buildDir: string;
   /** Runs a SQL script (statements separated by ';\n' or drizzle breakpoints) against D1. */
   execSql(sql: string): Promise<void>;
-  /** Restarts workerd with other [vars] on the same port; D1, DO and cache state stay. */
+  /**
+   * Restarts workerd on the same port, with these [vars] over wrangler.toml's (in place of the
+   * start options' vars). D1, Durable Object and cache state stay.
+   */
   restart(vars: Record<string, string>): Promise<void>;
   dispose(): Promise<void>;
 }
@@ -119,7 +122,7 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
     buildDir,
     execSql,
     async restart(vars) {
-      await mf.setOptions(miniflareOptions({ ...options.vars, ...vars }, Number(url.port)));
+      await mf.setOptions(miniflareOptions(vars, Number(url.port)));
     },
     async dispose() {
       await mf.dispose();
