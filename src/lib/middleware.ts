@@ -38,6 +38,9 @@ export const accessLog: MiddlewareHandler<AppEnv> = async (c, next) => {
  */
 export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
+  // A 304's headers replace the cached response's: a default policy here would strip the
+  // page's own CSP (and with it its stylesheet and script) on every revalidation.
+  if (c.res.status === 304) return;
   const h = c.res.headers;
   if (!h.has('X-Content-Type-Options')) h.set('X-Content-Type-Options', 'nosniff');
   if (!h.has('Referrer-Policy')) h.set('Referrer-Policy', 'strict-origin-when-cross-origin');

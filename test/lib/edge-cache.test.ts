@@ -58,3 +58,28 @@ describe('edge cache for public API reads', () => {
     expect(again.headers.get('X-Edge-Cache')).toBeNull();
   });
 });
+
+describe('security headers on revalidation', () => {
+  it('leave a 304 without a default policy, so the cached page keeps its own CSP', async () => {
+    const db = testDb();
+    const channel = await seedChannel(db);
+    const article = await seedArticle(db, { channelSlug: channel.slug });
+    const first = await app.fetch(
+      new Request(`http://cache.test/api/v1/articles/${article.id}`),
+      env,
+      createExecutionContext(),
+    );
+    expect(first.headers.get('Content-Security-Policy')).toBe(
+      "default-src 'none'; frame-ancestors 'none'",
+    );
+    const again = await app.fetch(
+      new Request(`http://cache.test/api/v1/articles/${article.id}`, {
+        headers: { 'If-None-Match': first.headers.get('ETag')! },
+      }),
+      env,
+      createExecutionContext(),
+    );
+    expect(again.status).toBe(304);
+    expect(again.headers.get('Content-Security-Policy')).toBeNull();
+  });
+});
