@@ -93,7 +93,11 @@ const phaseVars: Record<Phase, Record<string, string>> = {
   origin: { API_EDGE_CACHE_SECONDS: '0' },
 };
 
-const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+const began = Date.now();
+const log = (msg: string) =>
+  process.stderr.write(
+    `[bench ${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`,
+  );
 /** JSON turns NaN (no 2xx answer at all) into null; print both as n/a. */
 const num = (value: number | null, digits = 0) =>
   typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
@@ -148,6 +152,7 @@ async function loadDataset(worker: RunningWorker): Promise<Dataset> {
     leafChannels,
     searchTerm: '老旧小区改造',
     searchRoutes: await documentedSearchRoutes(worker.url.origin),
+    spread: config.short ? 100 : 1_000,
   };
 }
 
