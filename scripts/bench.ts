@@ -88,9 +88,14 @@ const config = {
   out: args.out ?? (short ? join('.bench', 'BENCHMARKS.short.md') : 'BENCHMARKS.md'),
 };
 
-const phaseVars: Record<Phase, Record<string, string>> = {
-  deployed: {},
-  origin: { API_EDGE_CACHE_SECONDS: '0' },
+const phases: Record<Phase, { vars: Record<string, string>; assets: boolean; about: string }> = {
+  origin: {
+    vars: { API_EDGE_CACHE_SECONDS: '0' },
+    assets: false,
+    about: 'API_EDGE_CACHE_SECONDS=0: every read does its origin work',
+  },
+  assets: { vars: {}, assets: true, about: '[assets] on: static files through the assets router' },
+  deployed: { vars: {}, assets: false, about: "wrangler.toml's vars" },
 };
 
 const began = Date.now();
@@ -419,7 +424,7 @@ async function main() {
 
   log(`starting workerd; seeding ${config.articles.toLocaleString('en-US')} articles`);
   const inspectorPort = config.profile ? await freePort() : undefined;
-  const worker = await startWorker({ buildDir, vars: config.vars, inspectorPort });
+  const worker = await startWorker({ buildDir, vars: config.vars, inspectorPort, assets: false });
   const report: BenchReport = {
     generatedAt: new Date().toISOString(),
     commit: gitDescribe(),
@@ -452,16 +457,16 @@ async function main() {
     );
     const origin = worker.url.origin;
 
-    const embed = await measureAsset(origin, '/embed.js');
-    report.embed = typeof embed === 'string' ? { error: embed } : embed;
-
     // Origin first: the beacon scenarios leave a thousand counter objects whose flush alarms
     // fire a minute later, and those must not land in another scenario's measurements.
-    for (const phase of ['origin', 'deployed'] as Phase[]) {
-      await worker.restart({ ...config.vars, ...phaseVars[phase] });
-      log(
-        `phase '${phase}'${phase === 'origin' ? ' (API_EDGE_CACHE_SECONDS=0: every read does the origin work)' : ' (wrangler.toml vars)'}`,
-      );
+    for (const phase of ['origin', 'assets', 'deployed'] as Phase[]) {
+      const setup = phases[phase];
+      await worker.restart({ ...config.vars, ...setup.vars }, { assets: setup.assets });
+      log(`phase '${phase}' (${setup.about})`);
+      if (phase === 'assets') {
+        const embed = await measureAsset(origin, '/embed.js');
+        report.embed = typeof embed === 'string' ? { error: embed } : embed;
+      }
       const inPhase = selected.filter((s) => s.phase === phase || s.key === 'constant');
       if (inspectorPort) {
         const profiler = new Profiler(inspectorPort);

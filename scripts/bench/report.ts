@@ -104,6 +104,8 @@ export interface Figures {
    * workerd here). Less sensitive to other load than req/s, since it counts CPU, not time.
    */
   workerdUs: number;
+  /** Cores the load client used: near 1, the client (not the worker) may be the limit. */
+  client: number;
   /** Non-2xx answers, socket errors and timeouts, over all measured runs. */
   failures: number;
   requests: number;
@@ -139,6 +141,7 @@ export function figures(report: BenchReport, outcome: ScenarioOutcome): Figures 
         : median(measured.map((m) => m.rps)) / constantRps,
     constantRps,
     foreign: median(pool.map((m) => m.cpu?.foreign ?? Number.NaN)),
+    client: median(pool.map((m) => m.cpu?.client ?? Number.NaN)),
     workerdUs: median(
       pool.map((m) => (m.cpu ? (m.cpu.workerd * m.durationSec * 1e6) / Math.max(1, m.sent) : NaN)),
     ),
@@ -303,14 +306,14 @@ const statusMark: Record<BudgetResult['status'], string> = {
 
 function scenarioRows(report: BenchReport): string[] {
   const rows = [
-    '| scenario | phase | req/s | p50 ms | p99 ms | ratio to constant | workerd CPU µs/req | other load (cores) | notes |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---|',
+    '| scenario | phase | req/s | p50 ms | p99 ms | ratio to constant | workerd CPU µs/req | load client (cores) | other load (cores) | notes |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const s of report.scenarios) {
     const f = figures(report, s);
     if (!f) {
       rows.push(
-        `| ${s.title} | ${s.phase} | — | — | — | — | — | — | ${s.status === 'missing' ? 'not measured: ' : 'failed: '}${s.reason ?? ''} |`,
+        `| ${s.title} | ${s.phase} | — | — | — | — | — | — | — | ${s.status === 'missing' ? 'not measured: ' : 'failed: '}${s.reason ?? ''} |`,
       );
       continue;
     }
@@ -323,7 +326,7 @@ function scenarioRows(report: BenchReport): string[] {
         : null,
     ].filter(Boolean);
     rows.push(
-      `| ${s.title} | ${s.phase} | ${fixed(f.rps)} | ${fixed(f.p50, 2)} | ${fixed(f.p99, 2)} | ${s.key === 'constant' ? '1' : f.ratio.toFixed(3)} | ${fixed(f.workerdUs)} | ${fixed(f.foreign, 2)} | ${notes.join('; ')} |`,
+      `| ${s.title} | ${s.phase} | ${fixed(f.rps)} | ${fixed(f.p50, 2)} | ${fixed(f.p99, 2)} | ${s.key === 'constant' ? '1' : f.ratio.toFixed(3)} | ${fixed(f.workerdUs)} | ${fixed(f.client, 2)} | ${fixed(f.foreign, 2)} | ${notes.join('; ')} |`,
     );
   }
   return rows;
@@ -403,9 +406,11 @@ export function renderMarkdown(
           'The constant row pools all of its measurements in that phase.'
       : `- **Ratios**: against the one measurement of the constant route (GET /healthz) in the same phase; ` +
           `${c.runs} run(s) per scenario, not paired (short mode).`,
-    "- **Phases**: `deployed` runs with wrangler.toml's [vars] (edge cache on). `origin` restarts the same workerd " +
-      'with API_EDGE_CACHE_SECONDS=0 (same data, same build), so each read does its D1 work and rendering; ' +
-      'the edge-cache scenarios show what the cache adds.' +
+    '- **Phases** (workerd restarts between them; same build, same data): `origin` sets API_EDGE_CACHE_SECONDS=0 so each ' +
+      "read does its D1 work and rendering; `deployed` keeps wrangler.toml's [vars] (edge cache on), for the cache and " +
+      'beacon scenarios; `assets` turns [assets] on for the static files. The first two leave the local assets router ' +
+      "out: in Miniflare it sits in front of every request and costs several times the constant route's own CPU, " +
+      "while on Cloudflare that routing happens before the worker and is not the worker's CPU." +
       (Object.keys(c.vars).length
         ? ` Overridden for this run: ${Object.entries(c.vars)
             .map(([k, v]) => `${k}=${v}`)

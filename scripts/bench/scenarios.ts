@@ -21,11 +21,13 @@ export interface Dataset {
 }
 
 /**
+ * Every phase runs the same build on the same data; workerd restarts between them.
+ * `origin`: API_EDGE_CACHE_SECONDS=0, so every read does its origin work (D1, rendering).
  * `deployed`: wrangler.toml's [vars] as they ship (edge cache on).
- * `origin`: the same worker with API_EDGE_CACHE_SECONDS=0, so every read does the origin work
- * (D1 and rendering). Both phases run the same build on the same data.
+ * Both leave out the local assets router, which would otherwise sit in front of every route.
+ * `assets`: [assets] on, for the static files; the constant route then goes through it too.
  */
-export type Phase = 'deployed' | 'origin';
+export type Phase = 'origin' | 'deployed' | 'assets';
 
 export interface Scenario {
   key: string;
@@ -142,10 +144,10 @@ export const scenarios: Scenario[] = [
   {
     key: 'embed-js',
     title: 'embed.js (GET /embed.js)',
-    phase: 'deployed',
+    phase: 'assets',
     method: 'GET',
     candidates: () => [['/embed.js']],
-    note: 'a static asset: served by the assets service, not by the Gazette worker',
+    note: 'a static file: served by the local assets router and asset worker, not by Gazette (on Cloudflare, by the assets layer)',
   },
   {
     key: 'beacon-hot',

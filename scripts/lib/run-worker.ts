@@ -24,6 +24,12 @@ export interface StartOptions {
   verbose?: boolean;
   /** Open the DevTools inspector on this port (the benchmark's profiler attaches to it). */
   inspectorPort?: number;
+  /**
+   * Serve [assets] (default true). Locally the assets router sits in front of the worker and
+   * costs several times a small route's own CPU; on Cloudflare that routing is not the
+   * worker's. The benchmark turns it off to measure the worker's routes alone.
+   */
+  assets?: boolean;
 }
 
 export interface RunningWorker {
@@ -36,7 +42,7 @@ export interface RunningWorker {
    * Restarts workerd on the same port, with these [vars] over wrangler.toml's (in place of the
    * start options' vars). D1, Durable Object and cache state stay.
    */
-  restart(vars: Record<string, string>): Promise<void>;
+  restart(vars: Record<string, string>, options?: { assets?: boolean }): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -67,15 +73,22 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
     join(projectRoot, 'wrangler.toml'),
   );
   // The bundle is already built, so wrangler's module rules (which Miniflare 5 cannot take) are moot.
-  const { modulesRules: _rules, ...workerOptions } = fromWrangler as typeof fromWrangler & {
-    modulesRules?: unknown;
-  };
+  const {
+    modulesRules: _rules,
+    assets: assetsOptions,
+    ...workerOptions
+  } = fromWrangler as typeof fromWrangler & { modulesRules?: unknown };
   // Miniflare 5 takes a new options shape; wrangler still describes workers in the v4 one.
-  const miniflareOptions = (vars: Record<string, string> | undefined, port: number) =>
+  const miniflareOptions = (
+    vars: Record<string, string> | undefined,
+    port: number,
+    assets = options.assets ?? true,
+  ) =>
     convertV4MiniflareOptions({
       workers: [
         {
           ...workerOptions,
+          ...(assets ? { assets: assetsOptions } : {}),
           name: 'gazette',
           modules: true,
           scriptPath: join(buildDir, 'index.js'),
@@ -121,8 +134,8 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
     mf,
     buildDir,
     execSql,
-    async restart(vars) {
-      await mf.setOptions(miniflareOptions(vars, Number(url.port)));
+    async restart(vars, restartOptions = {}) {
+      await mf.setOptions(miniflareOptions(vars, Number(url.port), restartOptions.assets));
     },
     async dispose() {
       await mf.dispose();
