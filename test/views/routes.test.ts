@@ -164,7 +164,7 @@ describe('POST /api/v1/articles/:id/views', () => {
       visitors: 2000,
       live: true,
     });
-  });
+  }, 120_000);
 
   it('counts 2,000 concurrent beacons exactly when the article is sharded', async () => {
     const { id } = await newArticle();
@@ -190,7 +190,7 @@ describe('POST /api/v1/articles/:id/views', () => {
     await flushAll();
     const article = await json(await get(`/api/v1/articles/${id}`));
     expect(article.data.views).toBe(2000);
-  });
+  }, 120_000);
 });
 
 describe('GET /api/v1/articles/:id/views', () => {
