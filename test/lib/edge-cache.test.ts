@@ -6,10 +6,12 @@ import { json, seedArticle, seedChannel, testDb } from '../helpers';
 
 const app = createApp();
 const cachedEnv = { ...env, API_EDGE_CACHE_SECONDS: '60' } as Env;
+// A host of its own per run, so no cached entry from an earlier run can answer.
+const origin = `http://cache-${Date.now().toString(36)}.test`;
 
 async function fetchCached(path: string, init?: RequestInit) {
   const ctx = createExecutionContext();
-  const res = await app.fetch(new Request(`http://cache.test${path}`, init), cachedEnv, ctx);
+  const res = await app.fetch(new Request(`${origin}${path}`, init), cachedEnv, ctx);
   await waitOnExecutionContext(ctx);
   return res;
 }
@@ -65,7 +67,7 @@ describe('security headers on revalidation', () => {
     const channel = await seedChannel(db);
     const article = await seedArticle(db, { channelSlug: channel.slug });
     const first = await app.fetch(
-      new Request(`http://cache.test/api/v1/articles/${article.id}`),
+      new Request(`${origin}/api/v1/articles/${article.id}`),
       env,
       createExecutionContext(),
     );
@@ -73,7 +75,7 @@ describe('security headers on revalidation', () => {
       "default-src 'none'; frame-ancestors 'none'",
     );
     const again = await app.fetch(
-      new Request(`http://cache.test/api/v1/articles/${article.id}`, {
+      new Request(`${origin}/api/v1/articles/${article.id}`, {
         headers: { 'If-None-Match': first.headers.get('ETag')! },
       }),
       env,

@@ -351,10 +351,13 @@ describe('an unexpected error', () => {
 });
 
 describe('with the edge cache on', () => {
+  // A host of its own per run, so no cached entry from an earlier run can answer.
+  const edgeOrigin = `http://edge-${Date.now().toString(36)}.test`;
+
   async function fetchWithCache(path: string, init: RequestInit = {}) {
     const ctx = createExecutionContext();
     const res = await app.fetch(
-      new Request(`http://edge-cache.test${path}`, init),
+      new Request(`${edgeOrigin}${path}`, init),
       { ...env, API_EDGE_CACHE_SECONDS: '60' },
       ctx,
     );
