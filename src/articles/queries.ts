@@ -37,7 +37,8 @@ export interface ArticlePage {
   channelFound: boolean;
 }
 
-const tagsJson = sql<string>`(
+/** The article's tags as a JSON array, in their order: one subquery, no extra round trip. */
+export const tagsJson = sql<string>`(
   select coalesce(json_group_array(json(tag_json)), '[]') from (
     select json_object('slug', t.slug, 'name', t.name) as tag_json
     from article_tags at join tags t on t.id = at.tag_id

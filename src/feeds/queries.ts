@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { channelAndDescendants, isPublic, tagsJson } from '../articles/queries';
 import type { TagRef } from '../articles/types';
 import type { Database } from '../db/client';
 import { articles, channels } from '../db/schema';
@@ -39,30 +40,6 @@ export interface FeedContent {
   lastModified: Date | null;
 }
 
-function isPublic(now: Date): SQL {
-  return and(eq(articles.status, 'published'), lte(articles.publishedAt, now))!;
-}
-
-function inChannelSubtree(slug: string): SQL {
-  return sql`${articles.channelId} in (
-    with recursive subtree(id) as (
-      select id from channels where slug = ${slug}
-      union all
-      select c.id from channels c join subtree on c.parent_id = subtree.id
-    )
-    select id from subtree
-  )`;
-}
-
-const tagsJson = sql<string>`(
-  select coalesce(json_group_array(json(tag_json)), '[]') from (
-    select json_object('slug', t.slug, 'name', t.name) as tag_json
-    from article_tags at join tags t on t.id = at.tag_id
-    where at.article_id = ${articles.id}
-    order by at.position, t.slug
-  )
-)`.as('tags_json');
-
 /**
  * The newest public articles, site-wide or in a channel subtree, with full bodies, plus the
  * feed's last change, in one round trip. Both lists walk (status, published_at, id).
@@ -71,7 +48,7 @@ export async function loadFeed(
   db: Database,
   options: { now: Date; channelSlug?: string; limit: number },
 ): Promise<FeedContent | null> {
-  const scope: SQL[] = options.channelSlug ? [inChannelSubtree(options.channelSlug)] : [];
+  const scope: SQL[] = options.channelSlug ? [channelAndDescendants(options.channelSlug)] : [];
   const itemsQuery = db
     .select({
       id: articles.id,
