@@ -33,7 +33,15 @@ import {
   type BenchReport,
   type ScenarioOutcome,
 } from './bench/report';
-import { scenarios, type Dataset, type Phase, type Scenario } from './bench/scenarios';
+import { startPrimitives, type Primitives } from './bench/primitives';
+import {
+  constantScenario,
+  primitiveConstant,
+  scenarios,
+  type Dataset,
+  type Phase,
+  type Scenario,
+} from './bench/scenarios';
 import { measureAsset, measureBundle, measureStartup } from './bench/sizes';
 import { counterUsage } from './bench/views';
 
@@ -89,6 +97,7 @@ const config = {
 };
 
 const phases: Record<Phase, { vars: Record<string, string>; assets: boolean; about: string }> = {
+  primitives: { vars: {}, assets: false, about: 'a bare worker: the platform floor' },
   origin: {
     vars: { API_EDGE_CACHE_SECONDS: '0' },
     assets: false,
@@ -158,6 +167,7 @@ async function loadDataset(worker: RunningWorker): Promise<Dataset> {
     searchTerm: '老旧小区改造',
     searchRoutes: await documentedSearchRoutes(worker.url.origin),
     spread: config.short ? 100 : 1_000,
+    primitiveRows: config.articles,
   };
 }
 
@@ -400,9 +410,8 @@ function gitDescribe(): string {
 async function main() {
   const started = Date.now();
   const selected = scenarios.filter(
-    (s) => s.key === 'constant' || !config.only || config.only.has(s.key),
+    (s) => s.key !== 'constant' && (!config.only || config.only.has(s.key)),
   );
-  const constant = scenarios.find((s) => s.key === 'constant')!;
 
   log(`building the worker as deployed (wrangler deploy --dry-run)`);
   const buildDir = mkdtempSync(join(tmpdir(), 'gazette-bench-build-'));
@@ -457,37 +466,49 @@ async function main() {
     );
     const origin = worker.url.origin;
 
-    // Origin first: the beacon scenarios leave a thousand counter objects whose flush alarms
-    // fire a minute later, and those must not land in another scenario's measurements.
-    for (const phase of ['origin', 'assets', 'deployed'] as Phase[]) {
+    // Gazette's origin work before the beacons: those leave a thousand counter objects whose
+    // flush alarms fire a minute later, and that must not land in another scenario's figures.
+    for (const phase of ['primitives', 'origin', 'assets', 'deployed'] as Phase[]) {
+      const wanted = selected.filter((s) => s.phase === phase);
+      const asked = !config.only || config.only.has('constant') || wanted.length > 0;
+      if (!asked || (config.profile && phase === 'primitives')) continue;
       const setup = phases[phase];
-      await worker.restart({ ...config.vars, ...setup.vars }, { assets: setup.assets });
+      const constant = phase === 'primitives' ? primitiveConstant : constantScenario;
+      let target = origin;
+      let primitives: Primitives | null = null;
+      if (phase === 'primitives') {
+        primitives = await startPrimitives(config.articles);
+        target = primitives.origin;
+      } else {
+        await worker.restart({ ...config.vars, ...setup.vars }, { assets: setup.assets });
+      }
       log(`phase '${phase}' (${setup.about})`);
-      if (phase === 'assets') {
-        const embed = await measureAsset(origin, '/embed.js');
-        report.embed = typeof embed === 'string' ? { error: embed } : embed;
-      }
-      const inPhase = selected.filter((s) => s.phase === phase || s.key === 'constant');
-      if (inspectorPort) {
-        const profiler = new Profiler(inspectorPort);
-        await profiler.connect();
-        const source = readFileSync(join(buildDir, 'index.js'), 'utf8');
-        for (const scenario of inPhase) {
-          if (scenario.key === 'constant' && config.only && !config.only.has('constant')) continue;
-          await profileScenario(profiler, origin, scenario, data, source);
+      try {
+        if (phase === 'assets') {
+          const embed = await measureAsset(origin, '/embed.js');
+          report.embed = typeof embed === 'string' ? { error: embed } : embed;
         }
-        profiler.close();
-        continue;
-      }
-      for (const scenario of inPhase) {
-        const outcome = await runScenario(worker, origin, scenario, data, constant);
-        outcome.phase = phase;
-        if (scenario.key === 'constant') {
-          if (outcome.status !== 'measured') {
+        if (inspectorPort) {
+          const profiler = new Profiler(inspectorPort);
+          await profiler.connect();
+          const source = readFileSync(join(buildDir, 'index.js'), 'utf8');
+          const profiled = config.only?.has('constant') ? [constant, ...wanted] : wanted;
+          for (const scenario of profiled) {
+            await profileScenario(profiler, target, scenario, data, source);
+          }
+          profiler.close();
+          continue;
+        }
+        for (const scenario of [constant, ...wanted]) {
+          const outcome = await runScenario(worker, target, scenario, data, constant);
+          outcome.phase = phase;
+          if (scenario === constant && outcome.status !== 'measured') {
             throw new Error(`the constant route must answer for any ratio: ${outcome.reason}`);
           }
+          report.scenarios.push(outcome);
         }
-        report.scenarios.push(outcome);
+      } finally {
+        await primitives?.dispose();
       }
     }
   } finally {

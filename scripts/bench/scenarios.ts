@@ -16,6 +16,8 @@ export interface Dataset {
   searchTerm: string;
   /** How many articles the spread beacon covers (1,000; fewer in the short mode). */
   spread: number;
+  /** Rows in the primitives worker's D1 table (ids 1..n). */
+  primitiveRows: number;
   /** GET routes with 'search' in their path that /openapi.json lists, with their query parameter. */
   searchRoutes: { path: string; param: string }[];
 }
@@ -26,8 +28,9 @@ export interface Dataset {
  * `deployed`: wrangler.toml's [vars] as they ship (edge cache on).
  * Both leave out the local assets router, which would otherwise sit in front of every route.
  * `assets`: [assets] on, for the static files; the constant route then goes through it too.
+ * `primitives`: not Gazette but a bare worker (scripts/bench/primitives.ts), for the floor.
  */
-export type Phase = 'origin' | 'deployed' | 'assets';
+export type Phase = 'primitives' | 'origin' | 'deployed' | 'assets';
 
 export interface Scenario {
   key: string;
@@ -52,13 +55,52 @@ export interface Scenario {
 const edgeHit = (res: Response) =>
   res.headers.get('X-Edge-Cache') === 'HIT' || res.headers.get('CF-Cache-Status') === 'HIT';
 
+export const constantScenario: Scenario = {
+  key: 'constant',
+  title: 'Constant route (GET /healthz)',
+  phase: 'deployed',
+  method: 'GET',
+  candidates: () => [['/healthz']],
+};
+
+export const primitiveConstant: Scenario = {
+  key: 'constant',
+  title: 'Constant response (bare worker)',
+  phase: 'primitives',
+  method: 'GET',
+  candidates: () => [['/constant']],
+};
+
 export const scenarios: Scenario[] = [
+  constantScenario,
   {
-    key: 'constant',
-    title: 'Constant route (GET /healthz)',
-    phase: 'deployed',
+    key: 'primitive-d1',
+    title: 'Primitive: one D1 read (bare worker)',
+    phase: 'primitives',
     method: 'GET',
-    candidates: () => [['/healthz']],
+    candidates: (d) => [
+      Array.from(
+        { length: d.primitiveRows },
+        (_, i) => `/d1?id=${((i * 7919) % d.primitiveRows) + 1}`,
+      ),
+    ],
+    note: 'SELECT one ~2 KB row by primary key, JSON out',
+  },
+  {
+    key: 'primitive-do',
+    title: 'Primitive: one Durable Object increment (bare worker)',
+    phase: 'primitives',
+    method: 'POST',
+    candidates: () => [['/do']],
+    note: 'RPC to one SQLite-backed object, UPDATE … RETURNING',
+  },
+  {
+    key: 'primitive-cache',
+    title: 'Primitive: one Cache API hit (bare worker)',
+    phase: 'primitives',
+    method: 'GET',
+    candidates: () => [['/cache']],
+    note: 'caches.default.match of a 2 KB response',
   },
   {
     key: 'article-json',
