@@ -89,7 +89,7 @@ export function createApp() {
 
   // Readers who mistype an address get a page; API clients keep getting a problem document.
   app.notFound((c) =>
-    new URL(c.req.url).pathname.startsWith('/api/')
+    /^\/api(?:\/|$)/.test(new URL(c.req.url).pathname)
       ? problemResponse(
           c,
           new AppError('route_not_found', {

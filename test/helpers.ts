@@ -66,3 +66,45 @@ export async function expectProblem(res: Response, status: number, code: string)
   expect(JSON.stringify(body)).not.toMatch(/at .*\.(ts|js):\d+/);
   return body;
 }
+
+/**
+ * Every public statement, taken from the same builders the query functions run, must be
+ * answered through an index: no plan line may scan a real table (or an alias of one)
+ * without naming an index. CTEs (subtree, chain, crumbs) and json_each are not tables.
+ */
+const plannedTables = new Set([
+  'articles',
+  'channels',
+  'tags',
+  'article_tags',
+  'attachments',
+  'article_views_daily',
+  'view_rejections_daily',
+  // aliases used in the queries
+  'target',
+  'parent',
+  'c',
+  'p',
+  'at',
+  't',
+]);
+
+interface Compiled {
+  sql: string;
+  params: unknown[];
+}
+
+export async function plan(query: { toSQL(): Compiled }): Promise<string[]> {
+  const { sql, params } = query.toSQL();
+  const result = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+    .bind(...params)
+    .all<{ detail: string }>();
+  return result.results.map((r) => r.detail);
+}
+
+export function tableScans(lines: string[]): string[] {
+  return lines.filter((line) => {
+    const m = /^SCAN (\w+)/.exec(line);
+    return m !== null && plannedTables.has(m[1]!) && !/USING (?:COVERING )?INDEX/.test(line);
+  });
+}

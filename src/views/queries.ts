@@ -15,22 +15,29 @@ export interface CountableArticle {
 }
 
 /** Published, already public articles among the ids: the only ones whose views count. */
+export function countableArticlesQuery(db: Database, ids: number[], now: Date) {
+  return (
+    db
+      .select({
+        id: articles.id,
+        viewBase: articles.viewBase,
+        viewShards: articles.viewShards,
+        viewCount: articles.viewCount,
+        visitorCount: articles.visitorCount,
+      })
+      .from(articles)
+      // Visibility hidden from the planner: the id list is what bounds this read.
+      .where(and(inArray(articles.id, ids), isPublic(now, 'none')))
+  );
+}
+
 export async function findCountableArticles(
   db: Database,
   ids: number[],
   now: Date,
 ): Promise<Map<number, CountableArticle>> {
   if (!ids.length) return new Map();
-  const rows = await db
-    .select({
-      id: articles.id,
-      viewBase: articles.viewBase,
-      viewShards: articles.viewShards,
-      viewCount: articles.viewCount,
-      visitorCount: articles.visitorCount,
-    })
-    .from(articles)
-    .where(and(inArray(articles.id, ids), isPublic(now)));
+  const rows = await countableArticlesQuery(db, ids, now);
   return new Map(rows.map((r) => [r.id, r]));
 }
 
@@ -131,11 +138,7 @@ export interface PopularOptions {
   limit: number;
 }
 
-/** 热点排行: the most viewed published articles over the window, from the daily rollups. */
-export async function listPopularArticles(
-  db: Database,
-  options: PopularOptions,
-): Promise<PopularArticle[]> {
+export function popularArticlesQuery(db: Database, options: PopularOptions) {
   const windowTotals = db
     .select({
       articleId: articleViewsDaily.articleId,
@@ -143,11 +146,14 @@ export async function listPopularArticles(
     })
     .from(articleViewsDaily)
     .where(gte(articleViewsDaily.day, options.fromDay))
-    .groupBy(articleViewsDaily.articleId)
+    // Grouping by an expression keeps the planner on the day index instead of walking the
+    // whole primary key in article order.
+    .groupBy(sql`${articleViewsDaily.articleId} + 0`)
     .as('window_totals');
-  const conditions: SQL[] = [isPublic(options.now)];
+  // The window's few articles drive the join; visibility is checked per row, not walked.
+  const conditions: SQL[] = [isPublic(options.now, 'none')];
   if (options.channelSlug) conditions.push(channelAndDescendants(options.channelSlug));
-  const rows = await db
+  return db
     .select({ ...summaryColumns, windowViews: windowTotals.windowViews })
     .from(windowTotals)
     .innerJoin(articles, eq(articles.id, windowTotals.articleId))
@@ -155,6 +161,14 @@ export async function listPopularArticles(
     .where(and(...conditions))
     .orderBy(desc(windowTotals.windowViews), desc(articles.id))
     .limit(options.limit);
+}
+
+/** 热点排行: the most viewed published articles over the window, from the daily rollups. */
+export async function listPopularArticles(
+  db: Database,
+  options: PopularOptions,
+): Promise<PopularArticle[]> {
+  const rows = await popularArticlesQuery(db, options);
   return rows.map((row) => ({ ...toSummary(row), windowViews: Number(row.windowViews) }));
 }
 
@@ -171,16 +185,12 @@ export interface SiteStats {
   rejections: Record<string, number>;
 }
 
-/** Site-wide and per-channel totals over a window of days, read from the rollups only. */
-export async function siteStats(
-  db: Database,
-  window: { fromDay: string; toDay: string },
-): Promise<SiteStats> {
+export function siteStatsStatements(db: Database, window: { fromDay: string; toDay: string }) {
   const inWindow = and(
     gte(articleViewsDaily.day, window.fromDay),
     lte(articleViewsDaily.day, window.toDay),
   );
-  const [perChannel, rejections] = await db.batch([
+  return [
     db
       .select({
         slug: channels.slug,
@@ -210,7 +220,15 @@ export async function siteStats(
         ),
       )
       .groupBy(viewRejectionsDaily.reason),
-  ]);
+  ] as const;
+}
+
+/** Site-wide and per-channel totals over a window of days, read from the rollups only. */
+export async function siteStats(
+  db: Database,
+  window: { fromDay: string; toDay: string },
+): Promise<SiteStats> {
+  const [perChannel, rejections] = await db.batch(siteStatsStatements(db, window));
   const channelsOut = perChannel.map((c) => ({
     slug: c.slug,
     name: c.name,

@@ -7,47 +7,7 @@ import {
   type ListArticlesOptions,
 } from '../../src/articles/queries';
 import { channelTreeQuery, findChannelStatements } from '../../src/channels/queries';
-import { seedArticle, seedChannel, testDb } from '../helpers';
-
-/**
- * Every public statement, taken from the same builders the query functions run, must be
- * answered through an index: no plan line may scan a real table (or an alias of one)
- * without naming an index. CTEs (subtree, chain, crumbs) and json_each are not tables.
- */
-const tables = new Set([
-  'articles',
-  'channels',
-  'tags',
-  'article_tags',
-  'attachments',
-  // aliases used in the queries
-  'target',
-  'parent',
-  'c',
-  'p',
-  'at',
-  't',
-]);
-
-interface Compiled {
-  sql: string;
-  params: unknown[];
-}
-
-async function plan(query: { toSQL(): Compiled }): Promise<string[]> {
-  const { sql, params } = query.toSQL();
-  const result = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
-    .bind(...params)
-    .all<{ detail: string }>();
-  return result.results.map((r) => r.detail);
-}
-
-function tableScans(lines: string[]): string[] {
-  return lines.filter((line) => {
-    const m = /^SCAN (\w+)/.exec(line);
-    return m !== null && tables.has(m[1]!) && !/USING (?:COVERING )?INDEX/.test(line);
-  });
-}
+import { plan, seedArticle, seedChannel, tableScans, testDb } from '../helpers';
 
 const db = testDb();
 const now = new Date();

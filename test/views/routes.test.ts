@@ -357,3 +357,12 @@ describe('rankings and stats', () => {
     await expectProblem(await get('/api/v1/stats?window=year'), 400, 'invalid_parameter');
   });
 });
+
+describe('unknown API routes', () => {
+  it.each(['/api', '/api/v2/articles', '/api/v1/nothing-here'])(
+    'answer %s with a problem document',
+    async (path) => {
+      await expectProblem(await get(path), 404, 'route_not_found');
+    },
+  );
+});
