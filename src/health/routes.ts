@@ -7,5 +7,6 @@ import type { AppEnv } from '../env';
  * no logging, no ETag hashing. Anything slower than this is cost Gazette added.
  */
 export const healthRoutes = new Hono<AppEnv>().get('/healthz', (c) =>
-  c.text('ok', 200, { 'Cache-Control': 'no-store' }),
+  // Every response carries a request id, this one too; a UUID is the only work it does.
+  c.text('ok', 200, { 'Cache-Control': 'no-store', 'X-Request-Id': crypto.randomUUID() }),
 );

@@ -12,8 +12,15 @@ describe('GET /healthz', () => {
 
   it('skips the global middleware, so the benchmark baseline stays the platform floor', async () => {
     const res = await get('/healthz');
-    expect(res.headers.get('X-Request-Id')).toBeNull();
     expect(res.headers.get('ETag')).toBeNull();
+    expect(res.headers.get('Content-Security-Policy')).toBeNull();
+  });
+
+  it('still carries a fresh request id, like every response', async () => {
+    const a = await get('/healthz');
+    const b = await get('/healthz');
+    expect(a.headers.get('X-Request-Id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(a.headers.get('X-Request-Id')).not.toBe(b.headers.get('X-Request-Id'));
   });
 
   it('answers HEAD without a body', async () => {
