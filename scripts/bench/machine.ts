@@ -36,13 +36,26 @@ export function machineInfo(): MachineInfo {
 
 /** The version `from` (a package) would load: nested copies win, as they do at run time. */
 function packageVersion(name: string, from?: string): string {
+  const candidates = [
+    ...(from
+      ? [join(projectRoot, 'node_modules', from, 'node_modules', name, 'package.json')]
+      : []),
+    join(projectRoot, 'node_modules', name, 'package.json'),
+  ];
   try {
-    const base = join(projectRoot, 'node_modules', from ?? '', 'package.json');
-    const path = createRequire(base).resolve(`${name}/package.json`);
-    return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+    // Packages whose exports map hides package.json (hono, drizzle-orm) need the plain path.
+    candidates.push(createRequire(candidates[0]!).resolve(`${name}/package.json`));
   } catch {
-    return 'not installed';
+    // Fine: the paths above cover the usual layouts.
   }
+  for (const path of candidates) {
+    try {
+      return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+    } catch {
+      // Try the next layout.
+    }
+  }
+  return 'not installed';
 }
 
 export function versions(): Record<string, string> {

@@ -156,16 +156,22 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const fixed = (n: number, digits = 0) =>
   Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits }) : 'n/a';
 
+/**
+ * The primitive's ratio (to the bare worker's constant) and how much of the primitive's
+ * throughput the Gazette route reaches. Each side is its paired ratio times its own phase's
+ * constant, so both are absolute req/s taken under the same conditions as their pairs.
+ */
 function primitiveFor(
   report: BenchReport,
   key: string,
   what: string,
-  ratio: number | null,
+  gazette: Figures | null,
 ): BudgetResult['primitive'] {
   const outcome = report.scenarios.find((s) => s.key === key);
   const f = outcome && figures(report, outcome);
   if (!f) return undefined;
-  return { what, ratio: f.ratio, share: ratio === null ? null : ratio / f.ratio };
+  const share = gazette ? (gazette.ratio * gazette.constantRps) / (f.ratio * f.constantRps) : null;
+  return { what, ratio: f.ratio, share };
 }
 
 function ratioBudget(
@@ -175,9 +181,9 @@ function ratioBudget(
   min: number,
   primitive: [key: string, what: string],
 ): BudgetResult {
-  const withPrimitive = (result: BudgetResult, ratio: number | null): BudgetResult => ({
+  const withPrimitive = (result: BudgetResult, gazette: Figures | null): BudgetResult => ({
     ...result,
-    primitive: primitiveFor(report, primitive[0], primitive[1], ratio),
+    primitive: primitiveFor(report, primitive[0], primitive[1], gazette),
   });
   const budget = `≥ ${min} of constant`;
   const outcome = report.scenarios.find((s) => s.key === key);
@@ -211,12 +217,12 @@ function ratioBudget(
         status: 'fail',
         why: `${(errorShare * 100).toFixed(1)} % of requests failed`,
       },
-      f.ratio,
+      f,
     );
   }
   return withPrimitive(
     { what, budget, measured: f.ratio.toFixed(3), status: f.ratio >= min ? 'pass' : 'fail' },
-    f.ratio,
+    f,
   );
 }
 
@@ -394,7 +400,7 @@ export function renderSummary(report: BenchReport, budgets: BudgetResult[]): str
     lines.push(
       `  ${b.status.toUpperCase().padEnd(10)} ${b.what}: ${b.measured} (budget ${b.budget})${b.why ? ` — ${b.why}` : ''}` +
         (b.primitive
-          ? ` [${b.primitive.what}: ${b.primitive.ratio.toFixed(3)}${b.primitive.share !== null ? `, Gazette reaches ${(b.primitive.share * 100).toFixed(0)} % of it` : ''}]`
+          ? ` [${b.primitive.what}: ${b.primitive.ratio.toFixed(3)}${b.primitive.share !== null ? `; Gazette reaches ${(b.primitive.share * 100).toFixed(0)} % of its req/s` : ''}]`
           : ''),
     );
   }
@@ -474,11 +480,26 @@ export function renderMarkdown(
   );
 
   out.push('## Results', '', ...scenarioRows(report), '');
+  const constantOf = (phase: Phase) => {
+    const outcome = report.scenarios.find((s) => s.key === 'constant' && s.phase === phase);
+    return outcome ? figures(report, outcome)?.rps : undefined;
+  };
+  const bare = constantOf('primitives');
+  const gazette = constantOf('origin') ?? constantOf('deployed');
+  if (bare && gazette) {
+    out.push(
+      `Gazette's constant route (Hono, mounted before the middleware) answers ${fixed(gazette)} req/s against ` +
+        `${fixed(bare)} for the bare worker's constant response: ${(gazette / bare).toFixed(2)} of it. Ratios in ` +
+        'the table are to the constant route of their own phase, as the issue defines them; multiply by that ' +
+        'figure to compare a Gazette route with the bare platform instead.',
+      '',
+    );
+  }
 
   out.push(
     '## Budgets',
     '',
-    '| what | budget | measured | status | platform primitive, same run | Gazette ÷ primitive |',
+    '| what | budget | measured | status | platform primitive, same run (ratio to the bare constant) | Gazette req/s ÷ primitive req/s |',
     '|---|---|---|---|---|---:|',
   );
   for (const b of budgets) {
@@ -492,9 +513,11 @@ export function renderMarkdown(
     '| D1 round trips per article or list read | exactly 1 | — | checked by the workerd tests, not here | — | — |',
     '',
     '`npm run bench -- --check` exits 1 when any row above is not `pass` (skipped rows excepted). ' +
-      'The primitive column is the bare-worker floor measured in this run (same machine, same client): ' +
-      'the issue set the ratio budgets at about 0.9 × the primitives it measured then (D1 read 0.134, DO increment 0.153), ' +
-      'so a share under about 0.9 means Gazette adds more than the 10 % the budgets allow.',
+      "Ratio budgets are judged, as the issue defines them, against Gazette's own constant route. The primitive " +
+      'columns show the bare-worker floor measured in this run (same machine, same client) and how much of its ' +
+      'throughput the Gazette route reaches: the issue set the budgets at about 0.9 × the primitives it had measured ' +
+      '(D1 read 0.134, DO increment 0.153), so a figure well under 0.9 in the last column means Gazette adds more ' +
+      'than the 10 % the budgets allow.',
     '',
   );
 
