@@ -341,7 +341,7 @@ export function viewCosts(
           `${fixed(hits)} hits booked by ${fixed(u.objects)} object(s); beacons answered ${fixed(v.beaconsOk)}, sent ${fixed(v.beaconsSent)}` +
           (inRange
             ? ''
-            : ' (out of range: an object restarted and lost its books, or hits went elsewhere)'),
+            : ': fewer, because idle objects were evicted and woke again, and their books start at wake-up; the per-view figures cover the views since then'),
       };
     });
 }
