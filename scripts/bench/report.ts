@@ -341,7 +341,9 @@ export function viewCosts(
           `${fixed(hits)} hits booked by ${fixed(u.objects)} object(s); beacons answered ${fixed(v.beaconsOk)}, sent ${fixed(v.beaconsSent)}` +
           (inRange
             ? ''
-            : ': fewer, because idle objects were evicted and woke again, and their books start at wake-up; the per-view figures cover the views since then'),
+            : hits < v.beaconsOk
+              ? ': fewer, because idle objects were evicted and woke again, and their books start at wake-up; the per-view figures cover the views since then'
+              : ': more hits than beacons sent, so something else reached the counters; treat these figures with care'),
       };
     });
 }
