@@ -282,7 +282,17 @@ export function evaluateBudgets(report: BenchReport): BudgetResult[] {
     });
   }
 
-  if (!report.embed || 'error' in report.embed) {
+  const embedSkipped =
+    !report.embed && report.config.only && !report.config.only.includes('embed-js');
+  if (embedSkipped) {
+    results.push({
+      what: 'embed.js (gzip)',
+      budget: '≤ 6 KiB',
+      measured: '—',
+      status: 'skipped',
+      why: 'not selected with --only',
+    });
+  } else if (!report.embed || 'error' in report.embed) {
     results.push({
       what: 'embed.js (gzip)',
       budget: '≤ 6 KiB',
