@@ -87,5 +87,7 @@ export function describeProfile(
     ...topModules.map((t) => `    ${share(t.ms).padStart(7)}  ${t.module}`),
     '  by function (self time):',
     ...topFunctions.map((t) => `    ${share(t.ms).padStart(7)}  ${t.name} (${t.module})`),
+    '  (with the inspector attached, every console.* call is also sent to it: the access log',
+    "  shows up far larger here than it costs without a profiler; see src/lib/logger.ts's emit)",
   ].join('\n');
 }
