@@ -54,7 +54,7 @@ function waitUntil(c: Context, promise: Promise<unknown>) {
   try {
     c.executionCtx.waitUntil(promise);
   } catch {
-    // No execution context (a direct app.fetch in a script): store inline instead.
+    // No execution context (a direct app.fetch in a script): the put still runs, unawaited.
     void promise;
   }
 }
