@@ -1,6 +1,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { createChannel, createArticle, type NewArticle } from '../src/articles/commands';
 import { createDb, type Database } from '../src/db/client';
+import { Placeholder } from 'drizzle-orm';
 
 export const timeZone = 'Asia/Shanghai';
 
@@ -87,6 +88,8 @@ const plannedTables = new Set([
   'p',
   'at',
   't',
+  'n',
+  'f',
 ]);
 
 interface Compiled {
@@ -94,10 +97,11 @@ interface Compiled {
   params: unknown[];
 }
 
+/** Plans a statement; placeholders (statements compiled once, src/db/compiled.ts) are bound to 0. */
 export async function plan(query: { toSQL(): Compiled }): Promise<string[]> {
   const { sql, params } = query.toSQL();
   const result = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
-    .bind(...params)
+    .bind(...params.map((p) => (p instanceof Placeholder ? 0 : p)))
     .all<{ detail: string }>();
   return result.results.map((r) => r.detail);
 }

@@ -56,7 +56,7 @@ describe('the counting D1 proxy', () => {
 });
 
 describe('D1 round trips per public read', () => {
-  it('reads an article by id in exactly one round trip, through a session', async () => {
+  it('reads an article by id in exactly one round trip, one statement through a session', async () => {
     const { ids } = await seedTree();
     const { res, counter } = await countRoundTrips(`/api/v1/articles/${ids[1]!.id}`);
     expect(res.status).toBe(200);
@@ -64,7 +64,7 @@ describe('D1 round trips per public read', () => {
     expect(body.data.prev).not.toBeNull();
     expect(body.data.next).not.toBeNull();
     expect(counter.roundTrips).toBe(1);
-    expect(counter.calls).toEqual(['withSession', 'batch']);
+    expect(counter.calls).toEqual(['withSession', 'first']);
   });
 
   it('reads an article by slug in exactly one round trip', async () => {
