@@ -38,7 +38,7 @@ interface WallClock {
   second: number;
 }
 
-function wallClock(instant: Date, timeZone: string): WallClock {
+function wallClockFromIntl(instant: Date, timeZone: string): WallClock {
   const out: Record<string, number> = {};
   for (const part of partsFormatter(timeZone).formatToParts(instant)) {
     if (part.type !== 'literal') out[part.type] = Number(part.value);
@@ -50,6 +50,55 @@ function wallClock(instant: Date, timeZone: string): WallClock {
     hour: out.hour!,
     minute: out.minute!,
     second: out.second!,
+  };
+}
+
+/** The zone's offset (ms, possibly with seconds in old local mean times) at a whole second. */
+function offsetFromIntl(secondMs: number, timeZone: string): number {
+  const w = wallClockFromIntl(new Date(secondMs), timeZone);
+  const wall = new Date(Date.UTC(2000, w.month - 1, w.day, w.hour, w.minute, w.second));
+  wall.setUTCFullYear(w.year); // Date.UTC would read years 0-99 as 1900-1999
+  return wall.getTime() - secondMs;
+}
+
+const hourMs = 3_600_000;
+const offsetsByHour = new Map<string, Map<number, number | null>>();
+
+/**
+ * formatToParts costs several microseconds and every date a page or feed prints needs it, so the
+ * offset is remembered per zone and UTC hour. An hour is only trusted when the offset at its
+ * start equals the one at the next hour's start (no transition inside); hours with a
+ * transition (null) fall back to Intl for each instant.
+ */
+function cachedOffset(instantMs: number, timeZone: string): number {
+  const hour = Math.floor(instantMs / hourMs);
+  let zone = offsetsByHour.get(timeZone);
+  if (!zone) {
+    zone = new Map();
+    offsetsByHour.set(timeZone, zone);
+  }
+  let offset = zone.get(hour);
+  if (offset === undefined) {
+    const atStart = offsetFromIntl(hour * hourMs, timeZone);
+    const atEnd = offsetFromIntl((hour + 1) * hourMs, timeZone);
+    offset = atStart === atEnd ? atStart : null;
+    if (zone.size >= 10_000) zone.clear();
+    zone.set(hour, offset);
+  }
+  return offset ?? offsetFromIntl(Math.floor(instantMs / 1000) * 1000, timeZone);
+}
+
+function wallClock(instant: Date, timeZone: string): WallClock {
+  const ms = instant.getTime();
+  if (!Number.isFinite(ms)) return wallClockFromIntl(instant, timeZone);
+  const local = new Date(Math.floor(ms / 1000) * 1000 + cachedOffset(ms, timeZone));
+  return {
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
   };
 }
 

@@ -118,6 +118,44 @@ describe('time in the site zone', () => {
     expect(toZonedIso(instant, 'America/St_Johns')).toBe('2021-09-29T14:00:00-02:30');
   });
 
+  it('agrees with Intl minute by minute across offset changes', () => {
+    const reference = (instant: Date, timeZone: string) => {
+      const parts = new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+      }).formatToParts(instant);
+      const get = (type: string) => parts.find((p) => p.type === type)!.value;
+      return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+    };
+    const cases: [string, string][] = [
+      ['America/New_York', '2021-03-14T07:00:00Z'], // spring forward
+      ['America/New_York', '2021-11-07T06:00:00Z'], // fall back
+      ['Australia/Lord_Howe', '2021-04-04T15:00:00Z'], // a 30-minute change at a half hour
+      ['Asia/Kathmandu', '1985-12-31T18:30:00Z'], // +05:30 to +05:45
+      ['Asia/Shanghai', '1900-12-31T15:54:17Z'], // local mean time, +08:05:43
+    ];
+    let compared = 0;
+    // Twice: the second pass reads the remembered offsets.
+    for (let pass = 0; pass < 2; pass++) {
+      for (const [zone, around] of cases) {
+        const centre = Date.parse(around);
+        for (let m = -150; m <= 150; m++) {
+          const instant = new Date(centre + m * 60_000 + 17_000);
+          expect(zonedDateTime(instant, zone), `${zone} ${instant.toISOString()}`).toBe(
+            reference(instant, zone),
+          );
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBe(2 * 5 * 301);
+  });
+
   it('finds the start of a local day, across DST changes too', () => {
     expect(startOfZonedDay('2021-09-30', 'Asia/Shanghai')!.toISOString()).toBe(
       '2021-09-29T16:00:00.000Z',
