@@ -76,6 +76,11 @@ export class ViewCounter extends DurableObject<Env> {
   private totals: ShardTotals = { views: 0, visitors: 0 };
   private readonly liveTables = new Set<string>();
   private alarmAt: number | null = null;
+  /** The oldest salt still stored, so scheduling the next wake needs no query per hit. */
+  private oldestSaltDay: string | null = null;
+  /** rollover() has nothing left to do until the day moves past this one. */
+  private rolledOverThrough: string | null = null;
+  private readonly dayStarts = new Map<string, number>();
   /** Storage rows written since this object woke, setAlarm included: the bill, measured. */
   private readonly usage = { rowsWritten: 0, counted: 0, rejected: 0 };
   /** Tests swap this for a D1 that fails, to prove flushes recover. */
@@ -88,6 +93,7 @@ export class ViewCounter extends DurableObject<Env> {
     void ctx.blockConcurrencyWhile(async () => {
       this.migrate();
       this.load();
+      this.oldestSaltDay = this.queryOldestSaltDay();
       this.alarmAt = await ctx.storage.getAlarm();
     });
   }
@@ -168,6 +174,24 @@ export class ViewCounter extends DurableObject<Env> {
       .sort();
   }
 
+  private queryOldestSaltDay(): string | null {
+    const row = this.sql
+      .exec<{ day: string }>('SELECT day FROM salts ORDER BY day LIMIT 1')
+      .toArray()[0];
+    return row?.day ?? null;
+  }
+
+  /** When a local day starts, remembered: each hit near midnight and each wake asks. */
+  private dayStart(day: string): number {
+    let start = this.dayStarts.get(day);
+    if (start === undefined) {
+      start = startOfZonedDay(day, this.timeZone)!.getTime();
+      if (this.dayStarts.size >= 16) this.dayStarts.clear();
+      this.dayStarts.set(day, start);
+    }
+    return start;
+  }
+
   private get timeZone(): string {
     return siteConfig(this.env).timeZone;
   }
@@ -203,6 +227,9 @@ export class ViewCounter extends DurableObject<Env> {
     if (!salt && create) {
       salt = Buffer.from(crypto.getRandomValues(new Uint8Array(32)));
       this.run('INSERT INTO salts (day, salt) VALUES (?, ?)', day, salt);
+      if (this.oldestSaltDay === null || day < this.oldestSaltDay) this.oldestSaltDay = day;
+      // A salt for a day long past (a hit stamped with an old clock) must still be forgotten.
+      this.rolledOverThrough = null;
     }
     if (salt) this.saltKeys.set(day, salt);
     return salt;
@@ -272,29 +299,29 @@ export class ViewCounter extends DurableObject<Env> {
     const visitor = this.visitorHash(salt, input.ip, input.userAgent);
     const table = tableForDay(day);
     this.ensureDayTable(day);
-    const existing = this.sql
-      .exec<{ last_at: number }>(`SELECT last_at FROM ${table} WHERE visitor = ?`, visitor)
-      .toArray()[0];
-    let previous = existing?.last_at ?? null;
     // Just after midnight the same reader carries yesterday's hash; the window spans both days.
-    if (
-      previous === null &&
-      input.now - this.dedupeMs < startOfZonedDay(day, this.timeZone)!.getTime()
-    ) {
-      previous = this.lastSeen(addDays(day, -1), input.ip, input.userAgent);
+    // (A row today is always later than yesterday's, so yesterday only matters when it is recent.)
+    if (input.now - this.dedupeMs < this.dayStart(day)) {
+      const yesterday = this.lastSeen(addDays(day, -1), input.ip, input.userAgent);
+      if (yesterday !== null && input.now - yesterday < this.dedupeMs) {
+        return this.reject(day, 'duplicate');
+      }
     }
-    if (previous !== null && input.now - previous < this.dedupeMs) {
-      return this.reject(day, 'duplicate');
-    }
-    this.run(
+    // One statement both dedupes and counts: a visitor seen within the window matches the
+    // conflict but not its WHERE, so nothing is written and nothing returned.
+    const [row] = this.run<{ views: number }>(
       `INSERT INTO ${table} (visitor, first_at, last_at, views) VALUES (?, ?, ?, 1)
-       ON CONFLICT (visitor) DO UPDATE SET last_at = excluded.last_at, views = views + 1`,
+       ON CONFLICT (visitor) DO UPDATE SET last_at = excluded.last_at, views = views + 1
+         WHERE excluded.last_at - last_at >= ?
+       RETURNING views`,
       visitor,
       input.now,
       input.now,
+      this.dedupeMs,
     );
+    if (!row) return this.reject(day, 'duplicate');
+    const newVisitor = row.views === 1;
     const totals = this.days.get(day) ?? { views: 0, visitors: 0 };
-    const newVisitor = existing === undefined;
     this.days.set(day, {
       views: totals.views + 1,
       visitors: totals.visitors + (newVisitor ? 1 : 0),
@@ -309,10 +336,11 @@ export class ViewCounter extends DurableObject<Env> {
 
   /**
    * Days before yesterday no longer need their visitor hashes: fold each into one summary
-   * row, drop its table and delete its salt. Runs on every hit and alarm, so an idle object
-   * still forgets its salts on time (the alarm is scheduled for that).
+   * row, drop its table and delete its salt. Runs on the first hit of a day and on every
+   * alarm, so an idle object still forgets its salts on time (the alarm is scheduled for that).
    */
   private rollover(today: string) {
+    if (this.rolledOverThrough !== null && today <= this.rolledOverThrough) return;
     const keepFrom = addDays(today, -1);
     for (const table of [...this.liveTables]) {
       const day = dayOfTable(table);
@@ -339,7 +367,9 @@ export class ViewCounter extends DurableObject<Env> {
     if (expired.length) {
       this.run('DELETE FROM salts WHERE day < ?', keepFrom);
       for (const { day } of expired) this.saltKeys.delete(day);
+      this.oldestSaltDay = this.queryOldestSaltDay();
     }
+    this.rolledOverThrough = today;
   }
 
   private dirty(): boolean {
@@ -352,14 +382,16 @@ export class ViewCounter extends DurableObject<Env> {
     return false;
   }
 
-  /** The next moment this object must wake: a pending flush, or a salt that must be forgotten. */
-  private nextWake(now: number): number | null {
+  /**
+   * The next moment this object must wake: a pending flush, or a salt that must be forgotten.
+   * After a hit the totals are dirty by construction, so the caller may say so.
+   */
+  private nextWake(now: number, knownDirty = false): number | null {
     const candidates: number[] = [];
-    if (this.dirty()) candidates.push(now + this.flushMs);
-    const oldest = this.sql
-      .exec<{ day: string }>('SELECT day FROM salts ORDER BY day LIMIT 1')
-      .toArray()[0];
-    if (oldest) candidates.push(startOfZonedDay(addDays(oldest.day, 2), this.timeZone)!.getTime());
+    if (knownDirty || this.dirty()) candidates.push(now + this.flushMs);
+    if (this.oldestSaltDay !== null) {
+      candidates.push(this.dayStart(addDays(this.oldestSaltDay, 2)));
+    }
     return candidates.length ? Math.min(...candidates) : null;
   }
 
@@ -370,7 +402,7 @@ export class ViewCounter extends DurableObject<Env> {
   }
 
   private async scheduleAlarm(now: number) {
-    const wanted = this.nextWake(now);
+    const wanted = this.nextWake(now, true);
     // Only move the alarm earlier: every setAlarm is a billed row write.
     if (wanted !== null && (this.alarmAt === null || this.alarmAt > wanted)) {
       await this.setAlarm(wanted);

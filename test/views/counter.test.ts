@@ -131,6 +131,32 @@ describe('ViewCounter', () => {
     expect(await counter.read()).toEqual({ views: 3, visitors: 3 });
   });
 
+  it('still forgets the salt of a hit stamped with a clock two days behind', async () => {
+    const article = await newArticle();
+    const counter = viewCounter(env, article.id, 0);
+    await counter.hit(hit(article.id, { now: noon + 2 * day }));
+    await counter.hit(hit(article.id, { now: noon, ip: '198.51.100.20' }));
+    await counter.hit(hit(article.id, { now: noon + 2 * day + minute, ip: '198.51.100.21' }));
+    const salts = await runInDurableObject(counter, (_i, state) =>
+      state.storage.sql.exec<{ day: string }>('SELECT day FROM salts ORDER BY day').toArray(),
+    );
+    expect(salts.map((s) => s.day)).toEqual(['2026-11-30']);
+    expect(await counter.read()).toEqual({ views: 3, visitors: 3 });
+  });
+
+  it('writes one storage row per counted view once the day is set up', async () => {
+    const article = await newArticle();
+    const counter = viewCounter(env, article.id, 0);
+    await counter.hit(hit(article.id, { now: Date.now() }));
+    const before = await counter.usageReport();
+    for (let i = 0; i < 20; i++) {
+      await counter.hit(hit(article.id, { now: Date.now(), ip: `198.51.100.${100 + i}` }));
+    }
+    const after = await counter.usageReport();
+    expect(after.counted - before.counted).toBe(20);
+    expect(after.rowsWritten - before.rowsWritten).toBe(20);
+  });
+
   it('schedules an alarm that deletes the salts of an idle object on time', async () => {
     const article = await newArticle();
     const counter = viewCounter(env, article.id, 0);
