@@ -1,5 +1,4 @@
 import { drizzle } from 'drizzle-orm/d1';
-import * as schema from './schema';
 
 export type Database = ReturnType<typeof createDb>;
 
@@ -8,7 +7,9 @@ export type Database = ReturnType<typeof createDb>;
  * through a session lets D1 serve it from a nearby replica once read replication is on.
  */
 export function createDb(d1: D1Database | D1DatabaseSession) {
-  return drizzle(d1 as D1Database, { schema });
+  // No `schema`: Gazette uses the query builder, not relational queries, and passing the schema
+  // makes drizzle rebuild its relational config on every call, which is once per request.
+  return drizzle(d1 as D1Database);
 }
 
 /** Public reads tolerate replica lag; a bookmark upgrades them to read-your-writes. */
