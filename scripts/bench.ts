@@ -19,7 +19,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
 import { demoChannels, demoSql, generateDemoArticles } from './demo-content';
@@ -529,7 +529,7 @@ async function main() {
 
 async function finish(report: BenchReport) {
   const budgets = evaluateBudgets(report);
-  const out = join(projectRoot, report.config.out);
+  const out = resolve(projectRoot, report.config.out);
   // Formatted as `npm run format:check` expects, so a fresh BENCHMARKS.md never fails npm test.
   const markdown = await format(renderMarkdown(report, budgets, readAnalysis()), {
     ...(await resolveConfig(out)),

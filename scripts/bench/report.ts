@@ -84,6 +84,8 @@ export const prices = {
   workersRequestPerMillion: 0.3,
   doRequestPerMillion: 0.15,
   doRowWrittenPerMillion: 1,
+  /** D1 rows written beyond the plan's monthly allowance (Cloudflare's D1 pricing page). */
+  d1RowWrittenPerMillion: 1,
 };
 
 const median = (values: number[]) => {
@@ -317,6 +319,9 @@ export interface ViewCost {
   workerRequestsPerView: number;
   doRequestsPerView: number;
   rowsWrittenPerView: number;
+  d1RowsWrittenPerView: number;
+  /** Flushes booked since the objects woke; until one lands, D1's share is not yet measured. */
+  flushes: number;
   dollarsPerMillion: number;
   crossCheck: string;
 }
@@ -334,8 +339,10 @@ export function viewCosts(
       // Every booked hit() was one beacon, so one Worker request and one DO request.
       const hits = u.counted + u.rejected;
       const workerRequestsPerView = hits / u.counted;
-      const doRequestsPerView = hits / u.counted;
+      // Alarms are billed as DO requests too: one per flush interval per object with new views.
+      const doRequestsPerView = (hits + u.alarms) / u.counted;
       const rowsWrittenPerView = u.rowsWritten / u.counted;
+      const d1RowsWrittenPerView = u.d1RowsWritten / u.counted;
       const inRange = hits >= v.beaconsOk && hits <= v.beaconsSent;
       return {
         scenario: s.title,
@@ -343,10 +350,13 @@ export function viewCosts(
         workerRequestsPerView,
         doRequestsPerView,
         rowsWrittenPerView,
+        d1RowsWrittenPerView,
+        flushes: u.flushes,
         dollarsPerMillion:
           workerRequestsPerView * prices.workersRequestPerMillion +
           doRequestsPerView * prices.doRequestPerMillion +
-          rowsWrittenPerView * prices.doRowWrittenPerMillion,
+          rowsWrittenPerView * prices.doRowWrittenPerMillion +
+          d1RowsWrittenPerView * prices.d1RowWrittenPerMillion,
         crossCheck:
           `${fixed(hits)} hits booked by ${fixed(u.objects)} object(s); beacons answered ${fixed(v.beaconsOk)}, sent ${fixed(v.beaconsSent)}` +
           (inRange
@@ -540,27 +550,31 @@ export function renderMarkdown(
   } else {
     out.push(
       `Prices (platform-notes): Workers request $${prices.workersRequestPerMillion}/M, DO request $${prices.doRequestPerMillion}/M, ` +
-        `DO SQLite row written $${prices.doRowWrittenPerMillion}/M (each setAlarm counts as one).`,
+        `DO SQLite row written $${prices.doRowWrittenPerMillion}/M (each setAlarm counts as one); ` +
+        `D1 row written $${prices.d1RowWrittenPerMillion}/M (Cloudflare's D1 pricing, beyond the monthly allowance).`,
       '',
-      '| scenario | counted views | Worker requests / view | DO requests / view | DO rows written / view | $ per million counted views | cross-check |',
-      '|---|---:|---:|---:|---:|---:|---|',
+      '| scenario | counted views | Worker requests / view | DO requests / view | DO rows written / view | flushes | D1 rows written / view | $ per million counted views | cross-check |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---|',
     );
     for (const cost of costs) {
       if ('missing' in cost) {
-        out.push(`| ${cost.scenario} | — | — | — | — | — | not measurable: ${cost.missing} |`);
+        out.push(
+          `| ${cost.scenario} | — | — | — | — | — | — | — | not measurable: ${cost.missing} |`,
+        );
         continue;
       }
       out.push(
-        `| ${cost.scenario} | ${fixed(cost.countedViews)} | ${cost.workerRequestsPerView.toFixed(3)} | ${cost.doRequestsPerView.toFixed(3)} | ${cost.rowsWrittenPerView.toFixed(3)} | $${cost.dollarsPerMillion.toFixed(2)} | ${cost.crossCheck} |`,
+        `| ${cost.scenario} | ${fixed(cost.countedViews)} | ${cost.workerRequestsPerView.toFixed(3)} | ${cost.doRequestsPerView.toFixed(3)} | ${cost.rowsWrittenPerView.toFixed(3)} | ${fixed(cost.flushes)} | ${cost.d1RowsWrittenPerView.toFixed(4)} | $${cost.dollarsPerMillion.toFixed(2)} | ${cost.crossCheck} |`,
       );
     }
     out.push(
       '',
       "Rows written come from the counter objects' own books (`usageReport()`: every `sql.exec` cursor's `rowsWritten`, " +
         'plus one per setAlarm), since each object woke, so first-hit costs (its salt, its day table) are included. ' +
-        'DO requests are the hit() calls the objects booked. Not in these figures: the flush alarm (one DO request and ' +
-        'one D1 batch per counter object per flush interval while it has new views, VIEW_FLUSH_SECONDS) and DO duration ' +
-        'charges; the D1 rows a flush writes are not exposed for measurement.',
+        'DO requests are the hit() calls plus the alarm invocations the objects booked. D1 rows are what D1 reported ' +
+        '(`meta.rows_written`, indexes included) for the flushes that landed during the run: one batch per object per ' +
+        'flush interval (VIEW_FLUSH_SECONDS) while it has new views, so a hot article spreads one flush over many ' +
+        'views and a rarely read one pays a whole flush for a few. Not in these figures: DO duration charges.',
       '',
     );
   }

@@ -12,12 +12,22 @@ export interface CounterUsage {
   /** hit() calls the objects counted, and those they refused (duplicates, bots, rate limit). */
   counted: number;
   rejected: number;
+  /**
+   * Alarm invocations (each a billed DO request; a flush the harness ran for views still
+   * waiting counts as the alarm it replaced), flushes that reached D1, and D1's rows for them.
+   */
+  alarms: number;
+  flushes: number;
+  d1RowsWritten: number;
 }
 
 interface UsageReport {
   rowsWritten: number;
   counted: number;
   rejected: number;
+  alarms: number;
+  flushes: number;
+  d1RowsWritten: number;
 }
 
 export async function articleShards(mf: Miniflare, ids: number[]): Promise<Map<number, number>> {
@@ -50,17 +60,30 @@ export async function counterUsage(
     return { missing: `no VIEW_COUNTER Durable Object binding (${String(err)})` };
   }
   const shards = await articleShards(mf, ids);
-  const total: CounterUsage = { objects: 0, rowsWritten: 0, counted: 0, rejected: 0 };
+  const total: CounterUsage = {
+    objects: 0,
+    rowsWritten: 0,
+    counted: 0,
+    rejected: 0,
+    alarms: 0,
+    flushes: 0,
+    d1RowsWritten: 0,
+  };
   const names = ids.flatMap((id) =>
     Array.from({ length: shards.get(id) ?? 1 }, (_, shard) => `article:${id}:${shard}`),
   );
   const read = async (name: string, attempt = 1): Promise<UsageReport | { error: string }> => {
     const stub = namespace.get(namespace.idFromName(name)) as unknown as {
       usageReport?: () => Promise<UsageReport>;
+      flush?: () => Promise<{ flushed: boolean }>;
     };
     try {
+      // Views still waiting for their flush alarm are flushed now, so D1's rows for them are
+      // measured rather than guessed; each such flush stands for the alarm that would have run.
+      const settled = JSON.parse(JSON.stringify(await stub.flush!())) as { flushed: boolean };
       // Miniflare hands back a proxy; a JSON round trip turns it into plain numbers.
-      return JSON.parse(JSON.stringify(await stub.usageReport!())) as UsageReport;
+      const report = JSON.parse(JSON.stringify(await stub.usageReport!())) as UsageReport;
+      return { ...report, alarms: report.alarms + (settled.flushed ? 1 : 0) };
     } catch (err) {
       // The proxy's loopback connection can drop under load; the object itself is fine.
       if (attempt < 3 && /fetch failed/.test(String(err))) return read(name, attempt + 1);
@@ -77,6 +100,9 @@ export async function counterUsage(
       total.rowsWritten += report.rowsWritten;
       total.counted += report.counted;
       total.rejected += report.rejected;
+      total.alarms += report.alarms;
+      total.flushes += report.flushes;
+      total.d1RowsWritten += report.d1RowsWritten;
     }
   }
   return total;

@@ -81,8 +81,18 @@ export class ViewCounter extends DurableObject<Env> {
   /** rollover() has nothing left to do until the day moves past this one. */
   private rolledOverThrough: string | null = null;
   private readonly dayStarts = new Map<string, number>();
-  /** Storage rows written since this object woke, setAlarm included: the bill, measured. */
-  private readonly usage = { rowsWritten: 0, counted: 0, rejected: 0 };
+  /**
+   * The bill since this object woke, measured: storage rows written (setAlarm included), alarm
+   * invocations (each billed as a request) and the rows D1 reported for this object's flushes.
+   */
+  private readonly usage = {
+    rowsWritten: 0,
+    counted: 0,
+    rejected: 0,
+    alarms: 0,
+    flushes: 0,
+    d1RowsWritten: 0,
+  };
   /** Tests swap this for a D1 that fails, to prove flushes recover. */
   d1: D1Database;
 
@@ -411,6 +421,7 @@ export class ViewCounter extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.alarmAt = null;
+    this.usage.alarms += 1;
     const now = Date.now();
     this.rollover(zonedDay(new Date(now), this.timeZone));
     const report = await this.flush();
@@ -439,12 +450,14 @@ export class ViewCounter extends DurableObject<Env> {
       .slice(0, maxRowsPerFlush);
     if (!days.length && !rejections.length) return { flushed: false, days: 0, rejections: 0 };
     try {
-      await writeShardTotals(createDb(this.d1), {
+      const written = await writeShardTotals(createDb(this.d1), {
         articleId: this.articleId,
         shard: this.shard,
         days,
         rejections,
       });
+      this.usage.flushes += 1;
+      this.usage.d1RowsWritten += written.rowsWritten;
     } catch (err) {
       createLogger(this.env.LOG_LEVEL).warn('view flush failed; will retry', {
         articleId: this.articleId,

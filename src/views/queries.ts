@@ -52,7 +52,11 @@ export interface ShardFlush {
  * Writes one shard's absolute totals and recomputes the article's totals from all shards,
  * in one batch (one transaction). Absolute values make a repeated flush a no-op.
  */
-export async function writeShardTotals(db: Database, flush: ShardFlush): Promise<void> {
+/** Writes one shard's totals in one batch; answers D1's count of rows written, for the cost books. */
+export async function writeShardTotals(
+  db: Database,
+  flush: ShardFlush,
+): Promise<{ rowsWritten: number }> {
   const statements: BatchItem<'sqlite'>[] = [];
   for (const d of flush.days) {
     statements.push(
@@ -90,7 +94,10 @@ export async function writeShardTotals(db: Database, flush: ShardFlush): Promise
       })
       .where(eq(articles.id, flush.articleId)),
   );
-  await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
+  const results = await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
+  let rowsWritten = 0;
+  for (const result of results as unknown as D1Result[]) rowsWritten += result.meta.rows_written;
+  return { rowsWritten };
 }
 
 /** Sets the count carried over from an older site (e.g. 712) and keeps view_count consistent. */

@@ -226,6 +226,10 @@ describe('ViewCounter', () => {
     // Measured on the SQL cursors themselves, not estimated: one row per counted view plus
     // the object's few fixed writes (meta, salt, table, alarm).
     expect(usage.rowsWritten).toBeLessThan(250 + 10);
+    // The alarm's flush is booked too: one alarm, one D1 batch and the rows D1 said it wrote.
+    expect(usage.alarms).toBe(1);
+    expect(usage.flushes).toBe(1);
+    expect(usage.d1RowsWritten).toBeGreaterThanOrEqual(2);
   });
 });
 

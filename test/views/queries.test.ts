@@ -78,4 +78,17 @@ describe('writeShardTotals', () => {
       .all();
     expect(rejections.results).toEqual([{ reason: 'bot', count: 2 }]);
   });
+
+  it("answers the rows D1 wrote, so the counters can book a flush's cost", async () => {
+    const db = testDb();
+    const { id } = await newArticle();
+    const written = await writeShardTotals(db, {
+      articleId: id,
+      shard: 0,
+      days: [{ day: '2026-11-28', views: 5, visitors: 5 }],
+      rejections: [{ day: '2026-11-28', reason: 'bot', count: 1 }],
+    });
+    // At least the day row, the rejection row and the article's totals (indexes add more).
+    expect(written.rowsWritten).toBeGreaterThanOrEqual(3);
+  });
 });
