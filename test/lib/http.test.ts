@@ -301,7 +301,7 @@ describe('an unexpected error', () => {
 
   it.each([
     ['prepare', '/api/v1/articles'],
-    ['batch', '/api/v1/articles/1'],
+    ['prepare', '/api/v1/articles/1'],
     ['withSession', '/api/v1/channels'],
     ['batch', '/api/v1/channels/some-channel'],
   ] as const)(
