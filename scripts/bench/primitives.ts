@@ -1,7 +1,8 @@
 /**
  * The platform's own floor, measured in the same run: a bare worker (no Hono, no Gazette) that
- * answers a constant, reads one D1 row, increments a SQLite-backed Durable Object, or returns
- * a Cache API hit. The budgets say Gazette may add only a little on top of these, so the
+ * answers a constant, reads one D1 row (bare, or through a fresh Sessions API session),
+ * increments a SQLite-backed Durable Object, calls the rate-limiting binding, or returns a
+ * Cache API hit. The budgets say Gazette may add only a little on top of these, so the
  * report sets each Gazette route beside the primitive it is built on.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -35,6 +36,23 @@ export default {
         const id = Number(url.searchParams.get('id'));
         const row = await env.DB.prepare('SELECT id, title, body FROM rows WHERE id = ?').bind(id).first();
         return Response.json(row);
+      }
+      case '/d1-session': {
+        // A fresh Sessions API session per request, as Gazette opens one for each read.
+        const id = Number(url.searchParams.get('id'));
+        const row = await env.DB.withSession('first-unconstrained')
+          .prepare('SELECT id, title, body FROM rows WHERE id = ?').bind(id).first();
+        return Response.json(row);
+      }
+      case '/ratelimit': {
+        const { success } = await env.LIMITER.limit({ key: url.searchParams.get('key') ?? '' });
+        return Response.json({ success });
+      }
+      case '/ratelimit-do': {
+        // What any counted beacon must do at least: ask the limiter, then count.
+        const { success } = await env.LIMITER.limit({ key: url.searchParams.get('key') ?? '' });
+        const n = await env.COUNTER.get(env.COUNTER.idFromName('hot')).increment();
+        return Response.json({ success, n });
       }
       case '/do': {
         const n = await env.COUNTER.get(env.COUNTER.idFromName('hot')).increment();
@@ -75,6 +93,8 @@ export async function startPrimitives(rows: number): Promise<Primitives> {
           compatibilityFlags: ['nodejs_compat'],
           d1Databases: { DB: 'primitives' },
           durableObjects: { COUNTER: { className: 'Counter', useSQLite: true } },
+          // Gazette's limiter settings; every request is a new key, so none is refused.
+          ratelimits: { LIMITER: { namespace_id: '1001', simple: { limit: 60, period: 60 } } },
           unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
         },
       ],

@@ -87,6 +87,35 @@ export const scenarios: Scenario[] = [
     note: 'SELECT one ~2 KB row by primary key, JSON out',
   },
   {
+    key: 'primitive-d1-session',
+    title: 'Primitive: one D1 read in a fresh session (bare worker)',
+    phase: 'primitives',
+    method: 'GET',
+    candidates: (d) => [
+      Array.from(
+        { length: d.primitiveRows },
+        (_, i) => `/d1-session?id=${((i * 7919) % d.primitiveRows) + 1}`,
+      ),
+    ],
+    note: "the same read through env.DB.withSession('first-unconstrained'), one session per request",
+  },
+  {
+    key: 'primitive-ratelimit',
+    title: 'Primitive: one rate-limiter call (bare worker)',
+    phase: 'primitives',
+    method: 'GET',
+    candidates: () => [Array.from({ length: 20_000 }, (_, i) => `/ratelimit?key=visitor-${i}`)],
+    note: 'the ratelimits binding (limit 60 per 60 s), a new key per request',
+  },
+  {
+    key: 'primitive-ratelimit-do',
+    title: 'Primitive: rate-limiter call, then DO increment (bare worker)',
+    phase: 'primitives',
+    method: 'POST',
+    candidates: () => [Array.from({ length: 20_000 }, (_, i) => `/ratelimit-do?key=visitor-${i}`)],
+    note: 'the least a counted beacon does: both calls above, one after the other',
+  },
+  {
     key: 'primitive-do',
     title: 'Primitive: one Durable Object increment (bare worker)',
     phase: 'primitives',
