@@ -45,7 +45,7 @@ import {
   type Phase,
   type Scenario,
 } from './bench/scenarios';
-import { measureAsset, measureBundle, measureStartup } from './bench/sizes';
+import { measureAsset, measureBundle, measureStartup, measureStartupFloor } from './bench/sizes';
 import { counterUsage } from './bench/views';
 
 const { values: args } = parseArgs({
@@ -427,8 +427,11 @@ async function main() {
   if (config.startupRuns > 0) {
     log(`profiling startup (wrangler check startup x${config.startupRuns})`);
     try {
-      startup = await measureStartup(config.startupRuns, buildDir);
-      log(`startup: ${startup.medianActiveMs.toFixed(1)} ms`);
+      startup = await measureStartup(config.startupRuns);
+      startup.floorMs = await measureStartupFloor(config.startupRuns);
+      log(
+        `startup: ${startup.medianActiveMs.toFixed(1)} ms (one-route Hono worker: ${startup.floorMs.toFixed(1)} ms)`,
+      );
     } catch (err) {
       startup = { error: String(err) };
       log(`startup profile failed: ${String(err)}`);
@@ -454,6 +457,7 @@ async function main() {
   const stop = async () => {
     await worker.dispose();
     rmSync(buildDir, { recursive: true, force: true });
+    rmSync(`${buildDir}.meta.json`, { force: true });
   };
   process.once('SIGINT', () => void stop().then(() => process.exit(130)));
   try {

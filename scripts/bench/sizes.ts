@@ -4,7 +4,16 @@
  * bundle in a local workerd and needs no network.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -31,12 +40,33 @@ export function measureBundle(buildDir: string): BundleSize {
       return { name, bytes: data.length, gzip: gzipSync(data).length };
     });
   const main = join(buildDir, 'index.js');
+  const metafile = `${buildDir}.meta.json`;
   return {
     files,
     bytes: files.reduce((sum, f) => sum + f.bytes, 0),
     gzip: files.reduce((sum, f) => sum + f.gzip, 0),
-    composition: existsSync(main) ? composition(readFileSync(main, 'utf8')) : [],
+    composition: existsSync(metafile)
+      ? compositionFromMetafile(readFileSync(metafile, 'utf8'))
+      : existsSync(main)
+        ? composition(readFileSync(main, 'utf8'))
+        : [],
   };
+}
+
+/** esbuild's own account of each input's bytes in the (minified) output. */
+function compositionFromMetafile(json: string): { module: string; bytes: number }[] {
+  const meta = JSON.parse(json) as {
+    outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+  };
+  const sizes = new Map<string, number>();
+  for (const [name, output] of Object.entries(meta.outputs)) {
+    if (name.endsWith('.map')) continue;
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const module = moduleMark(`// ${input}`) ?? input;
+      sizes.set(module, (sizes.get(module) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...sizes].map(([module, bytes]) => ({ module, bytes })).sort((a, b) => b.bytes - a.bytes);
 }
 
 function composition(source: string): { module: string; bytes: number }[] {
@@ -58,6 +88,8 @@ export interface StartupRun {
 export interface StartupProfile {
   runs: StartupRun[];
   medianActiveMs: number;
+  /** A one-route Hono worker's startup on this machine, measured the same way (the floor). */
+  floorMs?: number;
   /** Where the CPU went, by bundled module (from the last run's profile). */
   topModules: { module: string; ms: number }[];
   topFunctions: { name: string; module: string; ms: number }[];
@@ -174,7 +206,7 @@ export function attributeProfile(
  * Builds the upload bundle once, then profiles its startup `runs` times and takes the median
  * of wrangler's "Active" time (samples that were not idle, garbage collection included).
  */
-export async function measureStartup(runs: number, buildDir: string): Promise<StartupProfile> {
+export async function measureStartup(runs: number): Promise<StartupProfile> {
   const wrangler = join(projectRoot, 'node_modules', '.bin', 'wrangler');
   const env = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
   const dir = mkdtempSync(join(tmpdir(), 'gazette-startup-'));
@@ -201,17 +233,84 @@ export async function measureStartup(runs: number, buildDir: string): Promise<St
       });
       lastProfile = JSON.parse(readFileSync(outfile, 'utf8')) as CpuProfile;
     }
-    // The profiled bundle and the --outdir build come from the same esbuild run settings;
-    // use the build's source for module names only if the profile's lines fit it.
-    const source = readFileSync(join(buildDir, 'index.js'), 'utf8');
+    // A minified bundle has no module marks to attribute samples by, so one more profile of
+    // the same code built unminified says where the time goes (its own total is not reported).
+    const named = join(dir, 'named');
+    const namedBundle = join(dir, 'named.bundle');
+    const namedProfile = join(dir, 'named.cpuprofile');
+    for (const out of [
+      ['--outdir', named],
+      ['--outfile', namedBundle],
+    ]) {
+      await run(wrangler, ['deploy', '--dry-run', '--no-minify', ...out], {
+        cwd: projectRoot,
+        env,
+      });
+    }
+    await run(wrangler, ['check', 'startup', '--worker', namedBundle, '--outfile', namedProfile], {
+      cwd: projectRoot,
+      env,
+    }).catch(() => null);
+    const source = readFileSync(join(named, 'index.js'), 'utf8');
+    const profile = existsSync(namedProfile)
+      ? (JSON.parse(readFileSync(namedProfile, 'utf8')) as CpuProfile)
+      : lastProfile!;
     const lines = source.split('\n').length;
-    const fits = lastProfile!.nodes.every((n) => n.callFrame.lineNumber < lines);
+    const fits = profile.nodes.every((n) => n.callFrame.lineNumber < lines);
     return {
       runs: results,
       medianActiveMs: median(results.map((r) => r.activeMs)),
-      ...attributeProfile(lastProfile!, fits ? source : null),
+      ...attributeProfile(profile, fits ? source : null),
       method: `wrangler check startup --worker <bundle>, ${runs} run(s), median of "Active" (non-idle samples, GC included)`,
     };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The startup floor on this machine: a one-route Hono worker with Gazette's compatibility date
+ * and flags (nodejs_compat included), built and profiled exactly like Gazette. Median of `runs`.
+ */
+export async function measureStartupFloor(runs: number): Promise<number> {
+  const wrangler = join(projectRoot, 'node_modules', '.bin', 'wrangler');
+  const env = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
+  // Inside the project, so the worker resolves hono from its node_modules.
+  const dir = join(projectRoot, '.bench', 'startup-floor');
+  mkdirSync(join(dir, 'src'), { recursive: true });
+  try {
+    writeFileSync(
+      join(dir, 'src', 'index.ts'),
+      "import { Hono } from 'hono';\nconst app = new Hono();\napp.get('/', (c) => c.text('ok'));\nexport default app;\n",
+    );
+    const gazetteToml = readFileSync(join(projectRoot, 'wrangler.toml'), 'utf8');
+    const setting = (key: string) => new RegExp(`^${key} = .*$`, 'm').exec(gazetteToml)?.[0] ?? '';
+    writeFileSync(
+      join(dir, 'wrangler.toml'),
+      [
+        'name = "startup-floor"',
+        'main = "src/index.ts"',
+        setting('compatibility_date'),
+        setting('compatibility_flags'),
+        setting('minify'),
+        '',
+      ].join('\n'),
+    );
+    const bundle = join(dir, 'worker.bundle');
+    await run(wrangler, ['deploy', '--dry-run', '--outfile', bundle], { cwd: dir, env });
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const { stdout, stderr } = await run(
+        wrangler,
+        ['check', 'startup', '--worker', bundle, '--outfile', join(dir, 'startup.cpuprofile')],
+        { cwd: dir, env },
+      );
+      const activeMs = parseMs(`${stdout}\n${stderr}`, 'Active');
+      if (activeMs === null)
+        throw new Error(`could not read startup time from:\n${stdout}${stderr}`);
+      times.push(activeMs);
+    }
+    return median(times);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

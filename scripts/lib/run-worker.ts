@@ -49,7 +49,8 @@ export interface RunningWorker {
 export function buildWorker(outDir = mkdtempSync(join(tmpdir(), 'gazette-build-'))): string {
   execFileSync(
     join(projectRoot, 'node_modules', '.bin', 'wrangler'),
-    ['deploy', '--dry-run', '--outdir', outDir],
+    // The metafile sits beside the upload, not in it; the bench reads the bundle's make-up from it.
+    ['deploy', '--dry-run', '--outdir', outDir, '--metafile', `${outDir}.meta.json`],
     {
       cwd: projectRoot,
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -140,7 +141,10 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
     async dispose() {
       await mf.dispose();
       rmSync(stateDir, { recursive: true, force: true });
-      if (!options.buildDir) rmSync(buildDir, { recursive: true, force: true });
+      if (!options.buildDir) {
+        rmSync(buildDir, { recursive: true, force: true });
+        rmSync(`${buildDir}.meta.json`, { force: true });
+      }
     },
   };
 }
