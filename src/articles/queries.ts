@@ -375,20 +375,18 @@ export async function findArticle(
   const hasDocumentFields =
     row.index_number || row.document_number || row.date_written || row.issuing_body;
   const article: ArticleDetail = {
-    id: row.id,
-    slug: row.slug,
-    title: row.title,
-    subtitle: row.subtitle,
-    summary: row.summary,
-    source: row.source,
-    author: row.author,
-    coverImageUrl: row.cover_image_url,
-    lang: row.lang,
-    channel: { id: row.channel_ref_id, slug: row.channel_ref_slug, name: row.channel_ref_name },
-    tags: JSON.parse(row.tags_json) as TagRef[],
-    publishedAt: new Date(row.published_at),
-    updatedAt: new Date(row.updated_at),
-    views: row.view_count,
+    // The summary fields as the list queries map them (drizzle does that renaming for those).
+    ...toSummary({
+      ...row,
+      coverImageUrl: row.cover_image_url,
+      publishedAt: new Date(row.published_at),
+      updatedAt: new Date(row.updated_at),
+      viewCount: row.view_count,
+      channelId: row.channel_ref_id,
+      channelSlug: row.channel_ref_slug,
+      channelName: row.channel_ref_name,
+      tagsJson: row.tags_json,
+    }),
     body: row.body,
     visitors: row.visitor_count,
     breadcrumb: JSON.parse(row.breadcrumb_json) as ChannelRef[],
