@@ -62,6 +62,8 @@ function offsetFromIntl(secondMs: number, timeZone: string): number {
 }
 
 const hourMs = 3_600_000;
+/** The last instant a Date can hold; hours next to it are left to Intl. */
+const maxDateMs = 8.64e15;
 const offsetsByHour = new Map<string, Map<number, number | null>>();
 
 /**
@@ -88,10 +90,17 @@ function cachedOffset(instantMs: number, timeZone: string): number {
   return offset ?? offsetFromIntl(Math.floor(instantMs / 1000) * 1000, timeZone);
 }
 
+/** The zone's offset at the instant in ms, or null where only Intl can say (near Date's limits). */
+function offsetAt(ms: number, timeZone: string): number | null {
+  if (!Number.isFinite(ms) || Math.abs(ms) > maxDateMs - 2 * 86_400_000) return null;
+  return cachedOffset(ms, timeZone);
+}
+
 function wallClock(instant: Date, timeZone: string): WallClock {
   const ms = instant.getTime();
-  if (!Number.isFinite(ms)) return wallClockFromIntl(instant, timeZone);
-  const local = new Date(Math.floor(ms / 1000) * 1000 + cachedOffset(ms, timeZone));
+  const offset = offsetAt(ms, timeZone);
+  if (offset === null) return wallClockFromIntl(instant, timeZone);
+  const local = new Date(Math.floor(ms / 1000) * 1000 + offset);
   return {
     year: local.getUTCFullYear(),
     month: local.getUTCMonth() + 1,
@@ -104,9 +113,9 @@ function wallClock(instant: Date, timeZone: string): WallClock {
 
 /** Offset of the zone from UTC at that instant, in minutes (Asia/Shanghai: +480). */
 export function zoneOffsetMinutes(instant: Date, timeZone: string): number {
-  const w = wallClock(instant, timeZone);
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  return Math.round((asUtc - Math.floor(instant.getTime() / 1000) * 1000) / 60000);
+  const ms = instant.getTime();
+  const offset = offsetAt(ms, timeZone) ?? offsetFromIntl(Math.floor(ms / 1000) * 1000, timeZone);
+  return Math.round(offset / 60000);
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');

@@ -156,6 +156,17 @@ describe('time in the site zone', () => {
     expect(compared).toBe(2 * 5 * 301);
   });
 
+  it('prints years before 100 and days next to the year 10000 with their real offsets', () => {
+    const early = new Date('0050-06-01T00:00:00Z');
+    early.setUTCFullYear(50);
+    expect(toZonedIso(early, 'UTC')).toBe('0050-06-01T00:00:00+00:00');
+    // Local mean time in Shanghai was +08:05:43; the printed offset is that, rounded.
+    expect(toZonedIso(early, 'Asia/Shanghai')).toBe('0050-06-01T08:05:43+08:06');
+    expect(toZonedIso(new Date('9999-12-31T20:00:00Z'), 'Asia/Shanghai')).toBe(
+      '10000-01-01T04:00:00+08:00',
+    );
+  });
+
   it('finds the start of a local day, across DST changes too', () => {
     expect(startOfZonedDay('2021-09-30', 'Asia/Shanghai')!.toISOString()).toBe(
       '2021-09-29T16:00:00.000Z',
