@@ -50,9 +50,9 @@ export interface ShardFlush {
 
 /**
  * Writes one shard's absolute totals and recomputes the article's totals from all shards,
- * in one batch (one transaction). Absolute values make a repeated flush a no-op.
+ * in one batch (one transaction). Absolute values make a repeated flush a no-op. Answers the
+ * rows D1 says it wrote, for the counter's cost books.
  */
-/** Writes one shard's totals in one batch; answers D1's count of rows written, for the cost books. */
 export async function writeShardTotals(
   db: Database,
   flush: ShardFlush,
@@ -96,7 +96,11 @@ export async function writeShardTotals(
   );
   const results = await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
   let rowsWritten = 0;
-  for (const result of results as unknown as D1Result[]) rowsWritten += result.meta.rows_written;
+  // Only write statements are batched here, so each result is D1's own; the books must never
+  // turn a write that landed into a failed (and retried) flush, hence the defaults.
+  for (const result of results as unknown as Partial<D1Result>[]) {
+    rowsWritten += result.meta?.rows_written ?? 0;
+  }
   return { rowsWritten };
 }
 
