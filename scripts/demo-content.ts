@@ -348,6 +348,9 @@ export function demoSql(articles: DemoArticle[], channels: DemoChannel[] = demoC
     'DELETE FROM article_tags;',
     'DELETE FROM tags;',
     'DELETE FROM articles;',
+    // parent_id is ON DELETE RESTRICT, checked row by row: detach the tree first, or a parent
+    // deleted before its children fails the whole seed on a database that has content.
+    'UPDATE channels SET parent_id = NULL;',
     'DELETE FROM channels;',
     "DELETE FROM sqlite_sequence WHERE name IN ('articles', 'channels', 'tags', 'attachments');",
   ];
