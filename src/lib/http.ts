@@ -73,8 +73,9 @@ export function publicGet(policy: CachePolicy = publicCachePolicy): MiddlewareHa
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
     const ttl = edgeCacheSeconds(c.env);
     const cache = ttl > 0 ? caches.default : null;
-    const key = new Request(c.req.url, { method: 'GET' });
-    if (cache) {
+    // Only a request that may use the colo cache pays for its key.
+    const key = cache ? new Request(c.req.url, { method: 'GET' }) : null;
+    if (cache && key) {
       const stored = await cache.match(key);
       if (stored) {
         if (ifNoneMatchHits(c.req.header('If-None-Match'), stored.headers.get('ETag'))) {
@@ -97,7 +98,7 @@ export function publicGet(policy: CachePolicy = publicCachePolicy): MiddlewareHa
       }
       c.res.headers.append('Vary', 'Accept-Encoding');
     });
-    if (cache && c.res.status === 200) {
+    if (cache && key && c.res.status === 200) {
       const maxAge = /max-age=(\d+)/.exec(c.res.headers.get('Cache-Control') ?? '');
       const seconds = Math.min(ttl, maxAge ? Number(maxAge[1]) : 0);
       if (seconds > 0 && !/no-store|private/.test(c.res.headers.get('Cache-Control') ?? '')) {
