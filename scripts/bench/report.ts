@@ -164,6 +164,15 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const fixed = (n: number, digits = 0) =>
   Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits }) : 'n/a';
 
+/** A scenario's paired figures, when it ran and was measured. */
+function figuresOf(report: BenchReport, key: string): Figures | null {
+  const outcome = report.scenarios.find((s) => s.key === key);
+  return (outcome && figures(report, outcome)) || null;
+}
+
+/** Absolute req/s, from a paired ratio and its own phase's constant. */
+const absoluteRps = (f: Figures) => f.ratio * f.constantRps;
+
 /**
  * The primitive's ratio (to the bare worker's constant) and how much of the primitive's
  * throughput the Gazette route reaches. Each side is its paired ratio times its own phase's
@@ -175,10 +184,9 @@ function primitiveFor(
   what: string,
   gazette: Figures | null,
 ): BudgetResult['primitive'] {
-  const outcome = report.scenarios.find((s) => s.key === key);
-  const f = outcome && figures(report, outcome);
+  const f = figuresOf(report, key);
   if (!f) return undefined;
-  const share = gazette ? (gazette.ratio * gazette.constantRps) / (f.ratio * f.constantRps) : null;
+  const share = gazette ? absoluteRps(gazette) / absoluteRps(f) : null;
   return { what, ratio: f.ratio, share };
 }
 
@@ -190,10 +198,9 @@ function floorFor(
   min: number,
   gazette: Figures | null,
 ): BudgetResult['floor'] {
-  const outcome = report.scenarios.find((s) => s.key === key);
-  const f = outcome && figures(report, outcome);
+  const f = figuresOf(report, key);
   if (!f || !gazette) return undefined;
-  const ratio = (f.ratio * f.constantRps) / gazette.constantRps;
+  const ratio = absoluteRps(f) / gazette.constantRps;
   return { what, value: ratio.toFixed(3), belowBudget: ratio < min };
 }
 

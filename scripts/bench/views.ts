@@ -5,11 +5,11 @@
  */
 import type { Miniflare } from 'miniflare';
 
-export interface CounterUsage {
-  objects: number;
-  /** Storage rows written by the counter objects since they woke (setAlarm counts as one). */
+/** One counter object's books, as its usageReport() answers them. */
+interface UsageReport {
+  /** Storage rows written by the object since it woke (setAlarm counts as one). */
   rowsWritten: number;
-  /** hit() calls the objects counted, and those they refused (duplicates, bots, rate limit). */
+  /** hit() calls the object counted, and those it refused (duplicates, bots, rate limit). */
   counted: number;
   rejected: number;
   /**
@@ -21,13 +21,9 @@ export interface CounterUsage {
   d1RowsWritten: number;
 }
 
-interface UsageReport {
-  rowsWritten: number;
-  counted: number;
-  rejected: number;
-  alarms: number;
-  flushes: number;
-  d1RowsWritten: number;
+/** The books of every counter object of a scenario, summed. */
+export interface CounterUsage extends UsageReport {
+  objects: number;
 }
 
 export async function articleShards(mf: Miniflare, ids: number[]): Promise<Map<number, number>> {
@@ -97,12 +93,10 @@ export async function counterUsage(
         return { missing: `usageReport() on the counter objects failed: ${report.error}` };
       }
       total.objects += 1;
-      total.rowsWritten += report.rowsWritten;
-      total.counted += report.counted;
-      total.rejected += report.rejected;
-      total.alarms += report.alarms;
-      total.flushes += report.flushes;
-      total.d1RowsWritten += report.d1RowsWritten;
+      // The report carries more than the books (alarmAt); only the booked counts are summed.
+      for (const key of Object.keys(total) as (keyof CounterUsage)[]) {
+        if (key !== 'objects') total[key] += report[key];
+      }
     }
   }
   return total;

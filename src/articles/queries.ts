@@ -213,39 +213,32 @@ export async function listPublishedArticles(
   return { items, next, channelFound };
 }
 
-/** Root-first chain of channels above (and including) a channel, as a batchable select. */
-export function channelChainQuery(db: Database, start: SQL) {
-  return db
-    .select({ id: sql<number>`id`, slug: sql<string>`slug`, name: sql<string>`name` })
-    .from(
-      sql`(
-        with recursive chain(id, slug, name, parent_id, depth) as (
-          select c.id, c.slug, c.name, c.parent_id, 0 from channels c where c.id = (${start})
-          union all
-          select p.id, p.slug, p.name, p.parent_id, chain.depth + 1
-          from channels p join chain on p.id = chain.parent_id
-          where chain.depth < 32
-        )
-        select id, slug, name, depth from chain
-      ) as crumbs`,
-    )
-    .orderBy(sql`depth desc`);
-}
-
-export type ArticleKey = { id: number } | { slug: string };
-
-/** The breadcrumb: root-first chain of channels above (and including) the article's channel. */
-const breadcrumbJson = sql<string>`(
-  select coalesce(json_group_array(json(crumb)), '[]') from (
-    with recursive chain(id, slug, name, parent_id, depth) as (
-      select c.id, c.slug, c.name, c.parent_id, 0 from channels c where c.id = ${articles.channelId}
+/** Root-first chain of channels above (and including) the channel `start` selects, with depth. */
+function channelChain(start: SQL): SQL {
+  return sql`with recursive chain(id, slug, name, parent_id, depth) as (
+      select c.id, c.slug, c.name, c.parent_id, 0 from channels c where c.id = (${start})
       union all
       select p.id, p.slug, p.name, p.parent_id, chain.depth + 1
       from channels p join chain on p.id = chain.parent_id
       where chain.depth < 32
     )
-    select json_object('id', id, 'slug', slug, 'name', name) as crumb from chain order by depth desc
-  )
+    select id, slug, name, depth from chain`;
+}
+
+/** The chain as a batchable select, root first. */
+export function channelChainQuery(db: Database, start: SQL) {
+  return db
+    .select({ id: sql<number>`id`, slug: sql<string>`slug`, name: sql<string>`name` })
+    .from(sql`(${channelChain(start)}) as crumbs`)
+    .orderBy(sql`depth desc`);
+}
+
+export type ArticleKey = { id: number } | { slug: string };
+
+/** The breadcrumb, root first: the same chain, started from the article's own channel. */
+const breadcrumbJson = sql<string>`(
+  select coalesce(json_group_array(json_object('id', id, 'slug', slug, 'name', name)), '[]')
+  from (${channelChain(sql`${articles.channelId}`)} order by depth desc)
 )`.as('breadcrumb_json');
 
 const attachmentsJson = sql<string>`(
