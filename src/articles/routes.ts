@@ -1,4 +1,3 @@
-import { createRoute } from '@hono/zod-openapi';
 import { AppError } from '../lib/errors';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../lib/cursor';
 import { noQueryParams, type DateBound } from '../lib/params';
@@ -30,17 +29,17 @@ function exclusiveUpperBound(bound: DateBound, timeZone: string): Date | undefin
 }
 
 export const articlesRoutes = createRouter()
-  .openapi(
-    createRoute({
-      method: 'get',
-      path: '/articles',
+  .endpoint(
+    'get',
+    '/articles',
+    () => ({
       tags: ['Articles'],
       summary: 'List published articles, newest first',
-      request: { query: listArticlesQuery },
+      request: { query: listArticlesQuery() },
       responses: {
         200: {
           description: 'A page of article summaries',
-          content: { 'application/json': { schema: articleListResponse } },
+          content: { 'application/json': { schema: articleListResponse() } },
           headers: {
             Link: {
               description: 'rel="next" link when more pages exist',
@@ -106,17 +105,17 @@ export const articlesRoutes = createRouter()
       );
     },
   )
-  .openapi(
-    createRoute({
-      method: 'get',
-      path: '/articles/{idOrSlug}',
+  .endpoint(
+    'get',
+    '/articles/{idOrSlug}',
+    () => ({
       tags: ['Articles'],
       summary: 'One published article with breadcrumb, tags, attachments and neighbours',
-      request: { params: articleKeyParams, query: noQueryParams },
+      request: { params: articleKeyParams(), query: noQueryParams() },
       responses: {
         200: {
           description: 'The article',
-          content: { 'application/json': { schema: articleResponse } },
+          content: { 'application/json': { schema: articleResponse() } },
         },
         ...problemResponses(400, 404),
       },

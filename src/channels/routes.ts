@@ -1,4 +1,3 @@
-import { createRoute } from '@hono/zod-openapi';
 import { channelPath, presentBreadcrumb } from '../articles/present';
 import { AppError } from '../lib/errors';
 import { problemResponses } from '../lib/openapi';
@@ -30,17 +29,17 @@ function presentTree(node: ChannelNode, origin: string): PresentedNode {
 }
 
 export const channelsRoutes = createRouter()
-  .openapi(
-    createRoute({
-      method: 'get',
-      path: '/channels',
+  .endpoint(
+    'get',
+    '/channels',
+    () => ({
       tags: ['Channels'],
       summary: 'The channel tree (栏目)',
-      request: { query: noQueryParams },
+      request: { query: noQueryParams() },
       responses: {
         200: {
           description: 'Root channels with their descendants',
-          content: { 'application/json': { schema: channelTreeResponse } },
+          content: { 'application/json': { schema: channelTreeResponse() } },
         },
         ...problemResponses(400),
       },
@@ -51,17 +50,17 @@ export const channelsRoutes = createRouter()
       return c.json({ data: roots.map((r) => presentTree(r, origin)) }, 200);
     },
   )
-  .openapi(
-    createRoute({
-      method: 'get',
-      path: '/channels/{slug}',
+  .endpoint(
+    'get',
+    '/channels/{slug}',
+    () => ({
       tags: ['Channels'],
       summary: 'One channel with its breadcrumb and children',
-      request: { params: channelSlugParams, query: noQueryParams },
+      request: { params: channelSlugParams(), query: noQueryParams() },
       responses: {
         200: {
           description: 'The channel',
-          content: { 'application/json': { schema: channelResponse } },
+          content: { 'application/json': { schema: channelResponse() } },
         },
         ...problemResponses(400, 404),
       },

@@ -19,14 +19,14 @@ export function resolveEmbedTarget(url: URL, host: string): EmbedTarget | null {
   if (article) {
     const key =
       article[2] === undefined
-        ? idOrSlugParam.safeParse(article[1])
-        : idParam.safeParse(article[1]);
+        ? idOrSlugParam().safeParse(article[1])
+        : idParam().safeParse(article[1]);
     if (!key.success) return null;
     return { kind: 'article', key: typeof key.data === 'number' ? { id: key.data } : key.data };
   }
   const channel = /^\/channels\/([^/]+)$/.exec(path);
   if (channel) {
-    const slug = slugParam.safeParse(channel[1]);
+    const slug = slugParam().safeParse(channel[1]);
     return slug.success ? { kind: 'channel', slug: slug.data } : null;
   }
   return null;

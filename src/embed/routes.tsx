@@ -1,4 +1,3 @@
-import { createRoute } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { html } from 'hono/html';
@@ -67,7 +66,7 @@ async function renderFrame(
 
 function frameOptions(c: Context<AppEnv>) {
   const site = siteConfig(c.env);
-  const query = frameQuery.safeParse(c.req.query());
+  const query = frameQuery().safeParse(c.req.query());
   const lang: SiteLang = (query.success && query.data.lang) || site.lang;
   const theme: FrameTheme = query.success ? query.data.theme : undefined;
   return {
@@ -133,19 +132,19 @@ embedRoutes.use('/oembed', publicGet({ maxAge: 300, staleWhileRevalidate: 3600 }
 embedRoutes.use('/embed', cachedPage({ maxAge: 300, staleWhileRevalidate: 3600 }));
 embedRoutes.use('/embed/*', cachedPage(publicCachePolicy));
 
-embedRoutes.openapi(
-  createRoute({
-    method: 'get',
-    path: '/oembed',
+embedRoutes.endpoint(
+  'get',
+  '/oembed',
+  () => ({
     tags: ['Embed'],
     summary: 'oEmbed provider for article and channel URLs',
     description:
       'Implements https://oembed.com for reader pages on this host. The answer is type rich, with an iframe of the embed page as html; width and height never exceed maxwidth/maxheight.',
-    request: { query: oembedQuery },
+    request: { query: oembedQuery() },
     responses: {
       200: {
         description: 'The oEmbed response',
-        content: { 'application/json': { schema: oembedResponse } },
+        content: { 'application/json': { schema: oembedResponse() } },
       },
       ...problemResponses(400, 404, 501),
     },
@@ -210,7 +209,7 @@ embedRoutes.openapi(
 );
 
 embedRoutes.get('/embed/articles/:id', async (c) => {
-  const id = frameIdParam.safeParse(c.req.param('id'));
+  const id = frameIdParam().safeParse(c.req.param('id'));
   const o = frameOptions(c);
   if (!id.success || !o.valid) return frameError(c, 400, 'badAddress');
   const found = await findArticle(readDb(c), { id: id.data }, new Date());
@@ -231,8 +230,8 @@ embedRoutes.get('/embed/articles/:id', async (c) => {
 });
 
 embedRoutes.get('/embed/channels/:slug', async (c) => {
-  const slug = frameSlugParam.safeParse(c.req.param('slug'));
-  const query = channelFrameQuery.safeParse(c.req.query());
+  const slug = frameSlugParam().safeParse(c.req.param('slug'));
+  const query = channelFrameQuery().safeParse(c.req.query());
   const o = frameOptions(c);
   if (!slug.success || !query.success) return frameError(c, 400, 'badAddress');
   const db = readDb(c);
@@ -262,7 +261,7 @@ embedRoutes.get('/embed/channels/:slug', async (c) => {
 });
 
 embedRoutes.get('/embed', async (c) => {
-  const query = ownerQuery.safeParse(c.req.query());
+  const query = ownerQuery().safeParse(c.req.query());
   if (!query.success) {
     const param = query.error.issues[0]?.path.join('.') ?? 'query';
     throw AppError.invalidParameter(param, 'query', query.error.issues[0]?.message ?? 'is invalid');

@@ -143,7 +143,7 @@ export function createFeedsRoutes(overrides: Partial<FeedsOptions> = {}) {
   const cached = publicGet(feedPolicy);
 
   async function serveFeed(c: Context<AppEnv>, format: Format, channelSlug?: string) {
-    if (channelSlug !== undefined && !slugParam.safeParse(channelSlug).success) {
+    if (channelSlug !== undefined && !slugParam().safeParse(channelSlug).success) {
       throw new AppError('not_found', { detail: `No channel '${channelSlug}'` });
     }
     const content = await loadFeed(readDb(c), {

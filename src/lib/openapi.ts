@@ -1,21 +1,25 @@
-import { z } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { lazy } from './lazy';
+import type { ApiRouter } from './router';
 
-export const problemSchema = z
-  .object({
-    type: z.string().openapi({ example: '/problems/invalid-parameter' }),
-    title: z.string(),
-    status: z.number().int(),
-    code: z
-      .string()
-      .openapi({ description: 'Stable machine-readable code', example: 'invalid_parameter' }),
-    detail: z.string().optional(),
-    instance: z.string(),
-    requestId: z.string().optional(),
-    invalidParams: z
-      .array(z.object({ name: z.string(), in: z.string(), reason: z.string() }))
-      .optional(),
-  })
-  .openapi('Problem');
+export const problemSchema = lazy(() =>
+  z
+    .object({
+      type: z.string().openapi({ example: '/problems/invalid-parameter' }),
+      title: z.string(),
+      status: z.number().int(),
+      code: z
+        .string()
+        .openapi({ description: 'Stable machine-readable code', example: 'invalid_parameter' }),
+      detail: z.string().optional(),
+      instance: z.string(),
+      requestId: z.string().optional(),
+      invalidParams: z
+        .array(z.object({ name: z.string(), in: z.string(), reason: z.string() }))
+        .optional(),
+    })
+    .openapi('Problem'),
+);
 
 const descriptions: Record<number, string> = {
   400: 'Invalid parameter',
@@ -34,14 +38,34 @@ export function problemResponses<S extends number>(...statuses: S[]) {
       status,
       {
         description: descriptions[status] ?? 'Problem',
-        content: { 'application/problem+json': { schema: problemSchema } },
+        content: { 'application/problem+json': { schema: problemSchema() } },
       },
     ]),
   ) as Record<
     S,
     {
       description: string;
-      content: { 'application/problem+json': { schema: typeof problemSchema } };
+      content: { 'application/problem+json': { schema: ReturnType<typeof problemSchema> } };
     }
   >;
+}
+
+export type OpenApiConfig = Parameters<OpenAPIHono['getOpenAPI31Document']>[0];
+
+/** The OpenAPI 3.1 document of routers mounted at these prefixes, in mount order. */
+export function openApiDocument(
+  mounts: readonly (readonly [string, ApiRouter])[],
+  config: OpenApiConfig,
+) {
+  const registry = new OpenAPIHono();
+  for (const [prefix, router] of mounts) {
+    for (const endpoint of router.endpoints) {
+      registry.openAPIRegistry.registerPath({
+        ...endpoint.describe(),
+        method: endpoint.method,
+        path: prefix === '/' ? endpoint.path : prefix + endpoint.path,
+      });
+    }
+  }
+  return registry.getOpenAPI31Document(config);
 }

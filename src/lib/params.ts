@@ -1,33 +1,40 @@
 import { z } from '@hono/zod-openapi';
+import { lazy } from './lazy';
 import { slugPattern, maxSlugLength } from './slug';
 import { parseCalendarDate } from './time';
 
 /** Shared validators for public parameters; each failure message names what was expected. */
 
 /** For routes that take no query parameters: a stray one is a mistake worth reporting. */
-export const noQueryParams = z.object({}).strict();
+export const noQueryParams = lazy(() => z.object({}).strict());
 
-export const slugParam = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(maxSlugLength, `must be at most ${maxSlugLength} characters`)
-  .regex(slugPattern, 'must be lowercase letters, digits and single hyphens');
+export const slugParam = lazy(() =>
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .max(maxSlugLength, `must be at most ${maxSlugLength} characters`)
+    .regex(slugPattern, 'must be lowercase letters, digits and single hyphens'),
+);
 
-export const idParam = z
-  .string()
-  .regex(/^[1-9][0-9]{0,15}$/, 'must be a positive whole number')
-  .transform(Number)
-  .pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER));
+export const idParam = lazy(() =>
+  z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/, 'must be a positive whole number')
+    .transform(Number)
+    .pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)),
+);
 
-export const idOrSlugParam = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(maxSlugLength, `must be at most ${maxSlugLength} characters`)
-  .regex(
-    /^(?:[1-9][0-9]{0,15}|(?=[a-z0-9-]*[a-z-])[a-z0-9]+(?:-[a-z0-9]+)*)$/,
-    'must be an article id or slug',
-  )
-  .transform((value) => (/^[0-9]+$/.test(value) ? { id: Number(value) } : { slug: value }));
+export const idOrSlugParam = lazy(() =>
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .max(maxSlugLength, `must be at most ${maxSlugLength} characters`)
+    .regex(
+      /^(?:[1-9][0-9]{0,15}|(?=[a-z0-9-]*[a-z-])[a-z0-9]+(?:-[a-z0-9]+)*)$/,
+      'must be an article id or slug',
+    )
+    .transform((value) => (/^[0-9]+$/.test(value) ? { id: Number(value) } : { slug: value })),
+);
 
 /**
  * A comma-separated list of positive ids, e.g. 3,1,2: at most `max` of them, no blanks or
@@ -74,11 +81,13 @@ export function optionalLimitParam(max: number) {
     .openapi({ type: 'integer', minimum: 1, maximum: max });
 }
 
-export const cursorParam = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(512, 'is too long')
-  .openapi({ description: 'Opaque cursor from meta.nextCursor of the previous page.' });
+export const cursorParam = lazy(() =>
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .max(512, 'is too long')
+    .openapi({ description: 'Opaque cursor from meta.nextCursor of the previous page.' }),
+);
 
 const instantPattern =
   /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,3})?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
@@ -86,26 +95,28 @@ const instantPattern =
 export type DateBound = { kind: 'date'; date: string } | { kind: 'instant'; instant: Date };
 
 /** A calendar day (in the site's time zone) or an exact RFC 3339 instant. */
-export const dateBoundParam = z
-  .string()
-  .max(40, 'is too long')
-  .transform((value, ctx): DateBound => {
-    if (parseCalendarDate(value)) return { kind: 'date', date: value };
-    // An unencoded "+" in a query string arrives as a space; the offset is still unambiguous.
-    const normalized = value.replace(/ (?=(?:[01]\d|2[0-3]):[0-5]\d$)/, '+').toUpperCase();
-    const m = instantPattern.exec(normalized);
-    if (m && parseCalendarDate(m[1]!)) {
-      const instant = new Date(normalized);
-      if (!Number.isNaN(instant.getTime())) return { kind: 'instant', instant };
-    }
-    ctx.addIssue({
-      code: 'custom',
-      message: 'must be a real date (YYYY-MM-DD) or an RFC 3339 date-time',
-    });
-    return z.NEVER;
-  })
-  .openapi({
-    type: 'string',
-    description: 'A day (YYYY-MM-DD, in the site time zone) or an RFC 3339 date-time.',
-    example: '2021-09-30',
-  });
+export const dateBoundParam = lazy(() =>
+  z
+    .string()
+    .max(40, 'is too long')
+    .transform((value, ctx): DateBound => {
+      if (parseCalendarDate(value)) return { kind: 'date', date: value };
+      // An unencoded "+" in a query string arrives as a space; the offset is still unambiguous.
+      const normalized = value.replace(/ (?=(?:[01]\d|2[0-3]):[0-5]\d$)/, '+').toUpperCase();
+      const m = instantPattern.exec(normalized);
+      if (m && parseCalendarDate(m[1]!)) {
+        const instant = new Date(normalized);
+        if (!Number.isNaN(instant.getTime())) return { kind: 'instant', instant };
+      }
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be a real date (YYYY-MM-DD) or an RFC 3339 date-time',
+      });
+      return z.NEVER;
+    })
+    .openapi({
+      type: 'string',
+      description: 'A day (YYYY-MM-DD, in the site time zone) or an RFC 3339 date-time.',
+      example: '2021-09-30',
+    }),
+);

@@ -113,7 +113,7 @@ export const pagesRoutes = new Hono<AppEnv>()
     );
   })
   .get('/channels/:slug', cachedPage(), async (c) => {
-    const slug = slugParam.safeParse(c.req.param('slug'));
+    const slug = slugParam().safeParse(c.req.param('slug'));
     if (!slug.success) notFound();
     const page = parsePage(c.req.query('page'));
     const site = siteConfig(c.env);
@@ -143,7 +143,7 @@ export const pagesRoutes = new Hono<AppEnv>()
   })
   .get('/articles/:key', cachedPage(), async (c) => {
     // Short links (/articles/123, /articles/some-slug) resolve to the one canonical URL.
-    const key = idOrSlugParam.safeParse(c.req.param('key'));
+    const key = idOrSlugParam().safeParse(c.req.param('key'));
     if (!key.success) notFound();
     const found = await findArticle(readDb(c), key.data, new Date());
     if (found.state === 'withdrawn') throw new AppError('gone');
@@ -151,7 +151,7 @@ export const pagesRoutes = new Hono<AppEnv>()
     return permanentRedirect(c, articlePath(found.article));
   })
   .get('/articles/:id/:slug', cachedPage(), async (c) => {
-    const id = idParam.safeParse(c.req.param('id'));
+    const id = idParam().safeParse(c.req.param('id'));
     if (!id.success) notFound();
     const site = siteConfig(c.env);
     const db = readDb(c);

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { html } from 'hono/html';
 import { presentSummary } from '../articles/present';
@@ -121,19 +121,19 @@ function windowStart(now: Date, timeZone: string, window: '1d' | '7d' | '30d'): 
 }
 
 export const viewsRoutes = createRouter()
-  .openapi(
-    createRoute({
-      method: 'post',
-      path: '/articles/{id}/views',
+  .endpoint(
+    'post',
+    '/articles/{id}/views',
+    () => ({
       tags: ['Views'],
       summary: 'Count a view (beacon)',
       description:
         'Works with navigator.sendBeacon and fetch; the body is ignored. Repeat views by the same visitor within the dedupe window, bots and link previewers are answered but not counted.',
-      request: { params: articleIdParams },
+      request: { params: articleIdParams() },
       responses: {
         200: {
           description: 'Live totals',
-          content: { 'application/json': { schema: beaconResponse } },
+          content: { 'application/json': { schema: beaconResponse() } },
         },
         ...problemResponses(400, 404, 429, 503),
       },
@@ -155,7 +155,7 @@ export const viewsRoutes = createRouter()
           headers: { 'Retry-After': '60' },
         });
       }
-      const body: z.infer<typeof beaconResponse> = {
+      const body: z.infer<ReturnType<typeof beaconResponse>> = {
         views: outcome.views,
         visitors: outcome.visitors,
         counted: outcome.counted,
@@ -164,17 +164,17 @@ export const viewsRoutes = createRouter()
       return c.json(body, 200, noStore);
     },
   )
-  .openapi(
-    createRoute({
-      method: 'get',
-      path: '/articles/{id}/views',
+  .endpoint(
+    'get',
+    '/articles/{id}/views',
+    () => ({
       tags: ['Views'],
       summary: 'Read live view counts without counting',
-      request: { params: articleIdParams },
+      request: { params: articleIdParams() },
       responses: {
         200: {
           description: 'Totals',
-          content: { 'application/json': { schema: liveCountsResponse } },
+          content: { 'application/json': { schema: liveCountsResponse() } },
         },
         ...problemResponses(400, 404),
       },
@@ -194,15 +194,15 @@ export const viewsRoutes = createRouter()
       return c.json({ ...counts, live }, 200, live ? liveReadCache : noStore);
     },
   )
-  .openapi(
-    createRoute({
-      method: 'get',
-      path: '/articles/{id}/views.svg',
+  .endpoint(
+    'get',
+    '/articles/{id}/views.svg',
+    () => ({
       tags: ['Views'],
       summary: 'Count a view and return a badge image',
       description:
         'For pages that can only embed an image. Sent with headers that make image proxies fetch it every time.',
-      request: { params: articleIdParams },
+      request: { params: articleIdParams() },
       responses: {
         200: { description: 'SVG badge', content: { 'image/svg+xml': { schema: z.string() } } },
         ...problemResponses(400, 404),
@@ -229,17 +229,17 @@ export const viewsRoutes = createRouter()
       });
     },
   )
-  .openapi(
-    createRoute({
-      method: 'get',
-      path: '/views',
+  .endpoint(
+    'get',
+    '/views',
+    () => ({
       tags: ['Views'],
       summary: 'Read live view counts of up to 100 articles',
-      request: { query: viewIdsQuery },
+      request: { query: viewIdsQuery() },
       responses: {
         200: {
           description: 'Counts of the published articles among the ids (others are left out)',
-          content: { 'application/json': { schema: batchCountsResponse } },
+          content: { 'application/json': { schema: batchCountsResponse() } },
         },
         ...problemResponses(400),
       },
@@ -264,13 +264,13 @@ export const viewsRoutes = createRouter()
       );
     },
   )
-  .openapi(
-    createRoute({
-      method: 'get',
-      path: '/articles/popular',
+  .endpoint(
+    'get',
+    '/articles/popular',
+    () => ({
       tags: ['Views'],
       summary: '热点排行: most viewed articles over a window',
-      request: { query: popularQuery },
+      request: { query: popularQuery() },
       responses: {
         200: {
           description: 'Articles by views in the window, most first',
@@ -278,7 +278,7 @@ export const viewsRoutes = createRouter()
             'application/json': {
               schema: z
                 .object({
-                  data: z.array(articleSummarySchema.extend({ windowViews: z.number().int() })),
+                  data: z.array(articleSummarySchema().extend({ windowViews: z.number().int() })),
                   meta: z.object({ window: z.string(), from: z.string() }),
                 })
                 .openapi('PopularArticles'),
@@ -316,17 +316,17 @@ export const viewsRoutes = createRouter()
       );
     },
   )
-  .openapi(
-    createRoute({
-      method: 'get',
-      path: '/stats',
+  .endpoint(
+    'get',
+    '/stats',
+    () => ({
       tags: ['Views'],
       summary: 'Site-wide and per-channel page views and visitors, from the daily rollups',
-      request: { query: statsQuery },
+      request: { query: statsQuery() },
       responses: {
         200: {
           description: 'Totals over the window',
-          content: { 'application/json': { schema: statsResponse } },
+          content: { 'application/json': { schema: statsResponse() } },
         },
         ...problemResponses(400),
       },
