@@ -1,5 +1,6 @@
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { DurableObject } from 'cloudflare:workers';
-import { createHmac } from 'node:crypto';
 import { createDb } from '../db/client';
 import { createLogger, describeError } from '../lib/logger';
 import { siteConfig } from '../lib/site';
@@ -44,6 +45,7 @@ const dayOfTable = (table: string) => {
   return `${m[1]!.slice(0, 4)}-${m[1]!.slice(4, 6)}-${m[1]!.slice(6, 8)}`;
 };
 
+const utf8 = new TextEncoder();
 const retryDelayMs = 10_000;
 const maxRowsPerFlush = 200;
 
@@ -72,7 +74,7 @@ export class ViewCounter extends DurableObject<Env> {
   /** What D1 last acknowledged, so a flush sends only what changed. */
   private readonly flushedDays = new Map<string, string>();
   private readonly flushedRejections = new Map<string, number>();
-  private readonly saltKeys = new Map<string, Buffer>();
+  private readonly saltKeys = new Map<string, Uint8Array>();
   private totals: ShardTotals = { views: 0, visitors: 0 };
   private readonly liveTables = new Set<string>();
   private alarmAt: number | null = null;
@@ -227,16 +229,16 @@ export class ViewCounter extends DurableObject<Env> {
     );
   }
 
-  private saltFor(day: string, create: boolean): Buffer | null {
+  private saltFor(day: string, create: boolean): Uint8Array | null {
     const cached = this.saltKeys.get(day);
     if (cached) return cached;
     const row = this.sql
       .exec<{ salt: ArrayBuffer }>('SELECT salt FROM salts WHERE day = ?', day)
       .toArray()[0];
-    let salt: Buffer | null = row ? Buffer.from(row.salt) : null;
+    let salt: Uint8Array | null = row ? new Uint8Array(row.salt) : null;
     if (!salt && create) {
-      salt = Buffer.from(crypto.getRandomValues(new Uint8Array(32)));
-      this.run('INSERT INTO salts (day, salt) VALUES (?, ?)', day, salt);
+      salt = crypto.getRandomValues(new Uint8Array(32));
+      this.run('INSERT INTO salts (day, salt) VALUES (?, ?)', day, salt.buffer);
       if (this.oldestSaltDay === null || day < this.oldestSaltDay) this.oldestSaltDay = day;
       // A salt for a day long past (a hit stamped with an old clock) must still be forgotten.
       this.rolledOverThrough = null;
@@ -245,11 +247,11 @@ export class ViewCounter extends DurableObject<Env> {
     return salt;
   }
 
-  private visitorHash(salt: Buffer, ip: string, userAgent: string): ArrayBuffer {
-    const digest = createHmac('sha256', salt)
-      .update(`${this.articleId}\n${ip}\n${userAgent}`)
-      .digest();
-    return digest.buffer.slice(digest.byteOffset, digest.byteOffset + 16) as ArrayBuffer;
+  // Synchronous on purpose (WebCrypto's HMAC is async): count() must not await between the
+  // dedupe read and the upsert.
+  private visitorHash(salt: Uint8Array, ip: string, userAgent: string): ArrayBuffer {
+    const digest = hmac(sha256, salt, utf8.encode(`${this.articleId}\n${ip}\n${userAgent}`));
+    return digest.buffer.slice(digest.byteOffset, digest.byteOffset + 16);
   }
 
   private ensureDayTable(day: string) {

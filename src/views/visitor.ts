@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
 
 /**
  * User agents that fetch pages without a reader behind them: crawlers, link previewers,
@@ -137,15 +137,24 @@ export interface VisitorSignals {
   bucket: number;
 }
 
+const utf8 = new TextEncoder();
+
 export function visitorSignals(headers: Headers): VisitorSignals {
   // On Cloudflare CF-Connecting-IP is set by the edge and cannot be forged by the client.
   const ip = headers.get('CF-Connecting-IP') ?? '';
   const userAgent = (headers.get('User-Agent') ?? '').slice(0, 512);
-  const digest = createHash('sha256').update(`${ip}\n${userAgent}`).digest();
+  const digest = sha256(utf8.encode(`${ip}\n${userAgent}`));
   return {
     ip,
     userAgent,
-    key: digest.subarray(0, 12).toString('base64url'),
-    bucket: digest.readUInt32BE(12),
+    key: base64url(digest.subarray(0, 12)),
+    bucket: new DataView(digest.buffer, digest.byteOffset).getUint32(12),
   };
+}
+
+function base64url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '');
 }
