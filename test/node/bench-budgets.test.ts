@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import type { Measurement } from '../../scripts/bench/load';
+import {
+  evaluateBudgets,
+  type BenchReport,
+  type ScenarioOutcome,
+} from '../../scripts/bench/report';
+import type { Phase } from '../../scripts/bench/scenarios';
+
+function measurement(rps: number): Measurement {
+  const sent = Math.round(rps * 5);
+  return {
+    sent,
+    ok: sent,
+    statuses: { '200': sent },
+    errors: 0,
+    timeouts: 0,
+    durationSec: 5,
+    rps,
+    p50: 1,
+    p99: 2,
+    clientCpuSec: 1,
+    warmup: null,
+    cpu: null,
+  };
+}
+
+/** A scenario measured once, paired with its phase's constant route at `constantRps`. */
+function measured(key: string, phase: Phase, rps: number, constantRps: number): ScenarioOutcome {
+  return {
+    key,
+    title: key,
+    phase,
+    status: 'measured',
+    runs: [{ measured: measurement(rps), constant: measurement(constantRps) }],
+  };
+}
+
+function constant(phase: Phase, rps: number): ScenarioOutcome {
+  return {
+    key: 'constant',
+    title: 'constant',
+    phase,
+    status: 'measured',
+    runs: [{ measured: measurement(rps), constant: null }],
+  };
+}
+
+/** Bare constant 10,000 req/s; Gazette's constant 8,000; article JSON and its floor as given. */
+function report(articleRps: number, floorRps: number | null): BenchReport {
+  const scenarios = [
+    constant('primitives', 10_000),
+    constant('origin', 8_000),
+    measured('article-json', 'origin', articleRps, 8_000),
+  ];
+  if (floorRps !== null) {
+    scenarios.push(measured('primitive-d1-session', 'primitives', floorRps, 10_000));
+  }
+  return {
+    config: { only: ['constant', 'article-json', 'primitive-d1-session'] },
+    startup: null,
+    embed: null,
+    bundle: { files: [], bytes: 0, gzip: 0, composition: [] },
+    scenarios,
+  } as unknown as BenchReport;
+}
+
+const articleBudget = (r: BenchReport) =>
+  evaluateBudgets(r).find((b) => b.what === 'Article JSON from D1')!;
+
+describe('evaluateBudgets: ratio budgets', () => {
+  it("judges a route by the issue's figure when the floor leaves room for it", () => {
+    // Floor 2,000 / 8,000 = 0.25 of Gazette's constant: 0.9 × 0.25 is above 0.12.
+    const passing = articleBudget(report(1_000, 2_000));
+    expect(passing).toMatchObject({ budget: '≥ 0.12 of constant', measured: '0.125' });
+    expect(passing.status).toBe('pass');
+    expect(passing.judgedAt).toBeUndefined();
+    expect(articleBudget(report(900, 2_000)).status).toBe('fail');
+  });
+
+  it('judges at 0.9 × the floor when the floor itself is below the budget', () => {
+    // Floor 800 / 8,000 = 0.1: nothing could reach 0.12, so 0.09 is what is asked.
+    const failing = articleBudget(report(600, 800));
+    expect(failing.judgedAt).toBeCloseTo(0.09, 6);
+    expect(failing.budget).toBe('≥ 0.12 of constant; judged here at ≥ 0.090 (0.9 × floor)');
+    expect(failing.floor).toMatchObject({ value: '0.100', belowBudget: true });
+    expect(failing.status).toBe('fail');
+    expect(articleBudget(report(730, 800)).status).toBe('pass');
+  });
+
+  it("keeps the issue's figure when the floor was not measured", () => {
+    const result = articleBudget(report(900, null));
+    expect(result.budget).toBe('≥ 0.12 of constant');
+    expect(result.status).toBe('fail');
+  });
+});
