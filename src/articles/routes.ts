@@ -32,24 +32,26 @@ export const articlesRoutes = createRouter()
   .endpoint(
     'get',
     '/articles',
-    () => ({
-      tags: ['Articles'],
-      summary: 'List published articles, newest first',
-      request: { query: listArticlesQuery() },
-      responses: {
-        200: {
-          description: 'A page of article summaries',
-          content: { 'application/json': { schema: articleListResponse() } },
-          headers: {
-            Link: {
-              description: 'rel="next" link when more pages exist',
-              schema: { type: 'string' },
+    {
+      request: () => ({ query: listArticlesQuery() }),
+      describe: () => ({
+        tags: ['Articles'],
+        summary: 'List published articles, newest first',
+        responses: {
+          200: {
+            description: 'A page of article summaries',
+            content: { 'application/json': { schema: articleListResponse() } },
+            headers: {
+              Link: {
+                description: 'rel="next" link when more pages exist',
+                schema: { type: 'string' },
+              },
             },
           },
+          ...problemResponses(400, 404),
         },
-        ...problemResponses(400, 404),
-      },
-    }),
+      }),
+    },
     async (c) => {
       const query = c.req.valid('query');
       const site = siteConfig(c.env);
@@ -108,18 +110,20 @@ export const articlesRoutes = createRouter()
   .endpoint(
     'get',
     '/articles/{idOrSlug}',
-    () => ({
-      tags: ['Articles'],
-      summary: 'One published article with breadcrumb, tags, attachments and neighbours',
-      request: { params: articleKeyParams(), query: noQueryParams() },
-      responses: {
-        200: {
-          description: 'The article',
-          content: { 'application/json': { schema: articleResponse() } },
+    {
+      request: () => ({ params: articleKeyParams(), query: noQueryParams() }),
+      describe: () => ({
+        tags: ['Articles'],
+        summary: 'One published article with breadcrumb, tags, attachments and neighbours',
+        responses: {
+          200: {
+            description: 'The article',
+            content: { 'application/json': { schema: articleResponse() } },
+          },
+          ...problemResponses(400, 404),
         },
-        ...problemResponses(400, 404),
-      },
-    }),
+      }),
+    },
     async (c) => {
       const { idOrSlug } = c.req.valid('param');
       const found = await findArticle(readDb(c), idOrSlug, new Date());

@@ -32,18 +32,20 @@ export const channelsRoutes = createRouter()
   .endpoint(
     'get',
     '/channels',
-    () => ({
-      tags: ['Channels'],
-      summary: 'The channel tree (栏目)',
-      request: { query: noQueryParams() },
-      responses: {
-        200: {
-          description: 'Root channels with their descendants',
-          content: { 'application/json': { schema: channelTreeResponse() } },
+    {
+      request: () => ({ query: noQueryParams() }),
+      describe: () => ({
+        tags: ['Channels'],
+        summary: 'The channel tree (栏目)',
+        responses: {
+          200: {
+            description: 'Root channels with their descendants',
+            content: { 'application/json': { schema: channelTreeResponse() } },
+          },
+          ...problemResponses(400),
         },
-        ...problemResponses(400),
-      },
-    }),
+      }),
+    },
     async (c) => {
       const origin = requestOrigin(c);
       const roots = await listChannelTree(readDb(c));
@@ -53,18 +55,20 @@ export const channelsRoutes = createRouter()
   .endpoint(
     'get',
     '/channels/{slug}',
-    () => ({
-      tags: ['Channels'],
-      summary: 'One channel with its breadcrumb and children',
-      request: { params: channelSlugParams(), query: noQueryParams() },
-      responses: {
-        200: {
-          description: 'The channel',
-          content: { 'application/json': { schema: channelResponse() } },
+    {
+      request: () => ({ params: channelSlugParams(), query: noQueryParams() }),
+      describe: () => ({
+        tags: ['Channels'],
+        summary: 'One channel with its breadcrumb and children',
+        responses: {
+          200: {
+            description: 'The channel',
+            content: { 'application/json': { schema: channelResponse() } },
+          },
+          ...problemResponses(400, 404),
         },
-        ...problemResponses(400, 404),
-      },
-    }),
+      }),
+    },
     async (c) => {
       const { slug } = c.req.valid('param');
       const channel = await findChannel(readDb(c), slug);

@@ -135,20 +135,22 @@ embedRoutes.use('/embed/*', cachedPage(publicCachePolicy));
 embedRoutes.endpoint(
   'get',
   '/oembed',
-  () => ({
-    tags: ['Embed'],
-    summary: 'oEmbed provider for article and channel URLs',
-    description:
-      'Implements https://oembed.com for reader pages on this host. The answer is type rich, with an iframe of the embed page as html; width and height never exceed maxwidth/maxheight.',
-    request: { query: oembedQuery() },
-    responses: {
-      200: {
-        description: 'The oEmbed response',
-        content: { 'application/json': { schema: oembedResponse() } },
+  {
+    request: () => ({ query: oembedQuery() }),
+    describe: () => ({
+      tags: ['Embed'],
+      summary: 'oEmbed provider for article and channel URLs',
+      description:
+        'Implements https://oembed.com for reader pages on this host. The answer is type rich, with an iframe of the embed page as html; width and height never exceed maxwidth/maxheight.',
+      responses: {
+        200: {
+          description: 'The oEmbed response',
+          content: { 'application/json': { schema: oembedResponse() } },
+        },
+        ...problemResponses(400, 404, 501),
       },
-      ...problemResponses(400, 404, 501),
-    },
-  }),
+    }),
+  },
   async (c) => {
     const query = c.req.valid('query');
     // An empty format= is read as no format at all, which the spec defaults to json.

@@ -62,6 +62,7 @@ export function openApiDocument(
     for (const endpoint of router.endpoints) {
       registry.openAPIRegistry.registerPath({
         ...endpoint.describe(),
+        request: endpoint.request(),
         method: endpoint.method,
         path: prefix === '/' ? endpoint.path : prefix + endpoint.path,
       });

@@ -6,34 +6,55 @@ import type { AppEnv } from '../env';
 import { validationError, type ParameterLocation } from './errors';
 import { lazy } from './lazy';
 
-/** What an endpoint says about itself besides its method and path; only query and path input. */
-export type EndpointDescription = Omit<RouteConfig, 'method' | 'path' | 'request'> & {
-  request?: Pick<NonNullable<RouteConfig['request']>, 'query' | 'params'>;
+/** The request parts an endpoint validates; only query and path input exist in this API. */
+export type EndpointRequest = Pick<NonNullable<RouteConfig['request']>, 'query' | 'params'> & {
+  body?: never;
+  headers?: never;
+  cookies?: never;
 };
+
+/**
+ * What the OpenAPI document says about an endpoint besides its method, path and request.
+ * `middleware` and `hide` are @hono/zod-openapi options this router does not apply.
+ */
+export type EndpointDocs = Omit<
+  RouteConfig,
+  'method' | 'path' | 'request' | 'middleware' | 'hide'
+> & {
+  request?: never;
+  middleware?: never;
+  hide?: never;
+};
+
+export interface EndpointSpec<Q extends EndpointRequest, D extends EndpointDocs> {
+  /** The schemas validated on every request, built on the endpoint's first request. */
+  request: () => Q;
+  /** Summary, responses and the rest, built only for the OpenAPI document. */
+  describe: () => D;
+}
 
 export interface Endpoint {
   method: RouteConfig['method'];
   /** OpenAPI form, e.g. /articles/{id}. */
   path: string;
-  describe: () => EndpointDescription;
+  request: () => EndpointRequest;
+  describe: () => EndpointDocs;
 }
 
 const targets = [
   ['query', 'query', 'query'],
   ['params', 'param', 'path'],
-] as const satisfies readonly [
-  keyof NonNullable<EndpointDescription['request']>,
-  keyof ValidationTargets,
-  ParameterLocation,
-][];
+] as const satisfies readonly [keyof EndpointRequest, keyof ValidationTargets, ParameterLocation][];
 
 /** Every endpoint validates the same way, so a bad parameter always reads the same way. */
-function requestValidators(request: EndpointDescription['request']): MiddlewareHandler[] {
+function requestValidators(request: EndpointRequest): MiddlewareHandler[] {
   return targets.flatMap(([part, target, location]) => {
-    const schema = request?.[part];
+    const schema = request[part];
     if (!schema) return [];
     return [
       validator(target, (value) => {
+        // Synchronous: no parameter schema here refines or transforms asynchronously (one that
+        // did would throw instead of validating, and would need safeParseAsync).
         const result = schema.safeParse(value);
         if (!result.success) throw validationError(result.error, location, value);
         return result.data as object;
@@ -43,24 +64,29 @@ function requestValidators(request: EndpointDescription['request']): MiddlewareH
 }
 
 /**
- * A feature's routes. Endpoints are described by a function, called on the endpoint's first
- * request (for its validators) or when the OpenAPI document is built: building every schema at
+ * A feature's routes. Each endpoint's schemas are built on its first request (its request
+ * schemas) or when the OpenAPI document is built (everything else): building every schema at
  * startup cost more CPU than the rest of the worker (BENCHMARKS.md).
  */
 export class ApiRouter extends Hono<AppEnv> {
   readonly endpoints: Endpoint[] = [];
 
-  endpoint<M extends RouteConfig['method'], P extends string, D extends EndpointDescription>(
+  endpoint<
+    M extends RouteConfig['method'],
+    P extends string,
+    Q extends EndpointRequest,
+    D extends EndpointDocs,
+  >(
     method: M,
     path: P,
-    describe: () => D,
-    handler: RouteHandler<D & { method: M; path: P }, AppEnv>,
+    spec: EndpointSpec<Q, D>,
+    handler: RouteHandler<D & { method: M; path: P; request: Q }, AppEnv>,
   ): this {
-    const description = lazy(describe);
-    this.endpoints.push({ method, path, describe: description });
+    const request = lazy(spec.request);
+    this.endpoints.push({ method, path, request, describe: lazy(spec.describe) });
     let validators: MiddlewareHandler[] | undefined;
     const validate: MiddlewareHandler<AppEnv> = (c, next) => {
-      validators ??= requestValidators(description().request);
+      validators ??= requestValidators(request());
       let index = 0;
       const step = async (): Promise<void> => {
         const current = validators![index++];

@@ -124,20 +124,22 @@ export const viewsRoutes = createRouter()
   .endpoint(
     'post',
     '/articles/{id}/views',
-    () => ({
-      tags: ['Views'],
-      summary: 'Count a view (beacon)',
-      description:
-        'Works with navigator.sendBeacon and fetch; the body is ignored. Repeat views by the same visitor within the dedupe window, bots and link previewers are answered but not counted.',
-      request: { params: articleIdParams() },
-      responses: {
-        200: {
-          description: 'Live totals',
-          content: { 'application/json': { schema: beaconResponse() } },
+    {
+      request: () => ({ params: articleIdParams() }),
+      describe: () => ({
+        tags: ['Views'],
+        summary: 'Count a view (beacon)',
+        description:
+          'Works with navigator.sendBeacon and fetch; the body is ignored. Repeat views by the same visitor within the dedupe window, bots and link previewers are answered but not counted.',
+        responses: {
+          200: {
+            description: 'Live totals',
+            content: { 'application/json': { schema: beaconResponse() } },
+          },
+          ...problemResponses(400, 404, 429, 503),
         },
-        ...problemResponses(400, 404, 429, 503),
-      },
-    }),
+      }),
+    },
     async (c) => {
       const { id } = c.req.valid('param');
       const now = new Date();
@@ -167,18 +169,20 @@ export const viewsRoutes = createRouter()
   .endpoint(
     'get',
     '/articles/{id}/views',
-    () => ({
-      tags: ['Views'],
-      summary: 'Read live view counts without counting',
-      request: { params: articleIdParams() },
-      responses: {
-        200: {
-          description: 'Totals',
-          content: { 'application/json': { schema: liveCountsResponse() } },
+    {
+      request: () => ({ params: articleIdParams() }),
+      describe: () => ({
+        tags: ['Views'],
+        summary: 'Read live view counts without counting',
+        responses: {
+          200: {
+            description: 'Totals',
+            content: { 'application/json': { schema: liveCountsResponse() } },
+          },
+          ...problemResponses(400, 404),
         },
-        ...problemResponses(400, 404),
-      },
-    }),
+      }),
+    },
     async (c) => {
       const { id } = c.req.valid('param');
       const article = await publishedArticle(c, id, new Date());
@@ -197,17 +201,19 @@ export const viewsRoutes = createRouter()
   .endpoint(
     'get',
     '/articles/{id}/views.svg',
-    () => ({
-      tags: ['Views'],
-      summary: 'Count a view and return a badge image',
-      description:
-        'For pages that can only embed an image. Sent with headers that make image proxies fetch it every time.',
-      request: { params: articleIdParams() },
-      responses: {
-        200: { description: 'SVG badge', content: { 'image/svg+xml': { schema: z.string() } } },
-        ...problemResponses(400, 404),
-      },
-    }),
+    {
+      request: () => ({ params: articleIdParams() }),
+      describe: () => ({
+        tags: ['Views'],
+        summary: 'Count a view and return a badge image',
+        description:
+          'For pages that can only embed an image. Sent with headers that make image proxies fetch it every time.',
+        responses: {
+          200: { description: 'SVG badge', content: { 'image/svg+xml': { schema: z.string() } } },
+          ...problemResponses(400, 404),
+        },
+      }),
+    },
     async (c) => {
       const { id } = c.req.valid('param');
       const now = new Date();
@@ -232,18 +238,20 @@ export const viewsRoutes = createRouter()
   .endpoint(
     'get',
     '/views',
-    () => ({
-      tags: ['Views'],
-      summary: 'Read live view counts of up to 100 articles',
-      request: { query: viewIdsQuery() },
-      responses: {
-        200: {
-          description: 'Counts of the published articles among the ids (others are left out)',
-          content: { 'application/json': { schema: batchCountsResponse() } },
+    {
+      request: () => ({ query: viewIdsQuery() }),
+      describe: () => ({
+        tags: ['Views'],
+        summary: 'Read live view counts of up to 100 articles',
+        responses: {
+          200: {
+            description: 'Counts of the published articles among the ids (others are left out)',
+            content: { 'application/json': { schema: batchCountsResponse() } },
+          },
+          ...problemResponses(400),
         },
-        ...problemResponses(400),
-      },
-    }),
+      }),
+    },
     async (c) => {
       const { ids } = c.req.valid('query');
       const found = await countableArticles(readDb(c), ids, new Date());
@@ -267,27 +275,29 @@ export const viewsRoutes = createRouter()
   .endpoint(
     'get',
     '/articles/popular',
-    () => ({
-      tags: ['Views'],
-      summary: '热点排行: most viewed articles over a window',
-      request: { query: popularQuery() },
-      responses: {
-        200: {
-          description: 'Articles by views in the window, most first',
-          content: {
-            'application/json': {
-              schema: z
-                .object({
-                  data: z.array(articleSummarySchema().extend({ windowViews: z.number().int() })),
-                  meta: z.object({ window: z.string(), from: z.string() }),
-                })
-                .openapi('PopularArticles'),
+    {
+      request: () => ({ query: popularQuery() }),
+      describe: () => ({
+        tags: ['Views'],
+        summary: '热点排行: most viewed articles over a window',
+        responses: {
+          200: {
+            description: 'Articles by views in the window, most first',
+            content: {
+              'application/json': {
+                schema: z
+                  .object({
+                    data: z.array(articleSummarySchema().extend({ windowViews: z.number().int() })),
+                    meta: z.object({ window: z.string(), from: z.string() }),
+                  })
+                  .openapi('PopularArticles'),
+              },
             },
           },
+          ...problemResponses(400, 404),
         },
-        ...problemResponses(400, 404),
-      },
-    }),
+      }),
+    },
     async (c) => {
       const query = c.req.valid('query');
       const now = new Date();
@@ -319,18 +329,20 @@ export const viewsRoutes = createRouter()
   .endpoint(
     'get',
     '/stats',
-    () => ({
-      tags: ['Views'],
-      summary: 'Site-wide and per-channel page views and visitors, from the daily rollups',
-      request: { query: statsQuery() },
-      responses: {
-        200: {
-          description: 'Totals over the window',
-          content: { 'application/json': { schema: statsResponse() } },
+    {
+      request: () => ({ query: statsQuery() }),
+      describe: () => ({
+        tags: ['Views'],
+        summary: 'Site-wide and per-channel page views and visitors, from the daily rollups',
+        responses: {
+          200: {
+            description: 'Totals over the window',
+            content: { 'application/json': { schema: statsResponse() } },
+          },
+          ...problemResponses(400),
         },
-        ...problemResponses(400),
-      },
-    }),
+      }),
+    },
     async (c) => {
       const { window } = c.req.valid('query');
       const now = new Date();

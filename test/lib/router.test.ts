@@ -8,17 +8,17 @@ import { createRouter } from '../../src/lib/router';
 import { expectProblem, json } from '../helpers';
 
 function thingsApi() {
+  const thingRequest = vi.fn(() => ({
+    params: z.object({
+      id: z
+        .string()
+        .regex(/^[0-9]+$/, 'must be digits')
+        .transform(Number),
+    }),
+    query: z.object({ q: z.string().max(3, 'is too long').optional() }).strict(),
+  }));
   const describeThing = vi.fn(() => ({
     summary: 'One thing',
-    request: {
-      params: z.object({
-        id: z
-          .string()
-          .regex(/^[0-9]+$/, 'must be digits')
-          .transform(Number),
-      }),
-      query: z.object({ q: z.string().max(3, 'is too long').optional() }).strict(),
-    },
     responses: {
       200: {
         description: 'The thing',
@@ -26,21 +26,25 @@ function thingsApi() {
       },
     },
   }));
-  const router = createRouter().endpoint('get', '/things/{id}', describeThing, (c) =>
-    c.json({ id: c.req.valid('param').id, q: c.req.valid('query').q ?? null }, 200),
+  const router = createRouter().endpoint(
+    'get',
+    '/things/{id}',
+    { request: thingRequest, describe: describeThing },
+    (c) => c.json({ id: c.req.valid('param').id, q: c.req.valid('query').q ?? null }, 200),
   );
   const app = new Hono<AppEnv>().route('/api', router);
   app.onError((err, c) => (err instanceof AppError ? problemResponse(c, err) : c.text('', 500)));
-  return { describeThing, router, app };
+  return { thingRequest, describeThing, router, app };
 }
 
 describe('ApiRouter.endpoint', () => {
-  it('describes an endpoint on its first request, and only once', async () => {
-    const { describeThing, app } = thingsApi();
-    expect(describeThing).not.toHaveBeenCalled();
+  it('builds request schemas on the first request, once, and the docs not at all', async () => {
+    const { thingRequest, describeThing, app } = thingsApi();
+    expect(thingRequest).not.toHaveBeenCalled();
     expect((await app.request('/api/things/1')).status).toBe(200);
     expect((await app.request('/api/things/2?q=ab')).status).toBe(200);
-    expect(describeThing).toHaveBeenCalledTimes(1);
+    expect(thingRequest).toHaveBeenCalledTimes(1);
+    expect(describeThing).not.toHaveBeenCalled();
   });
 
   it('hands the handler parsed path and query values', async () => {
@@ -85,3 +89,24 @@ describe('openApiDocument', () => {
     );
   });
 });
+
+// Type-level checks, enforced by `npm run typecheck`: the router must not accept what it would
+// silently ignore (a body it never validates, per-route middleware it never runs).
+export function unsupportedEndpointSpecs() {
+  const responses = { 204: { description: 'Nothing' } };
+  createRouter()
+    .endpoint(
+      'post',
+      '/with-body',
+      // @ts-expect-error request bodies are not validated by ApiRouter
+      { request: () => ({ body: { content: {} } }), describe: () => ({ responses }) },
+      (c) => c.body(null, 204),
+    )
+    .endpoint(
+      'get',
+      '/with-middleware',
+      // @ts-expect-error per-route middleware is not applied by ApiRouter
+      { request: () => ({}), describe: () => ({ responses, middleware: [] }) },
+      (c) => c.body(null, 204),
+    );
+}
