@@ -216,9 +216,15 @@ function floorFor(
   return { what, value: ratio.toFixed(3), belowBudget: ratio < min };
 }
 
+/**
+ * A floor only counts when it was measured cleanly: a primitive that failed or stalled would
+ * otherwise lower the bar its route is judged by.
+ */
 function floorRatio(report: BenchReport, key: string, gazette: Figures | null): number | null {
   const f = figuresOf(report, key);
-  return f && gazette ? absoluteRps(f) / gazette.constantRps : null;
+  if (!f || !gazette || f.failures / Math.max(1, f.requests) > 0.01) return null;
+  const ratio = absoluteRps(f) / gazette.constantRps;
+  return Number.isFinite(ratio) && ratio > 0 ? ratio : null;
 }
 
 /** The minimum to judge a ratio by: the issue's, or 0.9 × this run's floor if that is lower. */

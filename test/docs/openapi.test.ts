@@ -67,6 +67,28 @@ describe('GET /openapi.json', () => {
     expect(again.status).toBe(304);
   });
 
+  it('documents every API endpoint once, and nothing else', async () => {
+    const doc = await openapi();
+    const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(operations.sort()).toEqual(
+      [
+        'GET /api/v1/articles',
+        'GET /api/v1/articles/{idOrSlug}',
+        'GET /api/v1/articles/popular',
+        'POST /api/v1/articles/{id}/views',
+        'GET /api/v1/articles/{id}/views',
+        'GET /api/v1/articles/{id}/views.svg',
+        'GET /api/v1/views',
+        'GET /api/v1/stats',
+        'GET /api/v1/channels',
+        'GET /api/v1/channels/{slug}',
+        'GET /oembed',
+      ].sort(),
+    );
+  });
+
   it('lists every public read route as a GET with its problems', async () => {
     const doc = await openapi();
     for (const path of readRoutes) {

@@ -7,13 +7,13 @@ import {
 } from '../../scripts/bench/report';
 import type { Phase } from '../../scripts/bench/scenarios';
 
-function measurement(rps: number): Measurement {
+function measurement(rps: number, errors = 0): Measurement {
   const sent = Math.round(rps * 5);
   return {
     sent,
-    ok: sent,
-    statuses: { '200': sent },
-    errors: 0,
+    ok: sent - errors,
+    statuses: { '200': sent - errors },
+    errors,
     timeouts: 0,
     durationSec: 5,
     rps,
@@ -26,13 +26,19 @@ function measurement(rps: number): Measurement {
 }
 
 /** A scenario measured once, paired with its phase's constant route at `constantRps`. */
-function measured(key: string, phase: Phase, rps: number, constantRps: number): ScenarioOutcome {
+function measured(
+  key: string,
+  phase: Phase,
+  rps: number,
+  constantRps: number,
+  errors = 0,
+): ScenarioOutcome {
   return {
     key,
     title: key,
     phase,
     status: 'measured',
-    runs: [{ measured: measurement(rps), constant: measurement(constantRps) }],
+    runs: [{ measured: measurement(rps, errors), constant: measurement(constantRps) }],
   };
 }
 
@@ -47,14 +53,14 @@ function constant(phase: Phase, rps: number): ScenarioOutcome {
 }
 
 /** Bare constant 10,000 req/s; Gazette's constant 8,000; article JSON and its floor as given. */
-function report(articleRps: number, floorRps: number | null): BenchReport {
+function report(articleRps: number, floorRps: number | null, floorErrors = 0): BenchReport {
   const scenarios = [
     constant('primitives', 10_000),
     constant('origin', 8_000),
     measured('article-json', 'origin', articleRps, 8_000),
   ];
   if (floorRps !== null) {
-    scenarios.push(measured('primitive-d1-session', 'primitives', floorRps, 10_000));
+    scenarios.push(measured('primitive-d1-session', 'primitives', floorRps, 10_000, floorErrors));
   }
   return {
     config: { only: ['constant', 'article-json', 'primitive-d1-session'] },
@@ -91,6 +97,14 @@ describe('evaluateBudgets: ratio budgets', () => {
   it("keeps the issue's figure when the floor was not measured", () => {
     const result = articleBudget(report(900, null));
     expect(result.budget).toBe('≥ 0.12 of constant');
+    expect(result.status).toBe('fail');
+  });
+
+  it("keeps the issue's figure when the floor's own requests failed", () => {
+    // 800 req/s would lower the bar to 0.09, but 2 % of the primitive's requests failed.
+    const result = articleBudget(report(730, 800, 80));
+    expect(result.budget).toBe('≥ 0.12 of constant');
+    expect(result.judgedAt).toBeUndefined();
     expect(result.status).toBe('fail');
   });
 });

@@ -1,0 +1,58 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWorker, projectRoot } from '../../scripts/lib/run-worker';
+
+/** wrangler.toml's [alias] table: import specifier -> replacement module. */
+function aliases(): Map<string, string> {
+  const toml = readFileSync(join(projectRoot, 'wrangler.toml'), 'utf8');
+  const table = /^\[alias\]\n((?:"[^"\n]+" = "[^"\n]+"\n)+)/m.exec(toml);
+  if (!table) throw new Error('wrangler.toml has no [alias] table');
+  return new Map(
+    [...table[1]!.matchAll(/^"([^"]+)" = "([^"]+)"$/gm)].map((m) => [m[1]!, m[2]!.slice(2)]),
+  );
+}
+
+interface Metafile {
+  inputs: Record<string, { imports: { path: string; original?: string }[] }>;
+}
+
+let buildDir = '';
+let meta: Metafile;
+
+beforeAll(() => {
+  buildDir = buildWorker();
+  meta = JSON.parse(readFileSync(`${buildDir}.meta.json`, 'utf8')) as Metafile;
+}, 120_000);
+
+afterAll(() => {
+  rmSync(buildDir, { recursive: true, force: true });
+  rmSync(`${buildDir}.meta.json`, { force: true });
+});
+
+describe('the deployed worker bundle', () => {
+  it("swaps only zod's own modules for the stubs in [alias]", () => {
+    const table = aliases();
+    expect([...table.keys()].sort()).toEqual(
+      ['../locales/index.js', './compile.js', './from-json-schema.js'].sort(),
+    );
+    const swapped: string[] = [];
+    for (const [importer, { imports }] of Object.entries(meta.inputs)) {
+      for (const { path, original } of imports) {
+        if (!original || !table.has(original)) continue;
+        swapped.push(`${importer} -> ${original}`);
+        // A dependency that imports the same specifier for its own module would be stubbed too.
+        expect(importer, `${importer} imports ${original}`).toMatch(/node_modules\/zod\/v4\//);
+        expect(path).toBe(table.get(original));
+      }
+    }
+    expect(swapped.length).toBeGreaterThanOrEqual(table.size);
+  });
+
+  it('imports no node: built-in, whose loading costs startup time', () => {
+    const builtins = Object.values(meta.inputs)
+      .flatMap(({ imports }) => imports.map((i) => i.original ?? i.path))
+      .filter((specifier) => specifier.startsWith('node:'));
+    expect(builtins).toEqual([]);
+  });
+});
