@@ -84,18 +84,14 @@ export interface BudgetResult {
    */
   floor?: { what: string; value: string; belowBudget: boolean };
   /**
-   * The minimum actually judged, when lower than the issue's: 0.9 × the floor, where the floor
-   * measured in this run leaves the issue's budget less than 10 % of headroom (BENCHMARKS.md).
+   * For information, not judged: the issue's own rule behind its ratio budgets (Gazette adds at
+   * most about 10 % to the platform work underneath) applied to this run's floor. The floors
+   * moved by up to 1.6× between two full runs here, so a status built on them would pass or fail on noise.
    */
-  judgedAt?: number;
+  againstFloor?: { min: number; met: boolean };
 }
 
-/**
- * The issue's own rule behind its ratio budgets: Gazette's stack adds at most about 10 % to the
- * platform work a route is built on. Where this machine's floor is so low that the issue's
- * figure would allow less than that (or nothing at all), the budget is judged at this share of
- * the floor instead; on a platform with a higher floor the issue's figure stands.
- */
+/** The issue's rule behind its ratio budgets: Gazette reaches at least this share of its floor. */
 export const overheadAllowance = 0.9;
 
 /** Cloudflare's published prices, as recorded in shared/platform-notes.md (USD). */
@@ -227,11 +223,6 @@ function floorRatio(report: BenchReport, key: string, gazette: Figures | null): 
   return Number.isFinite(ratio) && ratio > 0 ? ratio : null;
 }
 
-/** The minimum to judge a ratio by: the issue's, or 0.9 × this run's floor if that is lower. */
-function judgedMinimum(min: number, floor: number | null): number {
-  return floor === null ? min : Math.min(min, overheadAllowance * floor);
-}
-
 function ratioBudget(
   report: BenchReport,
   key: string,
@@ -280,17 +271,18 @@ function ratioBudget(
       f,
     );
   }
-  const judgedAt = judgedMinimum(min, floorRatio(report, floor[0], f));
-  const rebased = judgedAt < min;
+  const floorShare = floorRatio(report, floor[0], f);
+  const againstFloor =
+    floorShare === null
+      ? undefined
+      : { min: overheadAllowance * floorShare, met: f.ratio >= overheadAllowance * floorShare };
   return withPrimitive(
     {
       what,
-      budget: rebased
-        ? `${budget}; judged here at ≥ ${judgedAt.toFixed(3)} (${overheadAllowance} × floor)`
-        : budget,
+      budget,
       measured: f.ratio.toFixed(3),
-      status: f.ratio >= judgedAt ? 'pass' : 'fail',
-      ...(rebased ? { judgedAt } : {}),
+      status: f.ratio >= min ? 'pass' : 'fail',
+      ...(againstFloor ? { againstFloor } : {}),
     },
     f,
   );
@@ -527,6 +519,9 @@ export function renderSummary(report: BenchReport, budgets: BudgetResult[]): str
           : '') +
         (b.floor
           ? ` [floor here: ${b.floor.what} ${b.floor.value}${b.floor.belowBudget ? ', beyond the budget' : ''}]`
+          : '') +
+        (b.againstFloor
+          ? ` [${overheadAllowance} × floor ${b.againstFloor.min.toFixed(3)}: ${b.againstFloor.met ? 'reached' : 'not reached'}, information only]`
           : ''),
     );
   }
@@ -625,8 +620,8 @@ export function renderMarkdown(
   out.push(
     '## Budgets',
     '',
-    '| what | budget | measured | status | platform primitive, same run (ratio to the bare constant) | Gazette req/s ÷ primitive req/s | floor on this machine (same units as the budget) |',
-    '|---|---|---|---|---|---:|---|',
+    '| what | budget | measured | status | platform primitive, same run (ratio to the bare constant) | Gazette req/s ÷ primitive req/s | floor on this machine (same units as the budget) | 0.9 × that floor (information) |',
+    '|---|---|---|---|---|---:|---|---|',
   );
   for (const b of budgets) {
     const p = b.primitive;
@@ -635,18 +630,19 @@ export function renderMarkdown(
       : '—';
     out.push(
       `| ${b.what} | ${b.budget} | ${b.measured} | ${statusMark[b.status]}${b.why ? ` (${b.why})` : ''} | ` +
-        `${p ? `${p.what}: ${p.ratio.toFixed(3)}` : '—'} | ${p?.share != null ? p.share.toFixed(2) : '—'} | ${floor} |`,
+        `${p ? `${p.what}: ${p.ratio.toFixed(3)}` : '—'} | ${p?.share != null ? p.share.toFixed(2) : '—'} | ${floor} | ` +
+        `${b.againstFloor ? `${b.againstFloor.min.toFixed(3)}: ${b.againstFloor.met ? 'reached' : 'not reached'}` : '—'} |`,
     );
   }
   out.push(
-    '| D1 round trips per article or list read | exactly 1 | — | checked by the workerd tests, not here | — | — | — |',
+    '| D1 round trips per article or list read | exactly 1 | — | checked by the workerd tests, not here | — | — | — | — |',
     '',
     '`npm run bench -- --check` exits 1 when any row above is not `pass` (skipped rows excepted). ' +
-      "Ratio budgets are measured, as the issue defines them, against Gazette's own constant route. The issue " +
-      'set them so that Gazette adds at most about 10 % to the platform work underneath; where the floor measured ' +
-      `in this run leaves less room than that, a budget is judged at ${overheadAllowance} × the floor instead ` +
-      '(the budget column says so), since no code can beat its floor: that keeps the check meaningful here ' +
-      'without loosening it where the platform is faster. The primitive ' +
+      "Ratio budgets are judged, as the issue defines them, against Gazette's own constant route. The issue " +
+      'set them so that Gazette adds at most about 10 % to the platform work underneath; the last column applies ' +
+      `that rule to this run's floor (${overheadAllowance} × the floor) for information only: the floors move by up ` +
+      'to 1.6× between full runs on this machine, so a status built on them would pass or fail on noise (BENCHMARKS.md, ' +
+      'analysis). The primitive ' +
       'columns show the bare-worker floor measured in this run (same machine, same client) and how much of its ' +
       'throughput the Gazette route reaches: the issue set the budgets at about 0.9 × the primitives it had measured ' +
       '(D1 read 0.134, DO increment 0.153), so a figure well under 0.9 in the last column means Gazette adds more ' +
