@@ -49,9 +49,15 @@ export default {
         return Response.json({ success });
       }
       case '/ratelimit-do': {
-        // What any counted beacon must do at least: ask the limiter, then count.
-        const { success } = await env.LIMITER.limit({ key: url.searchParams.get('key') ?? '' });
-        const n = await env.COUNTER.get(env.COUNTER.idFromName('hot')).increment();
+        // What any counted beacon must do at least: ask the limiter, then count (on one hot
+        // object, or on the object named, for beacons spread over many articles).
+        // The key names the visitor: from the query, or from the headers a beacon's visitor sends.
+        const key =
+          url.searchParams.get('key') ??
+          request.headers.get('CF-Connecting-IP') + '|' + request.headers.get('User-Agent');
+        const { success } = await env.LIMITER.limit({ key });
+        const object = url.searchParams.get('object') ?? 'hot';
+        const n = await env.COUNTER.get(env.COUNTER.idFromName(object)).increment();
         return Response.json({ success, n });
       }
       case '/do': {

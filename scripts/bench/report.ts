@@ -312,7 +312,7 @@ export function evaluateBudgets(report: BenchReport): BudgetResult[] {
       'View beacon, 1,000 articles',
       0.12,
       ['primitive-do', 'one DO increment'],
-      ['primitive-ratelimit-do', 'rate-limiter call + DO increment'],
+      ['primitive-ratelimit-do-spread', 'rate-limiter call + DO increment over 1,000 objects'],
     ),
     ratioBudget(
       report,

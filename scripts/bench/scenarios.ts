@@ -116,6 +116,19 @@ export const scenarios: Scenario[] = [
     note: 'the least a counted beacon does: both calls above, one after the other',
   },
   {
+    key: 'primitive-ratelimit-do-spread',
+    title:
+      'Primitive: rate-limiter call, then DO increment spread over 1,000 objects (bare worker)',
+    phase: 'primitives',
+    method: 'POST',
+    visitors: true,
+    candidates: (d) => [
+      Array.from({ length: d.spread }, (_, i) => `/ratelimit-do?object=article-${i}`),
+    ],
+    prime: true,
+    note: 'the same two calls, set up as the spread beacon is: every request a new visitor, each object woken once before measuring',
+  },
+  {
     key: 'primitive-do',
     title: 'Primitive: one Durable Object increment (bare worker)',
     phase: 'primitives',
