@@ -86,7 +86,7 @@ export interface BudgetResult {
   /**
    * For information, not judged: the issue's own rule behind its ratio budgets (Gazette adds at
    * most about 10 % to the platform work underneath) applied to this run's floor. The floors
-   * moved by up to 1.6× between two full runs here, so a status built on them would pass or fail on noise.
+   * moved by up to 1.8× between full runs here, so a status built on them would pass or fail on noise.
    */
   againstFloor?: { min: number; met: boolean };
 }
@@ -641,7 +641,7 @@ export function renderMarkdown(
       "Ratio budgets are judged, as the issue defines them, against Gazette's own constant route. The issue " +
       'set them so that Gazette adds at most about 10 % to the platform work underneath; the last column applies ' +
       `that rule to this run's floor (${overheadAllowance} × the floor) for information only: the floors move by up ` +
-      'to 1.6× between full runs on this machine, so a status built on them would pass or fail on noise (BENCHMARKS.md, ' +
+      'to 1.8× between full runs on this machine, so a status built on them would pass or fail on noise (BENCHMARKS.md, ' +
       'analysis). The primitive ' +
       'columns show the bare-worker floor measured in this run (same machine, same client) and how much of its ' +
       'throughput the Gazette route reaches: the issue set the budgets at about 0.9 × the primitives it had measured ' +
