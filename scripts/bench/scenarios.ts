@@ -71,6 +71,14 @@ export const primitiveConstant: Scenario = {
   candidates: () => [['/constant']],
 };
 
+/** Every primitive row once, in a scattered order, through one of the bare worker's read routes. */
+function primitiveReads(d: Dataset, route: string): string[] {
+  return Array.from(
+    { length: d.primitiveRows },
+    (_, i) => `${route}?id=${((i * 7919) % d.primitiveRows) + 1}`,
+  );
+}
+
 export const scenarios: Scenario[] = [
   constantScenario,
   {
@@ -78,12 +86,7 @@ export const scenarios: Scenario[] = [
     title: 'Primitive: one D1 read (bare worker)',
     phase: 'primitives',
     method: 'GET',
-    candidates: (d) => [
-      Array.from(
-        { length: d.primitiveRows },
-        (_, i) => `/d1?id=${((i * 7919) % d.primitiveRows) + 1}`,
-      ),
-    ],
+    candidates: (d) => [primitiveReads(d, '/d1')],
     note: 'SELECT one ~2 KB row by primary key, JSON out',
   },
   {
@@ -91,12 +94,7 @@ export const scenarios: Scenario[] = [
     title: 'Primitive: one D1 read in a fresh session (bare worker)',
     phase: 'primitives',
     method: 'GET',
-    candidates: (d) => [
-      Array.from(
-        { length: d.primitiveRows },
-        (_, i) => `/d1-session?id=${((i * 7919) % d.primitiveRows) + 1}`,
-      ),
-    ],
+    candidates: (d) => [primitiveReads(d, '/d1-session')],
     note: "the same read through env.DB.withSession('first-unconstrained'), one session per request",
   },
   {

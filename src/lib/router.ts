@@ -1,5 +1,6 @@
 import type { RouteConfig, RouteHandler } from '@hono/zod-openapi';
 import { Hono, type Context, type MiddlewareHandler, type ValidationTargets } from 'hono';
+import { every } from 'hono/combine';
 import { validator } from 'hono/validator';
 import { createDb, openReadSession, type Database } from '../db/client';
 import type { AppEnv } from '../env';
@@ -84,17 +85,9 @@ export class ApiRouter extends Hono<AppEnv> {
   ): this {
     const request = lazy(spec.request);
     this.endpoints.push({ method, path, request, describe: lazy(spec.describe) });
-    let validators: MiddlewareHandler[] | undefined;
-    const validate: MiddlewareHandler<AppEnv> = (c, next) => {
-      validators ??= requestValidators(request());
-      let index = 0;
-      const step = async (): Promise<void> => {
-        const current = validators![index++];
-        if (current) await current(c, step);
-        else await next();
-      };
-      return step();
-    };
+    let validators: MiddlewareHandler | undefined;
+    const validate: MiddlewareHandler<AppEnv> = (c, next) =>
+      (validators ??= every(...requestValidators(request())))(c, next);
     this.on(
       method.toUpperCase(),
       path.replaceAll(/\{(\w+)\}/g, ':$1'),
