@@ -7,6 +7,7 @@
  *   options: --runs N --duration S --warmup S --connections N --articles N --only a,b
  *            --out FILE --var KEY=VALUE (override a [vars] entry) --skip-startup --quiet-wait S
  *            --profile (with --only: CPU-profile one measurement per scenario, print where time went)
+ *            --issue-method-rounds N (full runs measure the issue's primitives with wrk, 5 rounds)
  *            --render .bench/report.json (rewrite the report from the last run's figures, e.g. after
  *            editing scripts/bench/analysis.md; --check still applies)
  *
@@ -27,6 +28,7 @@ import { buildWorker, projectRoot, startWorker, type RunningWorker } from './lib
 import { machineLoad } from './bench/cpu';
 import { runLoad, type Measurement } from './bench/load';
 import { describeProfile, Profiler } from './bench/profiler';
+import { measureIssueMethod, wrkInstalled } from './bench/issue-method';
 import { visitorHeaders, type LoadResult } from './bench/load-spec';
 import { machineInfo, versions } from './bench/machine';
 import {
@@ -64,6 +66,7 @@ const { values: args } = parseArgs({
     'quiet-wait': { type: 'string' },
     profile: { type: 'boolean', default: false },
     render: { type: 'string' },
+    'issue-method-rounds': { type: 'string' },
   },
 });
 
@@ -85,6 +88,14 @@ const config = {
    */
   paired: !short,
   startupRuns: args['skip-startup'] || args.profile ? 0 : short ? 1 : 3,
+  /**
+   * Rounds of the issue's own primitive measurement (wrk on a bare worker), in full runs, or
+   * with --only issue-method; it needs wrk.
+   */
+  issueMethodRounds:
+    short || args.profile || (args.only && !args.only.split(',').includes('issue-method'))
+      ? 0
+      : Number(args['issue-method-rounds'] ?? 5),
   /** Record a CPU profile of one measurement per scenario instead of writing a report. */
   profile: args.profile,
   /** Wait up to this long for other jobs on the machine to settle before each pair. */
@@ -438,6 +449,22 @@ async function main() {
     }
   }
 
+  let issueMethod: BenchReport['issueMethod'] = null;
+  if (config.issueMethodRounds > 0) {
+    if (wrkInstalled()) {
+      log(`the issue's primitives by the issue's method (wrk, ${config.issueMethodRounds} rounds)`);
+      issueMethod = await measureIssueMethod({
+        rounds: config.issueMethodRounds,
+        durationSec: 8,
+        rows: config.articles,
+        log,
+      });
+    } else {
+      issueMethod = { error: 'wrk is not installed (Debian: apt-get install -y wrk)' };
+      log(`skipping the issue's primitives: ${issueMethod.error}`);
+    }
+  }
+
   log(`starting workerd; seeding ${config.articles.toLocaleString('en-US')} articles`);
   const inspectorPort = config.profile ? await freePort() : undefined;
   const worker = await startWorker({ buildDir, vars: config.vars, inspectorPort, assets: false });
@@ -452,6 +479,7 @@ async function main() {
     embed: null,
     seedSeconds: 0,
     scenarios: [],
+    issueMethod,
     totalSeconds: 0,
   };
   const stop = async () => {

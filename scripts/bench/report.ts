@@ -4,6 +4,7 @@ import type { MachineInfo } from './machine';
 import type { Phase } from './scenarios';
 import type { AssetSize, BundleSize, StartupProfile } from './sizes';
 import type { CounterUsage } from './views';
+import { renderTable as renderIssueMethodTable, type IssueMethodResult } from './issue-method';
 
 export interface RunPair {
   measured: Measurement;
@@ -65,6 +66,8 @@ export interface BenchReport {
   embed: AssetSize | { error: string } | null;
   seedSeconds: number;
   scenarios: ScenarioOutcome[];
+  /** The issue's own primitives by its own method (wrk); absent from reports written before it. */
+  issueMethod?: IssueMethodResult | { error: string } | null;
   totalSeconds: number;
 }
 
@@ -654,6 +657,8 @@ export function renderMarkdown(
     '',
   );
 
+  out.push(...issueMethodSection(report.issueMethod ?? null));
+
   out.push('## Cost per million counted views', '');
   const costs = viewCosts(report);
   if (!costs.length) {
@@ -721,4 +726,29 @@ export function renderMarkdown(
 
   if (analysis) out.push('## Analysis', '', analysis.trim(), '');
   return `${out.join('\n')}\n`;
+}
+
+/** The check behind the ratio budgets: do the primitives the issue built them on still reach them here? */
+export function issueMethodSection(result: IssueMethodResult | { error: string } | null): string[] {
+  const heading = "### The issue's primitives, measured by the issue's method";
+  if (!result) return [];
+  if ('error' in result) return [heading, '', `Not measured: ${result.error}.`, ''];
+  const below = result.rows.filter((r) => r.path !== '/constant' && r.issueRatio !== null);
+  const short = below.filter((r) => r.ratio < 0.12);
+  return [
+    heading,
+    '',
+    `The issue set the ratio budgets at 0.12 from two primitives it measured on a bare worker with ` +
+      `\`wrk -t2 -c32 -d8s\`, median of 5: one D1 read at 0.134 of the constant route, one DO increment at 0.153. ` +
+      `The same bare worker, measured the same way in this run (\`${result.command}\`, ${result.rounds} rounds, ` +
+      'each round every route once; `npm run bench:issue-method` repeats it alone):',
+    '',
+    renderIssueMethodTable(result.rows),
+    '',
+    short.length
+      ? `${short.map((r) => r.label).join(' and ')} ${short.length > 1 ? 'stay' : 'stays'} below 0.12 here before any ` +
+        `Gazette code runs: no Gazette route built on ${short.length > 1 ? 'them' : 'it'} can meet the 0.12 budget on this machine.`
+      : `Both primitives reach 0.12 here, as the issue assumed.`,
+    '',
+  ];
 }
