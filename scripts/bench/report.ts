@@ -746,9 +746,13 @@ export function issueMethodSection(result: IssueMethodResult | { error: string }
     renderIssueMethodTable(result.rows),
     '',
     short.length
-      ? `${short.map((r) => r.label).join(' and ')} ${short.length > 1 ? 'stay' : 'stays'} below 0.12 here before any ` +
+      ? `${capitalize(short.map((r) => r.label).join(' and '))} ${short.length > 1 ? 'stay' : 'stays'} below 0.12 here before any ` +
         `Gazette code runs: no Gazette route built on ${short.length > 1 ? 'them' : 'it'} can meet the 0.12 budget on this machine.`
       : `Both primitives reach 0.12 here, as the issue assumed.`,
     '',
   ];
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -96,7 +96,7 @@ describe('issueMethodSection (BENCHMARKS.md)', () => {
     expect(section).toContain("### The issue's primitives, measured by the issue's method");
     expect(section).toContain('| one D1 read | 1,300 | 1,300 | 0.130 | 0.134 | yes |');
     expect(section).toContain(
-      'one DO increment stays below 0.12 here before any Gazette code runs: no Gazette route built on it can meet the 0.12 budget on this machine.',
+      'One DO increment stays below 0.12 here before any Gazette code runs: no Gazette route built on it can meet the 0.12 budget on this machine.',
     );
   });
 
