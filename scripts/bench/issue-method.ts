@@ -70,7 +70,7 @@ export function summarize(
 
 export function renderTable(rows: readonly IssuePrimitiveRow[]): string {
   const lines = [
-    '| primitive | req/s, each run | median | ratio to constant | the issue measured | reaches the 0.12 budget |',
+    `| primitive | req/s, each run | median | ratio to constant | the issue measured | reaches the ${issueRatioBudget} budget |`,
     '|---|---|---:|---:|---:|---|',
   ];
   for (const row of rows) {
