@@ -28,7 +28,7 @@ import { buildWorker, projectRoot, startWorker, type RunningWorker } from './lib
 import { machineLoad } from './bench/cpu';
 import { runLoad, type Measurement } from './bench/load';
 import { describeProfile, Profiler } from './bench/profiler';
-import { measureIssueMethod, wrkInstalled } from './bench/issue-method';
+import { measureIssueMethod, positiveInteger, wrkInstalled } from './bench/issue-method';
 import { visitorHeaders, type LoadResult } from './bench/load-spec';
 import { machineInfo, versions } from './bench/machine';
 import {
@@ -95,7 +95,7 @@ const config = {
   issueMethodRounds:
     short || args.profile || (args.only && !args.only.split(',').includes('issue-method'))
       ? 0
-      : Number(args['issue-method-rounds'] ?? 5),
+      : positiveInteger('issue-method-rounds', args['issue-method-rounds'] ?? '5'),
   /** Record a CPU profile of one measurement per scenario instead of writing a report. */
   profile: args.profile,
   /** Wait up to this long for other jobs on the machine to settle before each pair. */
@@ -453,12 +453,18 @@ async function main() {
   if (config.issueMethodRounds > 0) {
     if (wrkInstalled()) {
       log(`the issue's primitives by the issue's method (wrk, ${config.issueMethodRounds} rounds)`);
-      issueMethod = await measureIssueMethod({
-        rounds: config.issueMethodRounds,
-        durationSec: 8,
-        rows: config.articles,
-        log,
-      });
+      try {
+        issueMethod = await measureIssueMethod({
+          rounds: config.issueMethodRounds,
+          durationSec: 8,
+          rows: config.articles,
+          log,
+        });
+      } catch (err) {
+        // The rest of the run still measures; the report says why this part is missing.
+        issueMethod = { error: String(err instanceof Error ? err.message : err).split('\n')[0]! };
+        log(`the issue's primitives failed: ${issueMethod.error}`);
+      }
     } else {
       issueMethod = { error: 'wrk is not installed (Debian: apt-get install -y wrk)' };
       log(`skipping the issue's primitives: ${issueMethod.error}`);
