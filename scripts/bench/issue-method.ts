@@ -14,6 +14,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startPrimitives } from './primitives';
+import { median as medianOf } from './stats';
 
 export interface IssuePrimitive {
   path: string;
@@ -56,11 +57,10 @@ export function parseWrkRequestsPerSecond(output: string): number {
   return Number(match[1]);
 }
 
+/** The bench's median, except that no runs at all is an error here: a ratio needs both sides. */
 export function median(values: readonly number[]): number {
   if (values.length === 0) throw new RangeError('median of nothing');
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return medianOf(values);
 }
 
 export interface IssuePrimitiveRow extends IssuePrimitive {

@@ -3,6 +3,7 @@ import type { Measurement } from './load';
 import type { MachineInfo } from './machine';
 import type { Phase } from './scenarios';
 import type { AssetSize, BundleSize, StartupProfile } from './sizes';
+import { median } from './stats';
 import type { CounterUsage } from './views';
 import {
   issueRatioBudget,
@@ -108,13 +109,6 @@ export const prices = {
   doRowWrittenPerMillion: 1,
   /** D1 rows written beyond the plan's monthly allowance (Cloudflare's D1 pricing page). */
   d1RowWrittenPerMillion: 1,
-};
-
-const median = (values: number[]) => {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  if (!sorted.length) return Number.NaN;
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
 export interface Figures {

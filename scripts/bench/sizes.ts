@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { median } from './stats';
 import { projectRoot } from '../lib/run-worker';
 
 const run = promisify(execFile);
@@ -104,12 +105,6 @@ export interface CpuProfile {
   samples: number[];
   timeDeltas: number[];
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 function parseMs(text: string, label: string): number | null {
   const m = new RegExp(`${label}:\\s*([\\d.]+)\\s*(ms|μs|us|s)\\b`).exec(text);
