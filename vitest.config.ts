@@ -10,6 +10,8 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
+            // Which pinned clock the suite runs on (test/pin-clock.ts); npm test runs both.
+            TEST_CLOCK: process.env.TEST_CLOCK ?? 'past',
             LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
             // Tests read their own writes at once; the edge cache gets its own tests.
             API_EDGE_CACHE_SECONDS: '0',
@@ -20,7 +22,7 @@ export default defineConfig(async () => {
     test: {
       include: ['test/**/*.test.ts'],
       exclude: ['test/e2e/**', 'test/node/**', 'node_modules/**'],
-      setupFiles: ['./test/apply-migrations.ts'],
+      setupFiles: ['./test/pin-clock.ts', './test/apply-migrations.ts'],
       testTimeout: 30_000,
       // sanitize-html pulls in postcss as CommonJS; pre-bundling it lets workerd load it in tests.
       deps: { optimizer: { ssr: { enabled: true, include: ['sanitize-html'] } } },

@@ -2,8 +2,26 @@ import { env, exports } from 'cloudflare:workers';
 import { createChannel, createArticle, type NewArticle } from '../src/articles/commands';
 import { createDb, type Database } from '../src/db/client';
 import { Placeholder } from 'drizzle-orm';
+import { afterAll, beforeAll } from 'vitest';
+import { clockFrom, useClock, type Clock } from '../src/lib/clock';
+import { now as clockNow } from '../src/lib/clock';
 
 export const timeZone = 'Asia/Shanghai';
+
+/**
+ * Runs the enclosing file or describe block on a clock that reads `at` and moves on from there:
+ * for tests whose data carries fixed dates (a 2021 article must be in the past, whatever the
+ * suite's pinned clock says).
+ */
+export function clockAt(at: string | number): void {
+  let previous: Clock | undefined;
+  beforeAll(() => {
+    previous = useClock(clockFrom(typeof at === 'number' ? at : Date.parse(at)));
+  });
+  afterAll(() => {
+    if (previous) useClock(previous);
+  });
+}
 
 export function testDb(): Database {
   return createDb(env.DB);
@@ -13,7 +31,7 @@ let counter = 0;
 /** A slug no other test in the file has used; storage is shared by all tests in a file. */
 export function uniqueSlug(prefix = 't'): string {
   counter += 1;
-  return `${prefix}-${Date.now().toString(36)}-${counter}`;
+  return `${prefix}-${clockNow().toString(36)}-${counter}`;
 }
 
 export async function seedChannel(
@@ -41,7 +59,7 @@ export async function seedArticle(
       body: input.body ?? '<p>正文第一段。</p><p>正文第二段。</p>',
       status: input.status ?? 'published',
       publishedAt:
-        input.publishedAt === undefined ? new Date(Date.now() - 24 * hour) : input.publishedAt,
+        input.publishedAt === undefined ? new Date(clockNow() - 24 * hour) : input.publishedAt,
       slug: input.slug ?? uniqueSlug('a'),
       ...input,
     },

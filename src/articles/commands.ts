@@ -13,6 +13,7 @@ import { htmlToText, sanitizeArticleHtml } from '../lib/sanitize';
 import { isValidSlug, slugify } from '../lib/slug';
 import { zonedDay } from '../lib/time';
 import type { Attachment, ChannelRef, PolicyDocument, TagRef } from './types';
+import { nowDate } from '../lib/clock';
 
 /**
  * Write-side functions. They live apart from the read queries so the public worker's bundle
@@ -42,6 +43,9 @@ export async function createChannel(db: Database, input: NewChannel): Promise<Ch
       parentId: parentId as unknown as number | null,
       position: input.position ?? 0,
       description: input.description ?? '',
+      // From the clock, not the column default: SQLite's own clock would escape a pinned one.
+      createdAt: nowDate(),
+      updatedAt: nowDate(),
     })
     .returning({
       id: channels.id,
@@ -157,6 +161,8 @@ export async function createArticle(
       documentNumber: input.document?.documentNumber ?? null,
       dateWritten: input.document?.dateWritten ?? null,
       issuingBody: input.document?.issuingBody ?? null,
+      createdAt: nowDate(),
+      updatedAt: nowDate(),
     }),
   ];
   if (tagList.length) {
@@ -215,7 +221,7 @@ export async function setArticleStatus(
     .set({
       status,
       ...(publishedAt ? { publishedAt } : {}),
-      updatedAt: new Date(),
+      updatedAt: nowDate(),
     })
     .where(eq(articles.id, id))
     .returning({ id: articles.id });

@@ -14,6 +14,7 @@ import {
   defaultPageSize,
   listArticlesQuery,
 } from './schemas';
+import { nowDate } from '../lib/clock';
 
 function lowerBound(bound: DateBound, timeZone: string): Date {
   return bound.kind === 'instant' ? bound.instant : startOfZonedDay(bound.date, timeZone)!;
@@ -77,7 +78,7 @@ export const articlesRoutes = createRouter()
 
       const limit = query.limit ?? query.ids?.length ?? defaultPageSize;
       const page = await listPublishedArticles(readDb(c), {
-        now: new Date(),
+        now: nowDate(),
         channelSlug: query.channel,
         tagSlug: query.tag,
         ids: query.ids,
@@ -126,7 +127,7 @@ export const articlesRoutes = createRouter()
     },
     async (c) => {
       const { idOrSlug } = c.req.valid('param');
-      const found = await findArticle(readDb(c), idOrSlug, new Date());
+      const found = await findArticle(readDb(c), idOrSlug, nowDate());
       if (found.state !== 'published') {
         throw new AppError('not_found', { detail: 'No published article with that id or slug' });
       }

@@ -33,6 +33,7 @@ import {
   ownerQuery,
 } from './schemas';
 import { iframeHtml } from './snippets';
+import { nowDate } from '../lib/clock';
 
 const oembedCacheAge = 3600;
 
@@ -181,7 +182,7 @@ embedRoutes.endpoint(
     let src: string;
     let author: string | undefined;
     if (target.kind === 'article') {
-      const found = await findArticle(db, target.key, new Date());
+      const found = await findArticle(db, target.key, nowDate());
       if (found.state !== 'published') throw notOurs();
       title = found.article.title;
       author = found.article.source || found.article.author || undefined;
@@ -214,7 +215,7 @@ embedRoutes.get('/embed/articles/:id', async (c) => {
   const id = frameIdParam().safeParse(c.req.param('id'));
   const o = frameOptions(c);
   if (!id.success || !o.valid) return frameError(c, 400, 'badAddress');
-  const found = await findArticle(readDb(c), { id: id.data }, new Date());
+  const found = await findArticle(readDb(c), { id: id.data }, nowDate());
   if (found.state === 'withdrawn') return frameError(c, 410, 'articleGone');
   if (found.state === 'missing') return frameError(c, 404, 'articleMissing');
   return renderFrame(
@@ -240,7 +241,7 @@ embedRoutes.get('/embed/channels/:slug', async (c) => {
   const [channel, page] = await Promise.all([
     findChannel(db, slug.data),
     listPublishedArticles(db, {
-      now: new Date(),
+      now: nowDate(),
       channelSlug: slug.data,
       sort: 'latest',
       limit: query.data.limit ?? 10,
@@ -274,7 +275,7 @@ embedRoutes.get('/embed', async (c) => {
   if (articleId === null || channelSlug === null) {
     // Preview something real: the newest article and its channel.
     const latest = await listPublishedArticles(readDb(c), {
-      now: new Date(),
+      now: nowDate(),
       sort: 'latest',
       limit: 1,
     });

@@ -29,6 +29,7 @@ import {
   type FeedContent,
   type SitemapChannel,
 } from './queries';
+import { nowDate } from '../lib/clock';
 
 export interface FeedsOptions {
   /** Articles per feed. */
@@ -147,7 +148,7 @@ export function createFeedsRoutes(overrides: Partial<FeedsOptions> = {}) {
       throw new AppError('not_found', { detail: `No channel '${channelSlug}'` });
     }
     const content = await loadFeed(readDb(c), {
-      now: new Date(),
+      now: nowDate(),
       channelSlug,
       limit: options.feedSize,
     });
@@ -172,7 +173,7 @@ export function createFeedsRoutes(overrides: Partial<FeedsOptions> = {}) {
   return app
     .get('/sitemap.xml', cached, async (c) => {
       const db = readDb(c);
-      const now = new Date();
+      const now = nowDate();
       const origin = requestOrigin(c);
       const { timeZone } = siteConfig(c.env);
       const [pages, channels] = await Promise.all([
@@ -225,7 +226,7 @@ export function createFeedsRoutes(overrides: Partial<FeedsOptions> = {}) {
       const match = /^articles-([1-9][0-9]{0,8})\.xml$/.exec(file);
       if (!match) throw new AppError('not_found', { detail: `No sitemap '${file}'` });
       const articles = await listSitemapArticles(db, {
-        now: new Date(),
+        now: nowDate(),
         page: Number(match[1]),
         pageSize: options.sitemapPageSize,
       });
@@ -238,7 +239,7 @@ export function createFeedsRoutes(overrides: Partial<FeedsOptions> = {}) {
       return conditional(c, await renderUrlset(urls), xmlType, null);
     })
     .get('/sitemap-news.xml', cached, async (c) => {
-      const now = new Date();
+      const now = nowDate();
       const site = siteConfig(c.env);
       const origin = requestOrigin(c);
       const articles = await listNewsArticles(readDb(c), {

@@ -3,6 +3,7 @@ import { assetManifest } from '../asset-manifest.gen';
 import type { SiteConfig } from '../lib/site';
 import type { Labels } from './labels';
 import type { NavChannel } from './queries';
+import { nowDate } from '../lib/clock';
 
 /** Hashed, immutable asset URL when the build produced one; the stable path otherwise. */
 export function assetUrl(path: string): string {
@@ -52,7 +53,7 @@ export interface LayoutProps {
 export function Layout(props: LayoutProps) {
   const { site, labels: l } = props;
   const title = props.title ? `${props.title} - ${site.name}` : site.name;
-  const year = new Date().getUTCFullYear();
+  const year = nowDate().getUTCFullYear();
   return (
     <html lang={l.langTag}>
       <head>

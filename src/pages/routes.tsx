@@ -18,6 +18,7 @@ import { labelsFor } from './labels';
 import { ChannelPage, ErrorPage, HomePage } from './list-pages';
 import { listChannelPage, listTopChannels, loadHomeContent, mergeRanked } from './queries';
 import { pageCsp } from './safety';
+import { nowDate } from '../lib/clock';
 
 const perPage = 20;
 const popularSize = 10;
@@ -84,7 +85,7 @@ export const pagesRoutes = new Hono<AppEnv>()
   .get('/', cachedPage(), async (c) => {
     const site = siteConfig(c.env);
     const db = readDb(c);
-    const now = new Date();
+    const now = nowDate();
     const [nav, trending] = await Promise.all([
       listTopChannels(db),
       listPopularArticles(db, {
@@ -120,7 +121,7 @@ export const pagesRoutes = new Hono<AppEnv>()
     const db = readDb(c);
     const [channel, list, nav] = await Promise.all([
       findChannel(db, slug.data),
-      listChannelPage(db, { now: new Date(), channelSlug: slug.data, page, perPage }),
+      listChannelPage(db, { now: nowDate(), channelSlug: slug.data, page, perPage }),
       listTopChannels(db),
     ]);
     const pages = Math.max(1, Math.ceil(list.total / perPage));
@@ -145,7 +146,7 @@ export const pagesRoutes = new Hono<AppEnv>()
     // Short links (/articles/123, /articles/some-slug) resolve to the one canonical URL.
     const key = idOrSlugParam().safeParse(c.req.param('key'));
     if (!key.success) notFound();
-    const found = await findArticle(readDb(c), key.data, new Date());
+    const found = await findArticle(readDb(c), key.data, nowDate());
     if (found.state === 'withdrawn') throw new AppError('gone');
     if (found.state === 'missing') notFound();
     return permanentRedirect(c, articlePath(found.article));
@@ -156,7 +157,7 @@ export const pagesRoutes = new Hono<AppEnv>()
     const site = siteConfig(c.env);
     const db = readDb(c);
     const [found, nav] = await Promise.all([
-      findArticle(db, { id: id.data }, new Date()),
+      findArticle(db, { id: id.data }, nowDate()),
       listTopChannels(db),
     ]);
     if (found.state === 'withdrawn') throw new AppError('gone');

@@ -2,6 +2,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { DurableObject } from 'cloudflare:workers';
 import { createDb } from '../db/client';
+import { clockTime, now as clockNow, platformTime } from '../lib/clock';
 import { createLogger, describeError } from '../lib/logger';
 import { siteConfig } from '../lib/site';
 import { addDays, startOfZonedDay, zonedDay } from '../lib/time';
@@ -106,7 +107,8 @@ export class ViewCounter extends DurableObject<Env> {
       this.migrate();
       this.load();
       this.oldestSaltDay = this.queryOldestSaltDay();
-      this.alarmAt = await ctx.storage.getAlarm();
+      const alarm = await ctx.storage.getAlarm();
+      this.alarmAt = alarm === null ? null : clockTime(alarm);
     });
   }
 
@@ -410,7 +412,8 @@ export class ViewCounter extends DurableObject<Env> {
   private async setAlarm(at: number) {
     this.alarmAt = at;
     this.usage.rowsWritten += 1;
-    await this.ctx.storage.setAlarm(at);
+    // The platform fires alarms by its own wall clock; `at` is on Gazette's clock.
+    await this.ctx.storage.setAlarm(platformTime(at));
   }
 
   private async scheduleAlarm(now: number) {
@@ -424,7 +427,7 @@ export class ViewCounter extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.alarmAt = null;
     this.usage.alarms += 1;
-    const now = Date.now();
+    const now = clockNow();
     this.rollover(zonedDay(new Date(now), this.timeZone));
     const report = await this.flush();
     const next = report.error ? now + retryDelayMs : this.nextWake(now);

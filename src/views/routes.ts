@@ -30,6 +30,7 @@ import {
   viewIdsQuery,
 } from './schemas';
 import { isBot, visitorSignals } from './visitor';
+import { nowDate } from '../lib/clock';
 
 const noStore = { 'Cache-Control': 'no-store' };
 const liveReadCache = { 'Cache-Control': 'public, max-age=5, stale-while-revalidate=30' };
@@ -142,7 +143,7 @@ export const viewsRoutes = createRouter()
     },
     async (c) => {
       const { id } = c.req.valid('param');
-      const now = new Date();
+      const now = nowDate();
       const article = await publishedArticle(c, id, now);
       let outcome: HitOutcome;
       try {
@@ -185,7 +186,7 @@ export const viewsRoutes = createRouter()
     },
     async (c) => {
       const { id } = c.req.valid('param');
-      const article = await publishedArticle(c, id, new Date());
+      const article = await publishedArticle(c, id, nowDate());
       let counts: ArticleCounts;
       let live = true;
       try {
@@ -216,7 +217,7 @@ export const viewsRoutes = createRouter()
     },
     async (c) => {
       const { id } = c.req.valid('param');
-      const now = new Date();
+      const now = nowDate();
       const article = await publishedArticle(c, id, now);
       let views = article.viewCount;
       try {
@@ -254,7 +255,7 @@ export const viewsRoutes = createRouter()
     },
     async (c) => {
       const { ids } = c.req.valid('query');
-      const found = await countableArticles(readDb(c), ids, new Date());
+      const found = await countableArticles(readDb(c), ids, nowDate());
       const articles = ids.map((id) => found.get(id)).filter((a) => a !== undefined);
       let live = true;
       let counts: ArticleCounts[];
@@ -300,7 +301,7 @@ export const viewsRoutes = createRouter()
     },
     async (c) => {
       const query = c.req.valid('query');
-      const now = new Date();
+      const now = nowDate();
       const site = siteConfig(c.env);
       const fromDay = windowStart(now, site.timeZone, query.window);
       const db = readDb(c);
@@ -345,7 +346,7 @@ export const viewsRoutes = createRouter()
     },
     async (c) => {
       const { window } = c.req.valid('query');
-      const now = new Date();
+      const now = nowDate();
       const site = siteConfig(c.env);
       const toDay = zonedDay(now, site.timeZone);
       const fromDay = window === 'all' ? '0000-01-01' : windowStart(now, site.timeZone, window);

@@ -7,7 +7,20 @@ import {
   WriteConflictError,
 } from '../../src/articles/commands';
 import { findArticle } from '../../src/articles/queries';
-import { get, json, seedArticle, seedChannel, testDb, timeZone, uniqueSlug } from '../helpers';
+import {
+  get,
+  json,
+  seedArticle,
+  seedChannel,
+  testDb,
+  timeZone,
+  uniqueSlug,
+  clockAt,
+} from '../helpers';
+import { now as clockNow, nowDate } from '../../src/lib/clock';
+
+// This file's data carries fixed dates in 2021-2024.
+clockAt('2021-10-08T12:00:00+08:00');
 
 async function bodyOf(id: number): Promise<string> {
   const row = await env.DB.prepare('select body from articles where id = ?')
@@ -20,7 +33,7 @@ let serial = 0;
 /** A Chinese title no other test uses: digits are not Latin letters, so the date rule applies. */
 function chineseTitle(prefix: string): string {
   serial += 1;
-  return `${prefix}${Date.now()}${serial}`;
+  return `${prefix}${clockNow()}${serial}`;
 }
 
 async function create(title: string, publishedAt: Date | null, extra: object = {}) {
@@ -69,7 +82,7 @@ describe('createArticle sanitizes the body before storing it', () => {
     ['a form', '<form action="https://evil.example"><input name="x"></form><p>ok</p>', '<p>ok</p>'],
     ['an svg', '<svg><script>alert(1)</script></svg><p>ok</p>', '<p>ok</p>'],
   ])('removes %s', async (_label, input, expected) => {
-    const { id } = await create(`sanitize ${uniqueSlug()}`, new Date(), { body: input });
+    const { id } = await create(`sanitize ${uniqueSlug()}`, nowDate(), { body: input });
     const stored = await bodyOf(id);
     expect(stored).toBe(expected);
     expect(stored).not.toMatch(/<script|javascript:|onerror|onclick|onload/i);
@@ -80,7 +93,7 @@ describe('createArticle sanitizes the body before storing it', () => {
       '<h2>小标题</h2><p><strong>加粗</strong> <em>斜体</em> <a href="https://example.com" target="_blank">外链</a></p>' +
       '<ul><li>一</li></ul><table><tbody><tr><td colspan="2">格</td></tr></tbody></table>' +
       '<figure><img src="https://example.com/p.jpg" alt="图"><figcaption>说明</figcaption></figure>';
-    const { id } = await create(`keep ${uniqueSlug()}`, new Date(), { body: html });
+    const { id } = await create(`keep ${uniqueSlug()}`, nowDate(), { body: html });
     const stored = await bodyOf(id);
     expect(stored).toContain('<h2>小标题</h2>');
     expect(stored).toContain('<strong>加粗</strong>');
@@ -93,7 +106,7 @@ describe('createArticle sanitizes the body before storing it', () => {
   });
 
   it('serves the sanitized body through the API', async () => {
-    const { id } = await create(`api ${uniqueSlug()}`, new Date(Date.now() - 1000), {
+    const { id } = await create(`api ${uniqueSlug()}`, new Date(clockNow() - 1000), {
       body: '<p onclick="x()">安全</p><script>bad()</script>',
     });
     const { data } = await json(await get(`/api/v1/articles/${id}`));
@@ -101,7 +114,7 @@ describe('createArticle sanitizes the body before storing it', () => {
   });
 
   it('derives the summary from the sanitized text when none is given', async () => {
-    const { id } = await create(`summary ${uniqueSlug()}`, new Date(Date.now() - 1000), {
+    const { id } = await create(`summary ${uniqueSlug()}`, new Date(clockNow() - 1000), {
       body: '<p>第一段&amp;符号</p><script>secret()</script><p>第二段</p>',
     });
     const { data } = await json(await get(`/api/v1/articles/${id}`));
@@ -109,7 +122,7 @@ describe('createArticle sanitizes the body before storing it', () => {
   });
 
   it('cuts a long derived summary to 120 characters with an ellipsis', async () => {
-    const { id } = await create(`long ${uniqueSlug()}`, new Date(Date.now() - 1000), {
+    const { id } = await create(`long ${uniqueSlug()}`, new Date(clockNow() - 1000), {
       body: `<p>${'长'.repeat(300)}</p>`,
     });
     const { data } = await json(await get(`/api/v1/articles/${id}`));
@@ -150,7 +163,7 @@ describe('createArticle slugs', () => {
   });
 
   it('turns a Latin title into hyphenated words', async () => {
-    const { slug } = await create(`Café Opens on Main Street ${uniqueSlug('x')}`, new Date());
+    const { slug } = await create(`Café Opens on Main Street ${uniqueSlug('x')}`, nowDate());
     expect(slug).toMatch(/^cafe-opens-on-main-street-x-/);
   });
 
@@ -164,27 +177,27 @@ describe('createArticle slugs', () => {
 
   it('keeps an explicit slug and refuses an invalid or purely numeric one', async () => {
     const wanted = uniqueSlug('explicit');
-    expect((await create('标题', new Date(), { slug: wanted })).slug).toBe(wanted);
-    await expect(create('标题', new Date(), { slug: '12345' })).rejects.toThrow(RangeError);
-    await expect(create('标题', new Date(), { slug: 'Bad Slug' })).rejects.toThrow(RangeError);
+    expect((await create('标题', nowDate(), { slug: wanted })).slug).toBe(wanted);
+    await expect(create('标题', nowDate(), { slug: '12345' })).rejects.toThrow(RangeError);
+    await expect(create('标题', nowDate(), { slug: 'Bad Slug' })).rejects.toThrow(RangeError);
   });
 
   it('never takes a slug that a sibling route already uses', async () => {
-    const { slug } = await create('Popular', new Date());
+    const { slug } = await create('Popular', nowDate());
     expect(slug).toBe('popular-2');
-    await expect(create('x', new Date(), { slug: 'popular' })).rejects.toThrow(RangeError);
+    await expect(create('x', nowDate(), { slug: 'popular' })).rejects.toThrow(RangeError);
     const { data } = await json(await get(`/api/v1/articles/${slug}`));
     expect(data.slug).toBe('popular-2');
   });
 
   it('refuses an explicit slug that is taken, leaving nothing behind', async () => {
     const wanted = uniqueSlug('taken');
-    await create('第一篇', new Date(), { slug: wanted });
+    await create('第一篇', nowDate(), { slug: wanted });
     const before = await env.DB.prepare('select count(*) as n from articles').first<{
       n: number;
     }>();
     await expect(
-      create('第二篇', new Date(), {
+      create('第二篇', nowDate(), {
         slug: wanted,
         tags: [{ slug: uniqueSlug('tag'), name: '标签' }],
       }),
@@ -215,7 +228,7 @@ describe('createArticle and createChannel input checks', () => {
           title: 't',
           body: '',
           status: 'published',
-          publishedAt: new Date(),
+          publishedAt: nowDate(),
         },
         { timeZone },
       ),
@@ -239,7 +252,7 @@ describe('createArticle and createChannel input checks', () => {
     const b = { slug: uniqueSlug('tag'), name: '乙' };
     const first = await seedArticle(db, { channelSlug: channel.slug, tags: [a, b] });
     const second = await seedArticle(db, { channelSlug: channel.slug, tags: [b, a] });
-    const now = new Date();
+    const now = nowDate();
     const one = await findArticle(db, { id: first.id }, now);
     const two = await findArticle(db, { id: second.id }, now);
     expect(one.state === 'published' && one.article.tags).toEqual([a, b]);
@@ -261,7 +274,7 @@ describe('setArticleStatus', () => {
       publishedAt: null,
     });
     expect((await get(`/api/v1/articles/${draft.id}`)).status).toBe(404);
-    expect(await setArticleStatus(db, draft.id, 'published', new Date(Date.now() - 1000))).toBe(
+    expect(await setArticleStatus(db, draft.id, 'published', new Date(clockNow() - 1000))).toBe(
       true,
     );
     expect((await get(`/api/v1/articles/${draft.id}`)).status).toBe(200);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectProblem, get, json, seedArticle, seedChannel, testDb, uniqueSlug } from '../helpers';
+import { now as clockNow } from '../../src/lib/clock';
 
 const minute = 60_000;
 const day = 86_400_000;
@@ -9,7 +10,7 @@ async function seedStory() {
   const root = await seedChannel(db, { name: '要闻动态' });
   const leaf = await seedChannel(db, { name: '盘锦要闻', parentSlug: root.slug });
   const other = await seedChannel(db, { name: '其他栏目' });
-  const t = Date.now() - 10 * day;
+  const t = clockNow() - 10 * day;
   const older = await seedArticle(db, {
     channelSlug: leaf.slug,
     title: '上一篇文章',
@@ -144,7 +145,7 @@ describe('GET /api/v1/articles/:idOrSlug', () => {
     const db = testDb();
     const channel = await seedChannel(db);
     const now = await seedArticle(db, { channelSlug: channel.slug });
-    await seedArticle(db, { channelSlug: channel.slug, publishedAt: new Date(Date.now() + day) });
+    await seedArticle(db, { channelSlug: channel.slug, publishedAt: new Date(clockNow() + day) });
     const { data } = await json(await get(`/api/v1/articles/${now.id}`));
     expect(data.next).toBeNull();
   });
@@ -164,7 +165,7 @@ describe('GET /api/v1/articles/:idOrSlug', () => {
     ['a draft', { status: 'draft' as const, publishedAt: null }],
     ['a draft with a past publish date', { status: 'draft' as const }],
     ['an archived article', { status: 'archived' as const }],
-    ['a future-dated article', { publishedAt: new Date(Date.now() + minute) }],
+    ['a future-dated article', { publishedAt: new Date(clockNow() + minute) }],
   ])('answers 404 for %s, by id and by slug, like an unknown one', async (_label, input) => {
     const db = testDb();
     const channel = await seedChannel(db);

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { expectProblem, get, json, seedArticle, seedChannel, testDb } from '../helpers';
+import { now as clockNow } from '../../src/lib/clock';
 
 const day = 86_400_000;
 
 async function seedSet() {
   const db = testDb();
   const channel = await seedChannel(db);
-  const base = Date.now() - 30 * day;
+  const base = clockNow() - 30 * day;
   const at = (n: number) => new Date(base + n * day);
   const oldest = await seedArticle(db, { channelSlug: channel.slug, publishedAt: at(1) });
   const middle = await seedArticle(db, { channelSlug: channel.slug, publishedAt: at(2) });
@@ -23,7 +24,7 @@ async function seedSet() {
   });
   const future = await seedArticle(db, {
     channelSlug: channel.slug,
-    publishedAt: new Date(Date.now() + day),
+    publishedAt: new Date(clockNow() + day),
   });
   return { channel, oldest, middle, newest, draft, archived, future };
 }

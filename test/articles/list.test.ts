@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { expectProblem, get, json, seedArticle, seedChannel, testDb, uniqueSlug } from '../helpers';
+import {
+  expectProblem,
+  get,
+  json,
+  seedArticle,
+  seedChannel,
+  testDb,
+  uniqueSlug,
+  clockAt,
+} from '../helpers';
+import { now as clockNow } from '../../src/lib/clock';
 
 const minute = 60_000;
 const day = 86_400_000;
@@ -22,7 +32,7 @@ describe('GET /api/v1/articles', () => {
     const older = await seedArticle(db, {
       channelSlug: child.slug,
       title: '较早的文章',
-      publishedAt: new Date(Date.now() - 2 * minute),
+      publishedAt: new Date(clockNow() - 2 * minute),
     });
     const newer = await seedArticle(db, {
       channelSlug: child.slug,
@@ -33,7 +43,7 @@ describe('GET /api/v1/articles', () => {
       author: '记者',
       coverImageUrl: 'https://example.com/cover.jpg',
       tags: [{ slug: uniqueSlug('tag'), name: '经济' }],
-      publishedAt: new Date(Date.now() - minute),
+      publishedAt: new Date(clockNow() - minute),
     });
     const res = await get(`/api/v1/articles?channel=${child.slug}`);
     expect(res.status).toBe(200);
@@ -88,17 +98,17 @@ describe('GET /api/v1/articles', () => {
     await seedArticle(db, {
       channelSlug: child.slug,
       status: 'draft',
-      publishedAt: new Date(Date.now() - day),
+      publishedAt: new Date(clockNow() - day),
     });
     await seedArticle(db, { channelSlug: child.slug, status: 'archived' });
-    await seedArticle(db, { channelSlug: child.slug, publishedAt: new Date(Date.now() + day) });
+    await seedArticle(db, { channelSlug: child.slug, publishedAt: new Date(clockNow() + day) });
     const body = await json(await get(`/api/v1/articles?channel=${child.slug}`));
     expect(ids(body)).toEqual([visible.id]);
   });
 
   it('filters by channel including every descendant, and nothing else', async () => {
     const { db, root, child, grandchild, other } = await seedTree();
-    const t = Date.now() - day;
+    const t = clockNow() - day;
     const inRoot = await seedArticle(db, { channelSlug: root.slug, publishedAt: new Date(t) });
     const inChild = await seedArticle(db, {
       channelSlug: child.slug,
@@ -168,6 +178,7 @@ describe('GET /api/v1/articles', () => {
   });
 
   describe('publish-date range', () => {
+    clockAt('2021-10-08T12:00:00+08:00');
     /** Articles around the Asia/Shanghai day 2021-09-30 (UTC+8). */
     async function seedAroundDay() {
       const { db, child } = await seedTree();
@@ -277,7 +288,7 @@ describe('GET /api/v1/articles', () => {
       const a = await seedArticle(db, {
         channelSlug: child.slug,
         viewBase: 100,
-        publishedAt: new Date(Date.now() - 2 * day),
+        publishedAt: new Date(clockNow() - 2 * day),
       });
       const b = await seedArticle(db, { channelSlug: child.slug, viewBase: 1 });
       const implicit = await json(await get(`/api/v1/articles?channel=${child.slug}`));
@@ -288,7 +299,7 @@ describe('GET /api/v1/articles', () => {
 
     it('breaks publish-time ties by the newer id', async () => {
       const { db, child } = await seedTree();
-      const at = new Date(Date.now() - day);
+      const at = new Date(clockNow() - day);
       const first = await seedArticle(db, { channelSlug: child.slug, publishedAt: at });
       const second = await seedArticle(db, { channelSlug: child.slug, publishedAt: at });
       expect(ids(await json(await get(`/api/v1/articles?channel=${child.slug}`)))).toEqual([
@@ -304,7 +315,7 @@ describe('GET /api/v1/articles', () => {
       for (let i = 0; i < 22; i++) {
         await seedArticle(db, {
           channelSlug: child.slug,
-          publishedAt: new Date(Date.now() - (i + 1) * minute),
+          publishedAt: new Date(clockNow() - (i + 1) * minute),
         });
       }
       const byDefault = await json(await get(`/api/v1/articles?channel=${child.slug}`));

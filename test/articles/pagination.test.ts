@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeCursor, queryFingerprint } from '../../src/lib/cursor';
 import { expectProblem, get, json, seedArticle, seedChannel, testDb } from '../helpers';
+import { now as clockNow } from '../../src/lib/clock';
 
 const minute = 60_000;
 
@@ -9,7 +10,7 @@ async function seedChannelOf23() {
   const db = testDb();
   const channel = await seedChannel(db);
   const child = await seedChannel(db, { parentSlug: channel.slug });
-  const start = Date.now() - 10_000 * minute;
+  const start = clockNow() - 10_000 * minute;
   const visible: number[] = [];
   for (let i = 0; i < 23; i++) {
     // Pairs share a publish instant and triples a view count, so ties must be broken by id.
@@ -22,7 +23,7 @@ async function seedChannelOf23() {
   }
   await seedArticle(db, { channelSlug: channel.slug, status: 'draft', publishedAt: null });
   await seedArticle(db, { channelSlug: channel.slug, status: 'archived' });
-  await seedArticle(db, { channelSlug: channel.slug, publishedAt: new Date(Date.now() + minute) });
+  await seedArticle(db, { channelSlug: channel.slug, publishedAt: new Date(clockNow() + minute) });
   return { channel, visible };
 }
 
@@ -187,7 +188,7 @@ describe('GET /api/v1/articles pagination', () => {
       for (const cursor of forged) await expectCursorProblem(`/api/v1/articles?cursor=${cursor}`);
       // The same envelope with a sane position is accepted, so the checks above are the position's.
       const fine = await get(
-        `/api/v1/articles?cursor=${encodeCursor([Date.now(), 1], fingerprint)}`,
+        `/api/v1/articles?cursor=${encodeCursor([clockNow(), 1], fingerprint)}`,
       );
       expect(fine.status).toBe(200);
     });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findArticle, listPublishedArticles } from '../../src/articles/queries';
 import { seedArticle, seedChannel, testDb, uniqueSlug } from '../helpers';
+import { now as clockNow, nowDate } from '../../src/lib/clock';
 
 const minute = 60_000;
 const day = 86_400_000;
@@ -40,7 +41,7 @@ describe('findArticle(db, key, now)', () => {
       ],
       document: { documentNumber: '盘政办发〔2021〕3号' },
     });
-    const found = await findArticle(db, { id: created.id }, new Date());
+    const found = await findArticle(db, { id: created.id }, nowDate());
     expect(found.state).toBe('published');
     if (found.state !== 'published') return;
     const article = found.article;
@@ -72,7 +73,7 @@ describe('findArticle(db, key, now)', () => {
   it('finds by slug exactly as by id', async () => {
     const { db, c } = await seedChain();
     const created = await seedArticle(db, { channelSlug: c.slug });
-    const now = new Date();
+    const now = nowDate();
     expect(await findArticle(db, { slug: created.slug }, now)).toEqual(
       await findArticle(db, { id: created.id }, now),
     );
@@ -85,7 +86,7 @@ describe('findArticle(db, key, now)', () => {
       status: 'archived',
       title: '撤稿',
     });
-    expect(await findArticle(db, { id: created.id }, new Date())).toEqual({
+    expect(await findArticle(db, { id: created.id }, nowDate())).toEqual({
       state: 'withdrawn',
       id: created.id,
       slug: created.slug,
@@ -100,9 +101,9 @@ describe('findArticle(db, key, now)', () => {
       status: 'draft',
       publishedAt: null,
     });
-    const at = new Date(Date.now() + day);
+    const at = new Date(clockNow() + day);
     const scheduled = await seedArticle(db, { channelSlug: c.slug, publishedAt: at });
-    const now = new Date();
+    const now = nowDate();
     expect(await findArticle(db, { id: draft.id }, now)).toEqual({ state: 'missing' });
     expect(await findArticle(db, { id: 987654321 }, now)).toEqual({ state: 'missing' });
     expect(await findArticle(db, { slug: 'never-created' }, now)).toEqual({ state: 'missing' });
@@ -113,7 +114,7 @@ describe('findArticle(db, key, now)', () => {
 
   it('picks prev (上一篇) and next (下一篇) within the channel by publish time, ties by id', async () => {
     const { db, b, c } = await seedChain();
-    const t = Date.now() - 5 * day;
+    const t = clockNow() - 5 * day;
     const p1 = await seedArticle(db, {
       channelSlug: c.slug,
       publishedAt: new Date(t - 2 * minute),
@@ -136,7 +137,7 @@ describe('findArticle(db, key, now)', () => {
       status: 'archived',
       publishedAt: new Date(t - minute),
     });
-    const now = new Date();
+    const now = nowDate();
     const neighbours = async (id: number) => {
       const found = await findArticle(db, { id }, now);
       if (found.state !== 'published') throw new Error('not published');
@@ -159,14 +160,14 @@ describe('findArticle(db, key, now)', () => {
 describe('listPublishedArticles(db, options)', () => {
   it('applies publishedFrom inclusively and publishedBefore exclusively', async () => {
     const { db, c } = await seedChain();
-    const t = Date.now() - 3 * day;
+    const t = clockNow() - 3 * day;
     const at = (ms: number) => seedArticle(db, { channelSlug: c.slug, publishedAt: new Date(ms) });
     const lower = await at(t);
     const inside = await at(t + minute);
     await at(t + 2 * minute);
     await at(t - 1);
     const page = await listPublishedArticles(db, {
-      now: new Date(),
+      now: nowDate(),
       channelSlug: c.slug,
       publishedFrom: new Date(t),
       publishedBefore: new Date(t + 2 * minute),
@@ -180,14 +181,14 @@ describe('listPublishedArticles(db, options)', () => {
 
   it('returns the keyset position of the last item when more rows exist', async () => {
     const { db, c } = await seedChain();
-    const t = Date.now() - day;
+    const t = clockNow() - day;
     const newer = await seedArticle(db, { channelSlug: c.slug, publishedAt: new Date(t) });
     const older = await seedArticle(db, {
       channelSlug: c.slug,
       publishedAt: new Date(t - minute),
       viewBase: 9,
     });
-    const base = { now: new Date(), channelSlug: c.slug, limit: 1 } as const;
+    const base = { now: nowDate(), channelSlug: c.slug, limit: 1 } as const;
     const first = await listPublishedArticles(db, { ...base, sort: 'latest' });
     expect(first.items.map((a) => a.id)).toEqual([newer.id]);
     expect(first.next).toEqual([t, newer.id]);
@@ -202,7 +203,7 @@ describe('listPublishedArticles(db, options)', () => {
 
   it('reports an unknown channel as not found, and a known empty one as found', async () => {
     const { db, c } = await seedChain();
-    const base = { now: new Date(), sort: 'latest', limit: 5 } as const;
+    const base = { now: nowDate(), sort: 'latest', limit: 5 } as const;
     expect(await listPublishedArticles(db, { ...base, channelSlug: 'nope-nope' })).toEqual({
       items: [],
       next: null,
@@ -220,7 +221,7 @@ describe('listPublishedArticles(db, options)', () => {
     const tag = { slug: uniqueSlug('tag'), name: '标签' };
     const created = await seedArticle(db, { channelSlug: c.slug, tags: [tag], viewBase: 3 });
     const page = await listPublishedArticles(db, {
-      now: new Date(),
+      now: nowDate(),
       ids: [created.id],
       sort: 'latest',
       limit: 5,

@@ -8,9 +8,10 @@ import {
 } from '../../src/articles/queries';
 import { channelTreeQuery, findChannelStatements } from '../../src/channels/queries';
 import { plan, seedArticle, seedChannel, tableScans, testDb } from '../helpers';
+import { now as clockNow, nowDate } from '../../src/lib/clock';
 
 const db = testDb();
-const now = new Date();
+const now = nowDate();
 const base: ListArticlesOptions = { now, sort: 'latest', limit: 20 };
 
 const listCases: [string, ListArticlesOptions][] = [
@@ -111,7 +112,7 @@ describe('keyset pagination cost', () => {
   it('reads about a page of rows for a deep page, not every newer row', async () => {
     const seedDb = testDb();
     const channel = await seedChannel(seedDb);
-    const start = Date.now() - 1000 * 86_400_000;
+    const start = clockNow() - 1000 * 86_400_000;
     for (let i = 0; i < 60; i++) {
       await seedArticle(seedDb, {
         channelSlug: channel.slug,

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import app from '../../src/index';
 import { json, seedArticle, seedChannel, testDb } from '../helpers';
 import { countingD1 } from './counting-d1';
+import { now as clockNow } from '../../src/lib/clock';
 
 /** Runs one request through the app with env.DB replaced by a counting proxy. */
 async function countRoundTrips(path: string) {
@@ -25,7 +26,7 @@ async function seedTree() {
     ids.push(
       await seedArticle(db, {
         channelSlug: leaf.slug,
-        publishedAt: new Date(Date.now() - (i + 1) * day),
+        publishedAt: new Date(clockNow() - (i + 1) * day),
         tags: [tag],
         attachments: [
           {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { setArticleStatus } from '../../src/articles/commands';
-import { expectProblem, get, seedArticle, seedChannel, testDb } from '../helpers';
+import { expectProblem, get, seedArticle, seedChannel, testDb, clockAt } from '../helpers';
+import { now as clockNow } from '../../src/lib/clock';
+
+// This file's data carries fixed dates in 2021-2024.
+clockAt('2021-10-08T12:00:00+08:00');
 
 /** The SHA-256 CSP source of an inline element's text, as the browser computes it. */
 async function hashOf(text: string): Promise<string> {
@@ -139,7 +143,7 @@ describe('GET /embed/articles/:id', () => {
     const db = testDb();
     const { id } = await seedArticle(db, {
       channelSlug: (await seedChannel(db)).slug,
-      publishedAt: new Date(Date.now() + 86_400_000),
+      publishedAt: new Date(clockNow() + 86_400_000),
     });
     expect((await get(`/embed/articles/${id}`)).status).toBe(404);
   });

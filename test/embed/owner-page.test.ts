@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectProblem, get, seedArticle, seedChannel, testDb } from '../helpers';
+import { now as clockNow } from '../../src/lib/clock';
 
 async function hashOf(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
@@ -43,7 +44,7 @@ describe('GET /embed', () => {
     const channel = await seedChannel(db);
     const { id } = await seedArticle(db, {
       channelSlug: channel.slug,
-      publishedAt: new Date(Date.now() - 1000),
+      publishedAt: new Date(clockNow() - 1000),
     });
     const page = await (await get('/embed')).text();
     expect(page).toContain(

@@ -5,6 +5,7 @@ import { parseSpec, type Spec } from '../../src/embed/widget/options';
 import { callKey, pick, planCalls, type ArticleData } from '../../src/embed/widget/plan';
 import { viewCounter } from '../../src/views/counter-client';
 import { get, json, seedArticle, seedChannel, testDb } from '../helpers';
+import { now as clockNow } from '../../src/lib/clock';
 
 const reader = {
   'User-Agent':
@@ -49,17 +50,17 @@ describe('embed widget against the API', () => {
       title: '要闻一',
       summary: '摘要一',
       source: '日报',
-      publishedAt: new Date(Date.now() - 3 * day),
+      publishedAt: new Date(clockNow() - 3 * day),
     });
     const a2 = await seedArticle(db, {
       channelSlug: news.slug,
       title: '要闻二',
-      publishedAt: new Date(Date.now() - 2 * day),
+      publishedAt: new Date(clockNow() - 2 * day),
     });
     const a3 = await seedArticle(db, {
       channelSlug: notices.slug,
       title: '公告一',
-      publishedAt: new Date(Date.now() - day),
+      publishedAt: new Date(clockNow() - day),
     });
     const specs = [
       { gazette: 'latest', channel: news.slug, limit: '1' },

@@ -5,6 +5,7 @@ import { articles } from '../../src/db/schema';
 import { expectProblem, get, seedArticle, seedChannel, testDb, uniqueSlug } from '../helpers';
 import { getWithEnv } from '../pages/html';
 import { parseXml, rfc3339, rfc822, textOf } from './xml-parse';
+import { now as clockNow } from '../../src/lib/clock';
 
 const db = testDb();
 const minute = 60_000;
@@ -17,7 +18,7 @@ async function seedFeedContent() {
   const parent = await seedChannel(db, { name: '要闻动态' });
   const child = await seedChannel(db, { name: '盘锦要闻', parentSlug: parent.slug });
   const other = await seedChannel(db, { name: '其他' });
-  const now = Date.now();
+  const now = clockNow();
   const newest = await seedArticle(db, {
     channelSlug: child.slug,
     title: hostileTitle,
@@ -156,7 +157,7 @@ describe('GET /feed.xml (RSS 2.0)', () => {
     const ch = await seedChannel(db);
     const a = await seedArticle(db, {
       channelSlug: ch.slug,
-      publishedAt: new Date(Date.now() - 1000),
+      publishedAt: new Date(clockNow() - 1000),
     });
     // Bypass the sanitizer on purpose: the feed must be robust to whatever is stored.
     await db

@@ -8,6 +8,7 @@ import {
   loadFeed,
 } from '../../src/feeds/queries';
 import { seedArticle, seedChannel, testDb, uniqueSlug } from '../helpers';
+import { now as clockNow, nowDate } from '../../src/lib/clock';
 
 const db = testDb();
 const hour = 3_600_000;
@@ -16,7 +17,7 @@ describe('loadFeed', () => {
   it('returns the newest public articles of a channel subtree with bodies and tags', async () => {
     const parent = await seedChannel(db, { name: '父栏目' });
     const child = await seedChannel(db, { name: '子栏目', parentSlug: parent.slug });
-    const now = new Date();
+    const now = nowDate();
     const a = await seedArticle(db, {
       channelSlug: child.slug,
       body: '<p>全文</p>',
@@ -45,14 +46,14 @@ describe('loadFeed', () => {
   });
 
   it('returns null for an unknown channel and a null channel site-wide', async () => {
-    expect(await loadFeed(db, { now: new Date(), channelSlug: 'no-such', limit: 5 })).toBeNull();
-    const site = await loadFeed(db, { now: new Date(), limit: 5 });
+    expect(await loadFeed(db, { now: nowDate(), channelSlug: 'no-such', limit: 5 })).toBeNull();
+    const site = await loadFeed(db, { now: nowDate(), limit: 5 });
     expect(site!.channel).toBeNull();
   });
 
   it('dates the feed by the newest change inside its window, withdrawals included', async () => {
     const ch = await seedChannel(db);
-    const now = Date.now();
+    const now = clockNow();
     const kept = await seedArticle(db, {
       channelSlug: ch.slug,
       publishedAt: new Date(now - 2 * hour),
@@ -61,10 +62,10 @@ describe('loadFeed', () => {
       channelSlug: ch.slug,
       publishedAt: new Date(now - hour),
     });
-    const before = await loadFeed(db, { now: new Date(), channelSlug: ch.slug, limit: 10 });
+    const before = await loadFeed(db, { now: nowDate(), channelSlug: ch.slug, limit: 10 });
     await new Promise((r) => setTimeout(r, 20));
     await setArticleStatus(db, dropped.id, 'archived');
-    const after = await loadFeed(db, { now: new Date(), channelSlug: ch.slug, limit: 10 });
+    const after = await loadFeed(db, { now: nowDate(), channelSlug: ch.slug, limit: 10 });
     expect(after!.items.map((i) => i.id)).toEqual([kept.id]);
     expect(after!.lastModified!.getTime()).toBeGreaterThan(before!.lastModified!.getTime());
   });
@@ -80,7 +81,7 @@ describe('sitemap queries', () => {
       status: 'draft',
       publishedAt: null,
     });
-    const now = new Date();
+    const now = nowDate();
     const pages = await listSitemapPages(db, { now, pageSize: 3 });
     for (const p of pages) {
       expect(Number.isInteger(p.page)).toBe(true);
@@ -108,7 +109,7 @@ describe('sitemap queries', () => {
 
   it('lists news published since the given instant, newest first, public only', async () => {
     const ch = await seedChannel(db);
-    const now = Date.now();
+    const now = clockNow();
     const recent = await seedArticle(db, {
       channelSlug: ch.slug,
       publishedAt: new Date(now - hour),

@@ -9,6 +9,7 @@ import { AppError, problemResponse } from '../../src/lib/errors';
 import { expectProblem, get, seedArticle, seedChannel, testDb } from '../helpers';
 import { getWithEnv } from '../pages/html';
 import { parseXml, rfc3339 } from './xml-parse';
+import { now as clockNow } from '../../src/lib/clock';
 
 const db = testDb();
 const hour = 3_600_000;
@@ -33,7 +34,7 @@ async function seedSite() {
   const draft = await seedArticle(db, { channelSlug: ch.slug, status: 'draft', publishedAt: null });
   const scheduled = await seedArticle(db, {
     channelSlug: ch.slug,
-    publishedAt: new Date(Date.now() + hour),
+    publishedAt: new Date(clockNow() + hour),
   });
   const withdrawn = await seedArticle(db, { channelSlug: ch.slug });
   await setArticleStatus(db, withdrawn.id, 'archived');
@@ -113,17 +114,17 @@ describe('GET /sitemap-news.xml', () => {
     const fresh = await seedArticle(db, {
       channelSlug: ch.slug,
       title: '<b>新鲜</b> & 要闻',
-      publishedAt: new Date(Date.now() - hour),
+      publishedAt: new Date(clockNow() - hour),
     });
     const english = await seedArticle(db, {
       channelSlug: ch.slug,
       title: 'Fresh news',
       lang: 'en',
-      publishedAt: new Date(Date.now() - 2 * hour),
+      publishedAt: new Date(clockNow() - 2 * hour),
     });
     const old = await seedArticle(db, {
       channelSlug: ch.slug,
-      publishedAt: new Date(Date.now() - 49 * hour),
+      publishedAt: new Date(clockNow() - 49 * hour),
     });
     const res = await get('/sitemap-news.xml');
     expect(res.status).toBe(200);

@@ -3,11 +3,12 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { json, seedArticle, seedChannel, testDb } from '../helpers';
+import { now as clockNow } from '../../src/lib/clock';
 
 const app = createApp();
 const cachedEnv = { ...env, API_EDGE_CACHE_SECONDS: '60' } as Env;
 // A host of its own per run, so no cached entry from an earlier run can answer.
-const origin = `http://cache-${Date.now().toString(36)}.test`;
+const origin = `http://cache-${clockNow().toString(36)}.test`;
 
 async function fetchCached(path: string, init?: RequestInit) {
   const ctx = createExecutionContext();

@@ -3,6 +3,7 @@ import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import app from '../../src/index';
 import { expectProblem, get, json, seedArticle, seedChannel, testDb } from '../helpers';
+import { now as clockNow } from '../../src/lib/clock';
 
 /** Every public read route, with the path to reach a real resource on each. */
 async function seedRoutes() {
@@ -352,7 +353,7 @@ describe('an unexpected error', () => {
 
 describe('with the edge cache on', () => {
   // A host of its own per run, so no cached entry from an earlier run can answer.
-  const edgeOrigin = `http://edge-${Date.now().toString(36)}.test`;
+  const edgeOrigin = `http://edge-${clockNow().toString(36)}.test`;
 
   async function fetchWithCache(path: string, init: RequestInit = {}) {
     const ctx = createExecutionContext();

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { setArticleStatus } from '../../src/articles/commands';
 import { assetManifest } from '../../src/asset-manifest.gen';
-import { get, seedArticle, seedChannel, testDb, uniqueSlug } from '../helpers';
+import { get, seedArticle, seedChannel, testDb, uniqueSlug, clockAt } from '../helpers';
 import { expectStrictCsp, getWithEnv, select, selectOne } from './html';
+import { now as clockNow } from '../../src/lib/clock';
+
+// This file's data carries fixed dates in 2021-2024.
+clockAt('2021-10-08T12:00:00+08:00');
 
 const db = testDb();
 const published = new Date('2021-09-30T10:00:00+08:00');
@@ -409,7 +413,7 @@ describe('missing and withdrawn articles', () => {
     });
     const scheduled = await seedArticle(db, {
       channelSlug: child.slug,
-      publishedAt: new Date(Date.now() + 86_400_000),
+      publishedAt: new Date(clockNow() + 86_400_000),
     });
     await expectErrorPage(await get(`/articles/${draft.id}/${draft.slug}`), 404, '页面不存在');
     await expectErrorPage(await get(`/articles/${scheduled.id}`), 404, '页面不存在');

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { pageWindow } from '../../src/pages/list-pages';
-import { get, seedArticle, seedChannel, testDb } from '../helpers';
+import { get, seedArticle, seedChannel, testDb, clockAt } from '../helpers';
 import { expectStrictCsp, getWithEnv, select, selectOne } from './html';
+
+// This file's data carries fixed dates in 2021-2024.
+clockAt('2024-03-02T12:00:00+08:00');
 
 const db = testDb();
 const base = Date.parse('2024-03-01T12:00:00+08:00');

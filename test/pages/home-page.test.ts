@@ -3,6 +3,7 @@ import { articleViewsDaily } from '../../src/db/schema';
 import { zonedDay } from '../../src/lib/time';
 import { get, seedArticle, seedChannel, testDb } from '../helpers';
 import { expectStrictCsp, getWithEnv, select, selectOne } from './html';
+import { now as clockNow, nowDate } from '../../src/lib/clock';
 
 const db = testDb();
 const hour = 3_600_000;
@@ -14,12 +15,12 @@ describe('GET /', () => {
     const older = await seedArticle(db, {
       channelSlug: top.slug,
       title: '较早的要闻',
-      publishedAt: new Date(Date.now() - 5 * hour),
+      publishedAt: new Date(clockNow() - 5 * hour),
     });
     const newer = await seedArticle(db, {
       channelSlug: sub.slug,
       title: '子栏目的最新要闻',
-      publishedAt: new Date(Date.now() - hour),
+      publishedAt: new Date(clockNow() - hour),
     });
     await seedArticle(db, {
       channelSlug: sub.slug,
@@ -30,7 +31,7 @@ describe('GET /', () => {
     await seedArticle(db, {
       channelSlug: sub.slug,
       title: '定时发布',
-      publishedAt: new Date(Date.now() + hour),
+      publishedAt: new Date(clockNow() + hour),
     });
 
     const res = await get('/');
@@ -123,7 +124,7 @@ describe('GET /', () => {
     });
     await db.insert(articleViewsDaily).values({
       articleId: trending.id,
-      day: zonedDay(new Date(), 'Asia/Shanghai'),
+      day: zonedDay(nowDate(), 'Asia/Shanghai'),
       shard: 0,
       views: 40,
       visitors: 30,

@@ -8,10 +8,11 @@ import {
   type ListItem,
 } from '../../src/pages/queries';
 import { seedArticle, seedChannel, testDb } from '../helpers';
+import { nowDate } from '../../src/lib/clock';
 
 const db = testDb();
 const hour = 3_600_000;
-const now = new Date();
+const now = nowDate();
 
 describe('listTopChannels', () => {
   it('returns only top-level channels, in menu order', async () => {

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { demoChannels, demoSql, generateDemoArticles } from '../../scripts/demo-content';
+import { now as clockNow } from '../../src/lib/clock';
 
 /** Runs the seed script the way `wrangler d1 execute --file` does: every statement, one batch. */
 async function runScript(script: string) {
@@ -13,7 +14,7 @@ async function runScript(script: string) {
 
 describe('demo content (npm run db:seed)', () => {
   it('replaces what is there when run again, nested channels included', async () => {
-    const articles = generateDemoArticles({ count: 6, newest: Date.now() });
+    const articles = generateDemoArticles({ count: 6, newest: clockNow() });
     expect(demoChannels.some((c) => c.parentSlug)).toBe(true);
     await runScript(demoSql(articles));
     await runScript(demoSql(articles));

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { HitInput, ViewCounter } from '../../src/views/counter';
 import { viewCounter } from '../../src/views/counter-client';
 import { seedArticle, seedChannel, testDb } from '../helpers';
+import { clockTime, now as clockNow } from '../../src/lib/clock';
 
 const browserUa = (n: number | string) =>
   `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36 reader-${n}`;
@@ -147,10 +148,10 @@ describe('ViewCounter', () => {
   it('writes one storage row per counted view once the day is set up', async () => {
     const article = await newArticle();
     const counter = viewCounter(env, article.id, 0);
-    await counter.hit(hit(article.id, { now: Date.now() }));
+    await counter.hit(hit(article.id, { now: clockNow() }));
     const before = await counter.usageReport();
     for (let i = 0; i < 20; i++) {
-      await counter.hit(hit(article.id, { now: Date.now(), ip: `198.51.100.${100 + i}` }));
+      await counter.hit(hit(article.id, { now: clockNow(), ip: `198.51.100.${100 + i}` }));
     }
     const after = await counter.usageReport();
     expect(after.counted - before.counted).toBe(20);
@@ -160,13 +161,15 @@ describe('ViewCounter', () => {
   it('schedules an alarm that deletes the salts of an idle object on time', async () => {
     const article = await newArticle();
     const counter = viewCounter(env, article.id, 0);
-    await counter.hit(hit(article.id, { now: Date.now() }));
+    await counter.hit(hit(article.id, { now: clockNow() }));
     // The flush alarm comes first; after it the next wake-up is the salt's expiry, <= 48 h away.
     await runDurableObjectAlarm(counter);
-    const alarmAt = await runInDurableObject(counter, (_i, state) => state.storage.getAlarm());
+    const alarmAt = await runInDurableObject(counter, (_i, state) =>
+      state.storage.getAlarm().then((at) => (at === null ? null : clockTime(at))),
+    );
     expect(alarmAt).not.toBeNull();
-    expect(alarmAt! - Date.now()).toBeGreaterThan(0);
-    expect(alarmAt! - Date.now()).toBeLessThanOrEqual(2 * day);
+    expect(alarmAt! - clockNow()).toBeGreaterThan(0);
+    expect(alarmAt! - clockNow()).toBeLessThanOrEqual(2 * day);
   });
 
   it('stores no IP address or User-Agent anywhere', async () => {
@@ -174,8 +177,8 @@ describe('ViewCounter', () => {
     const counter = viewCounter(env, article.id, 0);
     const ip = '192.0.2.123';
     const ua = browserUa('private-marker-ua');
-    await counter.hit(hit(article.id, { ip, userAgent: ua, now: Date.now() }));
-    await counter.hit(hit(article.id, { ip, userAgent: ua, now: Date.now(), rejection: 'bot' }));
+    await counter.hit(hit(article.id, { ip, userAgent: ua, now: clockNow() }));
+    await counter.hit(hit(article.id, { ip, userAgent: ua, now: clockNow(), rejection: 'bot' }));
     await runDurableObjectAlarm(counter);
     const dump = await storageDump(counter);
     expect(dump).not.toContain(ip);
@@ -211,7 +214,7 @@ describe('ViewCounter', () => {
   it('writes at most two storage rows per counted view on average', async () => {
     const article = await newArticle();
     const counter = viewCounter(env, article.id, 0);
-    const start = Date.now();
+    const start = clockNow();
     for (let i = 0; i < 200; i++) {
       await counter.hit(hit(article.id, { ip: `10.0.${i >> 8}.${i & 255}`, now: start + i }));
     }
@@ -251,7 +254,7 @@ describe('ViewCounter flush to D1', () => {
   it('writes absolute totals, so a second flush changes nothing', async () => {
     const article = await newArticle({ viewBase: 712 });
     const counter = viewCounter(env, article.id, 0);
-    const now = Date.now();
+    const now = clockNow();
     for (let i = 0; i < 5; i++) await counter.hit(hit(article.id, { ip: `10.1.0.${i}`, now }));
     expect(await runDurableObjectAlarm(counter)).toBe(true);
     const first = await d1Totals(article.id);
@@ -272,7 +275,7 @@ describe('ViewCounter flush to D1', () => {
   it('retries after D1 fails mid-flush and ends exact, nothing lost or doubled', async () => {
     const article = await newArticle();
     const counter = viewCounter(env, article.id, 0);
-    const now = Date.now();
+    const now = clockNow();
     for (let i = 0; i < 3; i++) await counter.hit(hit(article.id, { ip: `10.2.0.${i}`, now }));
 
     await runInDurableObject(counter, (instance: ViewCounter) => {
@@ -297,9 +300,11 @@ describe('ViewCounter flush to D1', () => {
     });
     expect(await runDurableObjectAlarm(counter)).toBe(true);
     // The failed flush left the counts dirty and asked for a retry soon.
-    const retryAt = await runInDurableObject(counter, (_i, state) => state.storage.getAlarm());
+    const retryAt = await runInDurableObject(counter, (_i, state) =>
+      state.storage.getAlarm().then((at) => (at === null ? null : clockTime(at))),
+    );
     expect(retryAt).not.toBeNull();
-    expect(retryAt! - Date.now()).toBeLessThanOrEqual(15_000);
+    expect(retryAt! - clockNow()).toBeLessThanOrEqual(15_000);
 
     await counter.hit(hit(article.id, { ip: '10.2.0.99', now }));
     expect(await runDurableObjectAlarm(counter)).toBe(true);
@@ -311,7 +316,7 @@ describe('ViewCounter flush to D1', () => {
   it('flushes correctly after the object was evicted from memory', async () => {
     const article = await newArticle();
     const counter = viewCounter(env, article.id, 0);
-    const now = Date.now();
+    const now = clockNow();
     for (let i = 0; i < 4; i++) await counter.hit(hit(article.id, { ip: `10.3.0.${i}`, now }));
     await evictDurableObject(counter);
     expect(await runDurableObjectAlarm(counter)).toBe(true);

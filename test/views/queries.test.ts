@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { viewCounter } from '../../src/views/counter-client';
 import { findCountableArticles, setLegacyViews, writeShardTotals } from '../../src/views/queries';
 import { seedArticle, seedChannel, testDb } from '../helpers';
+import { now as clockNow, nowDate } from '../../src/lib/clock';
 
 async function newArticle(options: Partial<Parameters<typeof seedArticle>[1]> = {}) {
   const db = testDb();
@@ -21,11 +22,11 @@ describe('setLegacyViews', () => {
       shard: 0,
       ip: '203.0.113.1',
       userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36',
-      now: Date.now(),
+      now: clockNow(),
     });
     await runDurableObjectAlarm(counter);
     expect(await setLegacyViews(db, id, 712)).toBe(true);
-    const [article] = (await findCountableArticles(db, [id], new Date())).values();
+    const [article] = (await findCountableArticles(db, [id], nowDate())).values();
     expect(article).toMatchObject({ viewBase: 712, viewCount: 713, visitorCount: 1 });
   });
 
@@ -39,8 +40,8 @@ describe('findCountableArticles', () => {
     const db = testDb();
     const live = await newArticle();
     const draft = await newArticle({ status: 'draft', publishedAt: null });
-    const scheduled = await newArticle({ publishedAt: new Date(Date.now() + 3_600_000) });
-    const found = await findCountableArticles(db, [live.id, draft.id, scheduled.id], new Date());
+    const scheduled = await newArticle({ publishedAt: new Date(clockNow() + 3_600_000) });
+    const found = await findCountableArticles(db, [live.id, draft.id, scheduled.id], nowDate());
     expect([...found.keys()]).toEqual([live.id]);
     expect(found.get(live.id)).toMatchObject({ viewShards: 1, viewBase: 0 });
   });
@@ -69,7 +70,7 @@ describe('writeShardTotals', () => {
       days: [{ day, views: 3, visitors: 2 }],
       rejections: [],
     });
-    const [article] = (await findCountableArticles(db, [id], new Date())).values();
+    const [article] = (await findCountableArticles(db, [id], nowDate())).values();
     expect(article).toMatchObject({ viewCount: 107, visitorCount: 6 });
     const rejections = await env.DB.prepare(
       'SELECT reason, count FROM view_rejections_daily WHERE article_id = ?',

@@ -5,9 +5,10 @@ import {
   siteStatsStatements,
 } from '../../src/views/queries';
 import { plan, tableScans, testDb } from '../helpers';
+import { nowDate } from '../../src/lib/clock';
 
 const db = testDb();
-const now = new Date();
+const now = nowDate();
 
 describe('EXPLAIN QUERY PLAN of the view queries', () => {
   it('checks countable articles by primary key', async () => {

@@ -9,12 +9,13 @@ import { createApp } from '../../src/app';
 import { setViewShards } from '../../src/views/queries';
 import { viewCounter } from '../../src/views/counter-client';
 import { expectProblem, get, json, seedArticle, seedChannel, testDb, uniqueSlug } from '../helpers';
+import { now as clockNow } from '../../src/lib/clock';
 
 let readerSeq = 0;
 function reader(label = 'r') {
   readerSeq += 1;
   return {
-    'User-Agent': `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36 ${label}-${readerSeq}-${Date.now()}`,
+    'User-Agent': `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36 ${label}-${readerSeq}-${clockNow()}`,
     'CF-Connecting-IP': `198.51.100.${readerSeq % 250}`,
   };
 }
@@ -114,7 +115,7 @@ describe('POST /api/v1/articles/:id/views', () => {
 
   it('returns 404 for drafts, future and unknown articles', async () => {
     const draft = await newArticle({ status: 'draft', publishedAt: null });
-    const future = await newArticle({ publishedAt: new Date(Date.now() + 86_400_000) });
+    const future = await newArticle({ publishedAt: new Date(clockNow() + 86_400_000) });
     const archived = await newArticle({ status: 'archived' });
     for (const id of [draft.id, future.id, archived.id, 99_999_999]) {
       await expectProblem(await beacon(id), 404, 'not_found');
