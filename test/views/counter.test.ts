@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { HitInput, ViewCounter } from '../../src/views/counter';
 import { viewCounter } from '../../src/views/counter-client';
-import { seedArticle, seedChannel, testDb } from '../helpers';
+import { clockAt, seedArticle, seedChannel, testDb } from '../helpers';
 import { clockTime, now as clockNow } from '../../src/lib/clock';
 
 const browserUa = (n: number | string) =>
@@ -13,6 +13,8 @@ const browserUa = (n: number | string) =>
 const noon = Date.UTC(2026, 10, 28, 4, 0, 0);
 const minute = 60_000;
 const day = 86_400_000;
+// Hits below are stamped around `noon`; the object's alarms and rollover must see the same day.
+clockAt(noon);
 
 async function newArticle(options: { viewBase?: number } = {}) {
   const db = testDb();
