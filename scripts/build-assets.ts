@@ -5,12 +5,14 @@
  */
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 interface Entry {
   /** Source file, relative to the project root. */
   source: string;
+  /** Serve the file as it is (a library's own prebuilt bundle) instead of bundling it. */
+  prebuilt?: boolean;
   /** Stable public path, e.g. /assets/article.js or /embed.js. */
   publicPath: string;
   /** Cache lifetime of the stable path, in seconds. */
@@ -23,6 +25,21 @@ export const entries: Entry[] = [
   // Reader pages link the hashed copies; the stable names are only a fallback.
   { source: 'src/client/article.ts', publicPath: '/assets/article.js', stableMaxAge: 300 },
   { source: 'src/client/site.css', publicPath: '/assets/site.css', stableMaxAge: 300 },
+  // The API reference on /docs: Swagger UI's own prebuilt bundle and stylesheet from the pinned
+  // npm package, so the page needs no CDN (public CDNs are slow or blocked for many readers).
+  {
+    source: 'node_modules/swagger-ui-dist/swagger-ui-bundle.js',
+    publicPath: '/assets/docs/swagger-ui.js',
+    stableMaxAge: 300,
+    prebuilt: true,
+  },
+  {
+    source: 'node_modules/swagger-ui-dist/swagger-ui.css',
+    publicPath: '/assets/docs/swagger-ui.css',
+    stableMaxAge: 300,
+    prebuilt: true,
+  },
+  { source: 'src/client/docs.ts', publicPath: '/assets/docs.js', stableMaxAge: 300 },
 ];
 
 const root = new URL('..', import.meta.url).pathname;
@@ -32,6 +49,19 @@ export interface BuiltAsset {
   publicPath: string;
   hashedPath: string;
   bytes: number;
+}
+
+async function bundle(source: string, isCss: boolean): Promise<Uint8Array> {
+  const result = await build({
+    entryPoints: [join(root, source)],
+    bundle: true,
+    minify: true,
+    ...(isCss ? {} : { format: 'iife' as const }),
+    target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
+    write: false,
+    legalComments: 'none',
+  });
+  return result.outputFiles[0]!.contents;
 }
 
 export async function buildAssets(): Promise<BuiltAsset[]> {
@@ -44,16 +74,9 @@ export async function buildAssets(): Promise<BuiltAsset[]> {
     if (!existsSync(join(root, entry.source)))
       throw new Error(`missing asset source ${entry.source}`);
     const isCss = entry.publicPath.endsWith('.css');
-    const result = await build({
-      entryPoints: [join(root, entry.source)],
-      bundle: true,
-      minify: true,
-      ...(isCss ? {} : { format: 'iife' as const }),
-      target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
-      write: false,
-      legalComments: 'none',
-    });
-    const code = result.outputFiles[0]!.contents;
+    const code = entry.prebuilt
+      ? new Uint8Array(readFileSync(join(root, entry.source)))
+      : await bundle(entry.source, isCss);
     const hash = createHash('sha256').update(code).digest('hex').slice(0, 10);
     const hashedPath = entry.publicPath.replace(/\.(js|css)$/, `.${hash}.$1`);
     for (const path of [entry.publicPath, hashedPath]) {
