@@ -54,11 +54,21 @@ export type OpenApiConfig = Parameters<OpenAPIHono['getOpenAPI31Document']>[0];
 
 /** The OpenAPI 3.1 document of routers mounted at these prefixes, in mount order. */
 export function openApiDocument(
-  mounts: readonly (readonly [string, ApiRouter])[],
+  mounts: readonly (readonly [string, ApiRouter | OpenAPIHono<any>])[],
   config: OpenApiConfig,
 ) {
   const registry = new OpenAPIHono();
   for (const [prefix, router] of mounts) {
+    if (router instanceof OpenAPIHono) {
+      for (const def of router.openAPIRegistry.definitions) {
+        if (def.type !== 'route') continue;
+        registry.openAPIRegistry.registerPath({
+          ...def.route,
+          path: prefix === '/' ? def.route.path : prefix + def.route.path,
+        });
+      }
+      continue;
+    }
     for (const endpoint of router.endpoints) {
       registry.openAPIRegistry.registerPath({
         ...endpoint.describe(),
