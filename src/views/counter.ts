@@ -67,6 +67,8 @@ export interface FlushReport {
 
 const dayTablePattern = /^v_(\d{8})$/;
 const rejectionKey = (day: string, reason: string) => `${day}|${reason}`;
+/** The IP hash of visitor rows stored before the per-IP cap existed (one byte, never a hash). */
+const legacyIp = new Uint8Array([0]).buffer;
 const tableForDay = (day: string) => `v_${day.replaceAll('-', '')}`;
 const dayOfTable = (table: string) => {
   const m = dayTablePattern.exec(table)!;
@@ -120,6 +122,8 @@ export class ViewCounter extends DurableObject<Env> {
   private readonly flushedRejections = new Map<string, number>();
   private totals: ShardTotals = { views: 0, visitors: 0 };
   private readonly liveTables = new Set<string>();
+  /** Day tables that still hold rows from before the per-IP cap (only on the deploy's days). */
+  private readonly legacyTables = new Set<string>();
   private alarmAt: number | null = null;
   /** rollover() has nothing left to do until the day moves past this one. */
   private rolledOverThrough: string | null = null;
@@ -149,8 +153,8 @@ export class ViewCounter extends DurableObject<Env> {
         flushed_count INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (day, reason)
       ) WITHOUT ROWID;
     `);
-    // Day tables written before the per-IP cap have no IP hash; each old visitor becomes its
-    // own "IP", so nobody already counted is refused and the dedupe keys stay the same.
+    // Day tables written before the per-IP cap have no IP hash: their rows move under one
+    // marker IP, still found by their visitor hash, so nobody already counted counts again.
     for (const table of this.dayTables()) {
       const columns = this.sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray();
       if (columns.some((c) => c.name === 'ip')) continue;
@@ -159,7 +163,8 @@ export class ViewCounter extends DurableObject<Env> {
         this.createDayTable(table);
         this.sql.exec(
           `INSERT INTO ${table} (ip, visitor, first_at, last_at, views)
-           SELECT visitor, visitor, first_at, last_at, views FROM old_${table}`,
+           SELECT ?, visitor, first_at, last_at, views FROM old_${table}`,
+          legacyIp,
         );
         this.sql.exec(`DROP TABLE old_${table}`);
       });
@@ -196,6 +201,9 @@ export class ViewCounter extends DurableObject<Env> {
     }
     for (const table of this.dayTables()) {
       this.liveTables.add(table);
+      if (this.sql.exec(`SELECT 1 FROM ${table} WHERE ip = ? LIMIT 1`, legacyIp).toArray().length) {
+        this.legacyTables.add(table);
+      }
       const row = this.sql
         .exec<{ views: number; visitors: number }>(
           `SELECT coalesce(sum(views), 0) AS views, count(*) AS visitors FROM ${table}`,
@@ -322,15 +330,24 @@ export class ViewCounter extends DurableObject<Env> {
   private lastSeen(day: string, ip: string, userAgent: string): number | null {
     const salt = this.saltFor(day, false);
     if (!salt || !this.liveTables.has(tableForDay(day))) return null;
-    const keys = this.visitorKeys(salt, ip, userAgent);
-    const row = this.sql
-      .exec<{ last_at: number }>(
-        `SELECT last_at FROM ${tableForDay(day)} WHERE ip = ? AND visitor = ?`,
-        keys.ip,
-        keys.visitor,
-      )
-      .toArray()[0];
-    return row ? row.last_at : null;
+    return this.findRow(tableForDay(day), this.visitorKeys(salt, ip, userAgent))?.last_at ?? null;
+  }
+
+  /** The visitor's row today, under its IP hash or, for rows from before the cap, the marker. */
+  private findRow(table: string, keys: { ip: ArrayBuffer; visitor: ArrayBuffer }) {
+    const find = (ip: ArrayBuffer) =>
+      this.sql
+        .exec<{ last_at: number }>(
+          `SELECT last_at FROM ${table} WHERE ip = ? AND visitor = ?`,
+          ip,
+          keys.visitor,
+        )
+        .toArray()[0];
+    const row = find(keys.ip);
+    if (row) return { last_at: row.last_at, ip: keys.ip };
+    if (!this.legacyTables.has(table)) return null;
+    const legacy = find(legacyIp);
+    return legacy ? { last_at: legacy.last_at, ip: legacyIp } : null;
   }
 
   /** Tallies in memory only: the flush writes the tallies, so a rejection writes nothing. */
@@ -374,13 +391,7 @@ export class ViewCounter extends DurableObject<Env> {
         return this.reject(day, 'duplicate');
       }
     }
-    const seen = this.sql
-      .exec<{ last_at: number }>(
-        `SELECT last_at FROM ${table} WHERE ip = ? AND visitor = ?`,
-        keys.ip,
-        keys.visitor,
-      )
-      .toArray()[0];
+    const seen = this.findRow(table, keys);
     if (seen && input.now - seen.last_at < this.dedupeMs) return this.reject(day, 'duplicate');
     if (!seen) {
       // Every visitor of one IP lands on this shard (the shard is picked from the IP alone),
@@ -393,7 +404,7 @@ export class ViewCounter extends DurableObject<Env> {
     this.sql.exec(
       `INSERT INTO ${table} (ip, visitor, first_at, last_at, views) VALUES (?, ?, ?, ?, 1)
        ON CONFLICT (ip, visitor) DO UPDATE SET last_at = excluded.last_at, views = views + 1`,
-      keys.ip,
+      seen?.ip ?? keys.ip,
       keys.visitor,
       input.now,
       input.now,
@@ -437,6 +448,7 @@ export class ViewCounter extends DurableObject<Env> {
         this.sql.exec(`DROP TABLE ${table}`);
       });
       this.liveTables.delete(table);
+      this.legacyTables.delete(table);
     }
     this.sql.exec('DELETE FROM salts WHERE day < ?', keepFrom);
     this.rolledOverThrough = today;
