@@ -67,7 +67,7 @@ const views = new OpenAPIHono<AppEnv>({
 });
 
 async function countableOr404(c: Context<AppEnv>, id: number, now: Date) {
-  const lookup = await lookupCountable(readDb(c), id, now);
+  const lookup = await lookupCountable(() => readDb(c), id, now);
   if (lookup.ok && !lookup.article) {
     throw new AppError('not_found', { detail: `No published article ${id}` });
   }
