@@ -41,8 +41,7 @@ export async function countableArticles(
 }
 
 export type ArticleLookup =
-  | { ok: true; article: CountableArticle | null }
-  | { ok: false; error: unknown };
+  { ok: true; article: CountableArticle | null } | { ok: false; error: unknown };
 
 /** One id, telling "not countable" apart from "D1 could not be asked". */
 export async function lookupCountable(

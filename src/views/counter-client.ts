@@ -96,7 +96,10 @@ export async function readCountsFromCounters(env: Env, id: number): Promise<Live
     throw countingUnavailable(err, 'Neither the database nor the view counters can answer.');
   }
   if (!article) {
-    throw countingUnavailable(null, 'The database cannot be read, and no counter knows this article.');
+    throw countingUnavailable(
+      null,
+      'The database cannot be read, and no counter knows this article.',
+    );
   }
   try {
     const others = await Promise.all(allShards(article, env).slice(1));
@@ -168,7 +171,8 @@ export async function recordHit(
   const known = others.filter((s) => s !== null);
   const totals = sumShards(article.viewBase, [own, ...known]);
   // With a sibling missing, the flushed total is a floor the live sum must not fall below.
-  const views = known.length < others.length ? Math.max(totals.views, article.viewCount) : totals.views;
+  const views =
+    known.length < others.length ? Math.max(totals.views, article.viewCount) : totals.views;
   return { views, visitors: totals.visitors, counted: own.counted, reason: own.reason };
 }
 

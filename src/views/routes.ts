@@ -209,7 +209,8 @@ views.openapi(beaconRoute, async (c) => {
   if (!lookup.ok) {
     // Without D1 nobody can say whether the article is published; count nothing.
     throw new AppError('counting_unavailable', {
-      detail: 'Counting cannot check this article right now; nothing was counted. Try again shortly.',
+      detail:
+        'Counting cannot check this article right now; nothing was counted. Try again shortly.',
       headers: { 'Retry-After': '30' },
       cause: lookup.error,
     });

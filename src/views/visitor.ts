@@ -80,7 +80,11 @@ function originOf(value: string | null): string | null {
  * a request that names no page but says it is cross-site is foreign too. A request that
  * says nothing at all (an old browser, a stripped Referer on an image) is not refused.
  */
-export function isForeignOrigin(headers: Headers, ownOrigin: string, allowed: Set<string>): boolean {
+export function isForeignOrigin(
+  headers: Headers,
+  ownOrigin: string,
+  allowed: Set<string>,
+): boolean {
   if (!allowed.size) return false;
   const page = originOf(headers.get('Origin')) ?? originOf(headers.get('Referer'));
   if (page !== null) return page !== ownOrigin && !allowed.has(page);

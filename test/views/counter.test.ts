@@ -225,12 +225,12 @@ describe('ViewCounter', () => {
       await counter.hit(hit(article.id, { now, userAgent: browserUa(`office-${i}`) }));
     }
     const rows = await rowsWrittenBy(counter, async (instance) => {
-      expect(await instance.hit(hit(article.id, { now, userAgent: browserUa('office-0') }))).toEqual(
-        { counted: false, reason: 'duplicate', views: 20, visitors: 20 },
-      );
-      expect(await instance.hit(hit(article.id, { now, userAgent: browserUa('office-20') }))).toEqual(
-        { counted: false, reason: 'ip_cap', views: 20, visitors: 20 },
-      );
+      expect(
+        await instance.hit(hit(article.id, { now, userAgent: browserUa('office-0') })),
+      ).toEqual({ counted: false, reason: 'duplicate', views: 20, visitors: 20 });
+      expect(
+        await instance.hit(hit(article.id, { now, userAgent: browserUa('office-20') })),
+      ).toEqual({ counted: false, reason: 'ip_cap', views: 20, visitors: 20 });
     });
     expect(rows).toBe(0);
   });

@@ -248,7 +248,10 @@ describe('GET /api/v1/articles/:id/views.svg', () => {
   it('counts and returns a badge that image proxies must refetch', async () => {
     const { id } = await newArticle({ viewBase: 700 });
     const res = await get(`/api/v1/articles/${id}/views.svg`, {
-      headers: { ...reader(), Accept: 'image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8' },
+      headers: {
+        ...reader(),
+        Accept: 'image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8',
+      },
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('Content-Type')).toBe('image/svg+xml; charset=utf-8');

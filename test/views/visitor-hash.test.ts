@@ -86,7 +86,8 @@ describe('visitorSignals', () => {
       const ipDigest = await sha256(`ip\n${ip}`);
       expect(hex(fromBase64url(signals.ipKey))).toBe(hex(ipDigest.subarray(0, 12)));
       expect(signals.bucket).toBe(
-        ((ipDigest[12]! << 24) | (ipDigest[13]! << 16) | (ipDigest[14]! << 8) | ipDigest[15]!) >>> 0,
+        ((ipDigest[12]! << 24) | (ipDigest[13]! << 16) | (ipDigest[14]! << 8) | ipDigest[15]!) >>>
+          0,
       );
     }
   });

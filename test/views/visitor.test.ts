@@ -7,10 +7,7 @@ const chrome =
 describe('isBot', () => {
   it.each([
     ['Chrome on Windows', chrome],
-    [
-      'Firefox on Linux',
-      'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0',
-    ],
+    ['Firefox on Linux', 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0'],
     [
       'WeChat on iOS',
       'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.40',
@@ -25,7 +22,10 @@ describe('isBot', () => {
     ['an engine without its version', 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit (KHTML)'],
     ['an HTTP library', 'python-requests/2.32.3'],
     ['an empty User-Agent', ''],
-    ['Googlebot (isbot)', 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)'],
+    [
+      'Googlebot (isbot)',
+      'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+    ],
     ['HeadlessChrome (isbot)', chrome.replace('Chrome/', 'HeadlessChrome/')],
   ])('refuses %s', (_label, ua) => {
     expect(isBot(ua)).toBe(true);
@@ -55,7 +55,11 @@ describe('contradictsFetchMetadata', () => {
   it('accepts a fetch or sendBeacon, and a request without Fetch Metadata', () => {
     expect(
       contradictsFetchMetadata(
-        h({ 'Sec-Fetch-Dest': 'empty', 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Site': 'cross-site' }),
+        h({
+          'Sec-Fetch-Dest': 'empty',
+          'Sec-Fetch-Mode': 'no-cors',
+          'Sec-Fetch-Site': 'cross-site',
+        }),
         'beacon',
       ),
     ).toBe(false);
