@@ -260,6 +260,17 @@ describe('when D1 is failing', () => {
     expect(await badge.text()).toContain('>701<');
   });
 
+  it('answers GET /api/v1/views from the counters, leaving out articles none knows', async () => {
+    const known = await countedOnce(10);
+    const unknown = await newArticle();
+    const res = await fetchWith({ DB: brokenD1 }, `/api/v1/views?ids=${known.id},${unknown.id}`);
+    expect(res.status).toBe(200);
+    expect(await json(res)).toEqual({
+      data: [{ id: known.id, views: 11, visitors: 1 }],
+      meta: { live: true },
+    });
+  });
+
   it('answers 503 for GET …/views of an article no counter knows', async () => {
     const { id } = await newArticle();
     const res = await fetchWith({ DB: brokenD1 }, `/api/v1/articles/${id}/views`);
