@@ -1,5 +1,6 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { lazy } from './lazy';
+import type { AppEnv } from '../env';
 import type { ApiRouter } from './router';
 
 export const problemSchema = lazy(() =>
@@ -54,11 +55,21 @@ export type OpenApiConfig = Parameters<OpenAPIHono['getOpenAPI31Document']>[0];
 
 /** The OpenAPI 3.1 document of routers mounted at these prefixes, in mount order. */
 export function openApiDocument(
-  mounts: readonly (readonly [string, ApiRouter])[],
+  mounts: readonly (readonly [string, ApiRouter | OpenAPIHono<AppEnv>])[],
   config: OpenApiConfig,
 ) {
   const registry = new OpenAPIHono();
   for (const [prefix, router] of mounts) {
+    if (router instanceof OpenAPIHono) {
+      for (const def of router.openAPIRegistry.definitions) {
+        if (def.type !== 'route') continue;
+        registry.openAPIRegistry.registerPath({
+          ...def.route,
+          path: prefix === '/' ? def.route.path : prefix + def.route.path,
+        });
+      }
+      continue;
+    }
     for (const endpoint of router.endpoints) {
       registry.openAPIRegistry.registerPath({
         ...endpoint.describe(),

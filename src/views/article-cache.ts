@@ -39,3 +39,19 @@ export async function countableArticles(
   }
   return found;
 }
+
+export type ArticleLookup =
+  { ok: true; article: CountableArticle | null } | { ok: false; error: unknown };
+
+/** One id, telling "not countable" apart from "D1 could not be asked". */
+export async function lookupCountable(
+  db: () => Database,
+  id: number,
+  now: Date,
+): Promise<ArticleLookup> {
+  try {
+    return { ok: true, article: (await countableArticles(db(), [id], now)).get(id) ?? null };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}

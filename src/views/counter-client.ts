@@ -1,4 +1,15 @@
-import type { HitInput, HitResult, ShardTotals, ViewCounter } from './counter';
+import { AppError } from '../lib/errors';
+import type { Logger } from '../lib/logger';
+import type {
+  CounterArticle,
+  HitInput,
+  HitResult,
+  RejectionTally,
+  ShardTotals,
+  ViewCounter,
+  WorkerRejection,
+} from './counter';
+import { viewSettings } from './settings';
 
 /**
  * The one way to reach a counter object. A hot article is split into `shards` objects;
@@ -16,19 +27,15 @@ export function shardFor(bucket: number, shards: number): number {
   return bucket % Math.max(1, shards);
 }
 
-export class CountingUnavailableError extends Error {
-  constructor(cause: unknown) {
-    super('view counters unreachable', { cause });
-    this.name = 'CountingUnavailableError';
-  }
-}
+const retryAfterSeconds = '30';
 
-async function call<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw new CountingUnavailableError(err);
-  }
+/** What every caller answers when its own counter cannot be reached. */
+function countingUnavailable(err: unknown, detail: string): AppError {
+  return new AppError('counting_unavailable', {
+    detail,
+    headers: { 'Retry-After': retryAfterSeconds },
+    cause: err,
+  });
 }
 
 export interface ArticleCounts {
@@ -36,19 +43,17 @@ export interface ArticleCounts {
   visitors: number;
 }
 
-/** Live totals across every shard, plus the count carried over from an older site. */
-export async function readCounts(
-  env: Env,
-  article: { id: number; viewBase: number; viewShards: number },
-): Promise<ArticleCounts> {
-  const shards = await call(() =>
-    Promise.all(
-      Array.from({ length: article.viewShards }, (_, shard) =>
-        viewCounter(env, article.id, shard).read(),
-      ),
-    ),
-  );
-  return sumShards(article.viewBase, shards);
+export interface LiveCounts extends ArticleCounts {
+  /** false when the counters were unreachable and the last flushed totals answered. */
+  live: boolean;
+}
+
+export interface CountedArticle {
+  id: number;
+  viewBase: number;
+  viewShards: number;
+  viewCount: number;
+  visitorCount: number;
 }
 
 function sumShards(base: number, shards: ShardTotals[]): ArticleCounts {
@@ -56,6 +61,52 @@ function sumShards(base: number, shards: ShardTotals[]): ArticleCounts {
     (acc, s) => ({ views: acc.views + s.views, visitors: acc.visitors + s.visitors }),
     { views: base, visitors: 0 },
   );
+}
+
+function allShards(article: { id: number; viewShards: number }, env: Env) {
+  return Array.from({ length: Math.max(1, article.viewShards) }, (_, shard) =>
+    viewCounter(env, article.id, shard).read(),
+  );
+}
+
+/**
+ * Live totals across every shard (fanned out in parallel: one round trip), plus the count
+ * carried over from an older site; the last flushed totals when a counter cannot answer.
+ */
+export async function readCounts(env: Env, article: CountedArticle): Promise<LiveCounts> {
+  try {
+    const shards = await Promise.all(allShards(article, env));
+    return { ...sumShards(article.viewBase, shards), live: true };
+  } catch {
+    return { views: article.viewCount, visitors: article.visitorCount, live: false };
+  }
+}
+
+/**
+ * Live totals when D1 cannot say what the article is: shard 0 remembers the article's legacy
+ * count and shard count. An article no counter has seen cannot be answered for.
+ */
+export async function readCountsFromCounters(env: Env, id: number): Promise<LiveCounts> {
+  let article: CounterArticle | null;
+  let own: ShardTotals;
+  try {
+    const first = viewCounter(env, id, 0);
+    [article, own] = await Promise.all([first.article(), first.read()]);
+  } catch (err) {
+    throw countingUnavailable(err, 'Neither the database nor the view counters can answer.');
+  }
+  if (!article) {
+    throw countingUnavailable(
+      null,
+      'The database cannot be read, and no counter knows this article.',
+    );
+  }
+  try {
+    const others = await Promise.all(allShards(article, env).slice(1));
+    return { ...sumShards(article.viewBase, [own, ...others]), live: true };
+  } catch (err) {
+    throw countingUnavailable(err, 'Some view counters of this article cannot be reached.');
+  }
 }
 
 export interface RecordedHit extends ArticleCounts {
@@ -74,28 +125,100 @@ async function readSibling(env: Env, articleId: number, shard: number, now: numb
   const key = `${articleId}:${shard}`;
   const cached = siblingTotals.get(key);
   if (cached && now - cached.at < siblingTtlMs) return cached.totals;
-  const totals = await viewCounter(env, articleId, shard).read();
-  if (siblingTotals.size > 10_000) siblingTotals.clear();
-  siblingTotals.set(key, { at: now, totals });
-  return totals;
+  try {
+    const totals = await viewCounter(env, articleId, shard).read();
+    if (siblingTotals.size > 10_000) siblingTotals.clear();
+    siblingTotals.set(key, { at: now, totals });
+    return totals;
+  } catch {
+    // The visitor's own shard already decided; a sibling that cannot answer must not turn a
+    // counted view into an error. Its last known totals stand in (none: it adds nothing).
+    return cached?.totals ?? null;
+  }
 }
 
-/** Records one hit on the visitor's shard and answers with the article's live totals. */
+/**
+ * Records one hit on the visitor's shard and answers with the article's live totals. Throws
+ * `counting_unavailable` (503, Retry-After) only when the visitor's own shard cannot count.
+ */
 export async function recordHit(
   env: Env,
-  article: { id: number; viewBase: number; viewShards: number },
-  hit: Omit<HitInput, 'articleId' | 'shard'> & { bucket: number },
+  article: CountedArticle,
+  hit: Omit<HitInput, 'articleId' | 'shard' | 'viewBase' | 'viewShards'> & { bucket: number },
 ): Promise<RecordedHit> {
   const shard = shardFor(hit.bucket, article.viewShards);
   const { bucket: _bucket, ...input } = hit;
-  const [own, ...others] = await call(() =>
-    Promise.all([
-      viewCounter(env, article.id, shard).hit({ ...input, articleId: article.id, shard }),
-      ...Array.from({ length: article.viewShards }, (_, s) => s)
-        .filter((s) => s !== shard)
-        .map((s) => readSibling(env, article.id, s, hit.now)),
-    ]),
-  );
-  const totals = sumShards(article.viewBase, [own, ...others]);
-  return { ...totals, counted: own.counted, reason: own.reason };
+  const siblings = Array.from({ length: article.viewShards }, (_, s) => s)
+    .filter((s) => s !== shard)
+    .map((s) => readSibling(env, article.id, s, hit.now));
+  let own: HitResult;
+  try {
+    own = await viewCounter(env, article.id, shard).hit({
+      ...input,
+      articleId: article.id,
+      shard,
+      viewBase: article.viewBase,
+      viewShards: article.viewShards,
+    });
+  } catch (err) {
+    await Promise.allSettled(siblings);
+    throw countingUnavailable(
+      err,
+      'The view counters cannot be reached; nothing was counted. Try again shortly.',
+    );
+  }
+  const others = await Promise.all(siblings);
+  const known = others.filter((s) => s !== null);
+  const totals = sumShards(article.viewBase, [own, ...known]);
+  // With a sibling missing, the flushed total is a floor the live sum must not fall below.
+  const views =
+    known.length < others.length ? Math.max(totals.views, article.viewCount) : totals.views;
+  return { views, visitors: totals.visitors, counted: own.counted, reason: own.reason };
+}
+
+/**
+ * Rejections the worker decides alone (bot, suspicious, foreign origin, rate limit), tallied
+ * per isolate and sent to the article's shard 0 at most once per flush interval, so a flood of
+ * junk costs no object request and no storage write per hit. An isolate that ends before its
+ * next send loses at most one interval of tallies; the views themselves are never affected.
+ */
+const pendingTallies = new Map<string, number>();
+let lastTallySent = Number.NEGATIVE_INFINITY;
+
+export function tallyRejection(
+  env: Env,
+  waitUntil: (promise: Promise<unknown>) => void,
+  logger: Logger,
+  rejection: { articleId: number; day: string; reason: WorkerRejection; now: number },
+): void {
+  const key = `${rejection.articleId}|${rejection.day}|${rejection.reason}`;
+  pendingTallies.set(key, (pendingTallies.get(key) ?? 0) + 1);
+  if (rejection.now - lastTallySent < viewSettings(env).flushMs) return;
+  lastTallySent = rejection.now;
+  const byArticle = new Map<number, RejectionTally>();
+  for (const [k, count] of pendingTallies) {
+    const [id, day, reason] = k.split('|') as [string, string, WorkerRejection];
+    const articleId = Number(id);
+    const tally = byArticle.get(articleId) ?? { articleId, entries: [] };
+    tally.entries.push({ day, reason, count });
+    byArticle.set(articleId, tally);
+  }
+  pendingTallies.clear();
+  for (const tally of byArticle.values()) {
+    waitUntil(
+      viewCounter(env, tally.articleId, 0)
+        .tally(tally)
+        .catch((err: unknown) => {
+          // Put them back for the next send rather than lose them.
+          for (const e of tally.entries) {
+            const k = `${tally.articleId}|${e.day}|${e.reason}`;
+            pendingTallies.set(k, (pendingTallies.get(k) ?? 0) + e.count);
+          }
+          logger.warn('view rejection tally not delivered; kept for the next send', {
+            articleId: tally.articleId,
+            error: String(err),
+          });
+        }),
+    );
+  }
 }

@@ -69,7 +69,10 @@ export const beaconResponse = lazy(() =>
   countsSchema()
     .extend({
       counted: z.boolean(),
-      reason: z.enum(['duplicate', 'bot']).optional(),
+      reason: z
+        .enum(['duplicate', 'ip_cap', 'bot', 'suspicious', 'foreign_origin'])
+        .optional()
+        .openapi({ description: 'Why the hit was answered but not counted' }),
     })
     .openapi('ViewBeaconResult'),
 );

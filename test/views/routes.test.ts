@@ -154,7 +154,7 @@ describe('POST /api/v1/articles/:id/views', () => {
     const results = await Promise.all(
       Array.from({ length: 2000 }, (_, i) =>
         beacon(id, {
-          'User-Agent': `Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36 crowd-${i}`,
+          'User-Agent': `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36 crowd-${i}`,
           'CF-Connecting-IP': `10.20.${i >> 8}.${i & 255}`,
         }).then((r) => r.status),
       ),
@@ -173,7 +173,7 @@ describe('POST /api/v1/articles/:id/views', () => {
     const results = await Promise.all(
       Array.from({ length: 2000 }, (_, i) =>
         beacon(id, {
-          'User-Agent': `Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36 sharded-${i}`,
+          'User-Agent': `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36 sharded-${i}`,
           'CF-Connecting-IP': `10.30.${i >> 8}.${i & 255}`,
         }).then((r) => r.status),
       ),
@@ -247,7 +247,12 @@ describe('GET /api/v1/views', () => {
 describe('GET /api/v1/articles/:id/views.svg', () => {
   it('counts and returns a badge that image proxies must refetch', async () => {
     const { id } = await newArticle({ viewBase: 700 });
-    const res = await get(`/api/v1/articles/${id}/views.svg`, { headers: reader() });
+    const res = await get(`/api/v1/articles/${id}/views.svg`, {
+      headers: {
+        ...reader(),
+        Accept: 'image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8',
+      },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('Content-Type')).toBe('image/svg+xml; charset=utf-8');
     expect(res.headers.get('Cache-Control')).toBe('no-cache, no-store, must-revalidate, max-age=0');

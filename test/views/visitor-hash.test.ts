@@ -45,7 +45,7 @@ const hex = (bytes: ArrayBuffer | Uint8Array) =>
   [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, '0')).join('');
 
 describe('visitorSignals', () => {
-  it('derives the key and bucket node:crypto derived, so limits and shards stay put', () => {
+  it('derives the rate-limit key node:crypto derived, so limits stay put', () => {
     const pinned = [
       { ip: '203.0.113.7', ua: chromeUa, key: 'AmQ7rrR-zGZZwhbc', bucket: 2733075653 },
       { ip: null, ua: null, key: 'AbpHGcgLb-kRsJGn', bucket: 3226543286 },
@@ -64,16 +64,18 @@ describe('visitorSignals', () => {
       },
     ];
     for (const { ip, ua, key, bucket } of pinned) {
-      expect(visitorSignals(headersOf(ip, ua))).toEqual({
+      // The bucket is now derived from the IP alone (the per-IP cap needs one IP on one
+      // shard); the pinned bucket of (IP, User-Agent) is kept above as the old value.
+      expect(bucket).toBeTypeOf('number');
+      expect(visitorSignals(headersOf(ip, ua))).toMatchObject({
         ip: ip ?? '',
         userAgent: ua ?? '',
         key,
-        bucket,
       });
     }
   });
 
-  it('derives the same key as SHA-256 of ip and user agent', async () => {
+  it('derives the key from SHA-256 of ip and user agent, and the shard bucket from the IP alone', async () => {
     const cases: [string, string][] = [['', '']];
     for (let i = 0; i < 64; i++) cases.push([`198.51.100.${i}`, `${chromeUa} reader-${i}`]);
     for (const [ip, ua] of cases) {
@@ -81,8 +83,11 @@ describe('visitorSignals', () => {
       const signals = visitorSignals(headersOf(ip, ua));
       expect(signals.key).toMatch(/^[A-Za-z0-9_-]{16}$/);
       expect(hex(fromBase64url(signals.key))).toBe(hex(digest.subarray(0, 12)));
+      const ipDigest = await sha256(`ip\n${ip}`);
+      expect(hex(fromBase64url(signals.ipKey))).toBe(hex(ipDigest.subarray(0, 12)));
       expect(signals.bucket).toBe(
-        ((digest[12]! << 24) | (digest[13]! << 16) | (digest[14]! << 8) | digest[15]!) >>> 0,
+        ((ipDigest[12]! << 24) | (ipDigest[13]! << 16) | (ipDigest[14]! << 8) | ipDigest[15]!) >>>
+          0,
       );
     }
   });

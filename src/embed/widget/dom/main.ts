@@ -4,7 +4,7 @@
  * root. It also sizes Gazette iframes that report their height.
  */
 import { parseSpec, pickLang, pickTheme, type Spec } from '../options';
-import { callKey, pick, planCalls, type Call } from '../plan';
+import { callKey, pick, planCalls, type Call, type Picked } from '../plan';
 import { render } from './render';
 
 interface Namespace {
@@ -58,11 +58,44 @@ function start(): void {
     return p;
   };
 
-  const mount = (el: HTMLElement, spec: Spec, c: Call) =>
+  /**
+   * One number per page: a card or list item for an article that also has a live counter on
+   * this page shows the counter's number, never the last flushed one beside it.
+   */
+  const withLiveViews = async (got: Picked, live: Map<number, Call>): Promise<Picked> => {
+    const items =
+      got.kind === 'article'
+        ? got.article
+          ? [got.article]
+          : []
+        : got.kind === 'list'
+          ? got.items
+          : [];
+    await Promise.all(
+      items
+        .filter((a) => live.has(a.id))
+        .map((a) => {
+          const lc = live.get(a.id)!;
+          return call(lc).then(
+            (body) => {
+              const v = pick({ kind: 'views', id: a.id, count: lc.method === 'POST' }, lc, body);
+              if (v?.kind === 'views' && v.views !== null) a.views = v.views;
+            },
+            () => undefined,
+          );
+        }),
+    );
+    return got;
+  };
+
+  const mount = (el: HTMLElement, spec: Spec, c: Call, live: Map<number, Call>) =>
     call(c)
       .then((body) => {
         const got = pick(spec, c, body);
         if (!got) throw 0;
+        return withLiveViews(got, live);
+      })
+      .then((got) => {
         if (
           (got.kind === 'article' && !got.article) ||
           (got.kind === 'views' && got.views === null)
@@ -93,7 +126,11 @@ function start(): void {
       else warn('skipped a placeholder with an unknown data-gazette or a bad data-id/data-channel');
     });
     const calls = planCalls(found.map((f) => f[1]));
-    found.forEach(([el, spec], i) => mount(el, spec, calls[i]!));
+    const live = new Map<number, Call>();
+    found.forEach(([, spec], i) => {
+      if (spec.kind === 'views') live.set(spec.id, calls[i]!);
+    });
+    found.forEach(([el, spec], i) => mount(el, spec, calls[i]!, live));
   };
 
   window.Gazette = { version: '1', scan };
