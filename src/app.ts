@@ -16,6 +16,7 @@ import { createLogger, describeError } from './lib/logger';
 import { openApiDocument } from './lib/openapi';
 import { accessLog, assignRequestId, securityHeaders } from './lib/middleware';
 import { pagesRoutes, renderErrorPage } from './pages/routes';
+import { searchRoutes } from './search/routes';
 import { viewsRoutes } from './views/routes';
 
 const statusCodes: Partial<Record<number, ProblemCode>> = {
@@ -32,6 +33,7 @@ const apiRouters = [
   ['/api/v1', viewsRoutes],
   ['/api/v1', articlesRoutes],
   ['/api/v1', channelsRoutes],
+  ['/api/v1', searchRoutes],
   ['/', embedRoutes],
 ] as const;
 

@@ -9,9 +9,11 @@ import {
   tags,
   type ArticleStatus,
 } from '../db/schema';
+import { nowDate } from '../lib/clock';
 import { htmlToText, sanitizeArticleHtml } from '../lib/sanitize';
 import { isValidSlug, slugify } from '../lib/slug';
 import { zonedDay } from '../lib/time';
+import { searchIndexStatements, searchRemovalStatements } from '../search/index-writer';
 import type { Attachment, ChannelRef, PolicyDocument, TagRef } from './types';
 
 /**
@@ -136,28 +138,31 @@ export async function createArticle(
   const tagList = input.tags ?? [];
   const attachmentList = input.attachments ?? [];
 
+  const row = {
+    slug,
+    channelId:
+      sql`(select id from channels where slug = ${input.channelSlug})` as unknown as number,
+    title: input.title,
+    subtitle: input.subtitle ?? '',
+    summary: input.summary ?? summarize(body),
+    body,
+    source: input.source ?? '',
+    author: input.author ?? '',
+    coverImageUrl: input.coverImageUrl ?? null,
+    lang: input.lang ?? 'zh-CN',
+    status: input.status,
+    publishedAt: input.publishedAt ?? null,
+    viewBase: input.viewBase ?? 0,
+    viewCount: input.viewBase ?? 0,
+    indexNumber: input.document?.indexNumber ?? null,
+    documentNumber: input.document?.documentNumber ?? null,
+    dateWritten: input.document?.dateWritten ?? null,
+    issuingBody: input.document?.issuingBody ?? null,
+  };
   const statements: BatchItem<'sqlite'>[] = [
-    db.insert(articles).values({
-      slug,
-      channelId:
-        sql`(select id from channels where slug = ${input.channelSlug})` as unknown as number,
-      title: input.title,
-      subtitle: input.subtitle ?? '',
-      summary: input.summary ?? summarize(body),
-      body,
-      source: input.source ?? '',
-      author: input.author ?? '',
-      coverImageUrl: input.coverImageUrl ?? null,
-      lang: input.lang ?? 'zh-CN',
-      status: input.status,
-      publishedAt: input.publishedAt ?? null,
-      viewBase: input.viewBase ?? 0,
-      viewCount: input.viewBase ?? 0,
-      indexNumber: input.document?.indexNumber ?? null,
-      documentNumber: input.document?.documentNumber ?? null,
-      dateWritten: input.document?.dateWritten ?? null,
-      issuingBody: input.document?.issuingBody ?? null,
-    }),
+    db.insert(articles).values(row),
+    // The search rows go in the same transaction, so the article is findable once it exists.
+    ...searchIndexStatements(db, { ...row, id: articleId }),
   ];
   if (tagList.length) {
     statements.push(db.insert(tags).values(tagList).onConflictDoNothing());
@@ -210,14 +215,35 @@ export async function setArticleStatus(
   status: ArticleStatus,
   publishedAt?: Date,
 ): Promise<boolean> {
-  const rows = await db
+  const update = db
     .update(articles)
     .set({
       status,
       ...(publishedAt ? { publishedAt } : {}),
-      updatedAt: new Date(),
+      updatedAt: nowDate(),
     })
     .where(eq(articles.id, id))
     .returning({ id: articles.id });
+  // Unpublishing needs only the id; publishing needs the text the index is built from.
+  if (status !== 'published') {
+    const [rows] = await db.batch([update, ...searchRemovalStatements(db, id)]);
+    return rows.length === 1;
+  }
+  const [stored] = await db
+    .select({
+      title: articles.title,
+      subtitle: articles.subtitle,
+      summary: articles.summary,
+      body: articles.body,
+      source: articles.source,
+      author: articles.author,
+      indexNumber: articles.indexNumber,
+      documentNumber: articles.documentNumber,
+      issuingBody: articles.issuingBody,
+    })
+    .from(articles)
+    .where(eq(articles.id, id));
+  if (!stored) return false;
+  const [rows] = await db.batch([update, ...searchIndexStatements(db, { ...stored, id, status })]);
   return rows.length === 1;
 }
