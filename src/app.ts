@@ -16,6 +16,7 @@ import { createLogger, describeError } from './lib/logger';
 import { openApiDocument } from './lib/openapi';
 import { accessLog, assignRequestId, securityHeaders } from './lib/middleware';
 import { pagesRoutes, renderErrorPage } from './pages/routes';
+import { searchPageRoutes } from './search/page-routes';
 import { searchRoutes } from './search/routes';
 import { viewsRoutes } from './views/routes';
 
@@ -96,6 +97,7 @@ export function createApp() {
   for (const [prefix, router] of apiRouters) app.route(prefix, router);
   app.route('/', docsRoutes);
   app.route('/', pagesRoutes);
+  app.route('/', searchPageRoutes);
   app.route('/', feedsRoutes);
 
   app.get('/openapi.json', (c) => c.json(apiDescription()));

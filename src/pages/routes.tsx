@@ -41,7 +41,11 @@ export function cachedPage(): MiddlewareHandler<AppEnv> {
   };
 }
 
-export function renderPage(c: Context<AppEnv>, element: Child, status: 200 | 400 | 404 | 410 | 500) {
+export function renderPage(
+  c: Context<AppEnv>,
+  element: Child,
+  status: 200 | 400 | 404 | 410 | 500,
+) {
   c.header('Content-Security-Policy', pageCsp);
   return c.html(html`<!DOCTYPE html>${element}`, status);
 }

@@ -33,7 +33,10 @@ export interface ParsedQuery {
   exclude: SearchTerm[];
 }
 
-export type ParseResult = { ok: true; query: ParsedQuery } | { ok: false; reason: string };
+export type QueryProblem = 'too_long' | 'too_many_terms' | 'only_excluded' | 'nothing_to_search';
+
+export type ParseResult =
+  { ok: true; query: ParsedQuery } | { ok: false; problem: QueryProblem; reason: string };
 
 /** Each opening quote and the marks that close it (IMEs and keyboards mix “ with "). */
 const closers: Record<string, string> = { '"': '"”', '“': '”"', '「': '」', '『': '』' };
@@ -95,11 +98,19 @@ function split(folded: string): RawTerm[] {
 /** Parses a raw query; `ok: false` carries a reason fit for a 400 problem naming q. */
 export function parseQuery(raw: string): ParseResult {
   if (codePointLength(raw) > maxQueryLength) {
-    return { ok: false, reason: `must be at most ${maxQueryLength} characters` };
+    return {
+      ok: false,
+      problem: 'too_long',
+      reason: `must be at most ${maxQueryLength} characters`,
+    };
   }
   const raws = split(fold(raw));
   if (raws.length > maxTerms) {
-    return { ok: false, reason: `must have at most ${maxTerms} words or phrases` };
+    return {
+      ok: false,
+      problem: 'too_many_terms',
+      reason: `must have at most ${maxTerms} words or phrases`,
+    };
   }
   const include: SearchTerm[] = [];
   const exclude: SearchTerm[] = [];
@@ -113,12 +124,17 @@ export function parseQuery(raw: string): ParseResult {
     (excluded ? exclude : include).push(term);
   }
   if (!include.length) {
-    return {
-      ok: false,
-      reason: exclude.length
-        ? 'must have at least one word to look for besides the excluded ones'
-        : 'must contain a letter, digit or character to look for',
-    };
+    return exclude.length
+      ? {
+          ok: false,
+          problem: 'only_excluded',
+          reason: 'must have at least one word to look for besides the excluded ones',
+        }
+      : {
+          ok: false,
+          problem: 'nothing_to_search',
+          reason: 'must contain a letter, digit or character to look for',
+        };
   }
   return { ok: true, query: { include, exclude } };
 }

@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import fixture from '../../../shared/fixtures/article-zh-municipal-news.json';
 import { createArticle, createChannel, setArticleStatus } from '../../src/articles/commands';
 import { fixedClock, useClock, type Clock } from '../../src/lib/clock';
@@ -19,10 +19,18 @@ const publishedAt = new Date(
 );
 const fixtureBody = fixture.paragraphs.map((p) => `<p>${p}</p>`).join('\n');
 
-let previous: Clock | undefined;
+// Pinned after the fixture's day, whatever clock the suite runs under.
+const base = Date.UTC(2025, 5, 1, 4);
+const clock = fixedClock(base);
+let previous: Clock;
+beforeAll(() => {
+  previous = useClock(clock);
+});
 afterEach(() => {
-  if (previous) useClock(previous);
-  previous = undefined;
+  clock.set(base);
+});
+afterAll(() => {
+  useClock(previous);
 });
 
 async function loadFixture(status: 'published' | 'draft' = 'published') {
@@ -140,8 +148,7 @@ describe('GET /api/v1/search follows every write', () => {
   it('hides a scheduled article until its time', async () => {
     const db = testDb();
     const channel = await seedChannel(db);
-    const at = Date.UTC(2030, 0, 1);
-    previous = useClock(fixedClock(at));
+    const at = base + 3_600_000;
     const word = `定时${uniqueSlug('w').slice(-4)}`;
     const { id } = await seedArticle(db, {
       channelSlug: channel.slug,
@@ -149,7 +156,7 @@ describe('GET /api/v1/search follows every write', () => {
       publishedAt: new Date(at + 3_600_000),
     });
     expect(await hitIds({ q: word, channel: channel.slug })).toEqual([]);
-    useClock(fixedClock(at + 2 * 3_600_000));
+    clock.set(at + 2 * 3_600_000);
     expect(await hitIds({ q: word, channel: channel.slug })).toEqual([id]);
   });
 });
