@@ -118,12 +118,12 @@ describe('GET /search', () => {
     const first = await page(`/search?q=${encodeURIComponent(word)}&sort=latest`);
     expect(await select(first.html, '.search-hit')).toHaveLength(20);
     expect(
-      (await select(first.html, '.search-hit h2 a')).map((a) => a.attrs.href.split('/')[2]),
+      (await select(first.html, '.search-hit h2 a')).map((a) => a.attrs.href!.split('/')[2]),
     ).toEqual(ids.slice(0, 20).map(String));
     const next = await selectOne(first.html, 'a[rel="next"]');
-    const second = await page(next.attrs.href);
+    const second = await page(next.attrs.href!);
     expect(
-      (await select(second.html, '.search-hit h2 a')).map((a) => a.attrs.href.split('/')[2]),
+      (await select(second.html, '.search-hit h2 a')).map((a) => a.attrs.href!.split('/')[2]),
     ).toEqual(ids.slice(20).map(String));
     expect(await select(second.html, 'a[rel="next"]')).toHaveLength(0);
     expect((await selectOne(second.html, 'ol.search-results')).attrs.start).toBe('21');
