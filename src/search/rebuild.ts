@@ -50,15 +50,18 @@ export async function rebuildSearchIndex(
     after = rows.at(-1)!.id;
     options.onProgress?.(indexed);
   }
-  // Rows of articles that were deleted or are no longer published.
-  const sweep: BatchItem<'sqlite'>[] = searchTables.map((table) =>
+  // Rows of articles that were deleted or are no longer published. (D1's change count for an
+  // FTS delete includes the index's own shadow tables, so the stale ids are counted first.)
+  const published = sql`(select id from articles where status = 'published')`;
+  const [stale] = await db.batch([
     db
-      .delete(table)
-      .where(sql`${table.rowid} not in (select id from articles where status = 'published')`),
-  );
-  const swept = (await db.batch(sweep as [BatchItem<'sqlite'>])) as {
-    meta?: { changes?: number };
-  }[];
-  const removed = swept[0]?.meta?.changes ?? 0;
+      .select({ n: sql<number>`count(*)` })
+      .from(
+        sql`(select rowid as id from search_trigram union select rowid from search_unigram) as indexed`,
+      )
+      .where(sql`indexed.id not in ${published}`),
+    ...searchTables.map((table) => db.delete(table).where(sql`${table.rowid} not in ${published}`)),
+  ]);
+  const removed = stale[0]?.n ?? 0;
   return { indexed, removed };
 }

@@ -191,3 +191,102 @@ describe('GET /api/v1/search rejects what it cannot search', () => {
     await expectProblem(await search({ q: '盘锦', page: '2' }), 400, 'invalid_parameter');
   });
 });
+
+describe('GET /api/v1/search ranking, filters and paging', () => {
+  it('ranks a title match above a summary match above a body match', async () => {
+    const db = testDb();
+    const channel = await seedChannel(db);
+    const word = `排序${uniqueSlug('w').slice(-5)}`;
+    const inBody = await seedArticle(db, {
+      channelSlug: channel.slug,
+      title: '第一篇',
+      summary: '摘要',
+      body: `<p>正文提到${word}。</p>`,
+      publishedAt: new Date(base - 1_000),
+    });
+    const inSummary = await seedArticle(db, {
+      channelSlug: channel.slug,
+      title: '第二篇',
+      summary: `摘要提到${word}`,
+      publishedAt: new Date(base - 2_000),
+    });
+    const inTitle = await seedArticle(db, {
+      channelSlug: channel.slug,
+      title: `标题有${word}`,
+      summary: '摘要',
+      publishedAt: new Date(base - 3_000),
+    });
+    expect(await hitIds({ q: word })).toEqual([inTitle.id, inSummary.id, inBody.id]);
+    expect(await hitIds({ q: word, sort: 'latest' })).toEqual([
+      inBody.id,
+      inSummary.id,
+      inTitle.id,
+    ]);
+    // The same order for one- and two-character terms, answered by the other index.
+    const two = [...word].slice(0, 2).join('');
+    const ranked = await hitIds({ q: two, channel: channel.slug });
+    expect(ranked).toEqual([inTitle.id, inSummary.id, inBody.id]);
+  });
+
+  it('filters by publish date and pages with a cursor bound to the query', async () => {
+    const db = testDb();
+    const channel = await seedChannel(db);
+    const word = `日期${uniqueSlug('w').slice(-5)}`;
+    const day = 86_400_000;
+    const made: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const { id } = await seedArticle(db, {
+        channelSlug: channel.slug,
+        title: `${word}${i}`,
+        publishedAt: new Date(Date.UTC(2024, 0, 10 + i, 4)),
+      });
+      made.push(id);
+    }
+    expect(await hitIds({ q: word, from: '2024-01-11', to: '2024-01-13', sort: 'latest' })).toEqual(
+      [made[3], made[2], made[1]],
+    );
+
+    const first = await json(await search({ q: word, sort: 'latest', limit: '2' }));
+    expect(first.data.map((d: { id: number }) => d.id)).toEqual([made[4], made[3]]);
+    expect(first.meta).toMatchObject({ total: 5, totalExact: true });
+    const second = await json(
+      await search({ q: word, sort: 'latest', limit: '2', cursor: first.meta.nextCursor }),
+    );
+    expect(second.data.map((d: { id: number }) => d.id)).toEqual([made[2], made[1]]);
+    const third = await json(
+      await search({ q: word, sort: 'latest', limit: '2', cursor: second.meta.nextCursor }),
+    );
+    expect(third.data.map((d: { id: number }) => d.id)).toEqual([made[0]]);
+    expect(third.meta.nextCursor).toBeNull();
+
+    // The same search typed differently keeps its cursor; another search does not take it.
+    const folded = await search({
+      q: `  ${word}  `,
+      sort: 'latest',
+      limit: '2',
+      cursor: first.meta.nextCursor,
+    });
+    expect(folded.status).toBe(200);
+    const other = await search({
+      q: `${word} 盘锦`,
+      sort: 'latest',
+      limit: '2',
+      cursor: first.meta.nextCursor,
+    });
+    const problem = await expectProblem(other, 400, 'invalid_parameter');
+    expect(problem.invalidParams[0].name).toBe('cursor');
+    await expectProblem(
+      await search({ q: word, from: '2024-01-13', to: '2024-01-11' }),
+      400,
+      'invalid_parameter',
+    );
+  });
+
+  it('answers 304 to a matching If-None-Match', async () => {
+    const res = await search({ q: '先行区' });
+    const again = await get(`/api/v1/search?q=${encodeURIComponent('先行区')}`, {
+      headers: { 'If-None-Match': res.headers.get('ETag')! },
+    });
+    expect(again.status).toBe(304);
+  });
+});
