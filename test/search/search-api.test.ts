@@ -232,7 +232,6 @@ describe('GET /api/v1/search ranking, filters and paging', () => {
     const db = testDb();
     const channel = await seedChannel(db);
     const word = `日期${uniqueSlug('w').slice(-5)}`;
-    const day = 86_400_000;
     const made: number[] = [];
     for (let i = 0; i < 5; i++) {
       const { id } = await seedArticle(db, {
@@ -288,5 +287,19 @@ describe('GET /api/v1/search ranking, filters and paging', () => {
       headers: { 'If-None-Match': res.headers.get('ETag')! },
     });
     expect(again.status).toBe(304);
+  });
+});
+
+describe('GET /openapi.json describes the search', () => {
+  it('documents GET /api/v1/search with its operationId, parameters and problems', async () => {
+    const doc = await json(await get('/openapi.json'));
+    const op = doc.paths['/api/v1/search'].get;
+    expect(op.operationId).toBe('searchArticles');
+    expect(op.parameters.map((p: { name: string }) => p.name).sort()).toEqual(
+      ['channel', 'cursor', 'from', 'limit', 'q', 'sort', 'to', 'type'].sort(),
+    );
+    expect(op.parameters.find((p: { name: string }) => p.name === 'q').required).toBe(true);
+    expect(Object.keys(op.responses).sort()).toEqual(['200', '400', '404']);
+    expect(op.responses['400'].content['application/problem+json']).toBeTruthy();
   });
 });
