@@ -1,9 +1,9 @@
 import { eq, sql, type SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { Database } from '../db/client';
 import type { ArticleStatus } from '../db/schema';
 import { fold, spaceIdeographs } from './normalize';
+import { searchTables, searchTrigram, searchUnigram } from './tables';
 import { htmlText } from './text';
 
 /**
@@ -19,26 +19,6 @@ import { htmlText } from './text';
  * right now (published_at <= now), the channel and the dates are read from `articles` at
  * query time, so rescheduling or moving an article needs no index write.
  */
-
-/**
- * The FTS tables as drizzle sees them, for inserts and deletes that join a command's batch
- * (drizzle's raw statements cannot be batched with bound values). Kept out of src/db/schema.ts:
- * drizzle-kit cannot create virtual tables; the custom migration does.
- */
-function ftsTable<N extends string>(name: N) {
-  return sqliteTable(name, {
-    rowid: integer('rowid').notNull(),
-    title: text('title').notNull(),
-    subtitle: text('subtitle').notNull(),
-    summary: text('summary').notNull(),
-    body: text('body').notNull(),
-    meta: text('meta').notNull(),
-  });
-}
-
-export const searchTrigram = ftsTable('search_trigram');
-export const searchUnigram = ftsTable('search_unigram');
-export const searchTables = [searchTrigram, searchUnigram] as const;
 
 /** An article's fields as stored (body is the sanitized HTML). */
 export interface SearchableArticle {

@@ -2,7 +2,8 @@ import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Database } from '../db/client';
 import { articles } from '../db/schema';
-import { searchIndexStatements, searchTables } from './index-writer';
+import { searchIndexStatements } from './index-writer';
+import { searchTables } from './tables';
 
 /** Articles per batch: four statements each, so a batch stays around a hundred statements. */
 const pageSize = 25;

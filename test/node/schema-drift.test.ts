@@ -6,7 +6,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { getTableConfig, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as schema from '../../src/db/schema';
-import { searchTables } from '../../src/search/index-writer';
+import { searchTables } from '../../src/search/tables';
 import { projectRoot } from '../../scripts/lib/run-worker';
 
 /**
