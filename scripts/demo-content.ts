@@ -348,6 +348,10 @@ export function demoSql(articles: DemoArticle[], channels: DemoChannel[] = demoC
     'DELETE FROM article_tags;',
     'DELETE FROM tags;',
     'DELETE FROM articles;',
+    // The search index is keyed by article id and ids restart below: rebuild it after seeding
+    // (npm run search:rebuild, or rebuildSearchIndex(db)).
+    'DELETE FROM search_trigram;',
+    'DELETE FROM search_unigram;',
     // parent_id is ON DELETE RESTRICT, checked row by row: detach the tree first, or a parent
     // deleted before its children fails the whole seed on a database that has content.
     'UPDATE channels SET parent_id = NULL;',

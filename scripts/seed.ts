@@ -25,3 +25,14 @@ execFileSync(
   { stdio: 'inherit', cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
 );
 console.log(`Seeded ${articles.length} articles into ${remote ? 'remote' : 'local'} D1.`);
+
+// The seed writes rows as SQL, past the commands that keep the search index; rebuild it.
+execFileSync(
+  join(root, 'node_modules', '.bin', 'tsx'),
+  [join(root, 'scripts', 'search-rebuild.ts'), ...(remote ? ['--remote'] : [])],
+  {
+    stdio: ['ignore', 'inherit', 'ignore'],
+    cwd: root,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+  },
+);

@@ -16,6 +16,8 @@ import { createLogger, describeError } from './lib/logger';
 import { openApiDocument } from './lib/openapi';
 import { accessLog, assignRequestId, securityHeaders } from './lib/middleware';
 import { pagesRoutes, renderErrorPage } from './pages/routes';
+import { searchPageRoutes } from './search/page-routes';
+import { searchRoutes } from './search/routes';
 import { viewsRoutes } from './views/routes';
 
 const statusCodes: Partial<Record<number, ProblemCode>> = {
@@ -32,6 +34,7 @@ const apiRouters = [
   ['/api/v1', viewsRoutes],
   ['/api/v1', articlesRoutes],
   ['/api/v1', channelsRoutes],
+  ['/api/v1', searchRoutes],
   ['/', embedRoutes],
 ] as const;
 
@@ -94,6 +97,7 @@ export function createApp() {
   for (const [prefix, router] of apiRouters) app.route(prefix, router);
   app.route('/', docsRoutes);
   app.route('/', pagesRoutes);
+  app.route('/', searchPageRoutes);
   app.route('/', feedsRoutes);
 
   app.get('/openapi.json', (c) => c.json(apiDescription()));

@@ -9,11 +9,12 @@ import {
   tags,
   type ArticleStatus,
 } from '../db/schema';
+import { nowDate } from '../lib/clock';
 import { htmlToText, sanitizeArticleHtml } from '../lib/sanitize';
 import { isValidSlug, slugify } from '../lib/slug';
 import { zonedDay } from '../lib/time';
+import { searchIndexStatements, searchRemovalStatements } from '../search/index-writer';
 import type { Attachment, ChannelRef, PolicyDocument, TagRef } from './types';
-import { nowDate } from '../lib/clock';
 
 /**
  * Write-side functions. They live apart from the read queries so the public worker's bundle
@@ -43,7 +44,6 @@ export async function createChannel(db: Database, input: NewChannel): Promise<Ch
       parentId: parentId as unknown as number | null,
       position: input.position ?? 0,
       description: input.description ?? '',
-      // From the clock, not the column default: SQLite's own clock would escape a pinned one.
       createdAt: nowDate(),
       updatedAt: nowDate(),
     })
@@ -140,30 +140,34 @@ export async function createArticle(
   const tagList = input.tags ?? [];
   const attachmentList = input.attachments ?? [];
 
+  const row = {
+    slug,
+    channelId:
+      sql`(select id from channels where slug = ${input.channelSlug})` as unknown as number,
+    title: input.title,
+    subtitle: input.subtitle ?? '',
+    summary: input.summary ?? summarize(body),
+    body,
+    source: input.source ?? '',
+    author: input.author ?? '',
+    coverImageUrl: input.coverImageUrl ?? null,
+    lang: input.lang ?? 'zh-CN',
+    status: input.status,
+    publishedAt: input.publishedAt ?? null,
+    viewBase: input.viewBase ?? 0,
+    viewCount: input.viewBase ?? 0,
+    indexNumber: input.document?.indexNumber ?? null,
+    documentNumber: input.document?.documentNumber ?? null,
+    dateWritten: input.document?.dateWritten ?? null,
+    issuingBody: input.document?.issuingBody ?? null,
+    // From the clock, not the column default: SQLite's own clock would escape a pinned one.
+    createdAt: nowDate(),
+    updatedAt: nowDate(),
+  };
   const statements: BatchItem<'sqlite'>[] = [
-    db.insert(articles).values({
-      slug,
-      channelId:
-        sql`(select id from channels where slug = ${input.channelSlug})` as unknown as number,
-      title: input.title,
-      subtitle: input.subtitle ?? '',
-      summary: input.summary ?? summarize(body),
-      body,
-      source: input.source ?? '',
-      author: input.author ?? '',
-      coverImageUrl: input.coverImageUrl ?? null,
-      lang: input.lang ?? 'zh-CN',
-      status: input.status,
-      publishedAt: input.publishedAt ?? null,
-      viewBase: input.viewBase ?? 0,
-      viewCount: input.viewBase ?? 0,
-      indexNumber: input.document?.indexNumber ?? null,
-      documentNumber: input.document?.documentNumber ?? null,
-      dateWritten: input.document?.dateWritten ?? null,
-      issuingBody: input.document?.issuingBody ?? null,
-      createdAt: nowDate(),
-      updatedAt: nowDate(),
-    }),
+    db.insert(articles).values(row),
+    // The search rows go in the same transaction, so the article is findable once it exists.
+    ...searchIndexStatements(db, { ...row, id: articleId }),
   ];
   if (tagList.length) {
     statements.push(db.insert(tags).values(tagList).onConflictDoNothing());
@@ -216,7 +220,7 @@ export async function setArticleStatus(
   status: ArticleStatus,
   publishedAt?: Date,
 ): Promise<boolean> {
-  const rows = await db
+  const update = db
     .update(articles)
     .set({
       status,
@@ -225,5 +229,26 @@ export async function setArticleStatus(
     })
     .where(eq(articles.id, id))
     .returning({ id: articles.id });
+  // Unpublishing needs only the id; publishing needs the text the index is built from.
+  if (status !== 'published') {
+    const [rows] = await db.batch([update, ...searchRemovalStatements(db, id)]);
+    return rows.length === 1;
+  }
+  const [stored] = await db
+    .select({
+      title: articles.title,
+      subtitle: articles.subtitle,
+      summary: articles.summary,
+      body: articles.body,
+      source: articles.source,
+      author: articles.author,
+      indexNumber: articles.indexNumber,
+      documentNumber: articles.documentNumber,
+      issuingBody: articles.issuingBody,
+    })
+    .from(articles)
+    .where(eq(articles.id, id));
+  if (!stored) return false;
+  const [rows] = await db.batch([update, ...searchIndexStatements(db, { ...stored, id, status })]);
   return rows.length === 1;
 }

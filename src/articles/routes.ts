@@ -16,7 +16,7 @@ import {
 } from './schemas';
 import { nowDate } from '../lib/clock';
 
-function lowerBound(bound: DateBound, timeZone: string): Date {
+export function lowerBound(bound: DateBound, timeZone: string): Date {
   return bound.kind === 'instant' ? bound.instant : startOfZonedDay(bound.date, timeZone)!;
 }
 
@@ -24,7 +24,7 @@ function lowerBound(bound: DateBound, timeZone: string): Date {
  * Upper bounds are inclusive for callers: a day covers all of it, an instant includes itself.
  * The last representable day (9999-12-31) has no next day to stop before, so it bounds nothing.
  */
-function exclusiveUpperBound(bound: DateBound, timeZone: string): Date | undefined {
+export function exclusiveUpperBound(bound: DateBound, timeZone: string): Date | undefined {
   if (bound.kind === 'instant') return new Date(bound.instant.getTime() + 1);
   return startOfZonedDay(addDays(bound.date, 1), timeZone) ?? undefined;
 }

@@ -14,6 +14,9 @@ export interface Labels {
   home: string;
   skipToContent: string;
   mainNav: string;
+  search: string;
+  searchLabel: string;
+  searchPlaceholder: string;
   breadcrumb: string;
   youAreHere: string;
   publishedAt: string;
@@ -83,6 +86,9 @@ const zh: Labels = {
   home: homeLabel['zh-CN'],
   skipToContent: '跳到主要内容',
   mainNav: '栏目导航',
+  search: '搜索',
+  searchLabel: '站内搜索',
+  searchPlaceholder: '请输入关键词',
   breadcrumb: '当前位置',
   youAreHere: '您当前的位置：',
   publishedAt: '发布时间',
@@ -153,6 +159,9 @@ const en: Labels = {
   home: homeLabel.en,
   skipToContent: 'Skip to main content',
   mainNav: 'Sections',
+  search: 'Search',
+  searchLabel: 'Search this site',
+  searchPlaceholder: 'Search',
   breadcrumb: 'Breadcrumb',
   youAreHere: 'You are here:',
   publishedAt: 'Published',

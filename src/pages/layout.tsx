@@ -47,6 +47,8 @@ export interface LayoutProps {
   /** Load the reader script (view beacon, font switch). */
   script?: boolean;
   noindex?: boolean;
+  /** The reader's query, kept in the header's search box on the search page. */
+  searchQuery?: string;
   children?: Child;
 }
 
@@ -66,6 +68,12 @@ export function Layout(props: LayoutProps) {
         <meta name="theme-color" content="#0b3a75" />
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href={assetUrl('/assets/site.css')} />
+        <link
+          rel="search"
+          type="application/opensearchdescription+xml"
+          title={site.name}
+          href="/opensearch.xml"
+        />
         {(props.feeds ?? []).map((f) => (
           <link rel="alternate" type={f.type} title={f.title} href={f.href} />
         ))}
@@ -83,6 +91,23 @@ export function Layout(props: LayoutProps) {
                 <span class="site-emblem" aria-hidden="true"></span>
                 {site.name}
               </a>
+              {/* A plain GET form: searching works without JavaScript. */}
+              <form class="site-search" role="search" action="/search" method="get">
+                <label class="visually-hidden" for="site-search-q">
+                  {l.searchLabel}
+                </label>
+                <input
+                  id="site-search-q"
+                  type="search"
+                  name="q"
+                  value={props.searchQuery}
+                  maxlength={100}
+                  placeholder={l.searchPlaceholder}
+                  autocomplete="off"
+                  enterkeyhint="search"
+                />
+                <button type="submit">{l.search}</button>
+              </form>
             </div>
           </div>
           {props.nav ? (

@@ -1,9 +1,12 @@
 import { articlePath, channelPath } from '../articles/present';
 import type { ChannelDetail } from '../channels/queries';
 import type { SiteConfig } from '../lib/site';
+import { raw } from 'hono/html';
+import { websiteStructuredData } from '../search/discovery';
 import { toZonedIso, zonedDay } from '../lib/time';
 import type { Labels } from './labels';
 import { Breadcrumb, feedLinks, Layout } from './layout';
+import { jsonForScript } from './safety';
 import type { ChannelSection, ListItem, NavChannel } from './queries';
 
 interface ListProps {
@@ -62,6 +65,11 @@ export function HomePage(props: HomePageProps) {
       nav={props.nav}
       activeChannel=""
       feeds={feedLinks(l, site.name, '')}
+      head={
+        <script type="application/ld+json">
+          {raw(jsonForScript(websiteStructuredData(site, props.origin)))}
+        </script>
+      }
       aside={aside}
     >
       <h1 class="visually-hidden">{site.name}</h1>

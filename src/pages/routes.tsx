@@ -34,7 +34,7 @@ const favicon =
  * kept, so a 304 without it would pick up the app's locked-down default and block our own
  * stylesheet and script on every revalidation.
  */
-function cachedPage(): MiddlewareHandler<AppEnv> {
+export function cachedPage(): MiddlewareHandler<AppEnv> {
   const conditional = publicGet();
   return async (c, next) => {
     await conditional(c, next);
@@ -42,7 +42,11 @@ function cachedPage(): MiddlewareHandler<AppEnv> {
   };
 }
 
-function renderPage(c: Context<AppEnv>, element: Child, status: 200 | 400 | 404 | 410 | 500) {
+export function renderPage(
+  c: Context<AppEnv>,
+  element: Child,
+  status: 200 | 400 | 404 | 410 | 500,
+) {
   c.header('Content-Security-Policy', pageCsp);
   return c.html(html`<!DOCTYPE html>${element}`, status);
 }

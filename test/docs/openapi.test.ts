@@ -84,6 +84,7 @@ describe('GET /openapi.json', () => {
         'GET /api/v1/stats',
         'GET /api/v1/channels',
         'GET /api/v1/channels/{slug}',
+        'GET /api/v1/search',
         'GET /oembed',
       ].sort(),
     );
