@@ -1,10 +1,10 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HitInput, ViewCounter } from '../../src/views/counter';
 import { viewCounter } from '../../src/views/counter-client';
-import { clockAt, seedArticle, seedChannel, testDb } from '../helpers';
-import { clockTime, now as clockNow } from '../../src/lib/clock';
+import { seedArticle, seedChannel, testDb } from '../helpers';
+import { clockTime, fixedClock, now as clockNow, useClock, type Clock } from '../../src/lib/clock';
 import { zonedDay } from '../../src/lib/time';
 
 const browserUa = (n: number | string) =>
@@ -14,8 +14,6 @@ const browserUa = (n: number | string) =>
 const noon = Date.UTC(2026, 10, 28, 4, 0, 0);
 const minute = 60_000;
 const day = 86_400_000;
-// Hits below are stamped around `noon`; the object's alarms and rollover must see the same day.
-clockAt(noon);
 
 async function newArticle(options: { viewBase?: number } = {}) {
   const db = testDb();
@@ -116,6 +114,16 @@ async function storageDump(stub: DurableObjectStub<ViewCounter>): Promise<string
 }
 
 describe('ViewCounter', () => {
+  // The hits below are stamped on one 2026 day; the object's clock must agree, or under the
+  // suite's 2041 clock every alarm it sets would already be due and fire mid-test.
+  let restoreClock: Clock;
+  beforeEach(() => {
+    restoreClock = useClock(fixedClock(noon));
+  });
+  afterEach(() => {
+    useClock(restoreClock);
+  });
+
   it('counts distinct visitors once each and dedupes repeats inside the window', async () => {
     const article = await newArticle();
     const counter = viewCounter(env, article.id, 0);

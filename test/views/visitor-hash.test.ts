@@ -1,6 +1,7 @@
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fixedClock, useClock, type Clock } from '../../src/lib/clock';
 import { viewCounter } from '../../src/views/counter-client';
 import { visitorSignals } from '../../src/views/visitor';
 
@@ -105,6 +106,16 @@ const noon = Date.UTC(2026, 10, 28, 4, 0, 0);
 const minute = 60_000;
 
 describe('ViewCounter visitor hash', () => {
+  // The hits below are stamped on one 2026 day; the object's clock must agree, or under the
+  // suite's 2041 clock every alarm it sets would already be due and fire mid-test.
+  let restoreClock: Clock;
+  beforeEach(() => {
+    restoreClock = useClock(fixedClock(noon));
+  });
+  afterEach(() => {
+    useClock(restoreClock);
+  });
+
   it('stores the first 16 bytes of HMAC-SHA-256 of article, ip and user agent under the day salt', async () => {
     const articleId = 900_002;
     const counter = viewCounter(env, articleId, 0);
