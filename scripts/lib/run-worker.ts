@@ -61,11 +61,18 @@ export function buildWorker(outDir = mkdtempSync(join(tmpdir(), 'gazette-build-'
 }
 
 export function splitSql(script: string): string[] {
-  return script
-    .split(/-->\s*statement-breakpoint|;\s*\n/)
-    // Comment lines go, not the statement they head (a migration may open with a comment).
-    .map((s) => s.replace(/^\s*--.*$/gm, '').trim().replace(/;$/, ''))
-    .filter((s) => s.length > 0);
+  return (
+    script
+      .split(/-->\s*statement-breakpoint|;\s*\n/)
+      // Comment lines go, not the statement they head (a migration may open with a comment).
+      .map((s) =>
+        s
+          .replace(/^\s*--.*$/gm, '')
+          .trim()
+          .replace(/;$/, ''),
+      )
+      .filter((s) => s.length > 0)
+  );
 }
 
 export async function startWorker(options: StartOptions = {}): Promise<RunningWorker> {

@@ -83,9 +83,31 @@ export function foldWithOffsets(input: string): FoldedText {
   return { text, offsets, source };
 }
 
-/** The folded form of `input`, as the index stores it and the query compares it. */
+/**
+ * The folded form of `input`, as the index stores it and the query compares it: the same
+ * text as `foldWithOffsets`, without the offsets (index writes fold whole bodies).
+ */
 export function fold(input: string): string {
-  return foldWithOffsets(input).text;
+  const parts: string[] = [];
+  let lastIsSpace = true;
+  for (const ch of input.normalize('NFC')) {
+    const folded = foldCodePoint(ch);
+    if (folded === ' ') {
+      if (!lastIsSpace) parts.push(' ');
+      lastIsSpace = true;
+    } else if (folded.length === 1) {
+      parts.push(folded);
+      lastIsSpace = false;
+    } else if (folded) {
+      for (const unit of folded) {
+        if (unit === ' ' && lastIsSpace) continue;
+        parts.push(unit);
+        lastIsSpace = unit === ' ';
+      }
+    }
+  }
+  if (lastIsSpace && parts.length) parts.pop();
+  return parts.join('');
 }
 
 /**

@@ -43,3 +43,18 @@ describe('spaceIdeographs', () => {
     expect(spaceIdeographs('hello world')).toBe('hello world');
   });
 });
+
+describe('fold and foldWithOffsets', () => {
+  it('fold to the same text', () => {
+    for (const text of [
+      '  ＧＤＰ  盤錦 ',
+      '㈱ ﬁ\u0000\u0000 x',
+      '',
+      ' ',
+      'a\u200b \u3000b',
+      '〔2024〕 İ',
+    ]) {
+      expect(fold(text)).toBe(foldWithOffsets(text).text);
+    }
+  });
+});
