@@ -12,6 +12,7 @@ import { AppError } from '../lib/errors';
 import { handleAppError } from '../lib/error-handler';
 import { problemResponses } from '../lib/openapi';
 import { auditContext, auditStatement, listAudit } from './audit';
+import { registerArticleRoutes } from './article-routes';
 import { limitBody, noStore, parseJsonBody, validationHook } from './http';
 
 export const adminPrefix = '/api/v1/admin';
@@ -74,6 +75,7 @@ function buildAdminApp() {
     description: 'An API token: Authorization: Bearer gz_…',
   });
   app.use('*', noStore, bookmarkHeader, limitBody, parseJsonBody);
+  registerArticleRoutes(app);
 
   app.openapi(
     createRoute({
