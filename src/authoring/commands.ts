@@ -337,7 +337,8 @@ function revisionStatements(
             ),
           reason: sql<string>`${reason}`.as('reason'),
           actorName: sql<string>`${actor.name}`.as('actor_name'),
-          published: sql<number>`${snapshot.status === 'published' ? 1 : 0}`.as('published'),
+          // The versions that went out (each publish) survive the cap; edits in between do not.
+          published: sql<number>`${reason === 'publish' ? 1 : 0}`.as('published'),
           snapshot: sql<string>`${JSON.stringify(snapshot)}`.as('snapshot'),
           createdAt: sql<number>`${at.getTime()}`.as('created_at'),
         })

@@ -13,6 +13,7 @@ import { handleAppError } from '../lib/error-handler';
 import { problemResponses } from '../lib/openapi';
 import { auditContext, auditStatement, listAudit } from './audit';
 import { registerArticleRoutes } from './article-routes';
+import { registerRevisionRoutes } from './revision-routes';
 import { limitBody, noStore, parseJsonBody, validationHook } from './http';
 
 export const adminPrefix = '/api/v1/admin';
@@ -76,6 +77,7 @@ function buildAdminApp() {
   });
   app.use('*', noStore, bookmarkHeader, limitBody, parseJsonBody);
   registerArticleRoutes(app);
+  registerRevisionRoutes(app);
 
   app.openapi(
     createRoute({
