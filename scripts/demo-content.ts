@@ -22,7 +22,7 @@ export interface DemoArticle {
   source: string;
   author: string;
   lang: 'zh-CN' | 'en';
-  status: 'draft' | 'published' | 'archived';
+  status: 'draft' | 'scheduled' | 'published' | 'archived';
   publishedAt: number;
   viewBase: number;
   tags: { slug: string; name: string }[];
@@ -328,7 +328,7 @@ export function generateDemoArticles(options: DemoOptions): DemoArticle[] {
         title: '新春文化活动指南（定时发布）',
         summary: '定时发布的文章。',
         body: '<p>定时发布。</p>',
-        status: 'published',
+        status: 'scheduled',
         publishedAt: options.newest + 365 * dayMs,
       },
     );

@@ -1,38 +1,40 @@
 /**
- * Replaces the local D1 content with the demo portal. Deterministic and safe to run again.
- * Usage: npm run db:seed [-- --remote]   (remote only when you mean it)
+ * Replaces the local D1 content with the demo portal, through the authoring commands (the
+ * same write path as the admin API: sanitizer, slug rules, revisions), and prints a ready
+ * local admin token. Deterministic and safe to run again. Usage: npm run db:seed
+ *
+ * Seeding production with demo content is deliberately not offered; content gets there
+ * through the admin API (README, "Authoring").
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { demoSql, generateDemoArticles } from './demo-content';
+import { getPlatformProxy } from 'wrangler';
+import { revokeTokenStatement, createToken } from '../src/auth/tokens';
+import { createDb } from '../src/db/client';
+import { generateDemoArticles } from './demo-content';
+import { seedDemo } from './demo-seed';
 
-const root = new URL('..', import.meta.url).pathname;
-const remote = process.argv.includes('--remote');
+if (process.argv.includes('--remote')) {
+  console.error('db:seed writes the local D1 only; use the admin API for remote content.');
+  process.exit(2);
+}
 
 // Anchor the newest article to the start of today (UTC) so reruns on one day produce the same rows.
 const today = new Date();
 today.setUTCHours(0, 0, 0, 0);
 const articles = generateDemoArticles({ count: 40, newest: today.getTime(), includeHidden: true });
 
-const file = join(root, '.wrangler', 'seed.sql');
-mkdirSync(join(root, '.wrangler'), { recursive: true });
-writeFileSync(file, demoSql(articles));
-
-execFileSync(
-  join(root, 'node_modules', '.bin', 'wrangler'),
-  ['d1', 'execute', 'DB', remote ? '--remote' : '--local', `--file=${file}`, '--yes'],
-  { stdio: 'inherit', cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
-);
-console.log(`Seeded ${articles.length} articles into ${remote ? 'remote' : 'local'} D1.`);
-
-// The seed writes rows as SQL, past the commands that keep the search index; rebuild it.
-execFileSync(
-  join(root, 'node_modules', '.bin', 'tsx'),
-  [join(root, 'scripts', 'search-rebuild.ts'), ...(remote ? ['--remote'] : [])],
-  {
-    stdio: ['ignore', 'inherit', 'ignore'],
-    cwd: root,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
-  },
-);
+const started = Date.now();
+// The same local state `wrangler dev` uses (.wrangler/state).
+const proxy = await getPlatformProxy<Env>({ persist: true });
+try {
+  const db = createDb(proxy.env.DB);
+  const created = await seedDemo(db, articles, { timeZone: proxy.env.SITE_TIME_ZONE });
+  console.log(
+    `Seeded ${created.length} articles into local D1 in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+  );
+  await revokeTokenStatement(db, { name: 'local-dev' }, new Date());
+  const { token } = await createToken(db, { name: 'local-dev', role: 'admin', at: new Date() });
+  console.log('Local admin token (name "local-dev"; a new seed replaces it):');
+  console.log(token);
+} finally {
+  await proxy.dispose();
+}

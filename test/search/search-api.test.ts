@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import fixture from '../../../shared/fixtures/article-zh-municipal-news.json';
-import { createArticle, createChannel, setArticleStatus } from '../../src/articles/commands';
+import { createArticle, createChannel, setArticleStatus } from '../../src/authoring/commands';
 import { fixedClock, useClock, type Clock } from '../../src/lib/clock';
 import { startOfZonedDay } from '../../src/lib/time';
 import {
