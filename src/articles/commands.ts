@@ -9,7 +9,7 @@ import {
   tags,
   type ArticleStatus,
 } from '../db/schema';
-import { htmlToText, sanitizeArticleHtml } from '../lib/sanitize';
+import { htmlToText, sanitizeArticleHtml, type SanitizePolicy } from '../lib/sanitize';
 import { isValidSlug, slugify } from '../lib/slug';
 import { zonedDay } from '../lib/time';
 import type { Attachment, ChannelRef, PolicyDocument, TagRef } from './types';
@@ -121,7 +121,8 @@ function explainWriteError(err: unknown, channelSlug: string, slug: string): unk
 export async function createArticle(
   db: Database,
   input: NewArticle,
-  options: { timeZone: string },
+  /** `sanitize`: the deployment's policy, `sanitizePolicy(env)`; without it no iframe is kept. */
+  options: { timeZone: string; sanitize?: SanitizePolicy },
 ): Promise<{ id: number; slug: string }> {
   if (input.status !== 'draft' && !input.publishedAt) {
     throw new RangeError('a published or archived article needs publishedAt');
@@ -131,7 +132,7 @@ export async function createArticle(
   }
   const day = input.publishedAt ? zonedDay(input.publishedAt, options.timeZone) : undefined;
   const slug = input.slug ?? (await uniqueSlug(db, slugify(input.title, day)));
-  const body = sanitizeArticleHtml(input.body);
+  const body = sanitizeArticleHtml(input.body, options.sanitize);
   const articleId = sql`(select id from articles where slug = ${slug})`;
   const tagList = input.tags ?? [];
   const attachmentList = input.attachments ?? [];

@@ -37,12 +37,12 @@ function cachedPage(): MiddlewareHandler<AppEnv> {
   const conditional = publicGet();
   return async (c, next) => {
     await conditional(c, next);
-    if (c.res.status === 304) c.res.headers.set('Content-Security-Policy', pageCsp);
+    if (c.res.status === 304) c.res.headers.set('Content-Security-Policy', pageCsp(c.env));
   };
 }
 
 function renderPage(c: Context<AppEnv>, element: Child, status: 200 | 400 | 404 | 410 | 500) {
-  c.header('Content-Security-Policy', pageCsp);
+  c.header('Content-Security-Policy', pageCsp(c.env));
   return c.html(html`<!DOCTYPE html>${element}`, status);
 }
 
