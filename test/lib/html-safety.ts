@@ -90,7 +90,7 @@ export function bodyProblems(html: string, videoHosts: readonly string[] = []): 
         // not an absolute URL: refused below
       }
       if (!videoHosts.includes(host)) problems.push(`iframe src ${src}`);
-      if (!el.attribs.sandbox) problems.push('iframe without sandbox');
+      if (el.attribs.sandbox === undefined) problems.push('iframe without sandbox');
     }
     if (tag === 'a' && el.attribs.href && /^https?:/i.test(el.attribs.href)) {
       if (el.attribs.rel !== 'noopener noreferrer')
@@ -127,9 +127,12 @@ export async function pageProblems(html: string, rules: PageRules = {}): Promise
       if (/^on/i.test(name)) problems.push(`handler ${name} on <${tag}>`);
       if (urlAttributes.has(name) && !isSafeUrl(value))
         problems.push(`<${tag} ${name}="${value}">`);
-      if (name === 'style') problems.push(`style attribute on <${tag}>`);
     }
-    if (['object', 'embed', 'applet', 'form', 'input', 'button', 'svg', 'math'].includes(tag)) {
+    if (
+      ['object', 'embed', 'applet', 'form', 'input', 'textarea', 'select', 'svg', 'math'].includes(
+        tag,
+      )
+    ) {
       problems.push(`active element <${tag}>`);
     }
     if (tag === 'meta' && el.attribs['http-equiv']) problems.push('meta http-equiv');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sanitizeArticleHtml } from '../../src/lib/sanitize';
 import { pageCsp } from '../../src/pages/safety';
 import { sanitizePolicy, videoHostsFrom } from '../../src/lib/video-hosts';
-import { bodyProblems } from './html-safety';
+import { bodyProblems, pageProblems } from './html-safety';
 import { xssCorpus } from './xss-corpus';
 
 const video = { videoHosts: ['player.bilibili.com', 'v.qq.com'] };
@@ -91,6 +91,28 @@ describe('sanitizeArticleHtml and video iframes', () => {
       'frame-src https://player.bilibili.com https://v.qq.com',
     );
     expect(pageCsp({ VIDEO_EMBED_HOSTS: '' })).not.toContain('frame-src');
+  });
+});
+
+describe('the harmlessness checks the corpus tests rely on', () => {
+  it('refuse what a broken sanitizer would let through', async () => {
+    expect(bodyProblems('<img src=x onerror=alert(1)>')).toEqual(['attribute onerror on <img>']);
+    expect(bodyProblems('<a href=" java&#x09;script:alert(1)">x</a>')).toHaveLength(1);
+    expect(bodyProblems('<svg><script>alert(1)</script></svg>')).toEqual([
+      'tag <svg>',
+      'tag <script>',
+    ]);
+    expect(bodyProblems('<a href="https://x.example/">x</a>')).toEqual([
+      'external link rel undefined',
+    ]);
+    expect(
+      bodyProblems('<iframe src="https://evil.example/" sandbox=""></iframe>', ['v.qq.com']),
+    ).toEqual(['iframe src https://evil.example/']);
+    expect(await pageProblems('<p title="x" onmouseover="alert(1)">t</p>')).toEqual([
+      'handler onmouseover on <p>',
+    ]);
+    expect(await pageProblems('<script>alert(1)</script>')).toHaveLength(1);
+    expect(await pageProblems('<iframe src="https://evil.example/"></iframe>')).toHaveLength(1);
   });
 });
 
