@@ -23,9 +23,17 @@ export const problemSchema = lazy(() =>
 
 const descriptions: Record<number, string> = {
   400: 'Invalid parameter',
+  401: 'Missing, malformed, unknown, revoked or expired API token',
+  403: "The token's role does not allow this",
   404: 'Not found',
   405: 'Method not allowed',
+  409: 'Conflicts with the current state',
   410: 'Withdrawn',
+  412: 'If-Match is stale; the problem carries the current version',
+  413: 'Body over 1 MB',
+  415: 'Body is not JSON',
+  422: 'Body invalid; invalidParams lists every field error',
+  428: 'If-Match is required',
   429: 'Too many requests',
   501: 'Not implemented',
   503: 'Temporarily unavailable',
