@@ -13,6 +13,7 @@ import { handleAppError } from '../lib/error-handler';
 import { problemResponses } from '../lib/openapi';
 import { auditContext, auditStatement, listAudit } from './audit';
 import { limitBody, noStore, parseJsonBody, validationHook } from './http';
+import { webhookRoutes } from '../webhooks/routes';
 
 export const adminPrefix = '/api/v1/admin';
 const security = [{ bearerAuth: [] }];
@@ -74,6 +75,7 @@ function buildAdminApp() {
     description: 'An API token: Authorization: Bearer gz_…',
   });
   app.use('*', noStore, bookmarkHeader, limitBody, parseJsonBody);
+  app.route('/webhooks', webhookRoutes());
 
   app.openapi(
     createRoute({
