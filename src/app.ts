@@ -16,6 +16,7 @@ import { lazy } from './lib/lazy';
 import { openApiDocument } from './lib/openapi';
 import { accessLog, assignRequestId, securityHeaders } from './lib/middleware';
 import { pagesRoutes, renderErrorPage } from './pages/routes';
+import { previewRoutes } from './authoring/preview-routes';
 import { viewsRoutes } from './views/routes';
 
 /** The routers /openapi.json describes. Views first: /articles/popular wins over /articles/{idOrSlug}. */
@@ -112,6 +113,7 @@ export function createApp() {
   app.all('/api/v1/admin/*', async (c) => (await adminApi()).dispatch(c));
   for (const [prefix, router] of apiRouters) app.route(prefix, router);
   app.route('/', docsRoutes);
+  app.route('/', previewRoutes);
   app.route('/', pagesRoutes);
   app.route('/', feedsRoutes);
 

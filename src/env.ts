@@ -28,11 +28,8 @@ export interface AppEnv {
 
 declare global {
   // Augments the generated Env (worker-configuration.d.ts) with a secret wrangler types cannot see.
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace Cloudflare {
-    interface Env {
-      /** Signs preview links; a secret in production (wrangler secret put PREVIEW_SECRET). */
-      PREVIEW_SECRET?: string;
-    }
+  interface Env {
+    /** Signs preview links; a secret in production (wrangler secret put PREVIEW_SECRET). */
+    PREVIEW_SECRET?: string;
   }
 }

@@ -5,13 +5,14 @@ import { requireRole } from '../auth/middleware';
 import { primaryDb } from '../auth/session';
 import { presentBreadcrumb } from '../articles/present';
 import type { AppEnv } from '../env';
-import { nowDate } from '../lib/clock';
+import { now, nowDate } from '../lib/clock';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../lib/cursor';
 import { AppError } from '../lib/errors';
 import { problemResponses } from '../lib/openapi';
 import { siteConfig } from '../lib/site';
 import { toZonedIso } from '../lib/time';
-import { actorOf } from './audit';
+import { actorOf, auditContext, auditStatement } from './audit';
+import { defaultPreviewSeconds, previewPath, previewSecret } from './preview';
 import {
   createArticle,
   InvalidFieldError,
@@ -34,6 +35,7 @@ import {
   articleCreateBody,
   articlePatchBody,
   idParams,
+  previewLinkBody,
   publishBody,
 } from './schemas';
 
@@ -235,6 +237,56 @@ async function toChanges(
 }
 
 export function registerArticleRoutes(app: OpenAPIHono<AppEnv>) {
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/articles/{id}/preview-link',
+      operationId: 'adminCreatePreviewLink',
+      tags: ['Admin: articles'],
+      summary: 'A signed, expiring link to the article page as it will look (default 24 h)',
+      security,
+      middleware: [writers] as const,
+      request: { params: idParams(), body: optionalJsonBody(previewLinkBody()) },
+      responses: {
+        201: jsonContent(
+          z.object({ data: z.object({ url: z.string(), expiresAt: z.string() }) }),
+          'The link',
+        ),
+        ...problemResponses(400, 401, 403, 404, 409, 415, 422, 429),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const body = (c.req.valid as (t: 'json') => { expiresInSeconds?: number })('json') ?? {};
+      const db = primaryDb(c);
+      const article = await findAdminArticle(db, id);
+      if (!article) notFound(id);
+      if (article.status === 'deleted') {
+        throw new AppError('conflict', { detail: 'A deleted article has no preview' });
+      }
+      const expires = Math.floor(now() / 1000) + (body.expiresInSeconds ?? defaultPreviewSeconds);
+      const path = await previewPath(previewSecret(c.env, c.req.url), id, expires);
+      const { actor, requestId } = auditContext(c);
+      await auditStatement(db, {
+        actor,
+        requestId,
+        action: 'article.preview-link',
+        targetType: 'article',
+        targetId: id,
+        outcome: 'ok',
+      });
+      return c.json(
+        {
+          data: {
+            url: new URL(c.req.url).origin + path,
+            expiresAt: new Date(expires * 1000).toISOString(),
+          },
+        },
+        201,
+      );
+    },
+  );
+
   app.openapi(
     createRoute({
       method: 'post',

@@ -768,10 +768,19 @@ export async function transitionArticle(
   db: Database,
   id: number,
   transition: Transition,
-  ctx: WriteContext & { expectedVersion?: number; publishedAt?: Date; at?: Date },
+  ctx: WriteContext & {
+    expectedVersion?: number;
+    publishedAt?: Date;
+    at?: Date;
+    /** Do nothing (null) unless the article is in this status, e.g. the cron's 'scheduled'. */
+    onlyIf?: ArticleStatus;
+  },
 ): Promise<WriteResult | null> {
   const current = await loadArticleState(db, id);
   if (!current) return null;
+  if (ctx.onlyIf && current.status !== ctx.onlyIf) return null;
+  // The version read here guards the write: a change in between makes it fail, not overwrite.
+  ctx = { ...ctx, expectedVersion: ctx.expectedVersion ?? current.version };
   const now = ctx.at ?? nowDate();
   const { changes, reason } = transitionChanges(transition, current, {
     publishedAt: ctx.publishedAt,

@@ -117,3 +117,28 @@ export async function purgeColoCache(origin: string, event: ArticleEvent): Promi
 export async function afterArticleWrite(ctx: EffectContext, event: ArticleEvent): Promise<void> {
   if (ctx.origin) await purgeColoCache(ctx.origin, event);
 }
+
+/**
+ * After a channel or tag change: this colo's home page, channel lists, channel pages and
+ * feeds. Article pages (breadcrumbs, tags) follow within their cache lifetime.
+ */
+export async function afterTaxonomyWrite(
+  ctx: EffectContext,
+  change: { channels: readonly string[] },
+): Promise<void> {
+  if (!ctx.origin) return;
+  const paths = [
+    '/',
+    '/api/v1/channels',
+    '/api/v1/articles',
+    '/sitemaps/channels.xml',
+    '/sitemap.xml',
+  ];
+  for (const slug of change.channels) {
+    paths.push(`/api/v1/channels/${slug}`, `/channels/${slug}`, `/api/v1/articles?channel=${slug}`);
+    for (const f of feedFiles) paths.push(`/channels/${slug}/${f}`);
+  }
+  await Promise.all(
+    paths.map((p) => caches.default.delete(new Request(ctx.origin + p, { method: 'GET' }))),
+  );
+}

@@ -14,6 +14,7 @@ import { problemResponses } from '../lib/openapi';
 import { auditContext, auditStatement, listAudit } from './audit';
 import { registerArticleRoutes } from './article-routes';
 import { registerRevisionRoutes } from './revision-routes';
+import { registerTaxonomyRoutes } from './taxonomy-routes';
 import { limitBody, noStore, parseJsonBody, validationHook } from './http';
 import { webhookRoutes } from '../webhooks/routes';
 
@@ -79,6 +80,7 @@ function buildAdminApp() {
   app.use('*', noStore, bookmarkHeader, limitBody, parseJsonBody);
   registerArticleRoutes(app);
   registerRevisionRoutes(app);
+  registerTaxonomyRoutes(app);
   app.route('/webhooks', webhookRoutes());
 
   app.openapi(

@@ -15,6 +15,8 @@ export interface ArticlePageProps {
   origin: string;
   nav: NavChannel[];
   article: ArticleDetail;
+  /** A draft seen through a signed preview link: marked, noindex, no view beacon. */
+  preview?: boolean;
 }
 
 function structuredData(props: ArticlePageProps, canonical: string, description: string) {
@@ -158,9 +160,19 @@ export function ArticlePage(props: ArticlePageProps) {
         ...feedLinks(l, site.name, ''),
         ...feedLinks(l, channelFeedTitle, channelPath(a.channel.slug)),
       ]}
-      head={<SocialMeta {...props} canonical={canonical} description={description} />}
-      script
+      head={
+        props.preview ? undefined : (
+          <SocialMeta {...props} canonical={canonical} description={description} />
+        )
+      }
+      script={!props.preview}
+      noindex={props.preview}
     >
+      {props.preview ? (
+        <p class="preview-banner" role="status" data-preview>
+          {l.previewBanner}
+        </p>
+      ) : null}
       <Breadcrumb
         labels={l}
         crumbs={[
@@ -168,7 +180,7 @@ export function ArticlePage(props: ArticlePageProps) {
           ...a.breadcrumb.map((c) => ({ name: c.name, href: channelPath(c.slug) })),
         ]}
       />
-      <article class="article" data-article-id={String(a.id)}>
+      <article class="article" data-article-id={props.preview ? undefined : String(a.id)}>
         <header class="article-header">
           <h1 class="article-title" lang={a.lang}>
             {a.title}

@@ -20,6 +20,8 @@ export interface Labels {
   source: string;
   author: string;
   views: string;
+  /** Banner on a draft shown through a signed preview link. */
+  previewBanner: string;
   metaSeparator: string;
   /** Follows a label: full-width in Chinese, a colon and space in English. */
   colon: string;
@@ -89,6 +91,7 @@ const zh: Labels = {
   source: '信息来源',
   author: '作者',
   views: '浏览次数',
+  previewBanner: '预览：本文尚未发布，此页面不会被收录或计数。',
   metaSeparator: '·',
   colon: '：',
   fontSize: '字体',
@@ -159,6 +162,7 @@ const en: Labels = {
   source: 'Source',
   author: 'Author',
   views: 'Views',
+  previewBanner: 'Preview: this article is not published; this page is not indexed or counted.',
   metaSeparator: '·',
   colon: ': ',
   fontSize: 'Text size',
