@@ -44,6 +44,11 @@ afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
 });
 
+/** The data of a JSON answer (Workers' types make json() unknown). */
+async function dataOf(res: Response | Promise<Response>): Promise<any> {
+  return ((await (await res).json()) as { data: unknown }).data;
+}
+
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
   for (let i = 0; i < 200; i++) {
     const value = await read();
@@ -60,14 +65,12 @@ describe('webhook deliveries from the built worker', () => {
       json: { url: `http://127.0.0.1:${port}/ok`, events: ['article.published'] },
     });
     expect(created.status).toBe(201);
-    const hook = (await created.json()).data;
-    const dropping = (
-      await (
-        await adminFetch(worker, token, '/webhooks', {
-          json: { url: `http://127.0.0.1:${port}/drop`, events: ['article.published'] },
-        })
-      ).json()
-    ).data;
+    const hook = await dataOf(created);
+    const dropping = await dataOf(
+      adminFetch(worker, token, '/webhooks', {
+        json: { url: `http://127.0.0.1:${port}/drop`, events: ['article.published'] },
+      }),
+    );
 
     // What the write side calls after a publish (the lead wires it into the write effects).
     const env = {
@@ -105,8 +108,7 @@ describe('webhook deliveries from the built worker', () => {
     expect(JSON.parse(req!.body).data.article.title).toBe('盘锦市召开全市经济工作会议');
 
     const delivered = await until(
-      async () =>
-        (await (await adminFetch(worker, token, `/webhooks/${hook.id}/deliveries`)).json()).data,
+      () => dataOf(adminFetch(worker, token, `/webhooks/${hook.id}/deliveries`)),
       (data: any[]) => data[0]?.status === 'delivered',
     );
     expect(delivered[0].attempts).toEqual([
@@ -114,9 +116,7 @@ describe('webhook deliveries from the built worker', () => {
     ]);
 
     const failed = await until(
-      async () =>
-        (await (await adminFetch(worker, token, `/webhooks/${dropping.id}/deliveries`)).json())
-          .data,
+      () => dataOf(adminFetch(worker, token, `/webhooks/${dropping.id}/deliveries`)),
       (data: any[]) => data[0]?.attempts.length > 0,
     );
     expect(failed[0].status).toBe('pending');
