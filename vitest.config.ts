@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { webhookReceiver } from './test/webhooks/receiver';
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations');
@@ -16,6 +17,8 @@ export default defineConfig(async () => {
             // Tests read their own writes at once; the edge cache gets its own tests.
             API_EDGE_CACHE_SECONDS: '0',
           },
+          // Webhook deliveries go to a scripted receiver in Node (test/webhooks/receiver.ts).
+          serviceBindings: { WEBHOOK_OUTBOUND: webhookReceiver },
         },
       }),
     ],

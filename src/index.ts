@@ -2,6 +2,7 @@ import { createApp } from './app';
 import { nowDate } from './lib/clock';
 
 export { ViewCounter } from './views/counter';
+export { WebhookDelivery } from './webhooks/delivery';
 
 const app = createApp();
 

@@ -1,3 +1,4 @@
+import { sanitizePolicy } from '../lib/sanitize';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { requireRole } from '../auth/middleware';
@@ -115,6 +116,7 @@ export function writeContext(c: Context<AppEnv>): WriteContext {
     requestId: c.var.requestId,
     timeZone: siteConfig(c.env).timeZone,
     revisionCap: Number.isInteger(cap) && cap >= 1 ? cap : undefined,
+    sanitize: sanitizePolicy(c.env),
   };
 }
 

@@ -13,7 +13,7 @@ import {
   type RevisionReason,
 } from '../db/schema';
 import { nowDate } from '../lib/clock';
-import { htmlToText, sanitizeArticleHtml } from '../lib/sanitize';
+import { htmlToText, sanitizeArticleHtml, type SanitizePolicy } from '../lib/sanitize';
 import { isValidSlug, slugify } from '../lib/slug';
 import { zonedDay } from '../lib/time';
 import type { Attachment, ChannelRef, PolicyDocument, TagRef } from '../articles/types';
@@ -61,6 +61,8 @@ export interface WriteContext {
   timeZone: string;
   /** Revisions kept per article; the oldest unpublished ones go first. */
   revisionCap?: number;
+  /** The deployment's body policy, `sanitizePolicy(env)`; without it no iframe is kept. */
+  sanitize?: SanitizePolicy;
 }
 
 export const defaultRevisionCap = 50;
@@ -359,6 +361,8 @@ function revisionStatements(
 
 export interface CreateOptions {
   timeZone: string;
+  /** The deployment's body policy, `sanitizePolicy(env)`; without it no iframe is kept. */
+  sanitize?: SanitizePolicy;
   actor?: Actor;
   requestId?: string | null;
   /** Why the first revision exists: a new article, or one imported from elsewhere. */
@@ -367,7 +371,12 @@ export interface CreateOptions {
 }
 
 /** Checks and normalizes a new article; throws InvalidFieldError for what the schema cannot see. */
-async function prepareNew(db: Database, input: NewArticle, timeZone: string) {
+async function prepareNew(
+  db: Database,
+  input: NewArticle,
+  timeZone: string,
+  sanitize?: SanitizePolicy,
+) {
   if ((input.status === 'published' || input.status === 'scheduled') && !input.publishedAt) {
     throw new InvalidFieldError('publishedAt', `a ${input.status} article needs publishedAt`);
   }
@@ -376,7 +385,7 @@ async function prepareNew(db: Database, input: NewArticle, timeZone: string) {
   }
   const day = input.publishedAt ? zonedDay(input.publishedAt, timeZone) : undefined;
   const slug = input.slug ?? (await uniqueSlug(db, slugify(input.title, day)));
-  const body = sanitizeArticleHtml(input.body);
+  const body = sanitizeArticleHtml(input.body, sanitize);
   const snapshot: ArticleSnapshot = {
     status: input.status,
     slug,
@@ -484,7 +493,7 @@ export async function createArticle(
   input: NewArticle,
   options: CreateOptions,
 ): Promise<{ id: number; slug: string }> {
-  const snapshot = await prepareNew(db, input, options.timeZone);
+  const snapshot = await prepareNew(db, input, options.timeZone, options.sanitize);
   const at = nowDate();
   const statements = createStatements(db, snapshot, input.viewBase ?? 0, options, at);
   let results: unknown[];
@@ -514,7 +523,7 @@ export async function createArticles(
     const chunk = inputs.slice(i, i + per);
     const prepared: ArticleSnapshot[] = [];
     for (const input of chunk) {
-      const snapshot = await prepareNew(db, input, options.timeZone);
+      const snapshot = await prepareNew(db, input, options.timeZone, options.sanitize);
       if (taken.has(snapshot.slug)) throw new WriteConflictError(`duplicate slug ${snapshot.slug}`);
       taken.add(snapshot.slug);
       prepared.push(snapshot);
@@ -570,7 +579,11 @@ export interface WriteResult {
   written: boolean;
 }
 
-function applyChanges(current: ArticleSnapshot, changes: ArticleChanges): ArticleSnapshot {
+function applyChanges(
+  current: ArticleSnapshot,
+  changes: ArticleChanges,
+  sanitize?: SanitizePolicy,
+): ArticleSnapshot {
   const next: ArticleSnapshot = { ...current };
   if (changes.slug !== undefined) {
     if (!isUsableSlug(changes.slug)) {
@@ -599,7 +612,7 @@ function applyChanges(current: ArticleSnapshot, changes: ArticleChanges): Articl
         : normalizeDocument({ ...(current.document ?? {}), ...changes.document });
   }
   if (changes.body !== undefined) {
-    next.body = sanitizeArticleHtml(changes.body);
+    next.body = sanitizeArticleHtml(changes.body, sanitize);
     // A summary that was derived from the old body follows the new one.
     if (changes.summary === undefined && current.summary === summarize(current.body)) {
       next.summary = summarize(next.body);
@@ -642,7 +655,7 @@ export async function writeArticle(
     throw new StaleVersionError((await findAdminArticle(db, id))!);
   }
   const before = snapshotOf(current);
-  const next = applyChanges(before, changes);
+  const next = applyChanges(before, changes, ctx.sanitize);
   const changed = changedFields(before, next);
   const viewsChanged = changes.viewBase !== undefined && changes.viewBase !== current.viewBase;
   const previous = (await findAdminArticle(db, id))!;

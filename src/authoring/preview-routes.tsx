@@ -62,7 +62,7 @@ export const previewRoutes = new Hono<AppEnv>().get('/preview/articles/:id', asy
   const [article, nav] = await Promise.all([findAdminArticle(db, id), listTopChannels(db)]);
   if (!article || article.status === 'deleted') return renderNoStore(c, 404);
   const site = siteConfig(c.env);
-  c.header('Content-Security-Policy', pageCsp);
+  c.header('Content-Security-Policy', pageCsp(c.env));
   return c.html(
     html`<!DOCTYPE html>${(
         <ArticlePage

@@ -264,3 +264,32 @@ export const auditLog = sqliteTable(
     index('audit_log_target_idx').on(t.targetType, t.targetId, t.at),
   ],
 );
+
+/** What a webhook can subscribe to (src/webhooks). */
+export const webhookEventTypes = [
+  'article.published',
+  'article.updated',
+  'article.unpublished',
+  'article.deleted',
+] as const;
+export type WebhookEventType = (typeof webhookEventTypes)[number];
+
+/**
+ * Webhook subscriptions. The signing secret is stored as is: every delivery is signed with
+ * it, so unlike an API token it cannot be kept only as a hash. It is shown once, on create.
+ */
+export const webhooks = sqliteTable(
+  'webhooks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    url: text('url').notNull(),
+    description: text('description').notNull().default(''),
+    /** JSON array of WebhookEventType. */
+    events: text('events').notNull(),
+    secret: text('secret').notNull(),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('webhooks_active_idx').on(t.active, t.id)],
+);

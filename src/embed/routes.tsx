@@ -34,11 +34,13 @@ import {
 } from './schemas';
 import { iframeHtml } from './snippets';
 import { nowDate } from '../lib/clock';
+import { sanitizePolicy, videoFrameSources } from '../lib/video-hosts';
 
 const oembedCacheAge = 3600;
 
 /** The only pages any site may frame; everything else keeps frame-ancestors 'none'. */
-async function frameCsp(css: string): Promise<string> {
+async function frameCsp(css: string, env: Env): Promise<string> {
+  const frames = videoFrameSources(sanitizePolicy(env));
   return cspHeader({
     'default-src': "'none'",
     'style-src': await cspHash(css),
@@ -47,6 +49,7 @@ async function frameCsp(css: string): Promise<string> {
     'base-uri': "'none'",
     'form-action': "'none'",
     'frame-ancestors': '*',
+    ...(frames ? { 'frame-src': frames } : {}),
   });
 }
 
@@ -58,7 +61,7 @@ async function renderFrame(
   page: Child,
   status: FrameStatus,
 ): Promise<Response> {
-  c.header('Content-Security-Policy', await frameCsp(css));
+  c.header('Content-Security-Policy', await frameCsp(css, c.env));
   // A framed error is still shown inside someone's page, so it gets the same frameable policy;
   // a missing or withdrawn article may come back, a malformed address will not.
   if (status !== 200) c.header('Cache-Control', status === 400 ? 'no-store' : 'public, max-age=60');

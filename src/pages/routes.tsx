@@ -39,7 +39,7 @@ export function cachedPage(): MiddlewareHandler<AppEnv> {
   const conditional = publicGet();
   return async (c, next) => {
     await conditional(c, next);
-    if (c.res.status === 304) c.res.headers.set('Content-Security-Policy', pageCsp);
+    if (c.res.status === 304) c.res.headers.set('Content-Security-Policy', pageCsp(c.env));
   };
 }
 
@@ -48,7 +48,7 @@ export function renderPage(
   element: Child,
   status: 200 | 400 | 404 | 410 | 500,
 ) {
-  c.header('Content-Security-Policy', pageCsp);
+  c.header('Content-Security-Policy', pageCsp(c.env));
   return c.html(html`<!DOCTYPE html>${element}`, status);
 }
 

@@ -1,8 +1,12 @@
+import { sanitizePolicy, videoFrameSources } from '../lib/video-hosts';
+
 /**
  * Reader pages run no inline code: scripts and styles come from our own origin only, so an
- * injected tag in stored content could not run even if it got past the sanitizer.
+ * injected tag in stored content could not run even if it got past the sanitizer. Frames are
+ * limited to the video players the sanitizer lets into bodies (VIDEO_EMBED_HOSTS), so a
+ * player dropped from that list stops loading in old articles too.
  */
-export const pageCsp = [
+const basePageCsp = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
@@ -13,7 +17,19 @@ export const pageCsp = [
   "base-uri 'none'",
   "form-action 'self'",
   "frame-ancestors 'none'",
-].join('; ');
+];
+
+const cspCache = new WeakMap<object, string>();
+
+export function pageCsp(env: { VIDEO_EMBED_HOSTS?: string }): string {
+  let csp = cspCache.get(env);
+  if (csp === undefined) {
+    const frames = videoFrameSources(sanitizePolicy(env));
+    csp = [...basePageCsp, ...(frames ? [`frame-src ${frames}`] : [])].join('; ');
+    cspCache.set(env, csp);
+  }
+  return csp;
+}
 
 /**
  * Stored URLs (attachments, cover images) are only linked when they are web or site-relative

@@ -11,7 +11,7 @@ import { htmlText } from './text';
  * command appends these statements to its batch, so a published article is findable the
  * moment the batch commits and an unpublished one is gone at the same moment.
  *
- * Two contentless FTS5 tables (migrations/0002_search.sql) hold the same folded text:
+ * Two contentless FTS5 tables (migrations/0004_search.sql) hold the same folded text:
  * - search_trigram (trigram tokenizer, detail=full) answers terms of three characters or more;
  * - search_unigram (unicode61 over text with every Han character spaced apart) answers one-
  *   and two-character terms, as one- and two-token phrases.

@@ -1,0 +1,424 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { requireRole } from '../auth/middleware';
+import { primaryDb } from '../auth/session';
+import { auditContext, auditStatement } from '../authoring/audit';
+import { validationHook } from '../authoring/http';
+import type { Database } from '../db/client';
+import { webhookEventTypes, webhooks, type WebhookEventType } from '../db/schema';
+import type { AppEnv } from '../env';
+import { nowDate } from '../lib/clock';
+import { AppError } from '../lib/errors';
+import { problemResponses } from '../lib/openapi';
+import { sql } from 'drizzle-orm';
+import { deliveryLog, webhookDelivery } from './client';
+import type { DeliveryRecord } from './delivery';
+import {
+  deleteWebhookStatement,
+  insertWebhookStatement,
+  findWebhook,
+  listWebhooks,
+  updateWebhookStatement,
+  webhookInfo,
+  type WebhookInfo,
+} from './queries';
+import { generateWebhookSecret } from './signing';
+
+const security = [{ bearerAuth: [] }];
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true as const,
+  content: { 'application/json': { schema } },
+});
+
+const loopback = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Where deliveries may go: https anywhere, plain http only to this machine (local
+ * development and tests). No credentials in the URL: they would show in every log line.
+ */
+const hookUrl = z
+  .string()
+  .max(2000)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      if (url.username || url.password) return false;
+      return url.protocol === 'https:' || (url.protocol === 'http:' && loopback.has(url.hostname));
+    } catch {
+      return false;
+    }
+  }, 'must be an https URL (http only for localhost) without credentials')
+  .openapi({ example: 'https://hooks.example.cn/gazette' });
+
+const eventList = z
+  .array(z.enum(webhookEventTypes))
+  .min(1)
+  .refine((events) => new Set(events).size === events.length, 'must not repeat an event')
+  .openapi({ example: ['article.published', 'article.updated'] });
+
+const idPath = z.object({
+  id: z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/, 'must be a positive whole number')
+    .transform(Number)
+    .openapi({ param: { name: 'id', in: 'path' }, type: 'integer', example: 1 }),
+});
+
+const webhookView = z
+  .object({
+    id: z.number().int(),
+    url: z.string(),
+    description: z.string(),
+    events: z.array(z.enum(webhookEventTypes)),
+    active: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Webhook');
+
+const attemptView = z.object({
+  n: z.number().int(),
+  at: z.string(),
+  durationMs: z.number().int(),
+  status: z
+    .number()
+    .int()
+    .nullable()
+    .openapi({ description: "The receiver's HTTP status; null when none came" }),
+  error: z.string().nullable(),
+});
+
+const deliveryView = z
+  .object({
+    id: z.string(),
+    eventId: z.string(),
+    type: z.enum(webhookEventTypes),
+    url: z.string(),
+    status: z.enum(['pending', 'delivered', 'failed', 'cancelled']),
+    createdAt: z.string(),
+    nextAttemptAt: z.string().nullable(),
+    completedAt: z.string().nullable(),
+    attempts: z.array(attemptView),
+  })
+  .openapi('WebhookDelivery');
+
+function present(info: WebhookInfo) {
+  return {
+    id: info.id,
+    url: info.url,
+    description: info.description,
+    events: info.events,
+    active: info.active,
+    createdAt: info.createdAt.toISOString(),
+    updatedAt: info.updatedAt.toISOString(),
+  };
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function presentDelivery(d: DeliveryRecord) {
+  return {
+    ...d,
+    createdAt: new Date(d.createdAt).toISOString(),
+    nextAttemptAt: iso(d.nextAttemptAt),
+    completedAt: iso(d.completedAt),
+    attempts: d.attempts.map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
+  };
+}
+
+async function existing(db: Database, id: number) {
+  const row = await findWebhook(db, id);
+  if (!row) throw new AppError('not_found', { detail: `No webhook ${id}` });
+  return row;
+}
+
+/**
+ * The next id, chosen here so the hook and its audit row go in one batch (one transaction).
+ * Two creates racing for it: one wins, the other's batch fails on the key and tries again.
+ */
+async function createWebhook(
+  db: Database,
+  input: {
+    url: string;
+    description: string;
+    events: WebhookEventType[];
+    secret: string;
+    at: Date;
+  },
+  audit: ReturnType<typeof auditContext>,
+) {
+  for (let attempt = 0; ; attempt++) {
+    const [{ next }] = (await db
+      .select({ next: sql<number>`coalesce(max(${webhooks.id}), 0) + 1` })
+      .from(webhooks)) as [{ next: number }];
+    try {
+      const [rows] = await db.batch([
+        insertWebhookStatement(db, { ...input, id: next }),
+        auditStatement(db, {
+          ...audit,
+          at: input.at,
+          action: 'webhook.create',
+          targetType: 'webhook',
+          targetId: next,
+          changedFields: ['url', 'description', 'events'],
+          outcome: 'ok',
+        }),
+      ]);
+      return rows[0]!;
+    } catch (err) {
+      if (attempt >= 2 || !/UNIQUE|PRIMARY KEY/i.test(String((err as Error)?.cause ?? err))) {
+        throw err;
+      }
+    }
+  }
+}
+
+/** `/api/v1/admin/webhooks`: mounted into the admin API with `app.route('/webhooks', …)`. */
+export function webhookRoutes() {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/',
+      operationId: 'adminListWebhooks',
+      tags: ['Admin: webhooks'],
+      summary: 'Every webhook (never its secret)',
+      security,
+      middleware: [requireRole('admin')] as const,
+      responses: {
+        200: json(z.object({ data: z.array(webhookView) }), 'Webhooks, newest first'),
+        ...problemResponses(401, 403, 429),
+      },
+    }),
+    async (c) => {
+      const rows = await listWebhooks(primaryDb(c));
+      return c.json({ data: rows.map((r) => present(webhookInfo(r))) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/',
+      operationId: 'adminCreateWebhook',
+      tags: ['Admin: webhooks'],
+      summary: 'Register a URL for article events; the signing secret is in this response only',
+      security,
+      middleware: [requireRole('admin')] as const,
+      request: {
+        body: jsonBody(
+          z
+            .object({
+              url: hookUrl,
+              events: eventList,
+              description: z.string().trim().max(200).optional(),
+            })
+            .strict(),
+        ),
+      },
+      responses: {
+        201: json(
+          z.object({ data: webhookView.extend({ secret: z.string() }) }),
+          'The new webhook, with its signing secret',
+        ),
+        ...problemResponses(400, 401, 403, 413, 415, 422, 429),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const db = primaryDb(c);
+      const secret = generateWebhookSecret();
+      const row = await createWebhook(
+        db,
+        {
+          url: body.url,
+          description: body.description ?? '',
+          events: body.events,
+          secret,
+          at: nowDate(),
+        },
+        auditContext(c),
+      );
+      c.header('Location', `/api/v1/admin/webhooks/${row.id}`);
+      return c.json({ data: { ...present(webhookInfo(row)), secret } }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{id}',
+      operationId: 'adminGetWebhook',
+      tags: ['Admin: webhooks'],
+      summary: 'One webhook',
+      security,
+      middleware: [requireRole('admin')] as const,
+      request: { params: idPath },
+      responses: {
+        200: json(z.object({ data: webhookView }), 'The webhook'),
+        ...problemResponses(400, 401, 403, 404, 429),
+      },
+    }),
+    async (c) => {
+      const row = await existing(primaryDb(c), c.req.valid('param').id);
+      return c.json({ data: present(webhookInfo(row)) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/{id}',
+      operationId: 'adminUpdateWebhook',
+      tags: ['Admin: webhooks'],
+      summary: 'Change, disable or re-enable a webhook',
+      description:
+        'Disabling (`active: false`) cancels its pending deliveries at once; they stay in the log as cancelled.',
+      security,
+      middleware: [requireRole('admin')] as const,
+      request: {
+        params: idPath,
+        body: jsonBody(
+          z
+            .object({
+              url: hookUrl.optional(),
+              events: eventList.optional(),
+              description: z.string().trim().max(200).optional(),
+              active: z.boolean().optional(),
+            })
+            .strict()
+            .refine((patch) => Object.keys(patch).length > 0, 'must change at least one field'),
+        ),
+      },
+      responses: {
+        200: json(z.object({ data: webhookView }), 'The webhook as it is now'),
+        ...problemResponses(400, 401, 403, 404, 413, 415, 422, 429),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const patch = c.req.valid('json');
+      const db = primaryDb(c);
+      const at = nowDate();
+      const [rows] = await db.batch([
+        updateWebhookStatement(db, id, { ...patch, at }),
+        auditStatement(
+          db,
+          {
+            ...auditContext(c),
+            at,
+            action: patch.active === false ? 'webhook.disable' : 'webhook.update',
+            targetType: 'webhook',
+            targetId: id,
+            changedFields: Object.keys(patch),
+            outcome: 'ok',
+          },
+          sql`exists (select 1 from ${webhooks} where ${webhooks.id} = ${id})`,
+        ),
+      ]);
+      const row = rows[0];
+      if (!row) throw new AppError('not_found', { detail: `No webhook ${id}` });
+      if (!row.active) await webhookDelivery(c.env, id).cancelPending();
+      return c.json({ data: present(webhookInfo(row)) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/{id}',
+      operationId: 'adminDeleteWebhook',
+      tags: ['Admin: webhooks'],
+      summary: 'Delete a webhook with its pending deliveries and its log',
+      security,
+      middleware: [requireRole('admin')] as const,
+      request: { params: idPath },
+      responses: {
+        204: { description: 'Deleted' },
+        ...problemResponses(400, 401, 403, 404, 429),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const db = primaryDb(c);
+      await existing(db, id);
+      const at = nowDate();
+      const [deleted] = await db.batch([
+        deleteWebhookStatement(db, id),
+        auditStatement(db, {
+          ...auditContext(c),
+          at,
+          action: 'webhook.delete',
+          targetType: 'webhook',
+          targetId: id,
+          outcome: 'ok',
+        }),
+      ]);
+      if (!deleted.length) throw new AppError('not_found', { detail: `No webhook ${id}` });
+      await webhookDelivery(c.env, id).purge();
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{id}/deliveries',
+      operationId: 'adminListWebhookDeliveries',
+      tags: ['Admin: webhooks'],
+      summary: "The hook's delivery log, newest first, with every attempt",
+      security,
+      middleware: [requireRole('admin')] as const,
+      request: {
+        params: idPath,
+        query: z
+          .object({
+            limit: z
+              .string()
+              .regex(/^[1-9][0-9]{0,2}$/, 'must be a whole number from 1 to 100')
+              .transform(Number)
+              .pipe(z.number().max(100, 'must be a whole number from 1 to 100'))
+              .optional(),
+            before: z
+              .string()
+              .regex(
+                /^[0-9]{1,16}~dlv_[0-9]{1,16}_[0-9a-f]{32}$/,
+                'must be meta.nextBefore of a page',
+              )
+              .optional()
+              .openapi({ description: 'meta.nextBefore of the previous page' }),
+          })
+          .strict(),
+      },
+      responses: {
+        200: json(
+          z.object({
+            data: z.array(deliveryView),
+            meta: z.object({ nextBefore: z.string().nullable() }),
+          }),
+          'Deliveries; pass meta.nextBefore as ?before= for older ones',
+        ),
+        ...problemResponses(400, 401, 403, 404, 429),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const query = c.req.valid('query');
+      await existing(primaryDb(c), id);
+      const page = await deliveryLog(c.env, id, {
+        limit: query.limit ?? 50,
+        before: query.before,
+      });
+      return c.json(
+        { data: page.data.map(presentDelivery), meta: { nextBefore: page.nextBefore } },
+        200,
+      );
+    },
+  );
+
+  return app;
+}
