@@ -1,11 +1,14 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
+import { createLogger, describeError } from '../lib/logger';
+import { enqueueWebhookEvent } from '../webhooks/client';
+import type { WebhookEventType } from '../webhooks/events';
 import type { AdminArticle } from './queries';
 
 /**
  * Everything that follows an article write, in one place: the API routes, the cron and any
- * later import call `afterArticleWrite` once per write. Today it purges this colo's cache;
- * webhooks and the search index hook in here too.
+ * later import call `afterArticleWrite` once per write: it purges this colo's cache and queues
+ * the webhooks. (The search index is not an effect: its rows are part of the write's own batch.)
  */
 
 export type ArticleEventType =
@@ -116,6 +119,55 @@ export async function purgeColoCache(origin: string, event: ArticleEvent): Promi
  */
 export async function afterArticleWrite(ctx: EffectContext, event: ArticleEvent): Promise<void> {
   if (ctx.origin) await purgeColoCache(ctx.origin, event);
+  const type = webhookType(event);
+  if (!type) return;
+  const { article } = event;
+  const path = `/articles/${article.id}/${article.slug}`;
+  // Queued after the response: the delivery objects persist it and retry on their own.
+  ctx.waitUntil(
+    enqueueWebhookEvent(ctx.env, {
+      type,
+      article: {
+        id: article.id,
+        slug: article.slug,
+        title: article.title,
+        url: ctx.origin ? ctx.origin + path : path,
+        status: article.status,
+        publishedAt: article.publishedAt,
+      },
+      occurredAt: article.updatedAt,
+    }).catch((err) =>
+      createLogger(ctx.env.LOG_LEVEL).error('webhook enqueue failed', {
+        articleId: article.id,
+        type,
+        ...describeError(err),
+      }),
+    ),
+  );
+}
+
+/**
+ * What subscribers hear of a write. Their contract is the public lifecycle: a draft's saves
+ * and a scheduling say nothing yet; the cron's publish later says `article.published`.
+ */
+export function webhookType(event: ArticleEvent): WebhookEventType | null {
+  const wasPublic = event.previous?.status === 'published';
+  switch (event.type) {
+    case 'article.created':
+      return event.article.status === 'published' ? 'article.published' : null;
+    case 'article.published':
+      return wasPublic ? 'article.updated' : 'article.published';
+    case 'article.updated':
+      return event.article.status === 'published' ? 'article.updated' : null;
+    case 'article.unpublished':
+    case 'article.archived':
+      return wasPublic ? 'article.unpublished' : null;
+    case 'article.deleted':
+    case 'article.purged':
+      return 'article.deleted';
+    default:
+      return null;
+  }
 }
 
 /**
