@@ -9,6 +9,7 @@ import { embedRoutes } from './embed/routes';
 import type { AppEnv } from './env';
 import { feedsRoutes } from './feeds/routes';
 import { healthRoutes } from './health/routes';
+import { mediaAdminRoutes, mediaRoutes } from './media/routes';
 import { AppError, problemResponse, type ProblemCode } from './lib/errors';
 import { publicGet } from './lib/http';
 import { lazy } from './lib/lazy';
@@ -32,6 +33,8 @@ const apiRouters = [
   ['/api/v1', viewsRoutes],
   ['/api/v1', articlesRoutes],
   ['/api/v1', channelsRoutes],
+  ['/api/v1', mediaAdminRoutes],
+  ['/', mediaRoutes],
   ['/', embedRoutes],
 ] as const;
 
