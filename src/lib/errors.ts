@@ -23,6 +23,10 @@ export const problemCatalogue = {
     status: 400,
     title: 'The upload ended before the multipart body was complete',
   },
+  media_length_mismatch: {
+    status: 400,
+    title: 'The body does not have the length Content-Length gives',
+  },
   media_bad_name: { status: 400, title: 'The file name is not acceptable' },
   media_in_use: { status: 409, title: 'The file is still used by an article' },
   media_too_large: { status: 413, title: 'The file is larger than the upload limit' },

@@ -13,7 +13,7 @@ import { Buffer } from 'node:buffer';
 export class MultipartError extends Error {
   constructor(
     message: string,
-    readonly kind: 'truncated' | 'malformed',
+    readonly kind: 'truncated' | 'malformed' | 'length',
   ) {
     super(message);
     this.name = 'MultipartError';
@@ -43,12 +43,16 @@ export function formDataBoundary(contentType: string | undefined | null): string
   return null;
 }
 
-/** The value of one parameter of a Content-Disposition header (quoted-string aware). */
+/**
+ * The value of one parameter of a part's Content-Disposition. Browsers do not backslash-escape
+ * in it (the HTML standard percent-encodes `"`, CR and LF instead), so a backslash stays one:
+ * a Windows path in a file name must reach the name check as the path it is.
+ */
 function dispositionParam(header: string, key: string): string | null {
-  const re = new RegExp(`(?:^|;)\\s*${key}\\s*=\\s*(?:"((?:[^"\\\\]|\\\\.)*)"|([^;]*))`, 'i');
+  const re = new RegExp(`(?:^|;)\\s*${key}\\s*=\\s*(?:"([^"]*)"|([^;]*))`, 'i');
   const m = re.exec(header);
   if (!m) return null;
-  return m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? '').trim();
+  return m[1] !== undefined ? m[1] : (m[2] ?? '').trim();
 }
 
 function parseHeaders(raw: string): PartHeaders {
@@ -88,9 +92,20 @@ export class MultipartReader {
   #buffer: Buffer;
   #state: 'preamble' | 'body' | 'delimiter' | 'done' = 'preamble';
   #eof = false;
+  #received = 0;
+  readonly #declaredLength: number | null;
 
-  constructor(body: ReadableStream<Uint8Array>, boundary: string) {
+  /**
+   * `declaredLength` is the request's Content-Length: the platform normally holds a body to it,
+   * but the reader checks too, so a body that is longer or shorter is refused, never stored.
+   */
+  constructor(
+    body: ReadableStream<Uint8Array>,
+    boundary: string,
+    declaredLength: number | null = null,
+  ) {
     this.#reader = body.getReader();
+    this.#declaredLength = declaredLength;
     this.#delimiter = Buffer.from(`\r\n--${boundary}`);
     // The first delimiter has no CRLF before it; pretend it has, so one search finds them all.
     this.#buffer = Buffer.from('\r\n');
@@ -107,7 +122,20 @@ export class MultipartReader {
     }
     if (chunk.done) {
       this.#eof = true;
+      if (this.#declaredLength !== null && this.#received < this.#declaredLength) {
+        throw new MultipartError(
+          `The body has ${this.#received} bytes, fewer than its Content-Length of ${this.#declaredLength}`,
+          'length',
+        );
+      }
       return false;
+    }
+    this.#received += chunk.value.byteLength;
+    if (this.#declaredLength !== null && this.#received > this.#declaredLength) {
+      throw new MultipartError(
+        `The body is longer than its Content-Length of ${this.#declaredLength}`,
+        'length',
+      );
     }
     const bytes = Buffer.from(chunk.value.buffer, chunk.value.byteOffset, chunk.value.byteLength);
     this.#buffer = this.#buffer.length ? Buffer.concat([this.#buffer, bytes]) : bytes;
@@ -207,6 +235,24 @@ export class MultipartReader {
           'The body ends before the part is closed by a boundary',
           'truncated',
         );
+      }
+    }
+  }
+
+  /**
+   * After the closing delimiter: reads the epilogue (up to 1 KB; clients send a CRLF at most)
+   * to the end of the body, so a Content-Length that promised more is noticed.
+   */
+  async end(): Promise<void> {
+    if (this.#state !== 'done') throw new Error('end() is only valid after the last part');
+    let epilogue = 0;
+    for (;;) {
+      const before = this.#buffer.length;
+      if (!(await this.#fill())) return;
+      epilogue += this.#buffer.length - before;
+      this.#buffer = Buffer.alloc(0);
+      if (epilogue > 1024) {
+        throw new MultipartError('More than 1 KB follows the closing boundary', 'malformed');
       }
     }
   }

@@ -74,7 +74,11 @@ async function upload(c: Context<AppEnv>) {
   const body = c.req.raw.body;
   if (!body) throw new AppError('media_file_missing', { detail: 'The request has no body' });
 
-  const reader = new MultipartReader(body, boundary);
+  const reader = new MultipartReader(
+    body,
+    boundary,
+    declared === undefined ? null : Number(declared),
+  );
   const db = createDb(c.env.DB);
   const bucket = c.env.MEDIA;
   try {
@@ -102,6 +106,7 @@ async function upload(c: Context<AppEnv>) {
             detail: 'Send one file per request, as the only part, named "file"',
           });
         }
+        await reader.end();
       },
     });
     let recorded: Awaited<ReturnType<typeof recordMedia>>;
@@ -123,6 +128,8 @@ async function upload(c: Context<AppEnv>) {
     return c.json({ data }, recorded.created ? 201 : 200, { Location: data.url });
   } catch (err) {
     if (err instanceof MultipartError) {
+      if (err.kind === 'length')
+        throw new AppError('media_length_mismatch', { detail: err.message });
       throw err.kind === 'truncated'
         ? new AppError('media_truncated', {
             detail: `${err.message}. Was the upload cut off, or does Content-Length not match the body?`,

@@ -91,6 +91,8 @@ export async function receiveFile(
 ): Promise<StoredFile> {
   const digest = new crypto.DigestStream('SHA-256');
   const hasher = digest.getWriter();
+  // Aborting the writer on failure rejects the digest; that rejection is expected, not unhandled.
+  digest.digest.catch(() => undefined);
   const parts = new PartBuffer(partBytes);
   let size = 0;
   let sniffed: SniffedType | null = null;

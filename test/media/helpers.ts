@@ -121,3 +121,50 @@ export async function bucketKeys(prefix: string): Promise<string[]> {
   } while (cursor);
   return keys;
 }
+
+/**
+ * A multipart body of `size` file bytes (a PDF header, then filler) made on demand in 1 MiB
+ * chunks, so a test can send more than a Worker could hold. `truncateAt` stops the stream
+ * early; `close: false` leaves out the closing delimiter.
+ */
+export function streamedUpload(
+  size: number,
+  options: { filename?: string; truncateAt?: number; close?: boolean; seed?: number } = {},
+): { stream: ReadableStream<Uint8Array>; expectedHash: Promise<string> } {
+  const head = encoder.encode(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${options.filename ?? '大文件.pdf'}"\r\nContent-Type: application/pdf\r\n\r\n`,
+  );
+  const tail = encoder.encode(options.close === false ? '' : `\r\n--${boundary}--\r\n`);
+  const chunk = fillerBytes(1024 * 1024, options.seed ?? 3);
+  const pdf = encoder.encode('%PDF-1.7\n');
+  const digest = new crypto.DigestStream('SHA-256');
+  const hasher = digest.getWriter();
+  let sent = 0;
+  let started = false;
+  const limit = options.truncateAt ?? Infinity;
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!started) {
+        started = true;
+        controller.enqueue(head);
+        return;
+      }
+      if (sent >= size || sent >= limit) {
+        if (sent >= size && limit === Infinity) controller.enqueue(tail);
+        await hasher.close();
+        controller.close();
+        return;
+      }
+      const n = Math.min(chunk.length, size - sent);
+      const piece = chunk.slice(0, n);
+      if (sent === 0) piece.set(pdf, 0);
+      sent += n;
+      await hasher.write(piece);
+      controller.enqueue(piece);
+    },
+  });
+  const expectedHash = digest.digest.then((d) =>
+    [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join(''),
+  );
+  return { stream, expectedHash };
+}
