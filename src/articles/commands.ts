@@ -12,7 +12,7 @@ import {
 import { htmlToText, sanitizeArticleHtml } from '../lib/sanitize';
 import { isValidSlug, slugify } from '../lib/slug';
 import { zonedDay } from '../lib/time';
-import type { Attachment, ChannelRef, PolicyDocument, TagRef } from './types';
+import type { AttachmentInput, ChannelRef, PolicyDocument, TagRef } from './types';
 
 /**
  * Write-side functions. They live apart from the read queries so the public worker's bundle
@@ -72,7 +72,7 @@ export interface NewArticle {
   status: ArticleStatus;
   publishedAt?: Date | null;
   tags?: TagRef[];
-  attachments?: Attachment[];
+  attachments?: AttachmentInput[];
   document?: Partial<PolicyDocument> | null;
   /** A count carried over from an older site, e.g. 712. */
   viewBase?: number;
@@ -188,6 +188,7 @@ export async function createArticle(
         url: a.url,
         size: a.size,
         contentType: a.contentType,
+        mediaId: a.mediaId ?? null,
       }),
     );
   });

@@ -52,7 +52,7 @@ export function parseRange(header: string | undefined, size: number): RangeReque
     return { kind: 'range', offset: size - length, length };
   }
   const start = Number(m[1]);
-  const end = m[2] === '' ? size - 1 : Number(m[2]);
+  const end = m[2] === '' ? Infinity : Number(m[2]);
   if (end < start) return { kind: 'none' };
   if (start >= size) return { kind: 'unsatisfiable' };
   return { kind: 'range', offset: start, length: Math.min(end, size - 1) - start + 1 };

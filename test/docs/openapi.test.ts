@@ -85,6 +85,9 @@ describe('GET /openapi.json', () => {
         'GET /api/v1/channels',
         'GET /api/v1/channels/{slug}',
         'GET /oembed',
+        'POST /api/v1/admin/media',
+        'DELETE /api/v1/admin/media/{id}',
+        'GET /media/{hash}/{name}',
       ].sort(),
     );
   });
