@@ -1,5 +1,5 @@
-import { Hono } from 'hono';
-import { HTTPException } from 'hono/http-exception';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { except } from 'hono/combine';
 import { cors } from 'hono/cors';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { articlesRoutes } from './articles/routes';
@@ -10,37 +10,27 @@ import type { AppEnv } from './env';
 import { feedsRoutes } from './feeds/routes';
 import { healthRoutes } from './health/routes';
 import { mediaAdminRoutes, mediaRoutes } from './media/routes';
-import { AppError, problemResponse, type ProblemCode } from './lib/errors';
+import { AppError, problemResponse } from './lib/errors';
+import { handleAppError } from './lib/error-handler';
 import { publicGet } from './lib/http';
 import { lazy } from './lib/lazy';
-import { createLogger, describeError } from './lib/logger';
 import { openApiDocument } from './lib/openapi';
 import { accessLog, assignRequestId, securityHeaders } from './lib/middleware';
 import { pagesRoutes, renderErrorPage } from './pages/routes';
 import { viewsRoutes } from './views/routes';
-
-const statusCodes: Partial<Record<number, ProblemCode>> = {
-  400: 'invalid_parameter',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-  429: 'rate_limited',
-};
 
 /** The routers /openapi.json describes. Views first: /articles/popular wins over /articles/{idOrSlug}. */
 const apiRouters = [
   ['/api/v1', viewsRoutes],
   ['/api/v1', articlesRoutes],
   ['/api/v1', channelsRoutes],
-  ['/api/v1', mediaAdminRoutes],
   ['/', mediaRoutes],
   ['/', embedRoutes],
 ] as const;
 
 /** Built on its first request (no other route needs its schemas), then kept. */
 const apiDescription = lazy(() =>
-  openApiDocument(apiRouters, {
+  openApiDocument([...apiRouters, ['/api/v1', mediaAdminRoutes]], {
     openapi: '3.1.0',
     info: {
       title: 'Gazette API',
@@ -52,28 +42,54 @@ const apiDescription = lazy(() =>
   }),
 );
 
+const adminApi = lazy(async () => await import('./authoring/routes'));
+
+/** The public description plus the admin API's paths, bearer security scheme and schemas. */
+function withAdminApi(
+  doc: ReturnType<typeof apiDescription>,
+  admin: Awaited<ReturnType<typeof adminApi>>,
+) {
+  const adminDoc = admin.adminDescription();
+  return {
+    ...doc,
+    paths: { ...doc.paths, ...adminDoc.paths },
+    components: {
+      ...doc.components,
+      schemas: { ...doc.components?.schemas, ...adminDoc.components?.schemas },
+      securitySchemes: {
+        ...doc.components?.securitySchemes,
+        ...adminDoc.components?.securitySchemes,
+      },
+    },
+  };
+}
+
 export function createApp() {
   const app = new Hono<AppEnv>();
 
   // Before the middleware on purpose: the health check is the benchmark's constant baseline.
   app.route('/', healthRoutes);
   app.use(assignRequestId, accessLog, securityHeaders);
+  // The admin API is for credentialed clients on no particular origin: no CORS, no shared caching.
+  const notAdmin = (middleware: MiddlewareHandler) => except('/api/v1/admin/*', middleware);
   app.use(
     '/api/*',
-    cors({
-      origin: '*',
-      // Reads are open to any site; the only cross-origin write is the credential-free view beacon.
-      allowMethods: (_origin, c) =>
-        /\/views$/.test(c.req.path)
-          ? ['POST', 'GET', 'HEAD', 'OPTIONS']
-          : ['GET', 'HEAD', 'OPTIONS'],
-      allowHeaders: ['Content-Type', 'If-None-Match', 'X-Request-Id'],
-      exposeHeaders: ['ETag', 'Link', 'X-Request-Id', 'Retry-After'],
-      maxAge: 86400,
-      credentials: false,
-    }),
+    notAdmin(
+      cors({
+        origin: '*',
+        // Reads are open to any site; the only cross-origin write is the credential-free view beacon.
+        allowMethods: (_origin, c) =>
+          /\/views$/.test(c.req.path)
+            ? ['POST', 'GET', 'HEAD', 'OPTIONS']
+            : ['GET', 'HEAD', 'OPTIONS'],
+        allowHeaders: ['Content-Type', 'If-None-Match', 'X-Request-Id'],
+        exposeHeaders: ['ETag', 'Link', 'X-Request-Id', 'Retry-After'],
+        maxAge: 86400,
+        credentials: false,
+      }),
+    ),
   );
-  app.use('/api/v1/*', publicGet());
+  app.use('/api/v1/*', notAdmin(publicGet()));
   // API tools on other origins load the description too; it gets the same caching as reads.
   app.use(
     '/openapi.json',
@@ -94,12 +110,16 @@ export function createApp() {
     }),
   );
 
+  // Built on its first request: the public read path never pays for the admin API's schemas.
+  // Uploads stream past the admin API's 1 MB JSON body limit, so media's admin routes come first.
+  app.route('/api/v1', mediaAdminRoutes);
+  app.all('/api/v1/admin/*', async (c) => (await adminApi()).dispatch(c));
   for (const [prefix, router] of apiRouters) app.route(prefix, router);
   app.route('/', docsRoutes);
   app.route('/', pagesRoutes);
   app.route('/', feedsRoutes);
 
-  app.get('/openapi.json', (c) => c.json(apiDescription()));
+  app.get('/openapi.json', async (c) => c.json(withAdminApi(apiDescription(), await adminApi())));
 
   // Readers who mistype an address get a page; API clients keep getting a problem document.
   app.notFound((c) =>
@@ -113,24 +133,7 @@ export function createApp() {
       : renderErrorPage(c, 404),
   );
 
-  app.onError((err, c) => {
-    if (err instanceof AppError) return problemResponse(c, err);
-    if (err instanceof HTTPException && err.status < 500) {
-      const code = statusCodes[err.status] ?? 'invalid_parameter';
-      return problemResponse(c, new AppError(code, { detail: err.message || undefined }));
-    }
-    const logger =
-      c.get('logger') ?? createLogger(c.env?.LOG_LEVEL, { requestId: c.get('requestId') });
-    logger.error('unhandled error', {
-      method: c.req.method,
-      path: new URL(c.req.url).pathname,
-      ...describeError(err),
-    });
-    return problemResponse(
-      c,
-      new AppError('internal_error', { detail: 'The error was logged with this request id.' }),
-    );
-  });
+  app.onError(handleAppError);
 
   return app;
 }

@@ -1,13 +1,38 @@
 import type { Database } from './db/client';
+import type { TokenRole } from './db/schema';
 import type { Logger } from './lib/logger';
+
+/** Who an authenticated admin request acts for. */
+export interface Principal {
+  kind: 'token';
+  id: number;
+  name: string;
+  role: TokenRole;
+}
 
 export interface AppVariables {
   requestId: string;
   logger: Logger;
   db?: Database;
+  /** Set by requireRole() on admin routes. */
+  principal?: Principal;
+  /** The admin request's D1 session on the primary, and drizzle over it (src/auth/session.ts). */
+  primarySession?: D1DatabaseSession;
+  primaryDb?: Database;
 }
 
 export interface AppEnv {
   Bindings: Env;
   Variables: AppVariables;
+}
+
+declare global {
+  // Augments the generated Env (worker-configuration.d.ts) with a secret wrangler types cannot see.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Cloudflare {
+    interface Env {
+      /** Signs preview links; a secret in production (wrangler secret put PREVIEW_SECRET). */
+      PREVIEW_SECRET?: string;
+    }
+  }
 }

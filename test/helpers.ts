@@ -112,3 +112,55 @@ export function tableScans(lines: string[]): string[] {
     return m !== null && plannedTables.has(m[1]!) && !/USING (?:COVERING )?INDEX/.test(line);
   });
 }
+
+/** A fresh API token of this role, stored the way `npm run token -- create` stores one. */
+export async function issueToken(
+  role: 'admin' | 'editor' | 'reader-preview' = 'admin',
+  options: { name?: string; expiresAt?: Date | null } = {},
+): Promise<string> {
+  const { createToken } = await import('../src/auth/tokens');
+  const { nowDate } = await import('../src/lib/clock');
+  const { token } = await createToken(testDb(), {
+    name: options.name ?? uniqueSlug(`${role}-token`),
+    role,
+    expiresAt: options.expiresAt ?? null,
+    at: nowDate(),
+  });
+  return token;
+}
+
+let clientCounter = 0;
+/** A client address of its own, so one test's failed attempts never rate-limit another's. */
+export function clientAddress(): string {
+  clientCounter += 1;
+  return `198.51.${Math.floor(clientCounter / 250) % 250}.${(clientCounter % 250) + 1}`;
+}
+
+export interface AdminRequest {
+  token?: string | null;
+  method?: string;
+  json?: unknown;
+  body?: BodyInit;
+  headers?: Record<string, string>;
+}
+
+/** A request to the admin API: bearer token, JSON body, a client address of its own. */
+export function admin(path: string, request: AdminRequest = {}): Promise<Response> {
+  const headers: Record<string, string> = {
+    'CF-Connecting-IP': clientAddress(),
+    ...request.headers,
+  };
+  if (request.token) headers.Authorization = `Bearer ${request.token}`;
+  let body = request.body;
+  if (request.json !== undefined) {
+    body = JSON.stringify(request.json);
+    headers['Content-Type'] ??= 'application/json';
+  }
+  return exports.default.fetch(
+    new Request(`http://gazette.test/api/v1/admin${path}`, {
+      method: request.method ?? (body === undefined ? 'GET' : 'POST'),
+      headers,
+      body,
+    }),
+  );
+}

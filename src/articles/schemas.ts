@@ -123,7 +123,9 @@ export const articleDetailSchema = lazy(() =>
             .number()
             .int()
             .nullable()
-            .openapi({ description: 'The uploaded file (POST /api/v1/admin/media); null for a link' }),
+            .openapi({
+              description: 'The uploaded file (POST /api/v1/admin/media); null for a link',
+            }),
           format: z.string().nullable().openapi({ example: 'XLSX' }),
           sizeText: z.string().nullable().openapi({ description: 'Human size', example: '38 KB' }),
         }),

@@ -10,7 +10,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core';
 
-export const articleStatuses = ['draft', 'published', 'archived'] as const;
+export const articleStatuses = ['draft', 'scheduled', 'published', 'archived', 'deleted'] as const;
 export type ArticleStatus = (typeof articleStatuses)[number];
 
 const timestamps = {
@@ -68,6 +68,8 @@ export const articles = sqliteTable(
     documentNumber: text('document_number'),
     dateWritten: text('date_written'),
     issuingBody: text('issuing_body'),
+    // Bumped by every write; the admin API's ETag, so two editors cannot overwrite each other.
+    version: integer('version').notNull().default(1),
     ...timestamps,
   },
   (t) => [
@@ -75,10 +77,14 @@ export const articles = sqliteTable(
     index('articles_status_published_idx').on(t.status, t.publishedAt, t.id),
     index('articles_channel_status_published_idx').on(t.channelId, t.status, t.publishedAt, t.id),
     index('articles_status_views_idx').on(t.status, t.viewCount, t.id),
-    check('articles_status_check', sql`${t.status} in ('draft', 'published', 'archived')`),
+    index('articles_updated_idx').on(t.updatedAt, t.id),
+    check(
+      'articles_status_check',
+      sql`${t.status} in ('draft', 'scheduled', 'published', 'archived', 'deleted')`,
+    ),
     check(
       'articles_published_at_check',
-      sql`${t.status} = 'draft' or ${t.publishedAt} is not null`,
+      sql`${t.status} not in ('scheduled', 'published') or ${t.publishedAt} is not null`,
     ),
     check('articles_view_shards_check', sql`${t.viewShards} between 1 and 16`),
   ],
@@ -192,5 +198,97 @@ export const viewRejectionsDaily = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.articleId, t.day, t.shard, t.reason] }),
     index('view_rejections_daily_day_idx').on(t.day),
+  ],
+);
+
+/** A slug an article had before; its short link keeps redirecting to the article (301). */
+export const articleFormerSlugs = sqliteTable(
+  'article_former_slugs',
+  {
+    slug: text('slug').primaryKey(),
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    ...timestamps,
+  },
+  (t) => [index('article_former_slugs_article_idx').on(t.articleId)],
+);
+
+export const revisionReasons = [
+  'create',
+  'save',
+  'publish',
+  'schedule',
+  'unpublish',
+  'archive',
+  'delete',
+  'restore',
+  'import',
+] as const;
+export type RevisionReason = (typeof revisionReasons)[number];
+
+/** The article as it stood after each write: who, when, why, and the content itself (JSON). */
+export const articleRevisions = sqliteTable(
+  'article_revisions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    reason: text('reason', { enum: revisionReasons }).notNull(),
+    actorName: text('actor_name').notNull(),
+    /** Published versions survive the per-article cap. */
+    published: integer('published', { mode: 'boolean' }).notNull().default(false),
+    snapshot: text('snapshot').notNull(),
+    createdAt: timestamps.createdAt,
+  },
+  (t) => [uniqueIndex('article_revisions_article_number_unique').on(t.articleId, t.number)],
+);
+
+export const tokenRoles = ['admin', 'editor', 'reader-preview'] as const;
+export type TokenRole = (typeof tokenRoles)[number];
+
+/** API tokens: only the SHA-256 of the secret is kept, never the secret itself. */
+export const apiTokens = sqliteTable(
+  'api_tokens',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    role: text('role', { enum: tokenRoles }).notNull(),
+    tokenHash: text('token_hash').notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }),
+    createdAt: timestamps.createdAt,
+    lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    uniqueIndex('api_tokens_hash_unique').on(t.tokenHash),
+    check('api_tokens_role_check', sql`${t.role} in ('admin', 'editor', 'reader-preview')`),
+  ],
+);
+
+export const auditOutcomes = ['ok', 'forbidden', 'failed'] as const;
+export type AuditOutcome = (typeof auditOutcomes)[number];
+
+/** Every write, done or refused, with who asked for it. */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+    actorName: text('actor_name').notNull(),
+    actorRole: text('actor_role').notNull(),
+    action: text('action').notNull(),
+    targetType: text('target_type').notNull(),
+    targetId: text('target_id'),
+    requestId: text('request_id'),
+    /** JSON array of the field names a content change touched. */
+    changedFields: text('changed_fields'),
+    outcome: text('outcome', { enum: auditOutcomes }).notNull(),
+  },
+  (t) => [
+    index('audit_log_at_idx').on(t.at, t.id),
+    index('audit_log_target_idx').on(t.targetType, t.targetId, t.at),
   ],
 );

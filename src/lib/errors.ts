@@ -9,11 +9,15 @@ import type { ZodError } from 'zod';
 export const problemCatalogue = {
   invalid_parameter: { status: 400, title: 'A request parameter is invalid' },
   invalid_body: { status: 400, title: 'The request body is invalid' },
+  unauthorized: { status: 401, title: 'A valid API token is required' },
+  forbidden: { status: 403, title: "The token's role does not allow this" },
   not_found: { status: 404, title: 'The resource does not exist' },
   route_not_found: { status: 404, title: 'No such route' },
   method_not_allowed: { status: 405, title: 'The method is not allowed on this resource' },
   not_acceptable: { status: 406, title: 'No acceptable representation' },
+  conflict: { status: 409, title: 'The request conflicts with the current state' },
   gone: { status: 410, title: 'The resource was withdrawn' },
+  precondition_failed: { status: 412, title: 'The resource changed since it was read' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'The request body has an unsupported media type' },
   media_file_missing: { status: 400, title: 'The upload has no file part' },
@@ -36,6 +40,8 @@ export const problemCatalogue = {
     title: "The file name's extension does not match its content",
   },
   range_not_satisfiable: { status: 416, title: 'The requested range is not satisfiable' },
+  unprocessable: { status: 422, title: 'The request body is invalid' },
+  precondition_required: { status: 428, title: 'The request must be conditional (If-Match)' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'An unexpected error occurred' },
   not_implemented: { status: 501, title: 'The requested format is not implemented' },
@@ -57,6 +63,8 @@ export interface AppErrorOptions {
   invalidParams?: InvalidParam[];
   headers?: Record<string, string>;
   cause?: unknown;
+  /** Extension members of the problem document (RFC 9457 §3.2), e.g. the current version. */
+  extensions?: Record<string, unknown>;
 }
 
 export class AppError extends Error {
@@ -65,6 +73,7 @@ export class AppError extends Error {
   readonly detail?: string;
   readonly invalidParams?: InvalidParam[];
   readonly headers?: Record<string, string>;
+  readonly extensions?: Record<string, unknown>;
 
   constructor(code: ProblemCode, options: AppErrorOptions = {}) {
     super(options.detail ?? problemCatalogue[code].title, { cause: options.cause });
@@ -74,6 +83,7 @@ export class AppError extends Error {
     this.detail = options.detail;
     this.invalidParams = options.invalidParams;
     this.headers = options.headers;
+    this.extensions = options.extensions;
   }
 
   static invalidParameter(name: string, location: ParameterLocation, reason: string): AppError {
@@ -154,7 +164,7 @@ export function validationError(
   });
 }
 
-export interface ProblemDocument {
+export interface ProblemDocument extends Record<string, unknown> {
   type: string;
   title: string;
   status: number;
@@ -167,6 +177,7 @@ export interface ProblemDocument {
 
 export function problemDocument(c: Context, error: AppError): ProblemDocument {
   const doc: ProblemDocument = {
+    ...error.extensions,
     type: problemTypeUri(error.code),
     title: problemCatalogue[error.code].title,
     status: error.status,

@@ -2,7 +2,9 @@
 
 /** `38 KB`, `1.5 MB`: kilobytes rounded up (a 1-byte file is 1 KB), megabytes to one decimal. */
 export function humanFileSize(bytes: number): string {
-  return bytes >= 1_048_576 ? `${(bytes / 1_048_576).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
+  return bytes >= 1_048_576
+    ? `${(bytes / 1_048_576).toFixed(1)} MB`
+    : `${Math.ceil(bytes / 1024)} KB`;
 }
 
 const formatsByType: Record<string, string> = {

@@ -1,4 +1,7 @@
 import type { Context } from 'hono';
+import { requireRole } from '../auth/middleware';
+import { bookmarkHeader, primaryDb } from '../auth/session';
+import { auditContext, auditStatement } from '../authoring/audit';
 import { createDb } from '../db/client';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
@@ -42,12 +45,10 @@ function presentMedia(m: Media, origin: string) {
   };
 }
 
-/** Who uploaded, as the auth middleware tells (null until a principal is set). */
-function uploader(c: Context<AppEnv>): string | null {
-  const principal = (c.var as { principal?: { name?: string; id?: string | number } }).principal;
-  if (!principal) return null;
-  return String(principal.name ?? principal.id ?? '') || null;
-}
+const noStore = async (c: Context<AppEnv>, next: () => Promise<void>) => {
+  await next();
+  c.res.headers.set('Cache-Control', 'no-store');
+};
 
 function tooLarge(maxBytes: number): AppError {
   return new AppError('media_too_large', {
@@ -79,7 +80,7 @@ async function upload(c: Context<AppEnv>) {
     boundary,
     declared === undefined ? null : Number(declared),
   );
-  const db = createDb(c.env.DB);
+  const db = primaryDb(c);
   const bucket = c.env.MEDIA;
   try {
     const part = await reader.nextPart();
@@ -116,13 +117,24 @@ async function upload(c: Context<AppEnv>) {
         size: stored.size,
         type: stored.type,
         name: checked.name,
-        createdBy: uploader(c),
+        createdBy: c.var.principal?.name ?? null,
       });
     } catch (err) {
       if (stored.created && !(await hashInUse(db, stored.hash).catch(() => true))) {
         await bucket.delete(mediaKey(stored.hash)).catch(() => undefined);
       }
       throw err;
+    }
+    if (recorded.created) {
+      const { actor, requestId } = auditContext(c);
+      await auditStatement(db, {
+        actor,
+        requestId,
+        action: 'media.upload',
+        targetType: 'media',
+        targetId: recorded.media.id,
+        outcome: 'ok',
+      });
     }
     const data = presentMedia(recorded.media, requestOrigin(c));
     return c.json({ data }, recorded.created ? 201 : 200, { Location: data.url });
@@ -145,15 +157,23 @@ async function upload(c: Context<AppEnv>) {
   }
 }
 
-export const mediaAdminRoutes = createRouter()
+const editors = requireRole('editor', 'admin');
+const security = [{ bearerAuth: [] }];
+
+const adminRouter = createRouter();
+adminRouter.use('/admin/media', editors, noStore, bookmarkHeader);
+adminRouter.use('/admin/media/*', editors, noStore, bookmarkHeader);
+
+export const mediaAdminRoutes = adminRouter
   .endpoint(
     'post',
     '/admin/media',
     {
       request: () => ({ query: noQueryParams() }),
       describe: () => ({
-        operationId: 'uploadMedia',
+        operationId: 'adminUploadMedia',
         tags: ['Media'],
+        security,
         summary: 'Upload one file (multipart/form-data, one part named "file")',
         description:
           "Streamed to R2 and stored under its SHA-256, so the same bytes are kept once. The type is sniffed from the content and must agree with the name's extension. 201 for a new file, 200 when the same bytes under the same name exist already.",
@@ -166,7 +186,7 @@ export const mediaAdminRoutes = createRouter()
             description: 'The same file under the same name was stored before',
             content: { 'application/json': { schema: mediaResponse() } },
           },
-          ...problemResponses(400, 401, 403, 413, 415),
+          ...problemResponses(400, 401, 403, 413, 415, 429),
         },
       }),
     },
@@ -178,18 +198,19 @@ export const mediaAdminRoutes = createRouter()
     {
       request: () => ({ params: mediaIdParams(), query: noQueryParams() }),
       describe: () => ({
-        operationId: 'deleteMedia',
+        operationId: 'adminDeleteMedia',
         tags: ['Media'],
+        security,
         summary: 'Delete an uploaded file that no article uses',
         responses: {
           204: { description: 'Deleted' },
-          ...problemResponses(400, 401, 403, 404, 409),
+          ...problemResponses(400, 401, 403, 404, 409, 429),
         },
       }),
     },
     async (c) => {
       const { id } = c.req.valid('param');
-      const db = createDb(c.env.DB);
+      const db = primaryDb(c);
       const existing = await findMediaById(db, id);
       if (!existing) throw new AppError('not_found', { detail: `No media with id ${id}` });
       const deleted = await deleteUnusedMedia(db, id);
@@ -205,6 +226,15 @@ export const mediaAdminRoutes = createRouter()
         }
         throw new AppError('not_found', { detail: `No media with id ${id}` });
       }
+      const { actor, requestId } = auditContext(c);
+      await auditStatement(db, {
+        actor,
+        requestId,
+        action: 'media.delete',
+        targetType: 'media',
+        targetId: id,
+        outcome: 'ok',
+      });
       // Other names for the same bytes keep the object.
       if (!(await hashInUse(db, deleted.hash))) await c.env.MEDIA.delete(mediaKey(deleted.hash));
       return c.body(null, 204);

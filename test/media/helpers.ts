@@ -1,6 +1,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import app from '../../src/index';
+import { clientAddress, issueToken } from '../helpers';
 
 export const boundary = '----GazetteTestBoundary7MA4YWxkTrZu0gW';
 const encoder = new TextEncoder();
@@ -71,15 +72,21 @@ export const pdfBytes = (n = 2000, seed = 1) =>
 export const pngBytes = (n = 500, seed = 1) =>
   withHeader([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], fillerBytes(n, seed));
 
-/** The Authorization header admin routes need (set once the auth middleware is wired). */
-export function adminHeaders(): Record<string, string> {
-  return {};
+let editorToken: Promise<string> | undefined;
+
+/** An editor's bearer token (one per test file) and a client address of its own. */
+export async function adminHeaders(): Promise<Record<string, string>> {
+  editorToken ??= issueToken('editor');
+  return { Authorization: `Bearer ${await editorToken}`, 'CF-Connecting-IP': clientAddress() };
 }
 
-export function uploadRequest(body: BodyInit, headers: Record<string, string> = {}): Request {
+export async function uploadRequest(
+  body: BodyInit,
+  headers: Record<string, string> = {},
+): Promise<Request> {
   return new Request('http://gazette.test/api/v1/admin/media', {
     method: 'POST',
-    headers: { 'Content-Type': formContentType, ...adminHeaders(), ...headers },
+    headers: { 'Content-Type': formContentType, ...(await adminHeaders()), ...headers },
     body,
   });
 }
@@ -90,7 +97,7 @@ export async function upload(
   headers: Record<string, string> = {},
 ): Promise<Response> {
   return exports.default.fetch(
-    uploadRequest(formBody([{ name: 'file', filename, body: bytes }]), headers),
+    await uploadRequest(formBody([{ name: 'file', filename, body: bytes }]), headers),
   );
 }
 

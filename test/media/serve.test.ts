@@ -33,7 +33,9 @@ describe('GET /media/{hash}/{name}', () => {
     const file = await stored(pngBytes(800, 32), '现场照片.png');
     const res = await get(file.path);
     expect(res.headers.get('Content-Type')).toBe('image/png');
-    expect(res.headers.get('Content-Disposition')).toMatch(/^inline; filename="file.png"; filename\*=UTF-8''/);
+    expect(res.headers.get('Content-Disposition')).toMatch(
+      /^inline; filename="file.png"; filename\*=UTF-8''/,
+    );
   });
 
   it('answers 304 for a matching If-None-Match', async () => {
@@ -71,7 +73,9 @@ describe('GET /media/{hash}/{name}', () => {
     const stale = await get(file.path, { headers: { Range: 'bytes=0-9', 'If-Range': '"other"' } });
     expect(stale.status).toBe(200);
     expect((await stale.arrayBuffer()).byteLength).toBe(bytes.length);
-    const fresh = await get(file.path, { headers: { Range: 'bytes=0-9', 'If-Range': `"${file.hash}"` } });
+    const fresh = await get(file.path, {
+      headers: { Range: 'bytes=0-9', 'If-Range': `"${file.hash}"` },
+    });
     expect(fresh.status).toBe(206);
     expect((await fresh.arrayBuffer()).byteLength).toBe(10);
   });
@@ -125,7 +129,11 @@ describe('GET /media/{hash}/{name}', () => {
           },
           async output(o: { format: string }) {
             const bytes = new Uint8Array(await new Response(stream).arrayBuffer()).subarray(0, 10);
-            return { contentType: () => o.format, image: () => new Response(bytes).body!, response: () => new Response(bytes) };
+            return {
+              contentType: () => o.format,
+              image: () => new Response(bytes).body!,
+              response: () => new Response(bytes),
+            };
           },
         };
       },
@@ -151,7 +159,9 @@ describe('GET /media/{hash}/{name}', () => {
 
 describe('contentDisposition', () => {
   it('leaves out filename* for a plain ASCII name', () => {
-    expect(contentDisposition('attachment', 'report-2024.pdf')).toBe('attachment; filename="report-2024.pdf"');
+    expect(contentDisposition('attachment', 'report-2024.pdf')).toBe(
+      'attachment; filename="report-2024.pdf"',
+    );
   });
 
   it("percent-encodes the characters RFC 5987 does not allow, including ' ( ) *", () => {

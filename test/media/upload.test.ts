@@ -1,11 +1,12 @@
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { expectProblem, get, json } from '../helpers';
+import { clientAddress, expectProblem, get, issueToken, json } from '../helpers';
 import {
   bucketKeys,
   fetchWithEnv,
   fillerBytes,
   formBody,
+  formContentType,
   pdfBytes,
   pngBytes,
   sha256Hex,
@@ -54,12 +55,47 @@ describe('POST /api/v1/admin/media', () => {
     expect(await rowsWithHash(hash)).toBe(1);
   });
 
+  it('answers 401 without a token and 403 for a role that may not upload, storing nothing', async () => {
+    const bytes = pdfBytes(600, 50);
+    const body = () => formBody([{ name: 'file', filename: 'a.pdf', body: bytes }]);
+    const anonymous = await exports.default.fetch(
+      new Request('http://gazette.test/api/v1/admin/media', {
+        method: 'POST',
+        headers: { 'Content-Type': formContentType, 'CF-Connecting-IP': clientAddress() },
+        body: body(),
+      }),
+    );
+    await expectProblem(anonymous, 401, 'unauthorized');
+    const reader = await issueToken('reader-preview');
+    const forbidden = await exports.default.fetch(
+      await uploadRequest(body(), { Authorization: `Bearer ${reader}` }),
+    );
+    expect(forbidden.status).toBe(403);
+    await expectNothingStored(bytes);
+  });
+
+  it('records the uploader and an audit entry', async () => {
+    const res = await upload(pdfBytes(650, 51), '审计.pdf');
+    const { data } = await json(res);
+    const row = await env.DB.prepare('select created_by from media where id = ?')
+      .bind(data.id)
+      .first<{ created_by: string }>();
+    expect(row!.created_by).toMatch(/^editor-token/);
+    const audit = await env.DB.prepare(
+      "select action, outcome from audit_log where target_type = 'media' and target_id = ?",
+    )
+      .bind(String(data.id))
+      .all();
+    expect(audit.results).toEqual([{ action: 'media.upload', outcome: 'ok' }]);
+    expect(res.headers.get('Cache-Control')).toBe('no-store');
+  });
+
   it('takes the type from the content, not from the client', async () => {
     const bytes = pngBytes(300, 12);
     const body = formBody([
       { name: 'file', filename: 'chart.png', contentType: 'application/pdf', body: bytes },
     ]);
-    const res = await exports.default.fetch(uploadRequest(body));
+    const res = await exports.default.fetch(await uploadRequest(body));
     expect(res.status).toBe(201);
     expect((await json(res)).data.type).toBe('image/png');
   });
@@ -136,19 +172,19 @@ describe('POST /api/v1/admin/media', () => {
   it('answers 400 media_file_missing without a file part', async () => {
     const onlyField = formBody([{ name: 'title', body: '预算' }]);
     await expectProblem(
-      await exports.default.fetch(uploadRequest(onlyField)),
+      await exports.default.fetch(await uploadRequest(onlyField)),
       400,
       'media_file_missing',
     );
     const noParts = formBody([]);
     await expectProblem(
-      await exports.default.fetch(uploadRequest(noParts)),
+      await exports.default.fetch(await uploadRequest(noParts)),
       400,
       'media_file_missing',
     );
     const noFilename = formBody([{ name: 'file', body: '%PDF-1.4' }]);
     await expectProblem(
-      await exports.default.fetch(uploadRequest(noFilename)),
+      await exports.default.fetch(await uploadRequest(noFilename)),
       400,
       'media_file_missing',
     );
@@ -161,7 +197,11 @@ describe('POST /api/v1/admin/media', () => {
       { name: 'file', filename: 'a.pdf', body: a },
       { name: 'file', filename: 'b.pdf', body: b },
     ]);
-    await expectProblem(await exports.default.fetch(uploadRequest(body)), 400, 'media_extra_part');
+    await expectProblem(
+      await exports.default.fetch(await uploadRequest(body)),
+      400,
+      'media_extra_part',
+    );
     await expectNothingStored(a);
     await expectNothingStored(b);
   });
@@ -170,7 +210,11 @@ describe('POST /api/v1/admin/media', () => {
     const bytes = pdfBytes(2000, 19);
     const body = formBody([{ name: 'file', filename: 'a.pdf', body: bytes }]);
     const cut = body.subarray(0, body.length - 30);
-    await expectProblem(await exports.default.fetch(uploadRequest(cut)), 400, 'media_truncated');
+    await expectProblem(
+      await exports.default.fetch(await uploadRequest(cut)),
+      400,
+      'media_truncated',
+    );
     await expectNothingStored(bytes);
   });
 
@@ -179,7 +223,11 @@ describe('POST /api/v1/admin/media', () => {
       truncateAt: 18 * 1024 * 1024,
       seed: 20,
     });
-    await expectProblem(await exports.default.fetch(uploadRequest(stream)), 400, 'media_truncated');
+    await expectProblem(
+      await exports.default.fetch(await uploadRequest(stream)),
+      400,
+      'media_truncated',
+    );
     await expectNothingStored(await expectedHash);
     const uploads = await env.MEDIA.list({ prefix: 'tmp/', include: [] });
     expect(uploads.objects).toEqual([]);
@@ -200,7 +248,7 @@ describe('POST /api/v1/admin/media', () => {
         },
       });
       const res = await exports.default.fetch(
-        uploadRequest(stream, { 'Content-Length': String(body.length + delta) }),
+        await uploadRequest(stream, { 'Content-Length': String(body.length + delta) }),
       );
       const problem = await expectProblem(res, 400, 'media_length_mismatch');
       expect(problem.detail).toMatch(/Content-Length/);
@@ -210,19 +258,21 @@ describe('POST /api/v1/admin/media', () => {
 
   it('answers 400 for a Content-Length that is not a number', async () => {
     const body = formBody([{ name: 'file', filename: 'a.pdf', body: pdfBytes(100, 26) }]);
-    const res = await exports.default.fetch(uploadRequest(body, { 'Content-Length': 'lots' }));
+    const res = await exports.default.fetch(
+      await uploadRequest(body, { 'Content-Length': 'lots' }),
+    );
     expect(res.status).toBe(400);
   });
 
   it('answers 415 for a body that is not multipart/form-data', async () => {
     const res = await exports.default.fetch(
-      uploadRequest('{}', { 'Content-Type': 'application/json' }),
+      await uploadRequest('{}', { 'Content-Type': 'application/json' }),
     );
     await expectProblem(res, 415, 'unsupported_media_type');
   });
 
   it('answers 400 for a malformed multipart body', async () => {
-    const res = await exports.default.fetch(uploadRequest('this is not multipart at all'));
+    const res = await exports.default.fetch(await uploadRequest('this is not multipart at all'));
     const problem = await expectProblem(res, 400, 'media_truncated');
     expect(problem.detail).toMatch(/Content-Length/);
   });
@@ -230,7 +280,7 @@ describe('POST /api/v1/admin/media', () => {
   it('answers 413 at once when Content-Length already says too much', async () => {
     const { stream } = streamedUpload(1024, { seed: 21 });
     const res = await exports.default.fetch(
-      uploadRequest(stream, { 'Content-Length': String(200 * 1024 * 1024) }),
+      await uploadRequest(stream, { 'Content-Length': String(200 * 1024 * 1024) }),
     );
     const problem = await expectProblem(res, 413, 'media_too_large');
     expect(problem.detail).toMatch(/52428800/);
@@ -239,7 +289,11 @@ describe('POST /api/v1/admin/media', () => {
   it('answers 413 for a streamed body larger than a Worker could hold, and keeps serving', async () => {
     // 130 MB without a Content-Length: the limit is enforced on the bytes as they arrive.
     const { stream } = streamedUpload(130 * 1024 * 1024, { seed: 22 });
-    await expectProblem(await exports.default.fetch(uploadRequest(stream)), 413, 'media_too_large');
+    await expectProblem(
+      await exports.default.fetch(await uploadRequest(stream)),
+      413,
+      'media_too_large',
+    );
     expect(await bucketKeys('tmp/')).toEqual([]);
     expect((await get('/healthz')).status).toBe(200);
     expect((await upload(pdfBytes(100, 23), 'after.pdf')).status).toBe(201);
@@ -251,7 +305,7 @@ describe('POST /api/v1/admin/media', () => {
       filename: '全市航拍资料.pdf',
       seed: 24,
     });
-    const res = await fetchWithEnv(uploadRequest(stream), {
+    const res = await fetchWithEnv(await uploadRequest(stream), {
       MEDIA_MAX_BYTES: String(100 * 1024 * 1024),
     });
     expect(res.status).toBe(201);

@@ -1,0 +1,372 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import { requireRole } from '../auth/middleware';
+import { bookmarkHeader, primaryDb } from '../auth/session';
+import { createToken, listTokensQuery, revokeTokenStatement } from '../auth/tokens';
+import { sql } from 'drizzle-orm';
+import { apiTokens, tokenRoles, auditOutcomes } from '../db/schema';
+import type { AppEnv } from '../env';
+import { nowDate } from '../lib/clock';
+import { AppError } from '../lib/errors';
+import { handleAppError } from '../lib/error-handler';
+import { problemResponses } from '../lib/openapi';
+import { auditContext, auditStatement, listAudit } from './audit';
+import { limitBody, noStore, parseJsonBody, validationHook } from './http';
+
+export const adminPrefix = '/api/v1/admin';
+const security = [{ bearerAuth: [] }];
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true as const,
+  content: { 'application/json': { schema } },
+});
+const idPath = z.object({
+  id: z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/, 'must be a positive whole number')
+    .transform(Number)
+    .openapi({ param: { name: 'id', in: 'path' }, type: 'integer', example: 1 }),
+});
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+const tokenView = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    role: z.enum(tokenRoles),
+    expiresAt: z.string().nullable(),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+  })
+  .openapi('ApiToken');
+
+function presentToken(t: {
+  id: number;
+  name: string;
+  role: (typeof tokenRoles)[number];
+  expiresAt: Date | null;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}) {
+  return {
+    id: t.id,
+    name: t.name,
+    role: t.role,
+    expiresAt: iso(t.expiresAt),
+    createdAt: t.createdAt.toISOString(),
+    lastUsedAt: iso(t.lastUsedAt),
+    revokedAt: iso(t.revokedAt),
+  };
+}
+
+function buildAdminApp() {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'gz_ API token (npm run token -- create)',
+    description: 'An API token: Authorization: Bearer gz_…',
+  });
+  app.use('*', noStore, bookmarkHeader, limitBody, parseJsonBody);
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/whoami',
+      operationId: 'adminWhoami',
+      tags: ['Admin'],
+      summary: "The calling token's name and role",
+      security,
+      middleware: [requireRole('admin', 'editor', 'reader-preview')] as const,
+      responses: {
+        200: json(
+          z.object({
+            data: z.object({ id: z.number(), name: z.string(), role: z.enum(tokenRoles) }),
+          }),
+          'The principal',
+        ),
+        ...problemResponses(401, 429),
+      },
+    }),
+    (c) => {
+      const p = c.var.principal!;
+      return c.json({ data: { id: p.id, name: p.name, role: p.role } }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/tokens',
+      operationId: 'adminListTokens',
+      tags: ['Admin: tokens'],
+      summary: 'Every API token (never the secret)',
+      security,
+      middleware: [requireRole('admin')] as const,
+      responses: {
+        200: json(z.object({ data: z.array(tokenView) }), 'Tokens, newest first'),
+        ...problemResponses(401, 403, 429),
+      },
+    }),
+    async (c) => {
+      const rows = await listTokensQuery(primaryDb(c));
+      return c.json({ data: rows.map(presentToken) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/tokens',
+      operationId: 'adminCreateToken',
+      tags: ['Admin: tokens'],
+      summary: 'Create a token; the secret is in this response only',
+      security,
+      middleware: [requireRole('admin')] as const,
+      request: {
+        body: jsonBody(
+          z
+            .object({
+              name: z.string().trim().min(1).max(100),
+              role: z.enum(tokenRoles),
+              expiresAt: z.iso.datetime({ offset: true }).optional(),
+            })
+            .strict(),
+        ),
+      },
+      responses: {
+        201: json(
+          z.object({ data: tokenView.extend({ token: z.string() }) }),
+          'The new token, with its secret',
+        ),
+        ...problemResponses(400, 401, 403, 413, 415, 422, 429),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const db = primaryDb(c);
+      const at = nowDate();
+      const expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
+      if (expiresAt && expiresAt <= at) {
+        throw new AppError('unprocessable', {
+          detail: 'expiresAt must be in the future',
+          invalidParams: [{ name: 'expiresAt', in: 'body', reason: 'must be in the future' }],
+        });
+      }
+      const { token, info } = await createToken(db, { ...body, expiresAt, at });
+      const { actor, requestId } = auditContext(c);
+      await auditStatement(db, {
+        actor,
+        requestId,
+        at,
+        action: 'token.create',
+        targetType: 'token',
+        targetId: info.id,
+        outcome: 'ok',
+      });
+      return c.json({ data: { ...presentToken(info), token } }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/tokens/{id}',
+      operationId: 'adminRevokeToken',
+      tags: ['Admin: tokens'],
+      summary: 'Revoke a token at once',
+      security,
+      middleware: [requireRole('admin')] as const,
+      request: { params: idPath },
+      responses: {
+        204: { description: 'Revoked' },
+        ...problemResponses(400, 401, 403, 404, 429),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const db = primaryDb(c);
+      const at = nowDate();
+      const { actor, requestId } = auditContext(c);
+      const [revoked] = await db.batch([
+        revokeTokenStatement(db, { id }, at),
+        // Recorded only when the revoke took effect, in the same transaction.
+        auditStatement(
+          db,
+          {
+            actor,
+            requestId,
+            at,
+            action: 'token.revoke',
+            targetType: 'token',
+            targetId: id,
+            outcome: 'ok',
+          },
+          sql`exists (select 1 from ${apiTokens} where ${apiTokens.id} = ${id} and ${apiTokens.revokedAt} = ${at.getTime()})`,
+        ),
+      ]);
+      if (!revoked.length) {
+        throw new AppError('not_found', { detail: `No active token ${id}` });
+      }
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/audit',
+      operationId: 'adminListAudit',
+      tags: ['Admin: audit'],
+      summary: 'The audit log, newest first',
+      security,
+      middleware: [requireRole('admin')] as const,
+      request: {
+        query: z
+          .object({
+            actor: z.string().max(100).optional(),
+            action: z.string().max(100).optional(),
+            targetType: z.string().max(50).optional(),
+            targetId: z.string().max(200).optional(),
+            outcome: z.enum(auditOutcomes).optional(),
+            since: z.iso.datetime({ offset: true }).optional(),
+            before: z
+              .string()
+              .regex(/^[1-9][0-9]{0,15}$/, 'must be an audit entry id')
+              .transform(Number)
+              .optional(),
+            limit: z
+              .string()
+              .regex(/^[1-9][0-9]{0,2}$/, 'must be a whole number from 1 to 100')
+              .transform(Number)
+              .pipe(z.number().max(100, 'must be a whole number from 1 to 100'))
+              .optional(),
+          })
+          .strict(),
+      },
+      responses: {
+        200: json(
+          z.object({
+            data: z.array(
+              z.object({
+                id: z.number(),
+                at: z.string(),
+                actor: z.object({ name: z.string(), role: z.string() }),
+                action: z.string(),
+                target: z.object({ type: z.string(), id: z.string().nullable() }),
+                requestId: z.string().nullable(),
+                changedFields: z.array(z.string()).nullable(),
+                outcome: z.enum(auditOutcomes),
+              }),
+            ),
+            meta: z.object({ nextBefore: z.number().nullable() }),
+          }),
+          'Audit entries; pass meta.nextBefore as ?before= for the next page',
+        ),
+        ...problemResponses(400, 401, 403, 429),
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const limit = q.limit ?? 50;
+      const rows = await listAudit(primaryDb(c), {
+        actorName: q.actor,
+        action: q.action,
+        targetType: q.targetType,
+        targetId: q.targetId,
+        outcome: q.outcome,
+        since: q.since ? new Date(q.since) : undefined,
+        beforeId: q.before,
+        limit: limit + 1,
+      });
+      const page = rows.slice(0, limit);
+      return c.json(
+        {
+          data: page.map((r) => ({
+            id: r.id,
+            at: r.at.toISOString(),
+            actor: { name: r.actorName, role: r.actorRole },
+            action: r.action,
+            target: { type: r.targetType, id: r.targetId },
+            requestId: r.requestId,
+            changedFields: r.changedFields ? (JSON.parse(r.changedFields) as string[]) : null,
+            outcome: r.outcome,
+          })),
+          meta: { nextBefore: rows.length > limit ? page.at(-1)!.id : null },
+        },
+        200,
+      );
+    },
+  );
+
+  return app;
+}
+
+let built: Hono<AppEnv> | undefined;
+let api: ReturnType<typeof buildAdminApp> | undefined;
+
+function adminApp() {
+  if (!built) {
+    api = buildAdminApp();
+    built = new Hono<AppEnv>();
+    built.use(async (c, next) => {
+      const parent = parents.get(c.req.raw);
+      if (parent) {
+        c.set('requestId', parent.requestId);
+        c.set('logger', parent.logger);
+      }
+      await next();
+    });
+    built.route(adminPrefix, api);
+    built.notFound((c) =>
+      handleAppError(
+        new AppError('route_not_found', {
+          detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}`,
+        }),
+        c,
+      ),
+    );
+    built.onError(handleAppError);
+  }
+  return built;
+}
+
+const parents = new WeakMap<
+  Request,
+  { requestId: string; logger: AppEnv['Variables']['logger'] }
+>();
+
+/** Runs an /api/v1/admin request through the admin API with the outer request's id and logger. */
+export async function dispatch(c: Context<AppEnv>): Promise<Response> {
+  parents.set(c.req.raw, { requestId: c.var.requestId, logger: c.var.logger });
+  let ctx: Parameters<Hono['fetch']>[2];
+  try {
+    ctx = c.executionCtx as Parameters<Hono['fetch']>[2];
+  } catch {
+    ctx = undefined;
+  }
+  const res = await adminApp().fetch(c.req.raw, c.env, ctx);
+  // A Response returned from a handler does not pick up headers the outer middleware prepared.
+  const out = new Response(res.body, res);
+  out.headers.set('X-Request-Id', c.var.requestId);
+  return out;
+}
+
+/** The admin API's OpenAPI paths (with their /api/v1/admin prefix) and components. */
+export function adminDescription() {
+  adminApp();
+  const doc = api!.getOpenAPI31Document({
+    openapi: '3.1.0',
+    info: { title: 'Gazette admin API', version: '1.0.0' },
+  });
+  const paths = Object.fromEntries(
+    Object.entries(doc.paths ?? {}).map(([path, item]) => [adminPrefix + path, item]),
+  );
+  return { paths, components: doc.components };
+}
