@@ -6,7 +6,14 @@ import { adminHeaders, bucketKeys, pdfBytes, pngBytes, upload } from './helpers'
 
 async function stored(bytes: Uint8Array, name: string) {
   const { data } = await json(await upload(bytes, name));
-  return data as { id: number; hash: string; url: string; name: string; size: number; type: string };
+  return data as {
+    id: number;
+    hash: string;
+    url: string;
+    name: string;
+    size: number;
+    type: string;
+  };
 }
 
 async function remove(id: number): Promise<Response> {
