@@ -1,5 +1,5 @@
 import { env, exports } from 'cloudflare:workers';
-import { createChannel, createArticle, type NewArticle } from '../src/articles/commands';
+import { createChannel, createArticle, type NewArticle } from '../src/authoring/commands';
 import { createDb, type Database } from '../src/db/client';
 import { Placeholder } from 'drizzle-orm';
 

@@ -236,12 +236,12 @@ export function channelChainQuery(db: Database, start: SQL) {
 export type ArticleKey = { id: number } | { slug: string };
 
 /** The breadcrumb, root first: the same chain, started from the article's own channel. */
-const breadcrumbJson = sql<string>`(
+export const breadcrumbJson = sql<string>`(
   select coalesce(json_group_array(json_object('id', id, 'slug', slug, 'name', name)), '[]')
   from (${channelChain(sql`${articles.channelId}`)} order by depth desc)
 )`.as('breadcrumb_json');
 
-const attachmentsJson = sql<string>`(
+export const attachmentsJson = sql<string>`(
   select coalesce(json_group_array(json(attachment)), '[]') from (
     select json_object('name', f.name, 'url', f.url, 'size', f.size, 'contentType', f.content_type, 'mediaId', f.media_id)
       as attachment
@@ -358,7 +358,8 @@ export async function findArticle(
   const row = await statement.first<ArticleRow>();
 
   if (!row) return { state: 'missing' };
-  if (row.status === 'archived') {
+  // Archived (withdrawn) and soft-deleted articles both answer 410 Gone publicly.
+  if (row.status === 'archived' || row.status === 'deleted') {
     return { state: 'withdrawn', id: row.id, slug: row.slug, title: row.title };
   }
   if (row.status !== 'published' || row.published_at === null || row.published_at > now.getTime()) {

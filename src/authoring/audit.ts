@@ -14,7 +14,8 @@ export interface AuditEntry {
   actor: Actor;
   action: string;
   targetType: string;
-  targetId?: string | number | null;
+  /** A string or number, or SQL for an id known only inside the batch. */
+  targetId?: string | number | SQL | null;
   requestId?: string | null;
   at?: Date;
   /** For content changes: which fields changed. */

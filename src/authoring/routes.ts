@@ -12,6 +12,8 @@ import { AppError } from '../lib/errors';
 import { handleAppError } from '../lib/error-handler';
 import { problemResponses } from '../lib/openapi';
 import { auditContext, auditStatement, listAudit } from './audit';
+import { registerArticleRoutes } from './article-routes';
+import { registerRevisionRoutes } from './revision-routes';
 import { limitBody, noStore, parseJsonBody, validationHook } from './http';
 
 export const adminPrefix = '/api/v1/admin';
@@ -74,6 +76,8 @@ function buildAdminApp() {
     description: 'An API token: Authorization: Bearer gz_…',
   });
   app.use('*', noStore, bookmarkHeader, limitBody, parseJsonBody);
+  registerArticleRoutes(app);
+  registerRevisionRoutes(app);
 
   app.openapi(
     createRoute({

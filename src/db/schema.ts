@@ -238,7 +238,7 @@ export const articleRevisions = sqliteTable(
     number: integer('number').notNull(),
     reason: text('reason', { enum: revisionReasons }).notNull(),
     actorName: text('actor_name').notNull(),
-    /** Published versions survive the per-article cap. */
+    /** Set on the revision each publish made: those survive the per-article cap. */
     published: integer('published', { mode: 'boolean' }).notNull().default(false),
     snapshot: text('snapshot').notNull(),
     createdAt: timestamps.createdAt,

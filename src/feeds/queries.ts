@@ -88,7 +88,8 @@ export async function loadFeed(
     .from(articles)
     .where(
       and(
-        inArray(articles.status, ['published', 'archived']),
+        // Withdrawn, deleted and unpublished articles leave the feed: that changes it too.
+        inArray(articles.status, ['published', 'archived', 'deleted', 'draft']),
         sql`${articles.publishedAt} >= ${windowStart}`,
         lte(articles.publishedAt, options.now),
         ...scope,

@@ -3,6 +3,7 @@ import { html } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { articlePath } from '../articles/present';
 import { findArticle } from '../articles/queries';
+import { findByFormerSlug } from '../authoring/queries';
 import { findChannel } from '../channels/queries';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
@@ -147,7 +148,15 @@ export const pagesRoutes = new Hono<AppEnv>()
     if (!key.success) notFound();
     const found = await findArticle(readDb(c), key.data, new Date());
     if (found.state === 'withdrawn') throw new AppError('gone');
-    if (found.state === 'missing') notFound();
+    if (found.state === 'missing') {
+      // A slug the article had before an editor changed it keeps working.
+      const moved =
+        'slug' in key.data && key.data.slug
+          ? await findByFormerSlug(readDb(c), key.data.slug)
+          : null;
+      if (moved) return permanentRedirect(c, `/articles/${moved.id}`);
+      notFound();
+    }
     return permanentRedirect(c, articlePath(found.article));
   })
   .get('/articles/:id/:slug', cachedPage(), async (c) => {

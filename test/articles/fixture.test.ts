@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fixture from '../../../shared/fixtures/article-zh-municipal-news.json';
-import { createArticle, createChannel } from '../../src/articles/commands';
+import { createArticle, createChannel } from '../../src/authoring/commands';
 import { findArticle } from '../../src/articles/queries';
 import { startOfZonedDay } from '../../src/lib/time';
 import { get, json, testDb, timeZone, uniqueSlug } from '../helpers';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createChannel } from '../../src/articles/commands';
+import { createChannel } from '../../src/authoring/commands';
 import { findChannel, listChannelTree, type ChannelNode } from '../../src/channels/queries';
 import { expectProblem, get, json, seedArticle, testDb, uniqueSlug } from '../helpers';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { setArticleStatus } from '../../src/articles/commands';
+import { setArticleStatus } from '../../src/authoring/commands';
 import { expectProblem, get, seedArticle, seedChannel, testDb } from '../helpers';
 
 /** The SHA-256 CSP source of an inline element's text, as the browser computes it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { setArticleStatus } from '../../src/articles/commands';
+import { setArticleStatus } from '../../src/authoring/commands';
 import { fitFrame, oembedDiscoveryHref, resolveEmbedTarget } from '../../src/embed/oembed';
 import { expectProblem, get, json, seedArticle, seedChannel, testDb } from '../helpers';
 

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { setArticleStatus } from '../../src/articles/commands';
+import { setArticleStatus } from '../../src/authoring/commands';
 import { articles } from '../../src/db/schema';
 import { expectProblem, get, seedArticle, seedChannel, testDb, uniqueSlug } from '../helpers';
 import { getWithEnv } from '../pages/html';

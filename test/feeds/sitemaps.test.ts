@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { setArticleStatus } from '../../src/articles/commands';
+import { setArticleStatus } from '../../src/authoring/commands';
 import type { AppEnv } from '../../src/env';
 import { createFeedsRoutes } from '../../src/feeds/routes';
 import { AppError, problemResponse } from '../../src/lib/errors';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { setArticleStatus } from '../../src/articles/commands';
+import { setArticleStatus } from '../../src/authoring/commands';
 import { assetManifest } from '../../src/asset-manifest.gen';
 import { get, seedArticle, seedChannel, testDb, uniqueSlug } from '../helpers';
 import { expectStrictCsp, getWithEnv, select, selectOne } from './html';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { setArticleStatus } from '../../src/articles/commands';
+import { setArticleStatus } from '../../src/authoring/commands';
 import {
   listChannelPage,
   listTopChannels,

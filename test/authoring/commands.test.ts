@@ -5,7 +5,7 @@ import {
   createChannel,
   setArticleStatus,
   WriteConflictError,
-} from '../../src/articles/commands';
+} from '../../src/authoring/commands';
 import { findArticle } from '../../src/articles/queries';
 import { get, json, seedArticle, seedChannel, testDb, timeZone, uniqueSlug } from '../helpers';
 

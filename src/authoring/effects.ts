@@ -1,0 +1,119 @@
+import type { Context } from 'hono';
+import type { AppEnv } from '../env';
+import type { AdminArticle } from './queries';
+
+/**
+ * Everything that follows an article write, in one place: the API routes, the cron and any
+ * later import call `afterArticleWrite` once per write. Today it purges this colo's cache;
+ * webhooks and the search index hook in here too.
+ */
+
+export type ArticleEventType =
+  | 'article.created'
+  | 'article.updated'
+  | 'article.published'
+  | 'article.scheduled'
+  | 'article.unpublished'
+  | 'article.archived'
+  | 'article.deleted'
+  | 'article.purged';
+
+export interface ArticleEvent {
+  type: ArticleEventType;
+  /** The article after the write (for a purge: as it was before). */
+  article: AdminArticle;
+  /** The article before the write, when it existed. */
+  previous?: AdminArticle | null;
+}
+
+export interface EffectContext {
+  env: Env;
+  /** The public origin whose cached URLs to purge; null when unknown (then nothing is purged). */
+  origin: string | null;
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+export function effectContext(c: Context<AppEnv>): EffectContext {
+  return {
+    env: c.env,
+    origin: c.env.PUBLIC_ORIGIN || new URL(c.req.url).origin,
+    waitUntil: (promise) => {
+      try {
+        c.executionCtx.waitUntil(promise);
+      } catch {
+        void promise;
+      }
+    },
+  };
+}
+
+const feedFiles = ['feed.xml', 'atom.xml', 'feed.json'];
+
+/**
+ * The public URLs whose cached answer may show this article (before or after the write), as
+ * publicGet() keys them: the plain URL, no query beyond the canonical ones. Lists with other
+ * filters or cursors, and sitemap pages past the first, expire within their cache lifetime.
+ */
+export function affectedPaths(event: ArticleEvent): string[] {
+  const paths = new Set<string>([
+    '/',
+    '/api/v1/articles',
+    '/api/v1/articles/popular',
+    '/api/v1/channels',
+    '/sitemap.xml',
+    '/sitemap-news.xml',
+    '/sitemaps/channels.xml',
+    '/sitemaps/articles-1.xml',
+    '/embed',
+    ...feedFiles.map((f) => `/${f}`),
+  ]);
+  for (const a of [event.article, event.previous]) {
+    if (!a) continue;
+    paths.add(`/api/v1/articles/${a.id}`);
+    paths.add(`/api/v1/articles/${a.slug}`);
+    paths.add(`/api/v1/articles/${a.id}/views`);
+    paths.add(`/articles/${a.id}`);
+    paths.add(`/articles/${a.slug}`);
+    paths.add(`/articles/${a.id}/${a.slug}`);
+    paths.add(`/embed/articles/${a.id}`);
+    paths.add(`/embed?article=${a.id}`);
+    for (const ch of a.breadcrumb.length ? a.breadcrumb : [a.channel]) {
+      paths.add(`/api/v1/articles?channel=${ch.slug}`);
+      paths.add(`/api/v1/channels/${ch.slug}`);
+      paths.add(`/channels/${ch.slug}`);
+      paths.add(`/embed/channels/${ch.slug}`);
+      for (const f of feedFiles) paths.add(`/channels/${ch.slug}/${f}`);
+    }
+  }
+  return [...paths];
+}
+
+function oembedPaths(origin: string, event: ArticleEvent): string[] {
+  const out: string[] = [];
+  for (const a of [event.article, event.previous]) {
+    if (!a) continue;
+    for (const page of [`/articles/${a.id}/${a.slug}`, `/articles/${a.id}`]) {
+      out.push(`/oembed?url=${encodeURIComponent(origin + page)}`);
+      out.push(`/oembed?url=${encodeURIComponent(origin + page)}&format=json`);
+    }
+  }
+  return out;
+}
+
+/** Deletes this colo's cached copies of the affected URLs; returns how many were there. */
+export async function purgeColoCache(origin: string, event: ArticleEvent): Promise<number> {
+  const cache = caches.default;
+  const urls = [...affectedPaths(event), ...oembedPaths(origin, event)].map(
+    (path) => new Request(origin + path, { method: 'GET' }),
+  );
+  const deleted = await Promise.all(urls.map((req) => cache.delete(req)));
+  return deleted.filter(Boolean).length;
+}
+
+/**
+ * Runs the effects of one article write. The purge is awaited, so the response to the write
+ * leaves this colo already showing the new content.
+ */
+export async function afterArticleWrite(ctx: EffectContext, event: ArticleEvent): Promise<void> {
+  if (ctx.origin) await purgeColoCache(ctx.origin, event);
+}

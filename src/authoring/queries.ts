@@ -1,0 +1,208 @@
+import { and, desc, eq, gte, sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../db/client';
+import {
+  articleFormerSlugs,
+  articleRevisions,
+  articles,
+  channels,
+  type ArticleStatus,
+} from '../db/schema';
+import {
+  attachmentsJson,
+  breadcrumbJson,
+  channelAndDescendants,
+  summaryColumns,
+  type SummaryRow,
+} from '../articles/queries';
+import type { Attachment, ChannelRef, PolicyDocument, TagRef } from '../articles/types';
+
+/** Reads for the admin API and the write path: every status, the version, the raw fields. */
+
+export interface ArticleState {
+  id: number;
+  version: number;
+  status: ArticleStatus;
+  slug: string;
+  channelSlug: string;
+  title: string;
+  subtitle: string;
+  summary: string;
+  body: string;
+  source: string;
+  author: string;
+  lang: string;
+  coverImageUrl: string | null;
+  publishedAt: Date | null;
+  viewBase: number;
+  tags: TagRef[];
+  attachments: Attachment[];
+  document: PolicyDocument | null;
+}
+
+export interface AdminArticle extends ArticleState {
+  channel: ChannelRef;
+  breadcrumb: ChannelRef[];
+  views: number;
+  visitors: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const adminColumns = {
+  ...summaryColumns,
+  status: articles.status,
+  version: articles.version,
+  body: articles.body,
+  viewBase: articles.viewBase,
+  visitorCount: articles.visitorCount,
+  createdAt: articles.createdAt,
+  indexNumber: articles.indexNumber,
+  documentNumber: articles.documentNumber,
+  dateWritten: articles.dateWritten,
+  issuingBody: articles.issuingBody,
+  breadcrumbJson,
+  attachmentsJson,
+};
+
+type AdminRow = SummaryRow & {
+  status: ArticleStatus;
+  version: number;
+  body: string;
+  viewBase: number;
+  visitorCount: number;
+  createdAt: Date;
+  indexNumber: string | null;
+  documentNumber: string | null;
+  dateWritten: string | null;
+  issuingBody: string | null;
+  breadcrumbJson: string;
+  attachmentsJson: string;
+};
+
+function toAdminArticle(row: AdminRow): AdminArticle {
+  const hasDocument = row.indexNumber || row.documentNumber || row.dateWritten || row.issuingBody;
+  return {
+    id: row.id,
+    version: row.version,
+    status: row.status,
+    slug: row.slug,
+    channelSlug: row.channelSlug,
+    channel: { id: row.channelId, slug: row.channelSlug, name: row.channelName },
+    title: row.title,
+    subtitle: row.subtitle,
+    summary: row.summary,
+    body: row.body,
+    source: row.source,
+    author: row.author,
+    lang: row.lang,
+    coverImageUrl: row.coverImageUrl,
+    publishedAt: row.publishedAt,
+    viewBase: row.viewBase,
+    tags: JSON.parse(row.tagsJson) as TagRef[],
+    attachments: JSON.parse(row.attachmentsJson) as Attachment[],
+    document: hasDocument
+      ? {
+          indexNumber: row.indexNumber,
+          documentNumber: row.documentNumber,
+          dateWritten: row.dateWritten,
+          issuingBody: row.issuingBody,
+        }
+      : null,
+    breadcrumb: JSON.parse(row.breadcrumbJson) as ChannelRef[],
+    views: row.viewCount,
+    visitors: row.visitorCount,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function adminSelect(db: Database) {
+  return db
+    .select(adminColumns)
+    .from(articles)
+    .innerJoin(channels, eq(channels.id, articles.channelId));
+}
+
+/** One article in any status, with everything the admin view shows, in one statement. */
+export async function findAdminArticle(db: Database, id: number): Promise<AdminArticle | null> {
+  const [row] = await adminSelect(db).where(eq(articles.id, id));
+  return row ? toAdminArticle(row as AdminRow) : null;
+}
+
+/** The state a write starts from; the same read as the admin view. */
+export async function loadArticleState(db: Database, id: number): Promise<ArticleState | null> {
+  return findAdminArticle(db, id);
+}
+
+export interface AdminListOptions {
+  status?: ArticleStatus;
+  channelSlug?: string;
+  author?: string;
+  updatedSince?: Date;
+  /** Keyset: [updatedAt ms, id] of the last row already returned. */
+  after?: readonly [number, number];
+  limit: number;
+}
+
+/** Every status, most recently changed first, keyset-paginated like the public list. */
+export async function listAdminArticles(
+  db: Database,
+  options: AdminListOptions,
+): Promise<{ items: AdminArticle[]; next: [number, number] | null }> {
+  const conditions: SQL[] = [];
+  if (options.status) conditions.push(eq(articles.status, options.status));
+  if (options.channelSlug) conditions.push(channelAndDescendants(options.channelSlug));
+  if (options.author) conditions.push(eq(articles.author, options.author));
+  if (options.updatedSince) conditions.push(gte(articles.updatedAt, options.updatedSince));
+  if (options.after) {
+    const [key, id] = options.after;
+    conditions.push(sql`(${articles.updatedAt}, ${articles.id}) < (${key}, ${id})`);
+  }
+  const rows = await adminSelect(db)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(desc(articles.updatedAt), desc(articles.id))
+    .limit(options.limit + 1);
+  const items = rows.slice(0, options.limit).map((r) => toAdminArticle(r as AdminRow));
+  const last = items.at(-1);
+  return {
+    items,
+    next: rows.length > options.limit && last ? [last.updatedAt.getTime(), last.id] : null,
+  };
+}
+
+/** The article a former slug now belongs to, for the short link's 301. */
+export async function findByFormerSlug(
+  db: Database,
+  slug: string,
+): Promise<{ id: number; slug: string } | null> {
+  const [row] = await db
+    .select({ id: articles.id, slug: articles.slug })
+    .from(articleFormerSlugs)
+    .innerJoin(articles, eq(articles.id, articleFormerSlugs.articleId))
+    .where(eq(articleFormerSlugs.slug, slug))
+    .limit(1);
+  return row ?? null;
+}
+
+export type RevisionRow = typeof articleRevisions.$inferSelect;
+
+export async function listRevisions(db: Database, articleId: number): Promise<RevisionRow[]> {
+  return db
+    .select()
+    .from(articleRevisions)
+    .where(eq(articleRevisions.articleId, articleId))
+    .orderBy(desc(articleRevisions.number));
+}
+
+export async function findRevision(
+  db: Database,
+  articleId: number,
+  number: number,
+): Promise<RevisionRow | null> {
+  const [row] = await db
+    .select()
+    .from(articleRevisions)
+    .where(and(eq(articleRevisions.articleId, articleId), eq(articleRevisions.number, number)))
+    .limit(1);
+  return row ?? null;
+}
