@@ -1,5 +1,3 @@
-import { Buffer } from 'node:buffer';
-
 /**
  * A streaming reader for multipart/form-data (RFC 7578) bodies.
  *
@@ -7,7 +5,8 @@ import { Buffer } from 'node:buffer';
  * @apeleghq/multipart-parser) hand each part over as one buffered Uint8Array, and an upload may
  * be 50 MB or more while a Worker has 128 MB. This reader yields a part's content chunk by chunk
  * as it arrives and keeps at most one delimiter's length of it back, so memory stays flat.
- * Boundary search uses node:buffer's native indexOf.
+ * Boundary search finds the delimiter's first byte with the native Uint8Array indexOf and then
+ * compares the rest (node:buffer would do it natively too, but loading it costs startup time).
  */
 
 export class MultipartError extends Error {
@@ -29,7 +28,32 @@ export interface PartHeaders {
 }
 
 const maxHeaderBytes = 16 * 1024;
-const crlfcrlf = Buffer.from('\r\n\r\n');
+const encoder = new TextEncoder();
+const crlfcrlf = encoder.encode('\r\n\r\n');
+const empty = new Uint8Array(0);
+
+/** The first index at or after `from` where `needle` starts in `haystack`, or -1. */
+export function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from = 0): number {
+  const first = needle[0]!;
+  const last = haystack.length - needle.length;
+  for (
+    let at = haystack.indexOf(first, from);
+    at !== -1 && at <= last;
+    at = haystack.indexOf(first, at + 1)
+  ) {
+    let i = 1;
+    while (i < needle.length && haystack[at + i] === needle[i]) i += 1;
+    if (i === needle.length) return at;
+  }
+  return -1;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
 
 /** The boundary of a multipart/form-data Content-Type, or null when it is not one. */
 export function formDataBoundary(contentType: string | undefined | null): string | null {
@@ -87,9 +111,9 @@ function parseHeaders(raw: string): PartHeaders {
 
 export class MultipartReader {
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
-  readonly #delimiter: Buffer;
+  readonly #delimiter: Uint8Array;
   /** Bytes read from the body and not yet handed out. */
-  #buffer: Buffer;
+  #buffer: Uint8Array;
   #state: 'preamble' | 'body' | 'delimiter' | 'done' = 'preamble';
   #eof = false;
   #received = 0;
@@ -106,9 +130,9 @@ export class MultipartReader {
   ) {
     this.#reader = body.getReader();
     this.#declaredLength = declaredLength;
-    this.#delimiter = Buffer.from(`\r\n--${boundary}`);
+    this.#delimiter = encoder.encode(`\r\n--${boundary}`);
     // The first delimiter has no CRLF before it; pretend it has, so one search finds them all.
-    this.#buffer = Buffer.from('\r\n');
+    this.#buffer = encoder.encode('\r\n');
   }
 
   async #fill(): Promise<boolean> {
@@ -137,8 +161,8 @@ export class MultipartReader {
         'length',
       );
     }
-    const bytes = Buffer.from(chunk.value.buffer, chunk.value.byteOffset, chunk.value.byteLength);
-    this.#buffer = this.#buffer.length ? Buffer.concat([this.#buffer, bytes]) : bytes;
+    const bytes = chunk.value;
+    this.#buffer = this.#buffer.length ? concat(this.#buffer, bytes) : bytes;
     return true;
   }
 
@@ -150,7 +174,7 @@ export class MultipartReader {
     }
     if (this.#buffer[0] === 0x2d && this.#buffer[1] === 0x2d) {
       this.#state = 'done';
-      this.#buffer = Buffer.alloc(0);
+      this.#buffer = empty;
       return false;
     }
     // RFC 2046 allows transport padding (spaces, tabs) before the CRLF.
@@ -192,7 +216,7 @@ export class MultipartReader {
         // A part with no headers at all.
         throw new MultipartError('A part has no headers', 'malformed');
       }
-      const end = this.#buffer.indexOf(crlfcrlf);
+      const end = indexOfBytes(this.#buffer, crlfcrlf);
       if (end >= 0) {
         const raw = new TextDecoder().decode(this.#buffer.subarray(0, end));
         this.#buffer = this.#buffer.subarray(end + 4);
@@ -216,7 +240,7 @@ export class MultipartReader {
   async *#content(): AsyncGenerator<Uint8Array> {
     const delimiterLength = this.#delimiter.length;
     for (;;) {
-      const at = this.#buffer.indexOf(this.#delimiter);
+      const at = indexOfBytes(this.#buffer, this.#delimiter);
       if (at >= 0) {
         if (at > 0) yield this.#buffer.subarray(0, at);
         this.#buffer = this.#buffer.subarray(at + delimiterLength);
@@ -250,7 +274,7 @@ export class MultipartReader {
       const before = this.#buffer.length;
       if (!(await this.#fill())) return;
       epilogue += this.#buffer.length - before;
-      this.#buffer = Buffer.alloc(0);
+      this.#buffer = empty;
       if (epilogue > 1024) {
         throw new MultipartError('More than 1 KB follows the closing boundary', 'malformed');
       }
