@@ -9,6 +9,7 @@ import { embedRoutes } from './embed/routes';
 import type { AppEnv } from './env';
 import { feedsRoutes } from './feeds/routes';
 import { healthRoutes } from './health/routes';
+import { mediaAdminRoutes, mediaRoutes } from './media/routes';
 import { AppError, problemResponse } from './lib/errors';
 import { handleAppError } from './lib/error-handler';
 import { publicGet } from './lib/http';
@@ -27,12 +28,13 @@ const apiRouters = [
   ['/api/v1', articlesRoutes],
   ['/api/v1', channelsRoutes],
   ['/api/v1', searchRoutes],
+  ['/', mediaRoutes],
   ['/', embedRoutes],
 ] as const;
 
 /** Built on its first request (no other route needs its schemas), then kept. */
 const apiDescription = lazy(() =>
-  openApiDocument(apiRouters, {
+  openApiDocument([...apiRouters, ['/api/v1', mediaAdminRoutes]], {
     openapi: '3.1.0',
     info: {
       title: 'Gazette API',
@@ -113,6 +115,8 @@ export function createApp() {
   );
 
   // Built on its first request: the public read path never pays for the admin API's schemas.
+  // Uploads stream past the admin API's 1 MB JSON body limit, so media's admin routes come first.
+  app.route('/api/v1', mediaAdminRoutes);
   app.all('/api/v1/admin/*', async (c) => (await adminApi()).dispatch(c));
   for (const [prefix, router] of apiRouters) app.route(prefix, router);
   app.route('/', docsRoutes);

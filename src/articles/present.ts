@@ -1,6 +1,7 @@
+import { fileFormat, humanFileSize } from '../lib/files';
 import { homeLabel, type SiteConfig } from '../lib/site';
 import { toZonedIso } from '../lib/time';
-import type { ArticleDetail, ArticleNeighbour, ArticleSummary } from './types';
+import type { ArticleDetail, ArticleNeighbour, ArticleSummary, Attachment } from './types';
 
 /** Reader-facing URLs; the slug is decoration, the id is what resolves. */
 export function articlePath(article: { id: number; slug: string }): string {
@@ -53,13 +54,23 @@ export function presentBreadcrumb(
   ];
 }
 
+/** Uploaded files are stored by path; the API gives every URL absolute. */
+export function presentAttachment(f: Attachment, origin: string) {
+  return {
+    ...f,
+    url: f.url.startsWith('/') && !f.url.startsWith('//') ? origin + f.url : f.url,
+    format: fileFormat(f.name, f.contentType),
+    sizeText: f.size === null ? null : humanFileSize(f.size),
+  };
+}
+
 export function presentArticle(a: ArticleDetail, site: SiteConfig, origin: string) {
   return {
     ...presentSummary(a, site, origin),
     body: a.body,
     visitors: a.visitors,
     breadcrumb: presentBreadcrumb(a.breadcrumb, site, origin),
-    attachments: a.attachments,
+    attachments: a.attachments.map((f) => presentAttachment(f, origin)),
     document: a.document,
     prev: presentNeighbour(a.prev, site, origin),
     next: presentNeighbour(a.next, site, origin),

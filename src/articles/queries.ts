@@ -243,7 +243,7 @@ export const breadcrumbJson = sql<string>`(
 
 export const attachmentsJson = sql<string>`(
   select coalesce(json_group_array(json(attachment)), '[]') from (
-    select json_object('name', f.name, 'url', f.url, 'size', f.size, 'contentType', f.content_type)
+    select json_object('name', f.name, 'url', f.url, 'size', f.size, 'contentType', f.content_type, 'mediaId', f.media_id)
       as attachment
     from attachments f where f.article_id = ${articles.id}
     order by f.position, f.id

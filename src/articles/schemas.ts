@@ -117,8 +117,13 @@ export const articleDetailSchema = lazy(() =>
         z.object({
           name: z.string(),
           url: z.string(),
-          size: z.number().int().nullable(),
+          size: z.number().int().nullable().openapi({ description: 'Bytes' }),
           contentType: z.string().nullable(),
+          mediaId: z.number().int().nullable().openapi({
+            description: 'The uploaded file (POST /api/v1/admin/media); null for a link',
+          }),
+          format: z.string().nullable().openapi({ example: 'XLSX' }),
+          sizeText: z.string().nullable().openapi({ description: 'Human size', example: '38 KB' }),
         }),
       ),
       document: z

@@ -31,7 +31,12 @@ export interface Attachment {
   url: string;
   size: number | null;
   contentType: string | null;
+  /** The uploaded file (media row) it points at; null for a link to elsewhere. */
+  mediaId: number | null;
 }
+
+/** What a write takes: a link, or an uploaded file (see resolveMediaAttachments in src/media). */
+export type AttachmentInput = Omit<Attachment, 'mediaId'> & { mediaId?: number | null };
 
 export interface PolicyDocument {
   indexNumber: string | null;

@@ -16,7 +16,13 @@ import { nowDate } from '../lib/clock';
 import { htmlToText, sanitizeArticleHtml, type SanitizePolicy } from '../lib/sanitize';
 import { isValidSlug, slugify } from '../lib/slug';
 import { zonedDay } from '../lib/time';
-import type { Attachment, ChannelRef, PolicyDocument, TagRef } from '../articles/types';
+import type {
+  Attachment,
+  AttachmentInput,
+  ChannelRef,
+  PolicyDocument,
+  TagRef,
+} from '../articles/types';
 import { legacyViewsStatement } from '../views/queries';
 import { searchIndexStatements, searchRemovalStatements } from '../search/index-writer';
 import { auditStatement, type Actor } from './audit';
@@ -118,7 +124,7 @@ export interface NewArticle {
   status: ArticleStatus;
   publishedAt?: Date | null;
   tags?: TagRef[];
-  attachments?: Attachment[];
+  attachments?: AttachmentInput[];
   document?: Partial<PolicyDocument> | null;
   /** A count carried over from an older site, e.g. 712. */
   viewBase?: number;
@@ -245,12 +251,13 @@ function normalizeDocument(doc: Partial<PolicyDocument> | null | undefined): Pol
   return Object.values(full).some((v) => v !== null) ? full : null;
 }
 
-function normalizeAttachments(list: readonly Partial<Attachment>[] | undefined): Attachment[] {
+function normalizeAttachments(list: readonly Partial<AttachmentInput>[] | undefined): Attachment[] {
   return (list ?? []).map((a) => ({
     name: a.name!,
     url: a.url!,
     size: a.size ?? null,
     contentType: a.contentType ?? null,
+    mediaId: a.mediaId ?? null,
   }));
 }
 
@@ -309,6 +316,7 @@ function attachmentStatements(
         url: a.url,
         size: a.size,
         contentType: a.contentType,
+        mediaId: a.mediaId,
       }),
     );
   });
@@ -564,7 +572,7 @@ export interface ArticleChanges {
   coverImageUrl?: string | null;
   publishedAt?: Date | null;
   tags?: TagRef[];
-  attachments?: Attachment[];
+  attachments?: AttachmentInput[];
   document?: Partial<PolicyDocument> | null;
   status?: ArticleStatus;
   /** Legacy view count. */

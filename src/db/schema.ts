@@ -117,6 +117,29 @@ export const articleTags = sqliteTable(
   ],
 );
 
+/**
+ * One uploaded file. The bytes live in R2 under their SHA-256 (`media/<hash>`), so the same
+ * content uploaded under two names is stored once and has two rows; a row is what a URL
+ * (`/media/<hash>/<name>`) and an attachment point at.
+ */
+export const media = sqliteTable(
+  'media',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    hash: text('hash').notNull(),
+    size: integer('size').notNull(),
+    type: text('type').notNull(),
+    name: text('name').notNull(),
+    createdAt: timestamps.createdAt,
+    createdBy: text('created_by'),
+  },
+  (t) => [
+    uniqueIndex('media_hash_name_unique').on(t.hash, t.name),
+    check('media_hash_check', sql`length(${t.hash}) = 64`),
+    check('media_size_check', sql`${t.size} > 0`),
+  ],
+);
+
 export const attachments = sqliteTable(
   'attachments',
   {
@@ -129,8 +152,13 @@ export const attachments = sqliteTable(
     url: text('url').notNull(),
     size: integer('size'),
     contentType: text('content_type'),
+    // Set for uploaded files; a media row in use cannot be deleted (the API answers 409 first).
+    mediaId: integer('media_id').references(() => media.id, { onDelete: 'restrict' }),
   },
-  (t) => [index('attachments_article_position_idx').on(t.articleId, t.position)],
+  (t) => [
+    index('attachments_article_position_idx').on(t.articleId, t.position),
+    index('attachments_media_idx').on(t.mediaId),
+  ],
 );
 
 /**

@@ -2,6 +2,7 @@ import { raw } from 'hono/html';
 import { articlePath, channelPath } from '../articles/present';
 import type { ArticleDetail, ArticleNeighbour } from '../articles/types';
 import { oembedDiscoveryHref } from '../embed/oembed';
+import { fileFormat, humanFileSize } from '../lib/files';
 import type { SiteConfig } from '../lib/site';
 import { toZonedIso, zonedDateTime } from '../lib/time';
 import type { Labels } from './labels';
@@ -272,12 +273,22 @@ export function ArticlePage(props: ArticlePageProps) {
             <ul>
               {a.attachments.map((file) => {
                 const href = safeHref(file.url, origin);
+                const format = fileFormat(file.name, file.contentType);
+                // 附件：2024年预算表.xlsx（38 KB）; the format is added when the name hides it.
+                const meta = [
+                  ...(format && !file.name.toUpperCase().endsWith(`.${format}`) ? [format] : []),
+                  ...(file.size ? [humanFileSize(file.size)] : []),
+                ];
                 return (
-                  <li>
-                    {href ? <a href={href}>{file.name}</a> : <span>{file.name}</span>}
-                    {file.size ? (
-                      <span class="file-size"> ({l.attachmentSize(file.size)})</span>
-                    ) : null}
+                  <li data-format={format ?? undefined}>
+                    {href ? (
+                      <a href={href} type={file.contentType?.split(';')[0] ?? undefined}>
+                        {file.name}
+                      </a>
+                    ) : (
+                      <span>{file.name}</span>
+                    )}
+                    {meta.length ? <span class="file-meta">{l.attachmentMeta(meta)}</span> : null}
                   </li>
                 );
               })}

@@ -38,7 +38,8 @@ export interface Labels {
   print: string;
   articleTools: string;
   attachments: string;
-  attachmentSize: (bytes: number) => string;
+  /** After an attachment's name: its format (when the name does not show it) and size. */
+  attachmentMeta: (parts: string[]) => string;
   documentInfo: string;
   indexNumber: string;
   documentNumber: string;
@@ -110,8 +111,7 @@ const zh: Labels = {
   print: '打印',
   articleTools: '文章工具',
   attachments: '附件',
-  attachmentSize: (bytes) =>
-    bytes >= 1_048_576 ? `${(bytes / 1_048_576).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`,
+  attachmentMeta: (parts) => `（${parts.join('，')}）`,
   documentInfo: '文件信息',
   indexNumber: '索引号',
   documentNumber: '文号',
@@ -184,8 +184,7 @@ const en: Labels = {
   print: 'Print',
   articleTools: 'Article tools',
   attachments: 'Attachments',
-  attachmentSize: (bytes) =>
-    bytes >= 1_048_576 ? `${(bytes / 1_048_576).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`,
+  attachmentMeta: (parts) => ` (${parts.join(', ')})`,
   documentInfo: 'Document details',
   indexNumber: 'Index number',
   documentNumber: 'Document number',

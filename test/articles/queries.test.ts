@@ -58,6 +58,7 @@ describe('findArticle(db, key, now)', () => {
       url: 'https://example.com/b.xls',
       size: 2,
       contentType: null,
+      mediaId: null,
     });
     expect(article.document).toEqual({
       indexNumber: null,

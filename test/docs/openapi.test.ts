@@ -88,6 +88,7 @@ describe('GET /openapi.json', () => {
         'GET /api/v1/channels/{slug}',
         'GET /api/v1/search',
         'GET /oembed',
+        'GET /media/{hash}/{name}',
       ].sort(),
     );
   });

@@ -108,7 +108,7 @@ describe('GET /articles/:id/:slug', () => {
     expect(attachmentLinks).toHaveLength(1);
     expect(attachmentLinks[0]!.attrs.href).toBe('https://files.example.org/docs/1.pdf');
     expect(attachmentLinks[0]!.text).toBe('实施细则.pdf');
-    expect((await selectOne(html, '.attachments li')).text).toBe('实施细则.pdf (118 KB)');
+    expect((await selectOne(html, '.attachments li')).text).toBe('实施细则.pdf（118 KB）');
     expect((await selectOne(html, '#attachments-heading')).text).toBe('附件');
     expect((await select(html, '.tags li')).map((t) => t.text)).toEqual(['老旧小区改造', '民生']);
   });
