@@ -1,0 +1,92 @@
+/**
+ * `npm run bench -- --profile KEY`: a CPU profile of Gazette's side of one budget under load,
+ * through workerd's DevTools inspector, on an unminified build so samples name the bundled
+ * module (esbuild starts each with a `// path` comment). Profiled figures never reach the report.
+ */
+import { writeFileSync } from 'node:fs';
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  samples: number[];
+}
+
+export class Profiler {
+  private socket!: WebSocket;
+  private nextId = 1;
+  private readonly pending = new Map<number, (result: unknown) => void>();
+
+  async connect(port: number): Promise<void> {
+    const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as {
+      id: string;
+      title: string;
+      webSocketDebuggerUrl: string;
+    }[];
+    const target = targets.find((t) => /gazette/.test(`${t.title} ${t.id}`));
+    if (!target) throw new Error(`no inspector target for gazette in ${JSON.stringify(targets)}`);
+    this.socket = new WebSocket(target.webSocketDebuggerUrl);
+    await new Promise((resolve, reject) => {
+      this.socket.addEventListener('open', resolve, { once: true });
+      this.socket.addEventListener('error', reject, { once: true });
+    });
+    this.socket.addEventListener('message', (event) => {
+      const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown };
+      if (message.id !== undefined) this.pending.get(message.id)?.(message.result);
+    });
+    await this.send('Profiler.enable');
+    await this.send('Profiler.setSamplingInterval', { interval: 200 });
+  }
+
+  send(method: string, params: object = {}): Promise<unknown> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.socket.send(JSON.stringify({ id, method, params }));
+    });
+  }
+
+  async stop(): Promise<CpuProfile> {
+    const { profile } = (await this.send('Profiler.stop')) as { profile: CpuProfile };
+    this.socket.close();
+    return profile;
+  }
+}
+
+/** Self time by module and by function, as shares of the non-idle samples. */
+export function describeProfile(profile: CpuProfile, bundleSource: string, file: string): string {
+  writeFileSync(file, JSON.stringify(profile));
+  const marks: { line: number; module: string }[] = [];
+  bundleSource.split('\n').forEach((text, line) => {
+    const m = /^\/\/ (\S+\.(?:[cm]?js|tsx?|json))$/.exec(text);
+    if (!m) return;
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(m[1]!);
+    marks.push({ line, module: pkg?.[1] ?? /(src\/\S+)/.exec(m[1]!)?.[1] ?? m[1]! });
+  });
+  const moduleAt = (line: number) => marks.findLast((m) => m.line <= line)?.module ?? '(prelude)';
+  const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const modules = new Map<string, number>();
+  const functions = new Map<string, number>();
+  let total = 0;
+  for (const id of profile.samples) {
+    const frame = byId.get(id);
+    if (!frame || frame.functionName === '(idle)') continue;
+    total += 1;
+    const module = frame.url.endsWith('index.js')
+      ? moduleAt(frame.lineNumber)
+      : frame.url || '(native)';
+    modules.set(module, (modules.get(module) ?? 0) + 1);
+    const fn = `${frame.functionName || '(anonymous)'} (${module})`;
+    functions.set(fn, (functions.get(fn) ?? 0) + 1);
+  }
+  const top = (counts: Map<string, number>) =>
+    [...counts]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12)
+      .map(([name, n]) => `    ${((n / total) * 100).toFixed(1).padStart(5)} %  ${name}`);
+  return [
+    `${total} non-idle samples (written to ${file})`,
+    '  self time by module:',
+    ...top(modules),
+    '  self time by function:',
+    ...top(functions),
+  ].join('\n');
+}
