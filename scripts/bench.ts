@@ -8,7 +8,7 @@
  *            --skip-startup --render .bench/report.json (rewrite the report from the last run)
  *            --profile KEY (CPU profile of the route side of one budget; writes no report)
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import os, { tmpdir } from 'node:os';
@@ -21,7 +21,7 @@ import type { Pair, ViewCostInputs } from './bench/budgets';
 import { d1RowsPerFlush, readCounterBooks } from './bench/counters';
 import { benchHeaders, LoadClient, visitorHeaders, workerdPids, type Round } from './bench/load';
 import { primitiveChannels, startPrimitives } from './bench/primitives';
-import { describeProfile, Profiler } from './bench/profile';
+import { describeProfile, recordProfile } from './bench/profile';
 import {
   evaluate,
   renderChart,
@@ -31,19 +31,13 @@ import {
 } from './bench/report';
 import { bundleGzip, embedGzip, measureStartup } from './bench/startup';
 
+const string = { type: 'string' } as const;
+const flag = { type: 'boolean', default: false } as const;
 const { values: args } = parseArgs({
   options: {
-    short: { type: 'boolean', default: false },
-    check: { type: 'boolean', default: false },
-    rounds: { type: 'string' },
-    duration: { type: 'string' },
-    warmup: { type: 'string' },
-    connections: { type: 'string' },
-    articles: { type: 'string' },
-    only: { type: 'string' },
-    'skip-startup': { type: 'boolean', default: false },
-    render: { type: 'string' },
-    profile: { type: 'string' },
+    ...{ short: flag, check: flag, 'skip-startup': flag, rounds: string, duration: string },
+    ...{ warmup: string, connections: string, articles: string, only: string },
+    ...{ render: string, profile: string },
   },
 });
 const short = args.short;
@@ -114,19 +108,10 @@ async function prime(side: Side) {
 const answered = new Map<Side, number>();
 
 async function runSide(client: LoadClient, side: Side, offset: number, durationSec: number) {
-  const round = await client.run(
-    {
-      origin: side.origin,
-      method: side.method,
-      paths: side.paths,
-      offset,
-      visitors: side.visitors ?? false,
-      visitorBase: nextVisitors(),
-      connections: config.connections,
-      durationSec,
-    },
-    side.pids(),
-  );
+  const { connections } = config;
+  // The spec crosses to the client as JSON, which leaves the side's functions behind.
+  const spec = { ...side, visitors: !!side.visitors, visitorBase: nextVisitors(), offset };
+  const round = await client.run({ ...spec, connections, durationSec }, side.pids());
   answered.set(side, (answered.get(side) ?? 0) + round.ok + round.failed);
   return round;
 }
@@ -170,7 +155,7 @@ async function runPair(
     const [r, f] = [pair.route.at(-1)!, pair.floor.at(-1)!];
     log(
       `${key} round ${i + 1}/${config.rounds}: route ${r.rps.toFixed(0)} req/s (${r.cpuUs.toFixed(0)} µs), ` +
-        `floor ${f.rps.toFixed(0)} req/s (${f.cpuUs.toFixed(0)} µs), ratio ${(r.rps / f.rps).toFixed(3)}` +
+        `floor ${f.rps.toFixed(0)} req/s (${f.cpuUs.toFixed(0)} µs), CPU ratio ${(f.cpuUs / r.cpuUs).toFixed(3)}, req/s ratio ${(r.rps / f.rps).toFixed(3)}` +
         (r.failed + f.failed ? `, failed ${r.failed} / ${f.failed}` : ''),
     );
   }
@@ -329,7 +314,7 @@ async function main() {
   };
   if (!args['skip-startup'] && !args.profile && (!only || only.has('startup'))) {
     log('startup: wrangler check startup, Gazette and a one-route Hono worker in turn');
-    report.startup = await measureStartup(short ? 1 : config.rounds);
+    report.startup = await measureStartup(buildDir, short ? 1 : config.rounds + 2);
   }
 
   log(
@@ -428,21 +413,17 @@ async function main() {
 async function profileRoute(
   client: LoadClient,
   port: number,
-  buildDir: string,
+  dir: string,
   key: string,
   route: Side,
 ) {
-  const profiler = new Profiler();
-  await profiler.connect(port);
   await runSide(client, route, 0, config.warmupSec);
-  await profiler.send('Profiler.start');
-  const round = await runSide(client, route, 0, config.durationSec);
-  const profile = await profiler.stop();
+  const profile = await recordProfile(port, () => runSide(client, route, 0, config.durationSec));
   const file = join(projectRoot, '.bench', `${key}.cpuprofile`);
   mkdirSync(dirname(file), { recursive: true });
-  log(`${key}: ${round.rps.toFixed(0)} req/s while profiling (the inspector slows it)`);
+  const source = readFileSync(join(dir, 'index.js'), 'utf8');
   process.stdout.write(
-    `${describeProfile(profile, readFileSync(join(buildDir, 'index.js'), 'utf8'), file)}\n`,
+    `${key}, profiled (the inspector slows it):\n${describeProfile(profile, source, file)}\n`,
   );
 }
 
@@ -472,15 +453,8 @@ function machine(): string {
 }
 
 function git(...gitArgs: string[]): string {
-  try {
-    return execFileSync('git', gitArgs, {
-      cwd: projectRoot,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  } catch {
-    return 'unknown';
-  }
+  const run = spawnSync('git', gitArgs, { cwd: projectRoot, encoding: 'utf8' });
+  return run.status === 0 ? run.stdout.trim() : 'unknown';
 }
 
 function versions(): Record<string, string> {

@@ -64,15 +64,19 @@ export function median(values: readonly number[]): number {
 }
 
 export interface PairFigures {
-  /** The judged figure: the median of route÷floor over rounds. */
+  /**
+   * The judged figure: per round, the floor's workerd CPU per request over the route's (the
+   * share of the floor's throughput the route reaches when both are CPU-bound), median over
+   * rounds. On this shared machine req/s swings 2× within a run while CPU per request holds.
+   */
   ratio: number;
+  /** Throughput, route ÷ floor: the median of the per-round ratios, and the ratio of the medians. */
+  rpsRatio: number;
   ratioOfMedians: number;
   routeRps: number;
   floorRps: number;
   routeCpuUs: number;
   floorCpuUs: number;
-  /** Route÷floor of workerd CPU per request, median over rounds (above 1: the route costs more). */
-  cpuRatio: number;
   /** Share of the route's and the floor's requests that failed. */
   routeFailed: number;
   floorFailed: number;
@@ -91,13 +95,13 @@ export function pairFigures(pair: Pair): PairFigures {
     median(Array.from({ length: n }, (_, i) => pick(pair.route[i]!) / pick(pair.floor[i]!)));
   const med = (rounds: Round[], pick: (r: Round) => number) => median(rounds.map(pick));
   return {
-    ratio: perRound((r) => r.rps),
+    ratio: perRound((r) => 1 / r.cpuUs),
+    rpsRatio: perRound((r) => r.rps),
     ratioOfMedians: med(pair.route, (r) => r.rps) / med(pair.floor, (r) => r.rps),
     routeRps: med(pair.route, (r) => r.rps),
     floorRps: med(pair.floor, (r) => r.rps),
     routeCpuUs: med(pair.route, (r) => r.cpuUs),
     floorCpuUs: med(pair.floor, (r) => r.cpuUs),
-    cpuRatio: perRound((r) => r.cpuUs),
     routeFailed: failedShare(pair.route),
     floorFailed: failedShare(pair.floor),
   };

@@ -100,37 +100,36 @@ if (process.argv[2] === '--child' && process.send) {
   });
 }
 
-/** utime + stime of the given processes, in /proc ticks (USER_HZ, 100 on Linux). */
-function cpuTicks(pids: number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
+/** /proc/PID/stat: the command name, then the fields after it (state, ppid, …, utime, stime). */
+function stat(pid: number | string): { comm: string; fields: string[] } | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const end = text.lastIndexOf(')');
+    return { comm: text.slice(text.indexOf('(') + 1, end), fields: text.slice(end + 2).split(' ') };
+  } catch {
+    return null;
+  }
+}
+
+/** On-CPU time of the given processes, every thread, in ns (schedstat; ticks are only 10 ms). */
+export const cpuNs = (pids: number[]) =>
+  pids.reduce((sum, pid) => {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      const tasks = readdirSync(`/proc/${pid}/task`);
+      const read = (t: string) =>
+        Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+      return sum + tasks.reduce((s, t) => s + read(t), 0);
     } catch {
       return NaN;
     }
-  }
-  return ticks;
-}
+  }, 0);
 
 /** workerd processes this harness started (Miniflare spawns them as its children). */
 export function workerdPids(): number[] {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
-  } catch {
-    return [];
-  }
+  const entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
   return entries.map(Number).filter((pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      return ppid === process.pid && stat.slice(stat.indexOf('(') + 1).startsWith('workerd');
-    } catch {
-      return false;
-    }
+    const s = stat(pid);
+    return s?.comm.startsWith('workerd') && Number(s.fields[1]) === process.pid;
   });
 }
 
@@ -144,15 +143,14 @@ export class LoadClient {
 
   /** One round; `pids` are the target's workerd processes, whose CPU is read around it. */
   async run(spec: LoadSpec, pids: number[]): Promise<Round> {
-    const before = cpuTicks(pids);
+    const before = cpuNs(pids);
     const answer = new Promise<{ round?: Omit<Round, 'cpuUs'>; error?: string }>((resolve) =>
       this.child.once('message', resolve),
     );
     this.child.send(spec);
     const { round, error } = await answer;
     if (!round) throw new Error(`load client failed: ${error}`);
-    const ticks = cpuTicks(pids) - before;
-    return { ...round, cpuUs: (ticks * 10_000) / Math.max(1, round.ok) };
+    return { ...round, cpuUs: (cpuNs(pids) - before) / 1000 / Math.max(1, round.ok) };
   }
 
   close() {

@@ -10,45 +10,38 @@ interface CpuProfile {
   samples: number[];
 }
 
-export class Profiler {
-  private socket!: WebSocket;
-  private nextId = 1;
-  private readonly pending = new Map<number, (result: unknown) => void>();
-
-  async connect(port: number): Promise<void> {
-    const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as {
-      id: string;
-      title: string;
-      webSocketDebuggerUrl: string;
-    }[];
-    const target = targets.find((t) => /gazette/.test(`${t.title} ${t.id}`));
-    if (!target) throw new Error(`no inspector target for gazette in ${JSON.stringify(targets)}`);
-    this.socket = new WebSocket(target.webSocketDebuggerUrl);
-    await new Promise((resolve, reject) => {
-      this.socket.addEventListener('open', resolve, { once: true });
-      this.socket.addEventListener('error', reject, { once: true });
+/** Attaches to Gazette's isolate, samples every 200 µs while `during` runs, and detaches. */
+export async function recordProfile(port: number, during: () => Promise<unknown>) {
+  const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as {
+    id: string;
+    title: string;
+    webSocketDebuggerUrl: string;
+  }[];
+  const target = targets.find((t) => /gazette/.test(`${t.title} ${t.id}`));
+  if (!target) throw new Error(`no inspector target for gazette in ${JSON.stringify(targets)}`);
+  const socket = new WebSocket(target.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    socket.addEventListener('open', resolve, { once: true });
+    socket.addEventListener('error', reject, { once: true });
+  });
+  const pending = new Map<number, (result: unknown) => void>();
+  socket.addEventListener('message', (event) => {
+    const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown };
+    if (message.id !== undefined) pending.get(message.id)?.(message.result);
+  });
+  const send = (method: string, params: object = {}) =>
+    new Promise<unknown>((resolve) => {
+      const id = pending.size + 1;
+      pending.set(id, resolve);
+      socket.send(JSON.stringify({ id, method, params }));
     });
-    this.socket.addEventListener('message', (event) => {
-      const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown };
-      if (message.id !== undefined) this.pending.get(message.id)?.(message.result);
-    });
-    await this.send('Profiler.enable');
-    await this.send('Profiler.setSamplingInterval', { interval: 200 });
-  }
-
-  send(method: string, params: object = {}): Promise<unknown> {
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.pending.set(id, resolve);
-      this.socket.send(JSON.stringify({ id, method, params }));
-    });
-  }
-
-  async stop(): Promise<CpuProfile> {
-    const { profile } = (await this.send('Profiler.stop')) as { profile: CpuProfile };
-    this.socket.close();
-    return profile;
-  }
+  await send('Profiler.enable');
+  await send('Profiler.setSamplingInterval', { interval: 200 });
+  await send('Profiler.start');
+  await during();
+  const { profile } = (await send('Profiler.stop')) as { profile: CpuProfile };
+  socket.close();
+  return profile;
 }
 
 /** Self time by module and by function, as shares of the non-idle samples. */

@@ -95,7 +95,7 @@ const measuredPairs = (report: BenchReport) =>
     return p && 'route' in p ? [{ budget: b, pair: p, f: pairFigures(p) }] : [];
   });
 
-/** Each route beside its floor, in req/s (medians), with the budget's line on the route's bar. */
+/** Each route beside its floor in requests per workerd CPU-second, the budget ticked on the route. */
 export function renderChart(report: BenchReport): string {
   const rows = measuredPairs(report);
   const width = 760;
@@ -104,29 +104,25 @@ export function renderChart(report: BenchReport): string {
   const rowH = 46;
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${rows.length * rowH + 40}" font-family="sans-serif" font-size="12">`,
-    `<text x="8" y="18" font-weight="bold">Each route (red) beside its floor (grey), median req/s; the tick marks the budget</text>`,
+    `<text x="8" y="18" font-weight="bold">Requests per workerd CPU-second: each route (red) beside its floor (grey); the tick is the budget</text>`,
   ];
   rows.forEach(({ budget, f }, i) => {
     const y = 32 + i * rowH;
-    const max = Math.max(f.routeRps, f.floorRps, 1);
-    const w = (v: number) => Math.max(1, (v / max) * bar);
-    const tick = left + w(f.floorRps * budget.min);
+    const [route, floor] = [1e6 / f.routeCpuUs, 1e6 / f.floorCpuUs];
+    const w = (v: number) => Math.max(1, (v / Math.max(route, floor, 1)) * bar);
+    const tick = left + w(floor * budget.min);
     out.push(
-      `<text x="8" y="${y + 12}">${escapeXml(budget.route)}</text>`,
-      `<text x="8" y="${y + 30}" fill="#666">floor: ${f.ratio.toFixed(2)} (≥ ${budget.min})</text>`,
-      `<rect x="${left}" y="${y}" width="${w(f.routeRps).toFixed(1)}" height="16" fill="${f.ratio >= budget.min ? '#b31b1b' : '#e07a7a'}"/>`,
-      `<text x="${left + w(f.routeRps) + 4}" y="${y + 12}">${n0(f.routeRps)}</text>`,
-      `<rect x="${left}" y="${y + 18}" width="${w(f.floorRps).toFixed(1)}" height="16" fill="#999"/>`,
-      `<text x="${left + w(f.floorRps) + 4}" y="${y + 30}">${n0(f.floorRps)}</text>`,
+      `<text x="8" y="${y + 12}">${budget.route}</text>`,
+      `<text x="8" y="${y + 30}" fill="#666">ratio ${fixed(f.ratio, 2)}, budget ≥ ${budget.min}</text>`,
+      `<rect x="${left}" y="${y}" width="${w(route).toFixed(1)}" height="16" fill="${f.ratio >= budget.min ? '#b31b1b' : '#e07a7a'}"/>`,
+      `<text x="${left + w(route) + 4}" y="${y + 12}">${n0(route)}</text>`,
+      `<rect x="${left}" y="${y + 18}" width="${w(floor).toFixed(1)}" height="16" fill="#999"/>`,
+      `<text x="${left + w(floor) + 4}" y="${y + 30}">${n0(floor)}</text>`,
       `<line x1="${tick.toFixed(1)}" x2="${tick.toFixed(1)}" y1="${y - 2}" y2="${y + 18}" stroke="#000" stroke-width="2"/>`,
     );
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 export function renderMarkdown(
@@ -158,8 +154,9 @@ export function renderMarkdown(
     `- The deployed bundle (\`wrangler deploy --dry-run\`) in workerd through Miniflare, direct socket on loopback, ${n0(c.articles)} generated articles; ` +
       'beside it, in its own workerd, a bare worker (scripts/bench/primitives.ts) doing only the floor: the least the route must do on this platform, on a D1 table of as many rows of the same size.',
     `- Each budget alternates ${c.rounds} rounds of ${c.durationSec} s (route, floor, route, floor…) after ${c.warmupSec} s of warm-up on each side; autocannon, ${c.connections} connections, in a child process. ` +
-      'It is judged on the **median of the per-round ratios**; the ratio of the medians and workerd CPU per request of each side (from /proc, the target workerd only) are printed beside it.',
-    '- Other engineers share this 2-core machine, so absolute req/s moves; the ratios are the figures to read.',
+      "Each round's ratio is the floor's workerd CPU per request over the route's (from /proc, each side's own workerd): the share of the floor's throughput the route reaches when both are CPU-bound. " +
+      'A budget is judged on the **median of the per-round ratios**; throughput ratios (median per round, and of the medians) are printed beside it.',
+    '- Other engineers share this 2-core machine: req/s moved 2–3× between rounds of one run while CPU per request held within about 10 %, so throughput alone passed and failed the same code on noise.',
     '',
     '## Budgets',
     '',
@@ -174,15 +171,15 @@ export function renderMarkdown(
     '',
     '## Routes beside their floors',
     '',
-    '| route | per-round ratios | median ratio | ratio of medians | route req/s | floor req/s | route CPU µs/req | floor CPU µs/req | route p50 / p99 ms |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| route | CPU ratio per round | median (judged) | req/s ratio, median per round | req/s, ratio of medians | route req/s | floor req/s | route CPU µs/req | floor CPU µs/req | route p50 / p99 ms |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const { budget, pair, f } of measuredPairs(report)) {
-    const ratios = pair.route.map((r, i) => fixed(r.rps / pair.floor[i]!.rps, 2)).join(', ');
+    const ratios = pair.route.map((r, i) => fixed(pair.floor[i]!.cpuUs / r.cpuUs, 2)).join(', ');
     const p = (pick: (r: Pair['route'][number]) => number) =>
       fixed(median(pair.route.map(pick).map((v) => v ?? NaN)), 1);
     out.push(
-      `| ${budget.route} | ${ratios} | ${f.ratio.toFixed(3)} | ${f.ratioOfMedians.toFixed(3)} | ${n0(f.routeRps)} | ${n0(f.floorRps)} | ${n0(f.routeCpuUs)} | ${n0(f.floorCpuUs)} | ${p((r) => r.p50)} / ${p((r) => r.p99)} |`,
+      `| ${budget.route} | ${ratios} | ${fixed(f.ratio, 3)} | ${fixed(f.rpsRatio, 3)} | ${fixed(f.ratioOfMedians, 3)} | ${n0(f.routeRps)} | ${n0(f.floorRps)} | ${n0(f.routeCpuUs)} | ${n0(f.floorCpuUs)} | ${p((r) => r.p50)} / ${p((r) => r.p99)} |`,
     );
   }
   for (const b of ratioBudgets) {
@@ -239,7 +236,7 @@ export function renderMarkdown(
 export function renderSummary(report: BenchReport, results: Result[]): string {
   const lines = measuredPairs(report).map(
     ({ budget, f }) =>
-      `  ${budget.key.padEnd(14)} ratio ${f.ratio.toFixed(3)} (of medians ${f.ratioOfMedians.toFixed(3)}) ` +
+      `  ${budget.key.padEnd(14)} CPU ratio ${fixed(f.ratio, 3)} (req/s ${fixed(f.rpsRatio, 3)}, of medians ${fixed(f.ratioOfMedians, 3)}) ` +
       `route ${n0(f.routeRps)} req/s ${n0(f.routeCpuUs)} µs/req, floor ${n0(f.floorRps)} req/s ${n0(f.floorCpuUs)} µs/req`,
   );
   lines.push(
