@@ -6,11 +6,10 @@
  *   npm run bench -- --short       smoke run for CI (about a minute; never judges budgets)
  *   options: --rounds N --duration S --warmup S --connections N --articles N --only key,key
  *            --skip-startup --render .bench/report.json (rewrite the report from the last run)
- *            --profile KEY (CPU profile of the route side of one budget; writes no report)
+ *            --profile key,key (CPU profiles of the route side of budgets; writes no report)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import os, { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -313,7 +312,7 @@ async function main() {
     totalSeconds: 0,
   };
   if (!args['skip-startup'] && !args.profile && (!only || only.has('startup'))) {
-    log('startup: wrangler check startup, Gazette and a one-route Hono worker in turn');
+    log('startup: CPU of one more isolate, Gazette and a one-route Hono worker in turn');
     report.startup = await measureStartup(buildDir, short ? 1 : config.rounds + 2);
   }
 
@@ -322,7 +321,7 @@ async function main() {
   );
   const primitives = await startPrimitives(config.articles);
   const floorPids = workerdPids();
-  const inspectorPort = args.profile ? await freePort() : undefined;
+  const inspectorPort = args.profile ? 0 : undefined;
   const gazette = await startWorker({
     buildDir,
     assets: false,
@@ -358,14 +357,15 @@ async function main() {
     }[] = [];
     for (const phase of ['origin', 'deployed'] as const) {
       const wanted = Object.entries(all[phase]).filter(
-        ([key]) => (!only || only.has(key)) && (!args.profile || key === args.profile),
+        ([key]) =>
+          (!only || only.has(key)) && (!args.profile || args.profile.split(',').includes(key)),
       );
       if (!wanted.length) continue;
       // The edge cache is off for the origin reads and as wrangler.toml ships it for the rest.
       if (phase === 'deployed') await gazette.restart({}, { assets: false });
       for (const [key, [route, floor]] of wanted) {
         if (args.profile) {
-          await profileRoute(client, inspectorPort!, buildDir, key, route);
+          await profileRoute(client, await gazette.mf.getInspectorURL(), buildDir, key, route);
           continue;
         }
         const started = Date.now();
@@ -412,13 +412,15 @@ async function main() {
 
 async function profileRoute(
   client: LoadClient,
-  port: number,
+  inspector: URL,
   dir: string,
   key: string,
   route: Side,
 ) {
   await runSide(client, route, 0, config.warmupSec);
-  const profile = await recordProfile(port, () => runSide(client, route, 0, config.durationSec));
+  const profile = await recordProfile(inspector, () =>
+    runSide(client, route, 0, config.durationSec),
+  );
   const file = join(projectRoot, '.bench', `${key}.cpuprofile`);
   mkdirSync(dirname(file), { recursive: true });
   const source = readFileSync(join(dir, 'index.js'), 'utf8');
@@ -471,17 +473,6 @@ function versions(): Record<string, string> {
   };
   const names = ['workerd', 'wrangler', 'miniflare', 'hono', 'drizzle-orm', 'autocannon'];
   return { node: process.version, ...Object.fromEntries(names.map((n) => [n, version(n)])) };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => ok(port));
-    });
-  });
 }
 
 const run = args.render

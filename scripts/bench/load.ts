@@ -100,17 +100,6 @@ if (process.argv[2] === '--child' && process.send) {
   });
 }
 
-/** /proc/PID/stat: the command name, then the fields after it (state, ppid, …, utime, stime). */
-function stat(pid: number | string): { comm: string; fields: string[] } | null {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const end = text.lastIndexOf(')');
-    return { comm: text.slice(text.indexOf('(') + 1, end), fields: text.slice(end + 2).split(' ') };
-  } catch {
-    return null;
-  }
-}
-
 /** On-CPU time of the given processes, every thread, in ns (schedstat; ticks are only 10 ms). */
 export const cpuNs = (pids: number[]) =>
   pids.reduce((sum, pid) => {
@@ -126,10 +115,15 @@ export const cpuNs = (pids: number[]) =>
 
 /** workerd processes this harness started (Miniflare spawns them as its children). */
 export function workerdPids(): number[] {
-  const entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
-  return entries.map(Number).filter((pid) => {
-    const s = stat(pid);
-    return s?.comm.startsWith('workerd') && Number(s.fields[1]) === process.pid;
+  const pids = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  return pids.map(Number).filter((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const [, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return stat.includes('(workerd') && Number(ppid) === process.pid;
+    } catch {
+      return false;
+    }
   });
 }
 

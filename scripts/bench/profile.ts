@@ -11,15 +11,8 @@ interface CpuProfile {
 }
 
 /** Attaches to Gazette's isolate, samples every 200 µs while `during` runs, and detaches. */
-export async function recordProfile(port: number, during: () => Promise<unknown>) {
-  const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as {
-    id: string;
-    title: string;
-    webSocketDebuggerUrl: string;
-  }[];
-  const target = targets.find((t) => /gazette/.test(`${t.title} ${t.id}`));
-  if (!target) throw new Error(`no inspector target for gazette in ${JSON.stringify(targets)}`);
-  const socket = new WebSocket(target.webSocketDebuggerUrl);
+export async function recordProfile(inspector: URL, during: () => Promise<unknown>) {
+  const socket = new WebSocket(new URL('/core:user:gazette', inspector));
   await new Promise((resolve, reject) => {
     socket.addEventListener('open', resolve, { once: true });
     socket.addEventListener('error', reject, { once: true });

@@ -1,7 +1,6 @@
 /**
- * Sizes and startup. Startup CPU comes from `wrangler check startup` (a local workerd profile,
- * no network), in alternating rounds against a one-route Hono worker with Gazette's
- * compatibility date, flags and minify setting, judged on the median of the per-round ratios.
+ * Sizes and startup. Startup is judged as CPU (schedstat) per isolate, in alternating rounds
+ * against a one-route Hono worker with Gazette's compatibility date, flags and minify setting.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
