@@ -131,10 +131,8 @@ export function judgeRatio(
 
 /** Startup CPU, Gazette ÷ a one-route Hono worker, per round (ms each). */
 export function judgeStartup(rounds: { gazette: number; floor: number }[] | null): Result {
-  const base = {
-    what: 'Startup CPU ÷ a one-route Hono worker with the same flags',
-    budget: `≤ ${limits.startupRatio} ×`,
-  };
+  const what = 'Startup CPU ÷ a one-route Hono worker with the same flags';
+  const base = { what, budget: `≤ ${limits.startupRatio} ×` };
   if (!rounds?.length) return { ...base, measured: '—', status: 'skipped', note: 'not measured' };
   const ratio = median(rounds.map((r) => r.gazette / r.floor));
   const ms = (pick: (r: { gazette: number; floor: number }) => number) =>
@@ -169,35 +167,20 @@ export interface ViewCostInputs {
   d1RowsPerFlush: number;
 }
 
-export interface ViewCost {
-  workerRequestsPerView: number;
-  doRequestsPerView: number;
-  doRowsPerView: number;
-  d1RowsPerView: number;
-  dollarsPerMillion: number;
-}
-
-/**
- * How views spread over time, when the cost must not depend on how fast this machine ran: how
- * many views each object collects per flush interval, and how long that interval is. The rows an
- * object writes once a day are then spread over its day's views.
- */
+/** Views each object collects per flush interval; its once-a-day rows spread over its day. */
 export interface Traffic {
   viewsPerFlush: number;
   flushSeconds: number;
 }
 
-/**
- * Over 1,000 articles the run's own density is set by the machine's speed (1 to 20 views per
- * object per minute between full runs here), so that budget is judged at a stated one.
- */
+/** Over 1,000 articles the run's density follows the machine's speed, so it is stated here. */
 export const spreadTraffic: Traffic = { viewsPerFlush: 10, flushSeconds: 60 };
 
 /**
  * Each flush is one alarm (a DO request) and two setAlarm rows (re-armed after, on the next
  * view). Without `traffic`, flushes and once-a-day rows count as the run had them.
  */
-export function viewCost(i: ViewCostInputs, traffic?: Traffic): ViewCost {
+export function viewCost(i: ViewCostInputs, traffic?: Traffic) {
   const per = (n: number) => n / i.views;
   const flushes = traffic ? i.views / traffic.viewsPerFlush : i.flushes;
   const objectDays = traffic

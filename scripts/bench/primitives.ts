@@ -67,7 +67,6 @@ export default {
 
 export interface Primitives {
   origin: string;
-  mf: Miniflare;
   dispose(): Promise<void>;
 }
 
@@ -121,7 +120,6 @@ export async function startPrimitives(rows: number): Promise<Primitives> {
   }
   return {
     origin: url.origin,
-    mf,
     async dispose() {
       await mf.dispose();
       rmSync(stateDir, { recursive: true, force: true });

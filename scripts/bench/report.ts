@@ -22,13 +22,7 @@ export interface BenchReport {
   generatedAt: string;
   commit: string;
   short: boolean;
-  config: {
-    articles: number;
-    rounds: number;
-    durationSec: number;
-    warmupSec: number;
-    connections: number;
-  };
+  config: Record<'articles' | 'rounds' | 'durationSec' | 'warmupSec' | 'connections', number>;
   machine: string;
   versions: Record<string, string>;
   pairs: Record<string, PairOutcome>;
@@ -42,12 +36,8 @@ export interface BenchReport {
   totalSeconds: number;
 }
 
-const costScenarios: {
-  key: keyof BenchReport['costs'];
-  what: string;
-  max: number;
-  traffic?: Traffic;
-}[] = [
+type CostScenario = { key: keyof BenchReport['costs']; what: string; max: number };
+const costScenarios: (CostScenario & { traffic?: Traffic })[] = [
   {
     key: 'beacon-hot',
     what: 'Cost per million counted views, hot article',
@@ -164,7 +154,7 @@ export function renderMarkdown(
     `- Each budget alternates ${c.rounds} rounds of ${c.durationSec} s (route, floor, route, floor…) after ${c.warmupSec} s of warm-up on each side; autocannon, ${c.connections} connections, in a child process. ` +
       "Each round's ratio is the floor's workerd CPU per request over the route's (from /proc, each side's own workerd): the share of the floor's throughput the route reaches when both are CPU-bound. " +
       'A budget is judged on the **median of the per-round ratios**; throughput ratios (median per round, and of the medians) are printed beside it.',
-    '- Other engineers share this 2-core machine: req/s moved 2–3× between rounds of one run while CPU per request held within about 10 %, so throughput alone passed and failed the same code on noise.',
+    '- Other engineers share this 2-core machine: req/s moved 2–3× between rounds of one run while CPU per request moved far less, so judged on throughput the same code passed and failed on noise.',
     '',
     '## Budgets',
     '',
