@@ -293,7 +293,10 @@ async function main() {
     generatedAt: new Date().toISOString(),
     commit:
       git('rev-parse', '--short', 'HEAD') +
-      (git('status', '--porcelain', '--untracked-files=no') ? ' (uncommitted changes)' : ''),
+      // The report itself does not make the tree dirty.
+      (git('status', '--porcelain', '--untracked-files=no', '--', '.', ':!BENCHMARKS.*')
+        ? ' (uncommitted changes)'
+        : ''),
     short,
     config,
     machine: machine(),
