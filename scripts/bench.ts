@@ -1,610 +1,482 @@
 /**
- * `npm run bench`: measures Gazette as deployed and writes BENCHMARKS.md.
+ * `npm run bench`: Gazette's routes against their platform floors (issue 20) -> BENCHMARKS.md.
  *
- *   npm run bench                 full run (10,000 articles, median of 3 paired runs) -> BENCHMARKS.md
- *   npm run bench -- --check      same, and exit 1 when a budget is missed
- *   npm run bench -- --short      smoke run for CI (1,000 articles, 2 s runs, never fails a budget)
- *   options: --runs N --duration S --warmup S --connections N --articles N --only a,b
- *            --out FILE --var KEY=VALUE (override a [vars] entry) --skip-startup --quiet-wait S
- *            --profile (with --only: CPU-profile one measurement per scenario, print where time went)
- *            --issue-method-rounds N (full runs measure the issue's primitives with wrk, 5 rounds)
- *            --render .bench/report.json (rewrite the report from the last run's figures, e.g. after
- *            editing scripts/bench/analysis.md; --check still applies)
- *
- * The worker is the `wrangler deploy --dry-run` bundle in workerd behind a direct socket; the
- * load comes from a second process (scripts/bench/load-client.ts, autocannon). Every figure is
- * paired with a measurement of the constant route taken right before it, and the ratio of the
- * two is what the budgets judge, so a busy machine shifts both sides alike.
+ *   npm run bench                  full run: 10,000 articles, 5 rounds of 5 s per side per budget
+ *   npm run bench -- --check       the same, and exit 1 when a budget is missed
+ *   npm run bench -- --short       smoke run for CI (under two minutes; never judges budgets)
+ *   options: --rounds N --duration S --warmup S --connections N --articles N --only key,key
+ *            --skip-startup --render .bench/report.json (rewrite the report from the last run)
+ *            --profile key,key (CPU profiles of the route side of budgets; writes no report)
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os, { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
 import { demoChannels, demoSql, generateDemoArticles } from './demo-content';
 import { buildWorker, projectRoot, startWorker, type RunningWorker } from './lib/run-worker';
-import { machineLoad } from './bench/cpu';
-import { runLoad, type Measurement } from './bench/load';
-import { describeProfile, Profiler } from './bench/profiler';
-import { measureIssueMethod, positiveInteger, wrkInstalled } from './bench/issue-method';
-import { visitorHeaders, type LoadResult } from './bench/load-spec';
-import { machineInfo, versions } from './bench/machine';
+import type { Pair, ViewCostInputs } from './bench/budgets';
+import { d1RowsPerFlush, readCounterBooks } from './bench/counters';
+import { benchHeaders, LoadClient, visitorHeaders, workerdPids, type Round } from './bench/load';
+import { primitiveChannels, startPrimitives } from './bench/primitives';
+import { describeProfile, recordProfile } from './bench/profile';
 import {
-  evaluateBudgets,
+  evaluate,
+  renderChart,
   renderMarkdown,
   renderSummary,
   type BenchReport,
-  type ScenarioOutcome,
 } from './bench/report';
-import { startPrimitives, type Primitives } from './bench/primitives';
-import {
-  constantScenario,
-  primitiveConstant,
-  scenarios,
-  type Dataset,
-  type Phase,
-  type Scenario,
-} from './bench/scenarios';
-import { measureAsset, measureBundle, measureStartup, measureStartupFloor } from './bench/sizes';
-import { counterUsage } from './bench/views';
+import { bundleGzip, embedGzip, measureStartup } from './bench/startup';
 
+const string = { type: 'string' } as const;
+const flag = { type: 'boolean', default: false } as const;
 const { values: args } = parseArgs({
   options: {
-    short: { type: 'boolean', default: false },
-    check: { type: 'boolean', default: false },
-    runs: { type: 'string' },
-    duration: { type: 'string' },
-    warmup: { type: 'string' },
-    connections: { type: 'string' },
-    articles: { type: 'string' },
-    only: { type: 'string' },
-    out: { type: 'string' },
-    var: { type: 'string', multiple: true, default: [] },
-    'skip-startup': { type: 'boolean', default: false },
-    'quiet-wait': { type: 'string' },
-    profile: { type: 'boolean', default: false },
-    render: { type: 'string' },
-    'issue-method-rounds': { type: 'string' },
+    ...{ short: flag, check: flag, 'skip-startup': flag, rounds: string, duration: string },
+    ...{ warmup: string, connections: string, articles: string, only: string },
+    ...{ render: string, profile: string },
   },
 });
-
 const short = args.short;
 const config = {
-  short,
-  articles: Number(args.articles ?? (short ? 1_000 : 10_000)),
-  runs: Number(args.runs ?? (short ? 1 : 3)),
-  durationSec: Number(args.duration ?? (short ? 2 : 5)),
-  /** Before every measurement: connections open, JIT warm. */
-  warmupSec: Number(args.warmup ?? (short ? 0.5 : 1)),
-  /** Before a scenario's first measurement: caches and counter objects primed. */
-  firstWarmupSec: short ? 1 : 3,
+  articles: Number(args.articles ?? (short ? 500 : 10_000)),
+  rounds: Number(args.rounds ?? (short ? 1 : 5)),
+  durationSec: Number(args.duration ?? (short ? 1 : 5)),
+  warmupSec: Number(args.warmup ?? (short ? 0.5 : 3)),
   connections: Number(args.connections ?? 32),
-  /**
-   * Pair every measurement with a constant-route measurement just before it. The short mode
-   * skips that (ratios then use the phase's one constant measurement): it only proves the
-   * harness runs.
-   */
-  paired: !short,
-  startupRuns: args['skip-startup'] || args.profile ? 0 : short ? 1 : 3,
-  /**
-   * Rounds of the issue's own primitive measurement (wrk on a bare worker), in full runs, or
-   * with --only issue-method; it needs wrk.
-   */
-  issueMethodRounds:
-    short || args.profile || (args.only && !args.only.split(',').includes('issue-method'))
-      ? 0
-      : positiveInteger('issue-method-rounds', args['issue-method-rounds'] ?? '5'),
-  /** Record a CPU profile of one measurement per scenario instead of writing a report. */
-  profile: args.profile,
-  /** Wait up to this long for other jobs on the machine to settle before each pair. */
-  quietWaitSec: Number(args['quiet-wait'] ?? (short ? 0 : 30)),
-  vars: Object.fromEntries(
-    (args.var ?? []).map((kv) => {
-      const at = kv.indexOf('=');
-      if (at < 1) throw new Error(`--var wants KEY=VALUE, got '${kv}'`);
-      return [kv.slice(0, at), kv.slice(at + 1)];
-    }),
-  ),
-  only: args.only ? new Set(args.only.split(',')) : null,
-  out: args.out ?? (short ? join('.bench', 'BENCHMARKS.short.md') : 'BENCHMARKS.md'),
 };
-
-const phases: Record<Phase, { vars: Record<string, string>; assets: boolean; about: string }> = {
-  primitives: { vars: {}, assets: false, about: 'a bare worker: the platform floor' },
-  origin: {
-    vars: { API_EDGE_CACHE_SECONDS: '0' },
-    assets: false,
-    about: 'API_EDGE_CACHE_SECONDS=0: every read does its origin work',
-  },
-  assets: { vars: {}, assets: true, about: '[assets] on: static files through the assets router' },
-  deployed: { vars: {}, assets: false, about: "wrangler.toml's vars" },
-};
-
+/** Articles the spread beacon covers, and the floor's primed objects. */
+const spread = short ? 100 : 1_000;
+const only = args.only ? new Set(args.only.split(',')) : null;
+const out = short ? join('.bench', 'BENCHMARKS.short.md') : 'BENCHMARKS.md';
 const began = Date.now();
 const log = (msg: string) =>
   process.stderr.write(
     `[bench ${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`,
   );
-/** JSON turns NaN (no 2xx answer at all) into null; print both as n/a. */
-const num = (value: number | null, digits = 0) =>
-  typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
 
-/** Fisher–Yates with a fixed seed: the same order every run, not the table's order. */
-function shuffled<T>(items: T[], seed = 7): T[] {
-  const out = [...items];
-  let s = seed;
-  for (let i = out.length - 1; i > 0; i--) {
-    s = (Math.imul(s, 1_103_515_245) + 12_345) >>> 0;
-    const j = s % (i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
-
-/** Search routes the API documents, so the scenario finds search wherever it lands. */
-async function documentedSearchRoutes(origin: string): Promise<Dataset['searchRoutes']> {
-  try {
-    const doc = (await (await fetch(new URL('/openapi.json', origin))).json()) as {
-      paths?: Record<string, { get?: { parameters?: { name: string; in: string }[] } }>;
-    };
-    return Object.entries(doc.paths ?? {})
-      .filter(([path, item]) => /search/i.test(path) && item.get && !path.includes('{'))
-      .map(([path, item]) => {
-        const names = (item.get!.parameters ?? [])
-          .filter((p) => p.in === 'query')
-          .map((p) => p.name);
-        const param = names.find((n) => /^(q|query|keyword|keywords|text|term)$/i.test(n));
-        return { path, param: param ?? names[0] ?? 'q' };
-      });
-  } catch {
-    return [];
-  }
-}
-
-async function loadDataset(worker: RunningWorker): Promise<Dataset> {
-  const db = await worker.mf.getD1Database('DB');
-  const { results } = await db
-    .prepare(
-      "SELECT id, slug FROM articles WHERE status = 'published' AND published_at <= ? ORDER BY id",
-    )
-    .bind(Date.now())
-    .all<{ id: number; slug: string }>();
-  const rows = JSON.parse(JSON.stringify(results)) as { id: number; slug: string }[];
-  const leafChannels = demoChannels
-    .filter((c) => !demoChannels.some((d) => d.parentSlug === c.slug))
-    .map((c) => c.slug);
-  return {
-    articleIds: shuffled(rows.map((r) => r.id)),
-    articlePaths: new Map(rows.map((r) => [r.id, `/articles/${r.id}/${r.slug}`])),
-    leafChannels,
-    searchTerm: '老旧小区改造',
-    searchRoutes: await documentedSearchRoutes(worker.url.origin),
-    spread: config.short ? 100 : 1_000,
-    primitiveRows: config.articles,
-  };
+/** One side of a budget: where the load goes and how to tell the route does what it claims. */
+interface Side {
+  origin: string;
+  pids: () => number[];
+  method: 'GET' | 'POST';
+  paths: string[];
+  visitors?: boolean;
+  /** Request every path once first (counter objects woken, as in production). */
+  prime?: boolean;
+  /** Why the answer does not show the route doing what it claims, or null. */
+  check?: (res: Response, body: string) => string | null;
+  /** Judge the second of two requests (the first fills the edge cache). */
+  repeat?: boolean;
 }
 
 let visitorRange = 0;
-/** Each measurement gets its own block of visitor numbers, so no visitor ever repeats. */
-const nextVisitorBase = () => ++visitorRange * 10_000_000;
-
-async function measure(
-  origin: string,
-  scenario: Pick<Scenario, 'method' | 'visitors'>,
-  paths: string[],
-  warmupSec: number,
-  pathOffset = 0,
-  onStart?: () => Promise<void>,
-): Promise<Measurement> {
-  return runLoad(
-    {
-      origin,
-      method: scenario.method,
-      paths,
-      pathOffset,
-      headers: scenario.visitors ? {} : { 'user-agent': 'gazette-bench' },
-      visitors: scenario.visitors ?? false,
-      visitorBase: nextVisitorBase(),
-      connections: config.connections,
-      warmupSec,
-      durationSec: config.durationSec,
-    },
-    onStart,
-  );
-}
-
-async function waitForQuiet() {
-  if (config.quietWaitSec <= 0) return;
-  const deadline = Date.now() + config.quietWaitSec * 1000;
-  while (Date.now() < deadline) {
-    if ((await machineLoad(1000)) < 0.3) return;
-  }
-}
-
-/** One request, as the load will send it: the route must answer 2xx and pass the check. */
-async function verify(
-  origin: string,
-  scenario: Scenario,
-  path: string,
-): Promise<{ ok: true } | { ok: false; missing: boolean; reason: string }> {
-  const url = new URL(path.replace('{n}', 'verify'), origin);
-  const init = (): RequestInit => ({
-    method: scenario.method,
+const nextVisitors = () => ++visitorRange * 10_000_000;
+const request = (side: Side, path: string, visitor: number) =>
+  fetch(new URL(path, side.origin), {
+    method: side.method,
     redirect: 'manual',
-    headers: scenario.visitors ? visitorHeaders(999_999_999) : { 'user-agent': 'gazette-bench' },
+    headers: side.visitors ? visitorHeaders(visitor) : benchHeaders,
   });
-  let res: Response;
-  try {
-    res = await fetch(url, init());
-  } catch (err) {
-    return { ok: false, missing: false, reason: `request failed: ${String(err)}` };
+
+/** null when the first request answers 2xx and passes the side's check; else why not. */
+async function verify(side: Side): Promise<{ status: number; reason: string } | null> {
+  let res = await request(side, side.paths[0]!, nextVisitors());
+  if (side.repeat) {
+    await res.arrayBuffer();
+    res = await request(side, side.paths[0]!, nextVisitors());
   }
-  const body = await res.text();
-  if (res.status < 200 || res.status > 299) {
-    let code = '';
-    try {
-      code = (JSON.parse(body) as { code?: string }).code ?? '';
-    } catch {
-      // Not a problem document; the status says enough.
-    }
-    // A 4xx on a well-formed request means the route is not there (yet); a 5xx is a failure.
-    const missing = res.status >= 400 && res.status < 500;
-    return {
-      ok: false,
-      missing,
-      reason: `${scenario.method} ${url.pathname}${url.search} answered ${res.status}${code ? ` (${code})` : ''}`,
-    };
-  }
-  const problem = scenario.verify
-    ? await scenario.verify(res, body, () => fetch(url, init()))
-    : null;
-  return problem ? { ok: false, missing: true, reason: problem } : { ok: true };
+  const [status, body] = [res.status, await res.text()];
+  const reason =
+    status < 200 || status > 299
+      ? `${side.method} ${side.paths[0]} answered ${status}`
+      : side.check?.(res, body);
+  return reason ? { status, reason } : null;
 }
 
-/** The first candidate path list whose first request verifies, or why none does. */
-async function resolvePaths(
-  origin: string,
-  scenario: Scenario,
-  data: Dataset,
-): Promise<{ paths: string[] } | { status: 'missing' | 'failed'; reason: string }> {
-  const reasons: string[] = [];
-  let allMissing = true;
-  for (const candidate of scenario.candidates(data)) {
-    const result = await verify(origin, scenario, candidate[0]!);
-    if (result.ok) return { paths: candidate };
-    reasons.push(result.reason);
-    allMissing &&= result.missing;
-  }
-  return { status: allMissing ? 'missing' : 'failed', reason: reasons.join('; ') };
-}
-
-async function profileScenario(
-  profiler: Profiler,
-  origin: string,
-  scenario: Scenario,
-  data: Dataset,
-  bundleSource: string,
-) {
-  const resolved = await resolvePaths(origin, scenario, data);
-  if ('reason' in resolved) {
-    log(`${scenario.key}: ${resolved.status}: ${resolved.reason}`);
-    return;
-  }
-  const m = await measure(origin, scenario, resolved.paths, config.firstWarmupSec, 1, () =>
-    profiler.start(),
-  );
-  const profile = await profiler.stop();
-  log(`${scenario.key}: ${num(m.rps)} req/s while profiling`);
-  process.stdout.write(
-    `${describeProfile(scenario.key, profile, bundleSource, join(projectRoot, '.bench'))}\n\n`,
-  );
-}
-
-/** One request to every path, a few at a time, so the measured runs start from a warm state. */
-async function prime(origin: string, scenario: Scenario, paths: string[]) {
+async function prime(side: Side) {
   let next = 0;
-  let ok = 0;
-  const base = nextVisitorBase();
+  const base = nextVisitors();
   const worker = async () => {
-    while (next < paths.length) {
+    while (next < side.paths.length) {
       const i = next++;
-      const res = await fetch(new URL(paths[i]!, origin), {
-        method: scenario.method,
-        headers: scenario.visitors ? visitorHeaders(base + i) : { 'user-agent': 'gazette-bench' },
-      });
-      await res.arrayBuffer();
-      if (res.ok) ok++;
+      await (await request(side, side.paths[i]!, base + i)).arrayBuffer();
     }
   };
   await Promise.all(Array.from({ length: 16 }, worker));
-  return { ok, sent: paths.length };
 }
 
-async function runScenario(
-  worker: RunningWorker,
-  origin: string,
-  scenario: Scenario,
-  data: Dataset,
-  constant: Scenario,
-): Promise<ScenarioOutcome> {
-  const outcome: ScenarioOutcome = {
-    key: scenario.key,
-    title: scenario.title,
-    phase: scenario.phase,
-    note: scenario.note,
-    status: 'measured',
-    runs: [],
+/** Beacons answered per side, for the cost table (priming, warm-up and rounds alike). */
+const answered = new Map<Side, number>();
+
+async function runSide(client: LoadClient, side: Side, offset: number, durationSec: number) {
+  const { connections } = config;
+  // The spec crosses to the client as JSON, which leaves the side's functions behind.
+  const spec = { ...side, visitors: !!side.visitors, visitorBase: nextVisitors(), offset };
+  const round = await client.run({ ...spec, connections, durationSec }, side.pids());
+  answered.set(side, (answered.get(side) ?? 0) + round.ok + round.failed);
+  return round;
+}
+
+/** Warm-up on each side, then route, floor, route, floor… */
+async function runPair(
+  client: LoadClient,
+  key: string,
+  route: Side,
+  floor: Side,
+): Promise<Pair | { failed: string } | { skipped: string }> {
+  for (const side of [route, floor]) {
+    const problem = await verify(side);
+    if (problem) {
+      const missing = side === route && key === 'search' && problem.status === 404;
+      log(`${key}: ${problem.reason}`);
+      return missing
+        ? { skipped: `route not present (${problem.reason})` }
+        : { failed: problem.reason };
+    }
+    if (side.prime) {
+      await prime(side);
+      answered.set(side, (answered.get(side) ?? 0) + side.paths.length);
+    }
+  }
+  const offsets = new Map<Side, number>([
+    [route, 1],
+    [floor, 1],
+  ]);
+  const go = async (side: Side, seconds: number): Promise<Round> => {
+    const r = await runSide(client, side, offsets.get(side)!, seconds);
+    offsets.set(side, offsets.get(side)! + r.sent);
+    return r;
   };
-  const resolved = await resolvePaths(origin, scenario, data);
-  if ('reason' in resolved) {
-    outcome.status = resolved.status;
-    outcome.reason = resolved.reason;
-    log(`${scenario.key}: ${outcome.status}: ${outcome.reason}`);
-    return outcome;
-  }
-  const paths = resolved.paths;
-  outcome.path = paths[0]!.replace('{n}', 'N');
-  outcome.distinctPaths = paths.length;
-
-  const counted = scenario.countedArticles?.(data);
-  let primed = { ok: 0, sent: 0 };
-  if (scenario.prime && !config.short) {
-    const began = Date.now();
-    primed = await prime(origin, scenario, paths);
-    outcome.primeSeconds = (Date.now() - began) / 1000;
-    log(`${scenario.key}: primed ${paths.length} paths in ${outcome.primeSeconds.toFixed(1)} s`);
-  }
-  const isConstant = scenario.key === constant.key;
-  const constantPaths = constant.candidates(data)[0]!;
-  // The verification request used the first path.
-  let offset = scenario.fresh ? 1 : 0;
-  for (let run = 0; run < config.runs; run++) {
-    await waitForQuiet();
-    const first = run === 0;
-    const base =
-      isConstant || !config.paired
-        ? null
-        : await measure(origin, constant, constantPaths, config.warmupSec);
-    const m = await measure(
-      origin,
-      scenario,
-      paths,
-      first ? config.firstWarmupSec : config.warmupSec,
-      offset,
-    );
-    offset += m.sent + (m.warmup?.sent ?? 0);
-    outcome.runs.push({ measured: m, constant: base });
-    const failed = Object.entries(m.statuses).filter(([status]) => !status.startsWith('2'));
+  await go(route, config.warmupSec);
+  await go(floor, config.warmupSec);
+  const pair: Pair = { key, route: [], floor: [] };
+  for (let i = 0; i < config.rounds; i++) {
+    pair.route.push(await go(route, config.durationSec));
+    pair.floor.push(await go(floor, config.durationSec));
+    const [r, f] = [pair.route.at(-1)!, pair.floor.at(-1)!];
     log(
-      `${scenario.key} run ${run + 1}/${config.runs}: ${num(m.rps)} req/s` +
-        (base ? ` (constant ${num(base.rps)}, ratio ${num(m.rps / base.rps, 3)})` : '') +
-        ` p50 ${num(m.p50, 2)} ms p99 ${num(m.p99, 2)} ms` +
-        (m.cpu ? `, other load ${num(m.cpu.foreign, 2)} cores` : '') +
-        (failed.length || m.errors
-          ? `, failures ${JSON.stringify(failed)} errors ${m.errors}`
-          : ''),
+      `${key} round ${i + 1}/${config.rounds}: route ${r.rps.toFixed(0)} req/s (${r.cpuUs.toFixed(0)} µs), ` +
+        `floor ${f.rps.toFixed(0)} req/s (${f.cpuUs.toFixed(0)} µs), CPU ratio ${(f.cpuUs / r.cpuUs).toFixed(3)}, req/s ratio ${(r.rps / f.rps).toFixed(3)}` +
+        (r.failed + f.failed ? `, failed ${r.failed} / ${f.failed}` : ''),
     );
   }
-  if (scenario.fresh && offset > paths.length) {
-    outcome.reusedShare = (offset - paths.length) / offset;
-  }
-  if (counted) {
-    const usage = await counterUsage(worker.mf, counted);
-    const sum = (pick: (m: LoadResult) => number) =>
-      outcome.runs.reduce(
-        (acc, r) => acc + pick(r.measured) + (r.measured.warmup ? pick(r.measured.warmup) : 0),
-        0,
-      );
-    // The verification request counted one view too.
-    outcome.views = {
-      articles: counted.length,
-      beaconsOk: sum((m) => m.ok) + primed.ok + 1,
-      beaconsSent: sum((m) => m.sent) + primed.sent + 1,
-      usage,
-    };
-  }
-  return outcome;
+  return pair;
 }
 
-function gitDescribe(): string {
-  try {
-    const git = (...gitArgs: string[]) =>
-      execFileSync('git', gitArgs, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'ignore'] })
-        .toString()
-        .trim();
-    const sha = git('rev-parse', '--short', 'HEAD');
-    const dirty = git('status', '--porcelain', '--untracked-files=no');
-    return dirty ? `${sha} with uncommitted changes` : sha;
-  } catch {
-    return 'unknown commit';
-  }
+/** A fixed scattered order (7919 is prime to the table sizes), so reads do not walk the table. */
+const scattered = <T>(items: T[]) => items.map((_, i) => items[(i * 7919) % items.length]!);
+
+const counted = (_res: Response, body: string) =>
+  (JSON.parse(body) as { counted?: boolean }).counted ? null : `the beacon did not count: ${body}`;
+
+function sides(
+  gazette: RunningWorker,
+  primitivesOrigin: string,
+  floorPids: number[],
+  ids: number[],
+  slugs: Map<number, string>,
+) {
+  const g = gazette.url.origin;
+  const gazettePids = () => workerdPids().filter((p) => !floorPids.includes(p));
+  const floor = { origin: primitivesOrigin, pids: () => floorPids, method: 'GET' as const };
+  const route = { origin: g, pids: gazettePids, method: 'GET' as const };
+  const rows = config.articles;
+  const leaves = demoChannels.filter((c) => !demoChannels.some((d) => d.parentSlug === c.slug));
+  const oneRow: Side = {
+    ...floor,
+    paths: Array.from({ length: rows }, (_, i) => `/d1-session?id=${((i * 7919) % rows) + 1}`),
+  };
+  const twentyRows: Side = {
+    ...floor,
+    paths: Array.from({ length: primitiveChannels }, (_, i) => `/d1-list-session?channel=${i}`),
+  };
+  const articleJson: Side = { ...route, paths: ids.map((id) => `/api/v1/articles/${id}`) };
+  const beacon = (articles: number[]): Side => ({
+    ...route,
+    method: 'POST',
+    visitors: true,
+    paths: articles.map((id) => `/api/v1/articles/${id}/views`),
+    check: counted,
+  });
+  const limiterDo = (objects: string[]): Side => ({
+    ...floor,
+    method: 'POST',
+    visitors: true,
+    paths: objects.map((o) => `/ratelimit-do?object=${o}`),
+  });
+  return {
+    origin: {
+      'article-json': [articleJson, oneRow],
+      'article-page': [
+        {
+          ...route,
+          paths: ids.map((id) => `/articles/${id}/${slugs.get(id)}`),
+          check: (res: Response) =>
+            res.headers.get('Content-Type')?.includes('html') ? null : 'not HTML',
+        },
+        oneRow,
+      ],
+      'channel-json': [
+        {
+          ...route,
+          paths: leaves.map((c) => `/api/v1/articles?channel=${c.slug}`),
+          check: (_res: Response, body: string) =>
+            (JSON.parse(body) as { data: unknown[] }).data.length === 20 ? null : 'not 20 items',
+        },
+        twentyRows,
+      ],
+      rss: [{ ...route, paths: ['/feed.xml'] }, twentyRows],
+      search: [
+        {
+          ...route,
+          paths: ['盘锦', '全面振兴', '2024年 盘锦 振兴'].map(
+            (q) => `/api/v1/search?q=${encodeURIComponent(q)}`,
+          ),
+        },
+        articleJson,
+      ],
+    } as Record<string, [Side, Side]>,
+    deployed: {
+      'edge-hit': [
+        {
+          ...articleJson,
+          paths: articleJson.paths.slice(0, 100),
+          repeat: true,
+          check: (res: Response) => (res.headers.get('X-Edge-Cache') === 'HIT' ? null : 'no HIT'),
+        },
+        { ...floor, paths: ['/cache'] },
+      ],
+      'beacon-hot': [beacon(ids.slice(0, 1)), limiterDo(['hot'])],
+      'beacon-spread': [
+        { ...beacon(ids.slice(1, 1 + spread)), prime: true },
+        { ...limiterDo(Array.from({ length: spread }, (_, i) => `article-${i}`)), prime: true },
+      ],
+    } as Record<string, [Side, Side]>,
+  };
+}
+
+/** From the counter objects' own files and D1, after their flush alarms have run. */
+async function costInputs(
+  gazette: RunningWorker,
+  side: Side,
+  articles: number[],
+  spanSec: number,
+  flushSeconds: number,
+): Promise<ViewCostInputs | { missing: string }> {
+  const books = readCounterBooks(gazette.stateDir);
+  const mine = articles.flatMap((id) => books.get(id) ?? []);
+  if (!mine.length) return { missing: `no counter object found under ${gazette.stateDir}` };
+  const sum = (pick: (b: (typeof mine)[number]) => number) => mine.reduce((s, b) => s + pick(b), 0);
+  const objects = sum((b) => b.objects);
+  const hits = sum((b) => b.views + b.rejections);
+  return {
+    // Autocannon stops reading at the bell, so some beacons were counted unanswered: the hits
+    // the objects booked are the truer count of Worker requests.
+    beacons: Math.max(answered.get(side) ?? 0, hits),
+    views: sum((b) => b.views),
+    objects,
+    viewRows: sum((b) => b.viewRows),
+    fixedRows: sum((b) => b.fixedRows),
+    flushes: objects * Math.max(1, Math.ceil(spanSec / flushSeconds)),
+    d1RowsPerFlush: await d1RowsPerFlush(gazette.mf, articles),
+  };
 }
 
 async function main() {
-  const started = Date.now();
-  const selected = scenarios.filter(
-    (s) => s.key !== 'constant' && (!config.only || config.only.has(s.key)),
-  );
-
-  log(`building the worker as deployed (wrangler deploy --dry-run)`);
   const buildDir = mkdtempSync(join(tmpdir(), 'gazette-bench-build-'));
-  buildWorker(buildDir);
-  const bundle = measureBundle(buildDir);
-  log(`bundle: ${(bundle.gzip / 1024).toFixed(1)} KiB gzipped`);
-
-  let startup: BenchReport['startup'] = null;
-  if (config.startupRuns > 0) {
-    log(`profiling startup (wrangler check startup x${config.startupRuns})`);
-    try {
-      startup = await measureStartup(config.startupRuns);
-      startup.floorMs = await measureStartupFloor(config.startupRuns);
-      log(
-        `startup: ${startup.medianActiveMs.toFixed(1)} ms (one-route Hono worker: ${startup.floorMs.toFixed(1)} ms)`,
-      );
-    } catch (err) {
-      startup = { error: String(err) };
-      log(`startup profile failed: ${String(err)}`);
-    }
-  }
-
-  let issueMethod: BenchReport['issueMethod'] = null;
-  if (config.issueMethodRounds > 0) {
-    if (wrkInstalled()) {
-      log(`the issue's primitives by the issue's method (wrk, ${config.issueMethodRounds} rounds)`);
-      try {
-        issueMethod = await measureIssueMethod({
-          rounds: config.issueMethodRounds,
-          durationSec: 8,
-          rows: config.articles,
-          log,
-        });
-      } catch (err) {
-        // The rest of the run still measures; the report says why this part is missing.
-        issueMethod = { error: String(err instanceof Error ? err.message : err).split('\n')[0]! };
-        log(`the issue's primitives failed: ${issueMethod.error}`);
-      }
-    } else {
-      issueMethod = { error: 'wrk is not installed (Debian: apt-get install -y wrk)' };
-      log(`skipping the issue's primitives: ${issueMethod.error}`);
-    }
-  }
-
-  log(`starting workerd; seeding ${config.articles.toLocaleString('en-US')} articles`);
-  const inspectorPort = config.profile ? await freePort() : undefined;
-  const worker = await startWorker({ buildDir, vars: config.vars, inspectorPort, assets: false });
+  log('building the worker as deployed (wrangler deploy --dry-run)');
+  buildWorker(buildDir, args.profile ? ['--no-minify'] : []);
   const report: BenchReport = {
     generatedAt: new Date().toISOString(),
-    commit: gitDescribe(),
-    config: { ...config, only: config.only ? [...config.only] : null },
-    machine: machineInfo(),
+    commit:
+      git('rev-parse', '--short', 'HEAD') +
+      // The report itself does not make the tree dirty.
+      (git('status', '--porcelain', '--untracked-files=no', '--', '.', ':!BENCHMARKS.*')
+        ? ' (uncommitted changes)'
+        : ''),
+    short,
+    config,
+    machine: machine(),
     versions: versions(),
-    bundle,
-    startup,
-    embed: null,
-    seedSeconds: 0,
-    scenarios: [],
-    issueMethod,
+    pairs: {},
+    startup: null,
+    bundleGzip: bundleGzip(buildDir),
+    embedGzip: embedGzip(),
+    roundTrips: null,
+    costs: { 'beacon-hot': { missing: 'not run' }, 'beacon-spread': { missing: 'not run' } },
+    flushSeconds: 60,
     totalSeconds: 0,
   };
-  const stop = async () => {
-    await worker.dispose();
-    rmSync(buildDir, { recursive: true, force: true });
-    rmSync(`${buildDir}.meta.json`, { force: true });
-  };
-  process.once('SIGINT', () => void stop().then(() => process.exit(130)));
-  try {
-    const seedStart = Date.now();
-    const articles = generateDemoArticles({
-      count: config.articles,
-      newest: Date.now() - 3_600_000,
-    });
-    await worker.execSql(demoSql(articles));
-    report.seedSeconds = (Date.now() - seedStart) / 1000;
-    const data = await loadDataset(worker);
-    log(
-      `seeded ${data.articleIds.length} published articles in ${report.seedSeconds.toFixed(0)} s`,
-    );
-    const origin = worker.url.origin;
+  if (!args['skip-startup'] && !args.profile && (!only || only.has('startup'))) {
+    log('startup: CPU of one more isolate, Gazette and a one-route Hono worker in turn');
+    report.startup = await measureStartup(buildDir, short ? 1 : config.rounds + 2);
+  }
 
-    // Gazette's origin work before the beacons: those leave a thousand counter objects whose
-    // flush alarms fire a minute later, and that must not land in another scenario's figures.
-    for (const phase of ['primitives', 'origin', 'assets', 'deployed'] as Phase[]) {
-      const wanted = selected.filter((s) => s.phase === phase);
-      const asked = !config.only || config.only.has('constant') || wanted.length > 0;
-      if (!asked || (config.profile && phase === 'primitives')) continue;
-      const setup = phases[phase];
-      const constant = phase === 'primitives' ? primitiveConstant : constantScenario;
-      let target = origin;
-      let primitives: Primitives | null = null;
-      if (phase === 'primitives') {
-        primitives = await startPrimitives(config.articles);
-        target = primitives.origin;
-      } else {
-        await worker.restart({ ...config.vars, ...setup.vars }, { assets: setup.assets });
-      }
-      log(`phase '${phase}' (${setup.about})`);
-      try {
-        if (phase === 'assets') {
-          const embed = await measureAsset(origin, '/embed.js');
-          report.embed = typeof embed === 'string' ? { error: embed } : embed;
-        }
-        if (inspectorPort) {
-          const profiler = new Profiler(inspectorPort);
-          await profiler.connect();
-          const source = readFileSync(join(buildDir, 'index.js'), 'utf8');
-          const profiled = config.only?.has('constant') ? [constant, ...wanted] : wanted;
-          for (const scenario of profiled) {
-            await profileScenario(profiler, target, scenario, data, source);
-          }
-          profiler.close();
+  log(
+    `starting the floor worker and Gazette; seeding ${config.articles.toLocaleString('en-US')} articles`,
+  );
+  const primitives = await startPrimitives(config.articles);
+  const floorPids = workerdPids();
+  const inspectorPort = args.profile ? 0 : undefined;
+  const gazette = await startWorker({
+    buildDir,
+    assets: false,
+    inspectorPort,
+    vars: { API_EDGE_CACHE_SECONDS: '0' },
+  });
+  const client = new LoadClient();
+  try {
+    await gazette.execSql(
+      demoSql(generateDemoArticles({ count: config.articles, newest: Date.now() - 3_600_000 })),
+    );
+    const db = await gazette.mf.getD1Database('DB');
+    const { results } = await db
+      .prepare(
+        "SELECT id, slug FROM articles WHERE status = 'published' AND published_at <= ? ORDER BY id",
+      )
+      .bind(Date.now())
+      .all<{ id: number; slug: string }>();
+    const slugs = new Map(results.map((r) => [Number(r.id), String(r.slug)]));
+    const ids = scattered([...slugs.keys()]);
+    const all = sides(gazette, primitives.origin, floorPids, ids, slugs);
+    report.flushSeconds = Number(
+      /^VIEW_FLUSH_SECONDS = "(\d+)"/m.exec(
+        readFileSync(join(projectRoot, 'wrangler.toml'), 'utf8'),
+      )?.[1] ?? 60,
+    );
+
+    const beacons: {
+      key: keyof BenchReport['costs'];
+      route: Side;
+      articles: number[];
+      spanSec: number;
+    }[] = [];
+    for (const phase of ['origin', 'deployed'] as const) {
+      const wanted = Object.entries(all[phase]).filter(
+        ([key]) =>
+          (!only || only.has(key)) && (!args.profile || args.profile.split(',').includes(key)),
+      );
+      if (!wanted.length) continue;
+      // The edge cache is off for the origin reads and as wrangler.toml ships it for the rest.
+      if (phase === 'deployed') await gazette.restart({}, { assets: false });
+      for (const [key, [route, floor]] of wanted) {
+        if (args.profile) {
+          await profileRoute(client, await gazette.mf.getInspectorURL(), buildDir, key, route);
           continue;
         }
-        for (const scenario of [constant, ...wanted]) {
-          const outcome = await runScenario(worker, target, scenario, data, constant);
-          outcome.phase = phase;
-          if (scenario === constant && outcome.status !== 'measured') {
-            throw new Error(`the constant route must answer for any ratio: ${outcome.reason}`);
-          }
-          report.scenarios.push(outcome);
-        }
-      } finally {
-        await primitives?.dispose();
+        const started = Date.now();
+        report.pairs[key] = await runPair(client, key, route, floor);
+        const articles = key === 'beacon-hot' ? ids.slice(0, 1) : ids.slice(1, 1 + spread);
+        const spanSec = (Date.now() - started) / 1000;
+        if (key.startsWith('beacon-'))
+          beacons.push({ key: key as keyof BenchReport['costs'], route, articles, spanSec });
       }
     }
+    if (beacons.length && !short) {
+      // Objects flush within VIEW_FLUSH_SECONDS of their last view; count after that.
+      log(`waiting ${report.flushSeconds + 5} s for the counters' flush alarms`);
+      await new Promise((r) => setTimeout(r, (report.flushSeconds + 5) * 1000));
+    }
+    for (const { key, route, articles, spanSec } of beacons) {
+      report.costs[key] = await costInputs(gazette, route, articles, spanSec, report.flushSeconds);
+    }
   } finally {
-    await stop();
+    client.close();
+    await gazette.dispose();
+    await primitives.dispose();
+    rmSync(buildDir, { recursive: true, force: true });
+    rmSync(`${buildDir}.meta.json`, { force: true });
   }
-  report.totalSeconds = (Date.now() - started) / 1000;
-  if (config.profile) return;
-
-  // The raw figures too, so the report can be re-rendered (--render) without measuring again.
+  if (args.profile) return;
+  if (!short && !only) {
+    log('D1 round trips: npx vitest run test/db/round-trips.test.ts');
+    const vitest = spawnSync(
+      join(projectRoot, 'node_modules', '.bin', 'vitest'),
+      ['run', 'test/db/round-trips.test.ts'],
+      { cwd: projectRoot, stdio: 'ignore' },
+    );
+    report.roundTrips = vitest.status === 0;
+  }
+  report.totalSeconds = (Date.now() - began) / 1000;
   mkdirSync(join(projectRoot, '.bench'), { recursive: true });
-  writeFileSync(join(projectRoot, '.bench', 'report.json'), JSON.stringify(report, null, 1));
+  writeFileSync(
+    join(projectRoot, '.bench', short ? 'report.short.json' : 'report.json'),
+    JSON.stringify(report, null, 1),
+  );
   await finish(report);
 }
 
-async function finish(report: BenchReport) {
-  const budgets = evaluateBudgets(report);
-  const out = resolve(projectRoot, report.config.out);
-  // Formatted as `npm run format:check` expects, so a fresh BENCHMARKS.md never fails npm test.
-  const markdown = await format(renderMarkdown(report, budgets, readAnalysis()), {
-    ...(await resolveConfig(out)),
-    filepath: out,
-  });
-  mkdirSync(join(out, '..'), { recursive: true });
-  writeFileSync(out, markdown);
-  process.stdout.write(renderSummary(report, budgets));
-  log(`wrote ${report.config.out} (measured in ${report.totalSeconds.toFixed(0)} s)`);
+async function profileRoute(
+  client: LoadClient,
+  inspector: URL,
+  dir: string,
+  key: string,
+  route: Side,
+) {
+  await runSide(client, route, 0, config.warmupSec);
+  const profile = await recordProfile(inspector, () =>
+    runSide(client, route, 0, config.durationSec),
+  );
+  const file = join(projectRoot, '.bench', `${key}.cpuprofile`);
+  mkdirSync(dirname(file), { recursive: true });
+  const source = readFileSync(join(dir, 'index.js'), 'utf8');
+  process.stdout.write(
+    `${key}, profiled (the inspector slows it):\n${describeProfile(profile, source, file)}\n`,
+  );
+}
 
-  const missed = budgets.filter((b) => b.status !== 'pass' && b.status !== 'skipped');
-  if (args.check && !report.config.short && missed.length) {
-    log(`--check: ${missed.length} budget(s) missed: ${missed.map((b) => b.what).join(', ')}`);
+async function finish(report: BenchReport) {
+  const results = evaluate(report);
+  const file = resolve(projectRoot, report.short ? join('.bench', 'BENCHMARKS.short.md') : out);
+  const chart = file.replace(/\.md$/, '.svg');
+  const limitsNote = readFileSync(join(projectRoot, 'scripts', 'bench', 'limits.md'), 'utf8');
+  const markdown = renderMarkdown(report, results, basename(chart), limitsNote);
+  mkdirSync(dirname(file), { recursive: true });
+  // Formatted as `npm run format:check` wants it, so a fresh report never fails npm test.
+  writeFileSync(file, await format(markdown, { ...(await resolveConfig(file)), filepath: file }));
+  writeFileSync(chart, renderChart(report));
+  process.stdout.write(renderSummary(report, results));
+  log(`wrote ${file} and ${basename(chart)}`);
+  const missed = results.filter((r) => r.status !== 'pass' && r.status !== 'skipped');
+  if (args.check && !report.short && missed.length) {
+    log(`--check: ${missed.length} budget(s) missed: ${missed.map((r) => r.what).join('; ')}`);
     process.exitCode = 1;
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+function machine(): string {
+  const load = os.loadavg().map((l) => l.toFixed(2));
+  const memory = `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`;
+  return `${os.availableParallelism()} × ${os.cpus()[0]?.model}, ${memory}, ${os.type()} ${os.release()}, load average ${load.join(' ')} at start`;
 }
 
-function readAnalysis(): string | null {
-  const path = join(projectRoot, 'scripts', 'bench', 'analysis.md');
-  return existsSync(path) ? readFileSync(path, 'utf8') : null;
+function git(...gitArgs: string[]): string {
+  const run = spawnSync('git', gitArgs, { cwd: projectRoot, encoding: 'utf8' });
+  return run.status === 0 ? run.stdout.trim() : 'unknown';
+}
+
+function versions(): Record<string, string> {
+  const version = (name: string) => {
+    for (const dir of [`miniflare/node_modules/${name}`, name]) {
+      try {
+        const file = join(projectRoot, 'node_modules', dir, 'package.json');
+        return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+      } catch {
+        // Not nested there: try the top level.
+      }
+    }
+    return 'n/a';
+  };
+  const names = ['workerd', 'wrangler', 'miniflare', 'hono', 'drizzle-orm', 'autocannon'];
+  return { node: process.version, ...Object.fromEntries(names.map((n) => [n, version(n)])) };
 }
 
 const run = args.render
-  ? async () => finish(JSON.parse(readFileSync(args.render!, 'utf8')) as BenchReport)
+  ? () => finish(JSON.parse(readFileSync(args.render!, 'utf8')) as BenchReport)
   : main;
-
 run().catch((err: unknown) => {
   log(`harness failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   process.exit(1);

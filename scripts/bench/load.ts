@@ -1,91 +1,153 @@
-/** Runs the load client as a second process and collects its result and the CPU picture. */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { build } from 'esbuild';
-import { projectRoot } from '../lib/run-worker';
-import { cpuShare, sampleCpu, workerdPids, type CpuSample, type CpuShare } from './cpu';
-import type { LoadResult, LoadSpec } from './load-spec';
+/**
+ * The one load tool: autocannon, driven as a library (so every request can carry its own path
+ * and visitor) in a child process of its own, so the client never shares an event loop with
+ * the harness or Miniflare. Beside each round the harness reads, from /proc, the CPU time the
+ * target's workerd spent, which is steadier than req/s on a shared machine.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
 
-export interface Measurement extends LoadResult {
-  /** The warm-up before it (its beacons count views too, so the view accounting needs it). */
-  warmup: LoadResult | null;
-  cpu: CpuShare | null;
+export interface LoadSpec {
+  origin: string;
+  method: 'GET' | 'POST';
+  /** Request n goes to paths[(offset + n) % paths.length]. */
+  paths: string[];
+  offset: number;
+  /** Every request from a new browser-like visitor, numbered from visitorBase. */
+  visitors: boolean;
+  visitorBase: number;
+  connections: number;
+  durationSec: number;
 }
 
-let clientPath: Promise<string> | null = null;
+export interface Round {
+  rps: number;
+  sent: number;
+  ok: number;
+  /** Non-2xx answers, socket errors and timeouts. */
+  failed: number;
+  p50: number;
+  p99: number;
+  /** workerd CPU per 2xx answer, µs (the target's processes only; NaN off Linux). */
+  cpuUs: number;
+}
 
 /**
- * The client is bundled once into .bench/ (beside node_modules, so autocannon resolves), so
- * each measurement starts a plain Node process instead of paying for a TypeScript loader.
+ * A browser-like reader: Chrome on Windows with a build number that encodes the visitor, and a
+ * client IP from 198.18.0.0/15 (reserved for benchmarks, RFC 2544), standing in for the edge.
  */
-function preparedClient(): Promise<string> {
-  clientPath ??= (async () => {
-    const outDir = join(projectRoot, '.bench');
-    mkdirSync(outDir, { recursive: true });
-    const outfile = join(outDir, 'load-client.mjs');
-    await build({
-      entryPoints: [join(projectRoot, 'scripts', 'bench', 'load-client.ts')],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      packages: 'external',
-      logLevel: 'error',
-    });
-    return outfile;
-  })();
-  return clientPath;
+export function visitorHeaders(n: number): Record<string, string> {
+  const ip = n % 131_072;
+  return {
+    'user-agent': `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.${Math.floor(n / 1000)}.${n % 1000} Safari/537.36`,
+    'cf-connecting-ip': `198.${18 + (ip >> 16)}.${(ip >> 8) & 255}.${ip & 255}`,
+  };
 }
 
-/** `onStart` runs when the warm-up is over and the measured window opens. */
-export async function runLoad(spec: LoadSpec, onStart?: () => Promise<void>): Promise<Measurement> {
-  const dir = mkdtempSync(join(tmpdir(), 'gazette-load-'));
-  const specPath = join(dir, 'spec.json');
-  writeFileSync(specPath, JSON.stringify(spec));
-  const workerd = workerdPids();
-  try {
-    // The same Node that runs the harness (npm puts Node 24 first on PATH).
-    const child = spawn(process.execPath, [await preparedClient(), specPath], {
-      cwd: projectRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
+export const benchHeaders = { 'user-agent': 'gazette-bench' };
+
+/** Runs in the child: one autocannon run per message. */
+async function drive(spec: LoadSpec): Promise<Omit<Round, 'cpuUs'>> {
+  let next = 0;
+  const latencies: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: spec.origin,
+        connections: spec.connections,
+        duration: spec.durationSec,
+        timeout: 10,
+        requests: [
+          {
+            method: spec.method,
+            setupRequest: (req) => {
+              const n = next++;
+              const path = spec.paths[(spec.offset + n) % spec.paths.length]!;
+              const headers = spec.visitors ? visitorHeaders(spec.visitorBase + n) : benchHeaders;
+              return { ...req, path, headers };
+            },
+          },
+        ],
+      },
+      (err, res) => (err ? reject(err) : resolve(res)),
+    );
+    instance.on('response', (_c: unknown, status: number, _b: number, ms: number) => {
+      if (status >= 200 && status < 300) latencies.push(ms);
     });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    let before: CpuSample | null = null;
-    let after: CpuSample | null = null;
-    let result: LoadResult | null = null;
-    let warmup: LoadResult | null = null;
-    for await (const line of createInterface({ input: child.stdout })) {
-      let message: { phase: string; result?: LoadResult };
-      try {
-        message = JSON.parse(line) as typeof message;
-      } catch {
-        continue;
-      }
-      if (message.phase === 'warmup') warmup = message.result!;
-      if (message.phase === 'start') {
-        await onStart?.();
-        before = sampleCpu(workerd);
-      }
-      if (message.phase === 'done') {
-        after = sampleCpu(workerd);
-        result = message.result!;
-      }
+  });
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  const ok = result['2xx'];
+  return {
+    rps: ok / spec.durationSec,
+    sent: next,
+    ok,
+    failed: result.non2xx + result.errors + result.timeouts,
+    p50: at(0.5),
+    p99: at(0.99),
+  };
+}
+
+if (process.argv[2] === '--child' && process.send) {
+  process.on('message', (spec: LoadSpec) => {
+    drive(spec).then(
+      (round) => process.send!({ round }),
+      (err: unknown) => process.send!({ error: String(err) }),
+    );
+  });
+}
+
+/** On-CPU time of the given processes, every thread, in ns (schedstat; ticks are only 10 ms). */
+export const cpuNs = (pids: number[]) =>
+  pids.reduce((sum, pid) => {
+    try {
+      const tasks = readdirSync(`/proc/${pid}/task`);
+      const read = (t: string) =>
+        Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+      return sum + tasks.reduce((s, t) => s + read(t), 0);
+    } catch {
+      return NaN;
     }
-    const code = await exited;
-    if (!result || code !== 0) {
-      throw new Error(`load client failed (exit ${code}): ${stderr.trim().slice(-2000)}`);
+  }, 0);
+
+/** workerd processes this harness started (Miniflare spawns them as its children). */
+export function workerdPids(): number[] {
+  const pids = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  return pids.map(Number).filter((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const [, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return stat.includes('(workerd') && Number(ppid) === process.pid;
+    } catch {
+      return false;
     }
-    const cpu =
-      before && after && Number.isFinite(before.machineBusyTicks)
-        ? cpuShare(before, after, result.clientCpuSec)
-        : null;
-    return { ...result, warmup, cpu };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+export class LoadClient {
+  private readonly child: ChildProcess;
+
+  constructor() {
+    // The harness runs under tsx; fork passes its loader on, so the child runs this file as is.
+    this.child = fork(fileURLToPath(import.meta.url), ['--child'], { stdio: 'inherit' });
+  }
+
+  /** One round; `pids` are the target's workerd processes, whose CPU is read around it. */
+  async run(spec: LoadSpec, pids: number[]): Promise<Round> {
+    const before = cpuNs(pids);
+    const answer = new Promise<{ round?: Omit<Round, 'cpuUs'>; error?: string }>((resolve) =>
+      this.child.once('message', resolve),
+    );
+    this.child.send(spec);
+    const { round, error } = await answer;
+    if (!round) throw new Error(`load client failed: ${error}`);
+    return { ...round, cpuUs: (cpuNs(pids) - before) / 1000 / Math.max(1, round.ok) };
+  }
+
+  close() {
+    this.child.kill();
   }
 }

@@ -1,9 +1,7 @@
 /**
- * The platform's own floor, measured in the same run: a bare worker (no Hono, no Gazette) that
- * answers a constant, reads one D1 row (bare, or through a fresh Sessions API session),
- * increments a SQLite-backed Durable Object, calls the rate-limiting binding, or returns a
- * Cache API hit. The budgets say Gazette may add only a little on top of these, so the
- * report sets each Gazette route beside the primitive it is built on.
+ * The floors: a bare worker (no Hono, no Gazette) doing only what a route cannot avoid, so a
+ * budget judges what Gazette adds on top of the platform. It runs in its own workerd beside
+ * Gazette's, on a D1 table with as many rows as Gazette has articles, each about as large.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,40 +27,27 @@ const cacheKey = 'https://primitives.bench/cached';
 export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
+    // A fresh Sessions API session per request, as Gazette opens one for each read.
+    const session = () => env.DB.withSession('first-unconstrained');
     switch (url.pathname) {
-      case '/constant':
-        return new Response('ok');
-      case '/d1': {
-        const id = Number(url.searchParams.get('id'));
-        const row = await env.DB.prepare('SELECT id, title, body FROM rows WHERE id = ?').bind(id).first();
-        return Response.json(row);
-      }
       case '/d1-session': {
-        // A fresh Sessions API session per request, as Gazette opens one for each read.
-        const id = Number(url.searchParams.get('id'));
-        const row = await env.DB.withSession('first-unconstrained')
-          .prepare('SELECT id, title, body FROM rows WHERE id = ?').bind(id).first();
+        const row = await session().prepare('SELECT id, title, body FROM rows WHERE id = ?')
+          .bind(Number(url.searchParams.get('id'))).first();
         return Response.json(row);
       }
-      case '/ratelimit': {
-        const { success } = await env.LIMITER.limit({ key: url.searchParams.get('key') ?? '' });
-        return Response.json({ success });
+      case '/d1-list-session': {
+        const { results } = await session()
+          .prepare('SELECT id, title, summary, published_at FROM rows WHERE channel = ? ORDER BY published_at DESC LIMIT 20')
+          .bind(Number(url.searchParams.get('channel'))).all();
+        return Response.json(results);
       }
       case '/ratelimit-do': {
-        // What any counted beacon must do at least: ask the limiter, then count (on one hot
-        // object, or on the object named, for beacons spread over many articles).
-        // The key names the visitor: from the query, or from the headers a beacon's visitor sends.
-        const key =
-          url.searchParams.get('key') ??
-          request.headers.get('CF-Connecting-IP') + '|' + request.headers.get('User-Agent');
+        // The least a counted beacon does: ask the limiter about this visitor, then count.
+        const key = request.headers.get('CF-Connecting-IP') + '|' + request.headers.get('User-Agent');
         const { success } = await env.LIMITER.limit({ key });
         const object = url.searchParams.get('object') ?? 'hot';
         const n = await env.COUNTER.get(env.COUNTER.idFromName(object)).increment();
         return Response.json({ success, n });
-      }
-      case '/do': {
-        const n = await env.COUNTER.get(env.COUNTER.idFromName('hot')).increment();
-        return Response.json({ n });
       }
       case '/cache': {
         const hit = await caches.default.match(cacheKey);
@@ -82,9 +67,11 @@ export default {
 
 export interface Primitives {
   origin: string;
-  rows: number;
   dispose(): Promise<void>;
 }
+
+/** Channels of the list floor: as many as Gazette's leaf channels, rows spread evenly. */
+export const primitiveChannels = 8;
 
 export async function startPrimitives(rows: number): Promise<Primitives> {
   const stateDir = mkdtempSync(join(tmpdir(), 'gazette-primitives-'));
@@ -99,37 +86,40 @@ export async function startPrimitives(rows: number): Promise<Primitives> {
           compatibilityFlags: ['nodejs_compat'],
           d1Databases: { DB: 'primitives' },
           durableObjects: { COUNTER: { className: 'Counter', useSQLite: true } },
-          // Gazette's limiter settings; every request is a new key, so none is refused.
+          // Gazette's limiter settings; every request is a new visitor, so none is refused.
           ratelimits: { LIMITER: { namespace_id: '1001', simple: { limit: 60, period: 60 } } },
           unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
         },
       ],
-      defaultPersistRoot: stateDir,
+      resourcePersistencePath: stateDir,
       handleStructuredLogs: () => {},
     } as V4MiniflareOptions),
   );
   await mf.ready;
   const url = await mf.unsafeGetDirectURL();
-  // Rows the size of an article's body, so a read moves about what Gazette's does.
   const db = await mf.getD1Database('DB');
   await db.exec(
-    'CREATE TABLE rows (id INTEGER PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL)',
+    'CREATE TABLE rows (id INTEGER PRIMARY KEY, channel INTEGER NOT NULL, published_at INTEGER NOT NULL, title TEXT NOT NULL, summary TEXT NOT NULL, body TEXT NOT NULL)',
   );
+  await db.exec('CREATE INDEX rows_channel ON rows (channel, published_at)');
+  // Rows the size of an article's body, so a read moves about what Gazette's does.
   const body =
     '<p>近日，滨河新区老旧小区改造工作全面启动，相关部门深入一线了解群众需求。</p>'.repeat(12);
+  const summary = '近日，滨河新区老旧小区改造工作全面启动，相关部门深入一线了解群众需求。';
   for (let i = 1; i <= rows; i += 100) {
     const ids = Array.from({ length: Math.min(100, rows - i + 1) }, (_, k) => i + k);
     await db.batch(
       ids.map((id) =>
         db
-          .prepare('INSERT INTO rows (id, title, body) VALUES (?, ?, ?)')
-          .bind(id, `标题 ${id}`, body),
+          .prepare(
+            'INSERT INTO rows (id, channel, published_at, title, summary, body) VALUES (?, ?, ?, ?, ?, ?)',
+          )
+          .bind(id, id % primitiveChannels, 1_700_000_000_000 + id, `标题 ${id}`, summary, body),
       ),
     );
   }
   return {
     origin: url.origin,
-    rows,
     async dispose() {
       await mf.dispose();
       rmSync(stateDir, { recursive: true, force: true });

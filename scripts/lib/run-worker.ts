@@ -36,6 +36,8 @@ export interface RunningWorker {
   url: URL;
   mf: Miniflare;
   buildDir: string;
+  /** Where D1, Durable Object and cache state live on disk (the bench reads counter objects here). */
+  stateDir: string;
   /** Runs a SQL script (statements separated by ';\n' or drizzle breakpoints) against D1. */
   execSql(sql: string): Promise<void>;
   /**
@@ -46,11 +48,15 @@ export interface RunningWorker {
   dispose(): Promise<void>;
 }
 
-export function buildWorker(outDir = mkdtempSync(join(tmpdir(), 'gazette-build-'))): string {
+/** `extraArgs` go to wrangler (the bench's profiler builds with --no-minify to name functions). */
+export function buildWorker(
+  outDir = mkdtempSync(join(tmpdir(), 'gazette-build-')),
+  extraArgs: string[] = [],
+): string {
   execFileSync(
     join(projectRoot, 'node_modules', '.bin', 'wrangler'),
-    // The metafile sits beside the upload, not in it; the bench reads the bundle's make-up from it.
-    ['deploy', '--dry-run', '--outdir', outDir, '--metafile', `${outDir}.meta.json`],
+    // The metafile sits beside the upload, not in it.
+    ['deploy', '--dry-run', '--outdir', outDir, '--metafile', `${outDir}.meta.json`, ...extraArgs],
     {
       cwd: projectRoot,
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -106,7 +112,8 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
           unsafeDirectSockets: [{ host: '127.0.0.1', port }],
         },
       ],
-      defaultPersistRoot: stateDir,
+      // Miniflare 5 reads this (not defaultPersistRoot); without it state lands in its own tmp.
+      resourcePersistencePath: stateDir,
       inspectorPort: options.inspectorPort,
       verbose: options.verbose ?? false,
       handleRuntimeStdio: options.verbose
@@ -142,6 +149,7 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
     url,
     mf,
     buildDir,
+    stateDir,
     execSql,
     async restart(vars, restartOptions = {}) {
       await mf.setOptions(miniflareOptions(vars, Number(url.port), restartOptions.assets));

@@ -1,107 +1,150 @@
 import { describe, expect, it } from 'vitest';
-import type { Measurement } from '../../scripts/bench/load';
 import {
-  evaluateBudgets,
-  type BenchReport,
-  type ScenarioOutcome,
-} from '../../scripts/bench/report';
-import type { Phase } from '../../scripts/bench/scenarios';
+  judgeRatio,
+  judgeStartup,
+  pairFigures,
+  ratioBudgets,
+  viewCost,
+  type Pair,
+} from '../../scripts/bench/budgets';
+import type { Round } from '../../scripts/bench/load';
+import { evaluate, renderChart, type BenchReport } from '../../scripts/bench/report';
 
-function measurement(rps: number, errors = 0): Measurement {
-  const sent = Math.round(rps * 5);
-  return {
-    sent,
-    ok: sent - errors,
-    statuses: { '200': sent - errors },
-    errors,
-    timeouts: 0,
-    durationSec: 5,
-    rps,
-    p50: 1,
-    p99: 2,
-    clientCpuSec: 1,
-    warmup: null,
-    cpu: null,
-  };
-}
+const round = (rps: number, cpuUs = 1e6 / rps, failed = 0): Round => ({
+  rps,
+  sent: rps * 5,
+  ok: rps * 5 - failed,
+  failed,
+  p50: 10,
+  p99: 40,
+  cpuUs,
+});
+const pair = (route: number[], floor: number[]): Pair => ({
+  key: 'article-json',
+  route: route.map((r) => round(r)),
+  floor: floor.map((f) => round(f)),
+});
+const articleBudget = ratioBudgets.find((b) => b.key === 'article-json')!;
 
-/** A scenario measured once, paired with its phase's constant route at `constantRps`. */
-function measured(
-  key: string,
-  phase: Phase,
-  rps: number,
-  constantRps: number,
-  errors = 0,
-): ScenarioOutcome {
-  return {
-    key,
-    title: key,
-    phase,
-    status: 'measured',
-    runs: [{ measured: measurement(rps, errors), constant: measurement(constantRps) }],
-  };
-}
-
-function constant(phase: Phase, rps: number): ScenarioOutcome {
-  return {
-    key: 'constant',
-    title: 'constant',
-    phase,
-    status: 'measured',
-    runs: [{ measured: measurement(rps), constant: null }],
-  };
-}
-
-/** Bare constant 10,000 req/s; Gazette's constant 8,000; article JSON and its floor as given. */
-function report(articleRps: number, floorRps: number | null, floorErrors = 0): BenchReport {
-  const scenarios = [
-    constant('primitives', 10_000),
-    constant('origin', 8_000),
-    measured('article-json', 'origin', articleRps, 8_000),
-  ];
-  if (floorRps !== null) {
-    scenarios.push(measured('primitive-d1-session', 'primitives', floorRps, 10_000, floorErrors));
-  }
-  return {
-    config: { only: ['constant', 'article-json', 'primitive-d1-session'] },
-    startup: null,
-    embed: null,
-    bundle: { files: [], bytes: 0, gzip: 0, composition: [] },
-    scenarios,
-  } as unknown as BenchReport;
-}
-
-const articleBudget = (r: BenchReport) =>
-  evaluateBudgets(r).find((b) => b.what === 'Article JSON from D1')!;
-
-describe('evaluateBudgets: ratio budgets', () => {
-  it("judges a route by the issue's figure", () => {
-    const passing = articleBudget(report(1_000, 2_000));
-    expect(passing).toMatchObject({ budget: '≥ 0.12 of constant', measured: '0.125' });
-    expect(passing.status).toBe('pass');
-    expect(articleBudget(report(900, 2_000)).status).toBe('fail');
+describe('pairFigures', () => {
+  it('judges the median over rounds of floor CPU ÷ route CPU per request', () => {
+    // The machine slows down in round 2: req/s swings, CPU per request holds.
+    const p: Pair = {
+      key: 'x',
+      route: [round(500, 2000), round(150, 2500), round(600, 2000)],
+      floor: [round(900, 1000), round(480, 1000), round(600, 1100)],
+    };
+    const f = pairFigures(p);
+    expect(f.ratio).toBeCloseTo(0.5, 6);
+    expect(f).toMatchObject({ routeCpuUs: 2000, floorCpuUs: 1000 });
+    expect(f.rpsRatio).toBeCloseTo(500 / 900, 6);
+    expect(f.ratioOfMedians).toBeCloseTo(500 / 600, 6);
   });
 
-  it("still fails a route whose floor is below the issue's figure", () => {
-    // Floor 800 / 8,000 = 0.1: nothing could reach 0.12 here, and the row says so, but fails.
-    const result = articleBudget(report(730, 800));
-    expect(result.status).toBe('fail');
-    expect(result.floor).toMatchObject({ value: '0.100', belowBudget: true });
-  });
-
-  it('reports, for information, whether the route reached 0.9 × its floor', () => {
-    expect(articleBudget(report(730, 800)).againstFloor).toEqual({
-      min: expect.closeTo(0.09, 6),
-      met: true,
+  it('takes the median of the per-round ratios, not the ratio of the medians', () => {
+    const cpu = (route: number[], floor: number[]): Pair => ({
+      key: 'x',
+      route: route.map((us) => round(100, us)),
+      floor: floor.map((us) => round(100, us)),
     });
-    expect(articleBudget(report(600, 800)).againstFloor).toMatchObject({ met: false });
-    expect(articleBudget(report(900, null)).againstFloor).toBeUndefined();
+    // Per round 0.9, 0.9, 0.5: the median is 0.9; the medians' ratio (1000 / 1111) too, by luck.
+    const f = pairFigures(cpu([1111, 2222, 2000], [1000, 2000, 1000]));
+    expect(f.ratio).toBeCloseTo(0.9, 3);
+  });
+});
+
+describe('judgeRatio', () => {
+  it('passes at the budget and fails below it', () => {
+    expect(judgeRatio(articleBudget, pair([800, 800, 800], [1000, 1000, 1000])).status).toBe(
+      'pass',
+    );
+    expect(judgeRatio(articleBudget, pair([790, 790, 790], [1000, 1000, 1000])).status).toBe(
+      'fail',
+    );
   });
 
-  it('leaves out a floor whose own requests failed', () => {
-    // 2 % of the primitive's requests failed: its figure says nothing about the platform.
-    const result = articleBudget(report(730, 800, 80));
-    expect(result.floor).toBeUndefined();
-    expect(result.againstFloor).toBeUndefined();
+  it('fails a route whose requests fail, however fast it answered them', () => {
+    const p = pair([2000], [1000]);
+    p.route[0] = round(2000, 1000, 500);
+    const result = judgeRatio(articleBudget, p);
+    expect(result.status).toBe('fail');
+    expect(result.note).toMatch(/failed/);
+  });
+
+  it('does not pass a route against a floor that did not measure cleanly', () => {
+    const p = pair([900], [1000]);
+    p.floor[0] = round(1000, 1000, 100);
+    expect(judgeRatio(articleBudget, p).status).toBe('unmeasured');
+  });
+
+  it('skips a route that is not there and says why', () => {
+    const search = ratioBudgets.find((b) => b.key === 'search')!;
+    expect(judgeRatio(search, { skipped: 'route not present (404)' })).toMatchObject({
+      status: 'skipped',
+      note: 'route not present (404)',
+    });
+  });
+});
+
+describe('judgeStartup', () => {
+  it('judges the median of the per-round ratios against 2.5 ×', () => {
+    const rounds = [
+      { gazette: 40, floor: 20 },
+      { gazette: 60, floor: 20 },
+      { gazette: 44, floor: 20 },
+    ];
+    expect(judgeStartup(rounds)).toMatchObject({
+      status: 'pass',
+      measured: expect.stringMatching(/^2\.20 ×/),
+    });
+    expect(judgeStartup([{ gazette: 60, floor: 20 }]).status).toBe('fail');
+  });
+});
+
+describe('viewCost', () => {
+  it('prices requests and rows at the platform-notes prices', () => {
+    // 1,000 views on one object in one flush: 1,000 Worker + 1,001 DO requests,
+    // 1,000 visitor rows + 4 once-only rows + 2 setAlarm rows, 5 D1 rows.
+    const cost = viewCost({
+      beacons: 1000,
+      views: 1000,
+      objects: 1,
+      viewRows: 1000,
+      fixedRows: 4,
+      flushes: 1,
+      d1RowsPerFlush: 5,
+    });
+    expect(cost.doRowsPerView).toBeCloseTo(1.006, 6);
+    expect(cost.dollarsPerMillion).toBeCloseTo(0.3 + 1.001 * 0.15 + 1.006 + 0.005, 6);
+  });
+});
+
+describe('evaluate', () => {
+  const report = {
+    short: false,
+    pairs: { 'article-json': pair([700, 700, 700], [1000, 1000, 1000]) },
+    startup: null,
+    bundleGzip: 300 * 1024,
+    embedGzip: 4 * 1024,
+    roundTrips: true,
+    costs: { 'beacon-hot': { missing: 'not run' }, 'beacon-spread': { missing: 'not run' } },
+  } as unknown as BenchReport;
+
+  it('judges every budget of the issue, absolute ones included', () => {
+    const results = evaluate(report);
+    const by = (what: RegExp) => results.find((r) => what.test(r.what))!;
+    expect(by(/^Article JSON, D1/).status).toBe('fail');
+    expect(by(/^Channel list/).status).toBe('skipped');
+    expect(by(/bundle/)).toMatchObject({ status: 'fail', budget: '≤ 250 KiB' });
+    expect(by(/embed/).status).toBe('pass');
+    expect(by(/round trips/).status).toBe('pass');
+    expect(by(/hot article/).status).toBe('unmeasured');
+  });
+
+  it('draws each measured route beside its floor', () => {
+    const svg = renderChart(report);
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toContain('Article JSON, D1 read');
+    expect(svg.match(/<rect/g)).toHaveLength(2);
   });
 });

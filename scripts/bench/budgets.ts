@@ -1,0 +1,203 @@
+/**
+ * The budgets (issue 20) and how a run is judged against them. Pure functions of the figures,
+ * so the node tests can check the judging without running any load.
+ */
+import type { Round } from './load';
+
+/** Each side's rounds, in the order they ran: route, floor, route, floor… */
+export interface Pair {
+  key: string;
+  route: Round[];
+  floor: Round[];
+}
+
+export interface RatioBudget {
+  key: string;
+  route: string;
+  floor: string;
+  min: number;
+}
+
+const oneRow = 'one D1 read of one row in a fresh Sessions API session';
+const twentyRows = 'one D1 query of 20 rows in a fresh session';
+const limiterDo = 'a rate-limiter call, then a DO increment';
+const b = (key: string, route: string, floor: string, min: number) => ({ key, route, floor, min });
+
+/** Gazette's route against the bare-worker floor it cannot beat, req/s over req/s, same run. */
+export const ratioBudgets: RatioBudget[] = [
+  b('article-json', 'Article JSON, D1 read (edge cache off)', oneRow, 0.8),
+  b('article-page', 'Article page HTML, D1 read', oneRow, 0.6),
+  b('channel-json', 'Channel list JSON (20 items)', twentyRows, 0.7),
+  b('rss', 'RSS feed', twentyRows, 0.5),
+  b('edge-hit', 'Article JSON, edge-cache hit', 'one Cache API hit', 0.9),
+  b('beacon-hot', 'View beacon, one article, new visitors', limiterDo, 0.9),
+  b('beacon-spread', 'View beacon over 1,000 articles', `${limiterDo}, 1,000 objects`, 0.8),
+  b('search', 'Search (3 queries)', 'the article JSON read', 0.5),
+];
+
+export const limits = {
+  startupRatio: 2.5,
+  bundleKiB: 250,
+  embedKiB: 6,
+  hotDollars: 1.5,
+  spreadDollars: 2,
+};
+
+/** Cloudflare's prices per million, as shared/platform-notes.md records them (USD). */
+export const prices = { workersRequest: 0.3, doRequest: 0.15, rowWritten: 1 };
+
+export type Status = 'pass' | 'fail' | 'skipped' | 'unmeasured';
+
+export interface Result {
+  what: string;
+  budget: string;
+  measured: string;
+  status: Status;
+  note?: string;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!sorted.length) return NaN;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export interface PairFigures {
+  /**
+   * The judged figure: per round, the floor's workerd CPU per request over the route's (the
+   * share of the floor's throughput the route reaches when both are CPU-bound), median over
+   * rounds. On this shared machine req/s swings 2× within a run while CPU per request holds.
+   */
+  ratio: number;
+  /** Throughput, route ÷ floor: the median of the per-round ratios, and the ratio of the medians. */
+  rpsRatio: number;
+  ratioOfMedians: number;
+  routeRps: number;
+  floorRps: number;
+  routeCpuUs: number;
+  floorCpuUs: number;
+  /** Share of the route's and the floor's requests that failed. */
+  routeFailed: number;
+  floorFailed: number;
+}
+
+const failedShare = (rounds: Round[]) =>
+  rounds.reduce((s, r) => s + r.failed, 0) /
+  Math.max(
+    1,
+    rounds.reduce((s, r) => s + r.sent, 0),
+  );
+
+export function pairFigures(pair: Pair): PairFigures {
+  const n = Math.min(pair.route.length, pair.floor.length);
+  const perRound = (pick: (r: Round) => number) =>
+    median(Array.from({ length: n }, (_, i) => pick(pair.route[i]!) / pick(pair.floor[i]!)));
+  const med = (rounds: Round[], pick: (r: Round) => number) => median(rounds.map(pick));
+  return {
+    ratio: perRound((r) => 1 / r.cpuUs),
+    rpsRatio: perRound((r) => r.rps),
+    ratioOfMedians: med(pair.route, (r) => r.rps) / med(pair.floor, (r) => r.rps),
+    routeRps: med(pair.route, (r) => r.rps),
+    floorRps: med(pair.floor, (r) => r.rps),
+    routeCpuUs: med(pair.route, (r) => r.cpuUs),
+    floorCpuUs: med(pair.floor, (r) => r.cpuUs),
+    routeFailed: failedShare(pair.route),
+    floorFailed: failedShare(pair.floor),
+  };
+}
+
+/** A budget is judged only on clean rounds: over 1 % failed requests on either side is a miss. */
+export function judgeRatio(
+  budget: RatioBudget,
+  pair: Pair | { skipped: string } | { failed: string } | undefined,
+): Result {
+  const base = { what: `${budget.route} ÷ ${budget.floor}`, budget: `≥ ${budget.min}` };
+  if (!pair) return { ...base, measured: '—', status: 'skipped', note: 'not selected' };
+  if ('skipped' in pair) return { ...base, measured: '—', status: 'skipped', note: pair.skipped };
+  if ('failed' in pair) return { ...base, measured: '—', status: 'unmeasured', note: pair.failed };
+  const f = pairFigures(pair);
+  const measured = f.ratio.toFixed(3);
+  if (f.routeFailed > 0.01) {
+    const note = `${(f.routeFailed * 100).toFixed(1)} % of the route's requests failed`;
+    return { ...base, measured, status: 'fail', note };
+  }
+  if (f.floorFailed > 0.01 || !Number.isFinite(f.ratio)) {
+    const note = `the floor did not measure cleanly (${(f.floorFailed * 100).toFixed(1)} % failed)`;
+    return { ...base, measured, status: 'unmeasured', note };
+  }
+  return { ...base, measured, status: f.ratio >= budget.min ? 'pass' : 'fail' };
+}
+
+/** Startup CPU, Gazette ÷ a one-route Hono worker, per round (ms each). */
+export function judgeStartup(rounds: { gazette: number; floor: number }[] | null): Result {
+  const what = 'Startup CPU ÷ a one-route Hono worker with the same flags';
+  const base = { what, budget: `≤ ${limits.startupRatio} ×` };
+  if (!rounds?.length) return { ...base, measured: '—', status: 'skipped', note: 'not measured' };
+  const ratio = median(rounds.map((r) => r.gazette / r.floor));
+  const ms = (pick: (r: { gazette: number; floor: number }) => number) =>
+    median(rounds.map(pick)).toFixed(1);
+  return {
+    ...base,
+    measured: `${ratio.toFixed(2)} × (${ms((r) => r.gazette)} ms ÷ ${ms((r) => r.floor)} ms)`,
+    status: ratio <= limits.startupRatio ? 'pass' : 'fail',
+  };
+}
+
+export function judgeAtMost(what: string, value: number | null, max: number, unit: string): Result {
+  const budget = unit === '$' ? `≤ $${max.toFixed(2)}` : `≤ ${max} ${unit}`;
+  if (value === null || !Number.isFinite(value)) {
+    return { what, budget, measured: '—', status: 'unmeasured' };
+  }
+  const measured = unit === '$' ? `$${value.toFixed(2)}` : `${value.toFixed(1)} ${unit}`;
+  return { what, budget, measured, status: value <= max ? 'pass' : 'fail' };
+}
+
+/** What one beacon scenario's counted views cost, from rows and requests the run measured. */
+export interface ViewCostInputs {
+  /** Beacons the worker answered (each a Workers request and a DO request). */
+  beacons: number;
+  /** Views the counter objects hold afterwards. */
+  views: number;
+  objects: number;
+  viewRows: number;
+  fixedRows: number;
+  /** Flush alarms: one per object per flush interval it had views in. */
+  flushes: number;
+  d1RowsPerFlush: number;
+}
+
+/** Views each object collects per flush interval; its once-a-day rows spread over its day. */
+export interface Traffic {
+  viewsPerFlush: number;
+  flushSeconds: number;
+}
+
+/** Over 1,000 articles the run's density follows the machine's speed, so it is stated here. */
+export const spreadTraffic: Traffic = { viewsPerFlush: 10, flushSeconds: 60 };
+
+/**
+ * Each flush is one alarm (a DO request) and two setAlarm rows (re-armed after, on the next
+ * view). Without `traffic`, flushes and once-a-day rows count as the run had them.
+ */
+export function viewCost(i: ViewCostInputs, traffic?: Traffic) {
+  const per = (n: number) => n / i.views;
+  const flushes = traffic ? i.views / traffic.viewsPerFlush : i.flushes;
+  const objectDays = traffic
+    ? i.views / ((traffic.viewsPerFlush * 86_400) / traffic.flushSeconds)
+    : i.objects;
+  const workerRequestsPerView = per(i.beacons);
+  const doRequestsPerView = per(i.beacons + flushes);
+  const doRowsPerView = per(i.viewRows + (i.fixedRows / i.objects) * objectDays + 2 * flushes);
+  const d1RowsPerView = per(flushes * i.d1RowsPerFlush);
+  return {
+    workerRequestsPerView,
+    doRequestsPerView,
+    doRowsPerView,
+    d1RowsPerView,
+    dollarsPerMillion:
+      workerRequestsPerView * prices.workersRequest +
+      doRequestsPerView * prices.doRequest +
+      (doRowsPerView + d1RowsPerView) * prices.rowWritten,
+  };
+}
