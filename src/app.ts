@@ -1,5 +1,4 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { HTTPException } from 'hono/http-exception';
 import { cors } from 'hono/cors';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { articlesRoutes } from './articles/routes';
@@ -9,7 +8,8 @@ import { embedRoutes } from './embed/routes';
 import type { AppEnv } from './env';
 import { feedsRoutes } from './feeds/routes';
 import { healthRoutes } from './health/routes';
-import { AppError, problemResponse, type ProblemCode } from './lib/errors';
+import type { Context } from 'hono';
+import { AppError, clientProblem, problemResponse } from './lib/errors';
 import { publicGet } from './lib/http';
 import { createLogger, describeError } from './lib/logger';
 import type { OpenApiConfig } from './lib/openapi';
@@ -18,14 +18,10 @@ import { accessLog, assignRequestId, securityHeaders } from './lib/middleware';
 import { pagesRoutes, renderErrorPage } from './pages/routes';
 import { viewsRoutes } from './views/routes';
 
-const statusCodes: Partial<Record<number, ProblemCode>> = {
-  400: 'invalid_parameter',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-  429: 'rate_limited',
-};
+/** Readers get an error page in the site's language; API clients get a problem document. */
+function renderProblem(c: Context<AppEnv>, problem: AppError, asPage: boolean) {
+  return asPage ? renderErrorPage(c, problem) : problemResponse(c, problem);
+}
 
 /**
  * Route order is decided here and nowhere else. Hono tries routes in the order they are added,
@@ -114,33 +110,32 @@ export function createApp() {
 
   // Readers who mistype an address get a page; API clients keep getting a problem document.
   app.notFound((c) =>
-    /^\/api(?:\/|$)/.test(new URL(c.req.url).pathname)
-      ? problemResponse(
-          c,
-          new AppError('route_not_found', {
-            detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}`,
-          }),
-        )
-      : renderErrorPage(c, 404),
+    renderProblem(
+      c,
+      new AppError('route_not_found', {
+        // Percent-encoded, as in the problem's instance: the caller's text is echoed back.
+        detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}`,
+      }),
+      !/^\/api(?:\/|$)/.test(c.req.path),
+    ),
   );
 
+  // The one place errors become responses, for the API and the pages alike.
   app.onError((err, c) => {
-    if (err instanceof AppError) return problemResponse(c, err);
-    if (err instanceof HTTPException && err.status < 500) {
-      const code = statusCodes[err.status] ?? 'invalid_parameter';
-      return problemResponse(c, new AppError(code, { detail: err.message || undefined }));
+    let problem = clientProblem(err);
+    if (!problem) {
+      const logger =
+        c.get('logger') ?? createLogger(c.env?.LOG_LEVEL, { requestId: c.get('requestId') });
+      logger.error('unhandled error', {
+        method: c.req.method,
+        path: c.req.path,
+        ...describeError(err),
+      });
+      problem = new AppError('internal_error', {
+        detail: 'The error was logged with this request id.',
+      });
     }
-    const logger =
-      c.get('logger') ?? createLogger(c.env?.LOG_LEVEL, { requestId: c.get('requestId') });
-    logger.error('unhandled error', {
-      method: c.req.method,
-      path: new URL(c.req.url).pathname,
-      ...describeError(err),
-    });
-    return problemResponse(
-      c,
-      new AppError('internal_error', { detail: 'The error was logged with this request id.' }),
-    );
+    return renderProblem(c, problem, c.get('page') === true);
   });
 
   return app;

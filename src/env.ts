@@ -5,6 +5,8 @@ export interface AppVariables {
   requestId: string;
   logger: Logger;
   db?: Database;
+  /** Set by reader pages: their errors render as pages, not problem documents. */
+  page?: true;
 }
 
 export interface AppEnv {

@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { cors } from 'hono/cors';
 import { html } from 'hono/html';
 import type { Child } from 'hono/jsx';
@@ -7,9 +7,10 @@ import { assetManifest } from '../asset-manifest.gen';
 import { findChannel } from '../channels/queries';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
-import { publicCachePolicy, publicGet, type CachePolicy } from '../lib/http';
+import { publicGet } from '../lib/http';
 import { createRoute } from '@hono/zod-openapi';
-import { createApi, problemResponses, publicAccess } from '../lib/openapi';
+import { zValidator } from '@hono/zod-validator';
+import { createApi, defaultHook, problemResponses, publicAccess } from '../lib/openapi';
 import { readDb, requestOrigin } from '../lib/router';
 import { siteConfig, type SiteLang } from '../lib/site';
 import { cspHash, cspHeader } from './csp';
@@ -26,9 +27,9 @@ import { defaultFrameSize, fitFrame, resolveEmbedTarget } from './oembed';
 import { copyScript, OwnerPage, ownerCss } from './owner-page';
 import {
   channelFrameQuery,
-  frameIdParam,
+  articleFrameParams,
   frameQuery,
-  frameSlugParam,
+  channelFrameParams,
   oembedQuery,
   oembedResponse,
   ownerQuery,
@@ -101,23 +102,6 @@ function frameError(
   );
 }
 
-/**
- * publicGet(), keeping the page's own CSP on a 304: a browser copies a 304's headers onto the
- * page it kept, and without it the app's default (frame-ancestors 'none') would stop a framed
- * page from showing after its first revalidation.
- */
-function cachedPage(policy: CachePolicy): MiddlewareHandler<AppEnv> {
-  const conditional = publicGet(policy);
-  return async (c, next) => {
-    let csp: string | null = null;
-    await conditional(c, async () => {
-      await next();
-      csp = c.res.headers.get('Content-Security-Policy');
-    });
-    if (c.res.status === 304 && csp) c.res.headers.set('Content-Security-Policy', csp);
-  };
-}
-
 export const embedRoutes = createApi();
 
 // oEmbed consumers are often browser scripts on other sites; the answer is public and credential-free.
@@ -131,8 +115,8 @@ embedRoutes.use(
   }),
 );
 embedRoutes.use('/oembed', publicGet({ maxAge: 300, staleWhileRevalidate: 3600 }));
-embedRoutes.use('/embed', cachedPage({ maxAge: 300, staleWhileRevalidate: 3600 }));
-embedRoutes.use('/embed/*', cachedPage(publicCachePolicy));
+embedRoutes.use('/embed', publicGet({ maxAge: 300, staleWhileRevalidate: 3600 }));
+embedRoutes.use('/embed/*', publicGet());
 
 const oembed = createRoute({
   method: 'get',
@@ -212,10 +196,10 @@ embedRoutes.openapi(oembed, async (c) => {
 });
 
 embedRoutes.get('/embed/articles/:id', async (c) => {
-  const id = frameIdParam().safeParse(c.req.param('id'));
+  const id = articleFrameParams.safeParse(c.req.param());
   const o = frameOptions(c);
   if (!id.success || !o.valid) return frameError(c, 400, 'badAddress');
-  const found = await findArticle(readDb(c), { id: id.data }, nowDate());
+  const found = await findArticle(readDb(c), id.data, nowDate());
   if (found.state === 'withdrawn') return frameError(c, 410, 'articleGone');
   if (found.state === 'missing') return frameError(c, 404, 'articleMissing');
   return renderFrame(
@@ -233,18 +217,19 @@ embedRoutes.get('/embed/articles/:id', async (c) => {
 });
 
 embedRoutes.get('/embed/channels/:slug', async (c) => {
-  const slug = frameSlugParam().safeParse(c.req.param('slug'));
+  const path = channelFrameParams.safeParse(c.req.param());
   const query = channelFrameQuery.safeParse(c.req.query());
   const o = frameOptions(c);
-  if (!slug.success || !query.success) return frameError(c, 400, 'badAddress');
+  if (!path.success || !query.success) return frameError(c, 400, 'badAddress');
+  const { slug } = path.data;
   const db = readDb(c);
   const [channel, page] = await Promise.all([
-    findChannel(db, slug.data),
+    findChannel(db, slug),
     listPublishedArticles(db, {
       now: nowDate(),
-      channelSlug: slug.data,
+      channelSlug: slug,
       sort: 'latest',
-      limit: query.data.limit ?? 10,
+      limit: query.data.limit,
     }),
   ]);
   if (!channel) return frameError(c, 404, 'channelMissing');
@@ -263,12 +248,9 @@ embedRoutes.get('/embed/channels/:slug', async (c) => {
   );
 });
 
-embedRoutes.get('/embed', async (c) => {
-  const query = ownerQuery.safeParse(c.req.query());
-  if (!query.success) {
-    const param = query.error.issues[0]?.path.join('.') ?? 'query';
-    throw AppError.invalidParameter(param, 'query', query.error.issues[0]?.message ?? 'is invalid');
-  }
+// Validated by the API's own machinery (defaultHook): the same problem for the same mistake.
+embedRoutes.get('/embed', zValidator('query', ownerQuery, defaultHook), async (c) => {
+  const query = { data: c.req.valid('query') };
   const site = siteConfig(c.env);
   let articleId = query.data.article ?? null;
   let channelSlug = query.data.channel ?? null;

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { idParam, slugParam } from '../lib/params';
+import { idParam, limitParam, slugParam } from '../lib/params';
 
 const dimension = z
   .string()
@@ -53,13 +53,8 @@ const themeParam = z.enum(['light', 'dark']).optional();
 /** Frame and owner-page parameters; unknown ones (tracking tags and the like) are ignored. */
 export const frameQuery = z.object({ lang: langParam, theme: themeParam });
 
-export const channelFrameQuery = frameQuery.extend({
-  limit: z
-    .string()
-    .regex(/^([1-9]|1[0-9]|20)$/, 'must be a whole number from 1 to 20')
-    .transform(Number)
-    .optional(),
-});
+/** The page size is the API's own validator, with the frame's limits. */
+export const channelFrameQuery = frameQuery.extend({ limit: limitParam(20, 10) });
 
 export const ownerQuery = z.object({
   lang: langParam,
@@ -67,4 +62,6 @@ export const ownerQuery = z.object({
   channel: slugParam().optional(),
 });
 
-export { idParam as frameIdParam, slugParam as frameSlugParam };
+/** The frames' path parameters, validated as the API validates ids and slugs. */
+export const articleFrameParams = z.object({ id: idParam() });
+export const channelFrameParams = z.object({ slug: slugParam() });

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { ZodError } from 'zod';
+import type { z } from 'zod';
 
 /**
  * Every problem Gazette can answer with. The code is the stable contract for clients;
@@ -8,14 +9,10 @@ import type { ZodError } from 'zod';
  */
 export const problemCatalogue = {
   invalid_parameter: { status: 400, title: 'A request parameter is invalid' },
-  invalid_body: { status: 400, title: 'The request body is invalid' },
   not_found: { status: 404, title: 'The resource does not exist' },
   route_not_found: { status: 404, title: 'No such route' },
   method_not_allowed: { status: 405, title: 'The method is not allowed on this resource' },
-  not_acceptable: { status: 406, title: 'No acceptable representation' },
   gone: { status: 410, title: 'The resource was withdrawn' },
-  payload_too_large: { status: 413, title: 'The request body is too large' },
-  unsupported_media_type: { status: 415, title: 'The request body has an unsupported media type' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'An unexpected error occurred' },
   not_implemented: { status: 501, title: 'The requested format is not implemented' },
@@ -24,7 +21,16 @@ export const problemCatalogue = {
 
 export type ProblemCode = keyof typeof problemCatalogue;
 
-export type ParameterLocation = 'query' | 'path' | 'header' | 'body' | 'cookie';
+/** The problem an error that carries only a status (Hono's HTTPException) stands for. */
+const problemForStatus: Partial<Record<number, ProblemCode>> = {
+  400: 'invalid_parameter',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  410: 'gone',
+  429: 'rate_limited',
+};
+
+export type ParameterLocation = 'query' | 'path' | 'header' | 'cookie';
 
 export interface InvalidParam {
   name: string;
@@ -92,7 +98,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
  * the issues, and it tells a missing parameter and a repeated one from a mistyped one.
  */
 export function invalidParamsFromZod(
-  error: ZodError,
+  error: z.core.$ZodError,
   location: ParameterLocation,
   input?: unknown,
 ): InvalidParam[] {
@@ -118,20 +124,30 @@ export function invalidParamsFromZod(
 }
 
 export function validationError(
-  error: ZodError,
+  error: z.core.$ZodError,
   location: ParameterLocation,
   input?: unknown,
 ): AppError {
   const invalidParams = invalidParamsFromZod(error, location, input);
   const names = [...new Set(invalidParams.map((p) => p.name))].join(', ');
-  const code = location === 'body' ? 'invalid_body' : 'invalid_parameter';
-  return new AppError(code, {
-    detail:
-      location === 'body'
-        ? `The request body is invalid at: ${names}`
-        : `Invalid ${location} parameter${invalidParams.length > 1 ? 's' : ''}: ${names}`,
+  return new AppError('invalid_parameter', {
+    detail: `Invalid ${location} parameter${invalidParams.length > 1 ? 's' : ''}: ${names}`,
     invalidParams,
   });
+}
+
+/**
+ * The problem a thrown error is for the client: an AppError as it is, a client-side
+ * HTTPException by its status; null for anything else, which is our failure to log.
+ */
+export function clientProblem(err: unknown): AppError | null {
+  if (err instanceof AppError) return err;
+  if (err instanceof HTTPException && err.status < 500) {
+    return new AppError(problemForStatus[err.status] ?? 'invalid_parameter', {
+      detail: err.message || undefined,
+    });
+  }
+  return null;
 }
 
 export interface ProblemDocument {
@@ -151,6 +167,7 @@ export function problemDocument(c: Context, error: AppError): ProblemDocument {
     title: problemCatalogue[error.code].title,
     status: error.status,
     code: error.code,
+    // The path as sent, percent-encoded: c.req.path is decoded, and would echo the caller's markup.
     instance: new URL(c.req.url).pathname,
   };
   if (error.detail) doc.detail = error.detail;

@@ -23,10 +23,9 @@ export const accessLog: MiddlewareHandler<AppEnv> = async (c, next) => {
   const logger = createLogger(c.env.LOG_LEVEL, { requestId: c.get('requestId') });
   c.set('logger', logger);
   await next();
-  const url = new URL(c.req.url);
   logger.info('request', {
     method: c.req.method,
-    path: url.pathname,
+    path: c.req.path,
     status: c.res.status,
     durationMs: Math.round(performance.now() - started),
     colo: (c.req.raw.cf as { colo?: string } | undefined)?.colo,
@@ -39,9 +38,7 @@ export const accessLog: MiddlewareHandler<AppEnv> = async (c, next) => {
  */
 export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
-  // A 304's headers replace the cached response's: a default policy here would strip the
-  // page's own CSP (and with it its stylesheet and script) on every revalidation.
-  if (c.res.status === 304) return;
+  // A 304 keeps its page's own CSP (src/lib/http.ts), so defaults only fill in what is missing.
   const h = c.res.headers;
   if (!h.has('X-Content-Type-Options')) h.set('X-Content-Type-Options', 'nosniff');
   if (!h.has('Referrer-Policy')) h.set('Referrer-Policy', 'strict-origin-when-cross-origin');

@@ -1,4 +1,4 @@
-import { OpenAPIHono, z, type Hook } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ValidationTargets } from 'hono';
 import type { AppEnv } from '../env';
 import { validationError, type ParameterLocation } from './errors';
@@ -57,21 +57,23 @@ const locations: Partial<Record<keyof ValidationTargets, ParameterLocation>> = {
   param: 'path',
   header: 'header',
   cookie: 'cookie',
-  json: 'body',
-  form: 'body',
 };
 
 /**
  * Every route validates the same way, so a bad parameter always reads the same way: as an
- * invalid_parameter (or invalid_body) problem naming each offender, rendered by onError.
+ * invalid_parameter problem naming each offender, rendered by onError.
  */
-export const defaultHook: Hook<unknown, AppEnv, string, undefined> = (result) => {
+export function defaultHook(
+  result: { target: keyof ValidationTargets } & (
+    | { success: true }
+    // zod-validator hands the hook what it validated, also on failure; it tells a missing
+    // parameter and a repeated one from a mistyped one.
+    | { success: false; error: z.core.$ZodError; data?: unknown }
+  ),
+): undefined {
   if (result.success) return;
-  // zod-validator hands the hook what it validated, also on failure; it tells a missing
-  // parameter and a repeated one from a mistyped one.
-  const input = (result as { data?: unknown }).data;
-  throw validationError(result.error, locations[result.target] ?? 'query', input);
-};
+  throw validationError(result.error, locations[result.target] ?? 'query', result.data);
+}
 
 /** A feature's API routes: described in /openapi.json, validated with defaultHook. */
 export function createApi() {
