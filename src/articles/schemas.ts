@@ -48,11 +48,11 @@ export const articleKeyParams = z.object({
   }),
 });
 
-const channelRefSchema = z
+export const channelRefSchema = z
   .object({ id: z.number().int(), slug: z.string(), name: z.string() })
   .openapi('ChannelRef');
 
-const tagSchema = z.object({ slug: z.string(), name: z.string() }).openapi('Tag');
+export const tagSchema = z.object({ slug: z.string(), name: z.string() }).openapi('Tag');
 
 const isoInstant = z.string().openapi({
   description: 'RFC 3339 instant, written in the site time zone',
@@ -83,7 +83,7 @@ const breadcrumbItemSchema = z
   .object({ name: z.string(), slug: z.string().nullable(), url: z.string() })
   .openapi('BreadcrumbItem');
 
-const neighbourSchema = z
+export const neighbourSchema = z
   .object({
     id: z.number().int(),
     slug: z.string(),
@@ -94,27 +94,27 @@ const neighbourSchema = z
   .nullable()
   .openapi('ArticleNeighbour');
 
+export const attachmentSchema = z.object({
+  name: z.string(),
+  url: z.string(),
+  size: z.number().int().nullable(),
+  contentType: z.string().nullable(),
+});
+
+export const policyDocumentSchema = z.object({
+  indexNumber: z.string().nullable().openapi({ description: '索引号' }),
+  documentNumber: z.string().nullable().openapi({ description: '文号' }),
+  dateWritten: z.string().nullable().openapi({ description: '成文日期' }),
+  issuingBody: z.string().nullable().openapi({ description: '发布机构' }),
+});
+
 export const articleDetail = articleSummary
   .extend({
     body: z.string().openapi({ description: 'Sanitized HTML' }),
     visitors: z.number().int(),
     breadcrumb: z.array(breadcrumbItemSchema),
-    attachments: z.array(
-      z.object({
-        name: z.string(),
-        url: z.string(),
-        size: z.number().int().nullable(),
-        contentType: z.string().nullable(),
-      }),
-    ),
-    document: z
-      .object({
-        indexNumber: z.string().nullable().openapi({ description: '索引号' }),
-        documentNumber: z.string().nullable().openapi({ description: '文号' }),
-        dateWritten: z.string().nullable().openapi({ description: '成文日期' }),
-        issuingBody: z.string().nullable().openapi({ description: '发布机构' }),
-      })
-      .nullable(),
+    attachments: z.array(attachmentSchema),
+    document: policyDocumentSchema.nullable(),
     prev: neighbourSchema.openapi({
       description: '上一篇: the article published just before, in the same channel',
     }),

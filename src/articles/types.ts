@@ -1,61 +1,52 @@
-export interface ChannelRef {
-  id: number;
-  slug: string;
-  name: string;
-}
+import type { z } from '@hono/zod-openapi';
+import type {
+  articleDetail,
+  articleSummary,
+  attachmentSchema,
+  channelRefSchema,
+  neighbourSchema,
+  policyDocumentSchema,
+  tagSchema,
+} from './schemas';
 
-export interface TagRef {
-  slug: string;
-  name: string;
-}
+/**
+ * The article's shapes, all derived from the response schemas in ./schemas (whose fields the
+ * drizzle schema stores): the domain objects the queries return hold instants as Dates and no
+ * URLs, which present.ts adds for a given origin and time zone.
+ */
+type Instants<T, K extends keyof T> = Omit<T, K> & { [P in K]: Date };
 
-export interface ArticleSummary {
-  id: number;
-  slug: string;
-  title: string;
-  subtitle: string;
-  summary: string;
-  source: string;
-  author: string;
-  coverImageUrl: string | null;
-  lang: string;
-  channel: ChannelRef;
-  tags: TagRef[];
-  publishedAt: Date;
-  updatedAt: Date;
-  views: number;
-}
+export type ChannelRef = z.infer<typeof channelRefSchema>;
+export type TagRef = z.infer<typeof tagSchema>;
+export type Attachment = z.infer<typeof attachmentSchema>;
+export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
 
-export interface Attachment {
-  name: string;
-  url: string;
-  size: number | null;
-  contentType: string | null;
-}
+export type ArticleSummary = Instants<
+  Omit<z.infer<typeof articleSummary>, 'url'>,
+  'publishedAt' | 'updatedAt'
+>;
 
-export interface PolicyDocument {
-  indexNumber: string | null;
-  documentNumber: string | null;
-  dateWritten: string | null;
-  issuingBody: string | null;
-}
+export type ArticleNeighbour = Instants<
+  Omit<NonNullable<z.infer<typeof neighbourSchema>>, 'url'>,
+  'publishedAt'
+>;
 
-export interface ArticleNeighbour {
-  id: number;
-  slug: string;
-  title: string;
-  publishedAt: Date;
-}
+export type ArticleDetail = ArticleSummary &
+  Pick<z.infer<typeof articleDetail>, 'body' | 'visitors' | 'attachments' | 'document'> & {
+    breadcrumb: ChannelRef[];
+    prev: ArticleNeighbour | null;
+    next: ArticleNeighbour | null;
+  };
 
-export interface ArticleDetail extends ArticleSummary {
-  body: string;
-  visitors: number;
-  breadcrumb: ChannelRef[];
-  attachments: Attachment[];
-  document: PolicyDocument | null;
-  prev: ArticleNeighbour | null;
-  next: ArticleNeighbour | null;
-}
+/** An article as a feed carries it: the summary without counts, its body included. */
+export type FeedArticle = Omit<ArticleSummary, 'views' | 'channel'> &
+  Pick<ArticleDetail, 'body'> & { channel: Omit<ChannelRef, 'id'> };
+
+/** What a list on a page shows of an article: enough for a link, a date and a count. */
+export type ListItem = Pick<
+  ArticleSummary,
+  'id' | 'slug' | 'title' | 'lang' | 'publishedAt' | 'views'
+>;
 
 /** What the public may learn about an id or slug: the article, that it was withdrawn, or nothing. */
 export type ArticleLookup =

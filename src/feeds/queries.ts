@@ -1,26 +1,10 @@
 import { and, asc, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import { channelAndDescendants, isPublic, tagsJson } from '../articles/queries';
-import type { TagRef } from '../articles/types';
+import type { FeedArticle, TagRef } from '../articles/types';
 import type { Database } from '../db/client';
 import { articles, channels } from '../db/schema';
 
-/** An article as a feed carries it: everything, body included. */
-export interface FeedArticle {
-  id: number;
-  slug: string;
-  title: string;
-  subtitle: string;
-  summary: string;
-  body: string;
-  source: string;
-  author: string;
-  lang: string;
-  coverImageUrl: string | null;
-  publishedAt: Date;
-  updatedAt: Date;
-  channel: { slug: string; name: string };
-  tags: TagRef[];
-}
+export type { FeedArticle };
 
 export interface FeedChannel {
   slug: string;
