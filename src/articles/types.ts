@@ -38,9 +38,8 @@ export type ArticleDetail = ArticleSummary &
     next: ArticleNeighbour | null;
   };
 
-/** An article as a feed carries it: the summary without counts, its body included. */
-export type FeedArticle = Omit<ArticleSummary, 'views' | 'channel'> &
-  Pick<ArticleDetail, 'body'> & { channel: Omit<ChannelRef, 'id'> };
+/** An article as a feed carries it: the summary with its body. */
+export type FeedArticle = ArticleSummary & Pick<ArticleDetail, 'body'>;
 
 /** What a list on a page shows of an article: enough for a link, a date and a count. */
 export type ListItem = Pick<
