@@ -1,4 +1,5 @@
-import { homeLabel, type SiteConfig } from '../lib/site';
+import { homeLabel } from '../lib/labels';
+import type { SiteConfig } from '../lib/site';
 import { toZonedIso } from '../lib/time';
 import type { ArticleDetail, ArticleNeighbour, ArticleSummary } from './types';
 

@@ -12,7 +12,8 @@ import { createRoute } from '@hono/zod-openapi';
 import { zValidator } from '@hono/zod-validator';
 import { createApi, defaultHook, problemResponses, publicAccess } from '../lib/openapi';
 import { readDb, requestOrigin } from '../lib/router';
-import { siteConfig, type SiteLang } from '../lib/site';
+import type { Lang } from '../lib/labels';
+import { siteConfig } from '../lib/site';
 import { cspHash, cspHeader } from './csp';
 import {
   ArticleFrame,
@@ -22,7 +23,7 @@ import {
   resizeScript,
   type FrameTheme,
 } from './frame-pages';
-import { embedLabels } from './labels';
+import { embedLabels } from '../lib/labels';
 import { defaultFrameSize, fitFrame, resolveEmbedTarget } from './oembed';
 import { copyScript, OwnerPage, ownerCss } from './owner-page';
 import {
@@ -70,7 +71,7 @@ async function renderFrame(
 function frameOptions(c: Context<AppEnv>) {
   const site = siteConfig(c.env);
   const query = frameQuery.safeParse(c.req.query());
-  const lang: SiteLang = (query.success && query.data.lang) || site.lang;
+  const lang: Lang = (query.success && query.data.lang) || site.lang;
   const theme: FrameTheme = query.success ? query.data.theme : undefined;
   return {
     site,

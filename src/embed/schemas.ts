@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { langs } from '../lib/labels';
 import { idParam, limitParam, slugParam } from '../lib/params';
 
 const dimension = z
@@ -47,7 +48,7 @@ export const oembedResponse = z
   })
   .openapi('OEmbed');
 
-const langParam = z.enum(['zh-CN', 'en']).optional();
+const langParam = z.enum(langs).optional();
 const themeParam = z.enum(['light', 'dark']).optional();
 
 /** Frame and owner-page parameters; unknown ones (tracking tags and the like) are ignored. */

@@ -4,7 +4,7 @@ import type { ArticleDetail, ArticleNeighbour } from '../articles/types';
 import { oembedDiscoveryHref } from '../embed/oembed';
 import type { SiteConfig } from '../lib/site';
 import { toZonedIso, zonedDateTime } from '../lib/time';
-import type { Labels } from './labels';
+import type { Labels } from '../lib/labels';
 import { Breadcrumb, feedLinks, Layout } from './layout';
 import type { NavChannel } from './queries';
 import { jsonForScript, safeHref } from './safety';

@@ -2,7 +2,7 @@ import { articlePath, channelPath } from '../articles/present';
 import type { ChannelDetail } from '../channels/queries';
 import type { SiteConfig } from '../lib/site';
 import { toZonedIso, zonedDay } from '../lib/time';
-import type { Labels } from './labels';
+import type { Labels } from '../lib/labels';
 import { Breadcrumb, feedLinks, Layout } from './layout';
 import type { ChannelSection, ListItem, NavChannel } from './queries';
 

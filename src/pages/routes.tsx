@@ -13,7 +13,7 @@ import { siteConfig } from '../lib/site';
 import { addDays, zonedDay } from '../lib/time';
 import { listPopularArticles } from '../views/queries';
 import { ArticlePage } from './article-page';
-import { labelsFor } from './labels';
+import { labelsFor } from '../lib/labels';
 import { ChannelPage, ErrorPage, HomePage } from './list-pages';
 import { listChannelPage, listTopChannels, loadHomeContent, mergeRanked } from './queries';
 import { pageCsp } from './safety';
