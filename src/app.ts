@@ -1,29 +1,42 @@
-import { Hono, type MiddlewareHandler } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
 import { except } from 'hono/combine';
 import { cors } from 'hono/cors';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { articlesRoutes } from './articles/routes';
+import { previewRoutes } from './authoring/preview-routes';
 import { channelsRoutes } from './channels/routes';
 import { docsRoutes } from './docs/routes';
 import { embedRoutes } from './embed/routes';
 import type { AppEnv } from './env';
 import { feedsRoutes } from './feeds/routes';
 import { healthRoutes } from './health/routes';
-import { mediaAdminRoutes, mediaRoutes } from './media/routes';
-import { AppError, problemResponse } from './lib/errors';
-import { handleAppError } from './lib/error-handler';
+import { AppError, clientProblem, problemResponse } from './lib/errors';
 import { publicGet } from './lib/http';
-import { lazy } from './lib/lazy';
-import { openApiDocument } from './lib/openapi';
+import { createLogger, describeError } from './lib/logger';
 import { accessLog, assignRequestId, securityHeaders } from './lib/middleware';
+import type { OpenApiConfig } from './lib/openapi';
+import { describeRouter } from './lib/router';
+import { mediaAdminRoutes, mediaRoutes } from './media/routes';
 import { pagesRoutes, renderErrorPage } from './pages/routes';
 import { searchPageRoutes } from './search/page-routes';
 import { searchRoutes } from './search/routes';
-import { previewRoutes } from './authoring/preview-routes';
 import { viewsRoutes } from './views/routes';
 
-/** The routers /openapi.json describes. Views first: /articles/popular wins over /articles/{idOrSlug}. */
-const apiRouters = [
+/** Readers get an error page in the site's language; API clients get a problem document. */
+function renderProblem(c: Context<AppEnv>, problem: AppError, asPage: boolean) {
+  return asPage ? renderErrorPage(c, problem) : problemResponse(c, problem);
+}
+
+/**
+ * Route order is decided here and nowhere else. Hono tries routes in the order they are added,
+ * so a feature with static paths goes before one whose parameterised path would also match
+ * them: views' /articles/popular before articles' /articles/{idOrSlug}. Media's admin routes
+ * come first of all, before the admin API (mounted right after this list): uploads stream past
+ * the admin API's 1 MB JSON body limit.
+ */
+const apiMounts = [
+  ['/api/v1', mediaAdminRoutes],
   ['/api/v1', viewsRoutes],
   ['/api/v1', articlesRoutes],
   ['/api/v1', channelsRoutes],
@@ -32,27 +45,26 @@ const apiRouters = [
   ['/', embedRoutes],
 ] as const;
 
-/** Built on its first request (no other route needs its schemas), then kept. */
-const apiDescription = lazy(() =>
-  openApiDocument([...apiRouters, ['/api/v1', mediaAdminRoutes]], {
-    openapi: '3.1.0',
-    info: {
-      title: 'Gazette API',
-      version: '1.0.0',
-      description:
-        'Public read API of Gazette, an edge-native news content service. Errors are RFC 9457 problem documents.',
-    },
-    servers: [{ url: '/' }],
-  }),
-);
+const apiDescription: OpenApiConfig = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Gazette API',
+    version: '1.0.0',
+    description:
+      'Public read API of Gazette, an edge-native news content service. Errors are RFC 9457 problem documents.',
+  },
+  servers: [{ url: '/' }],
+  // Public operations say so (security: []); admin ones declare the bearer scheme.
+  security: [],
+};
 
-const adminApi = lazy(async () => await import('./authoring/routes'));
+/** Loaded on the first admin request: the public read path never pays for the admin API's schemas. */
+const adminApi = () => import('./authoring/routes');
+
+type ApiDocument = ReturnType<OpenAPIHono<AppEnv>['getOpenAPI31Document']>;
 
 /** The public description plus the admin API's paths, bearer security scheme and schemas. */
-function withAdminApi(
-  doc: ReturnType<typeof apiDescription>,
-  admin: Awaited<ReturnType<typeof adminApi>>,
-) {
+function withAdminApi(doc: ApiDocument, admin: Awaited<ReturnType<typeof adminApi>>) {
   const adminDoc = admin.adminDescription();
   return {
     ...doc,
@@ -69,7 +81,7 @@ function withAdminApi(
 }
 
 export function createApp() {
-  const app = new Hono<AppEnv>();
+  const app = new OpenAPIHono<AppEnv>();
 
   // Before the middleware on purpose: the health check is the benchmark's constant baseline.
   app.route('/', healthRoutes);
@@ -114,32 +126,57 @@ export function createApp() {
     }),
   );
 
-  // Built on its first request: the public read path never pays for the admin API's schemas.
-  // Uploads stream past the admin API's 1 MB JSON body limit, so media's admin routes come first.
-  app.route('/api/v1', mediaAdminRoutes);
+  // OpenAPIHono sub-apps bring their route descriptions along into app's registry.
+  for (const [prefix, api] of apiMounts) app.route(prefix, api);
   app.all('/api/v1/admin/*', async (c) => (await adminApi()).dispatch(c));
-  for (const [prefix, router] of apiRouters) app.route(prefix, router);
   app.route('/', docsRoutes);
   app.route('/', previewRoutes);
   app.route('/', pagesRoutes);
   app.route('/', searchPageRoutes);
   app.route('/', feedsRoutes);
 
-  app.get('/openapi.json', async (c) => c.json(withAdminApi(apiDescription(), await adminApi())));
+  // Built on its first request (no other route needs it), then kept.
+  let document: ApiDocument | undefined;
+  app.get('/openapi.json', async (c) => {
+    if (!document) {
+      for (const [prefix, api] of apiMounts) {
+        if (!(api instanceof OpenAPIHono)) describeRouter(app, prefix, api);
+      }
+      document = withAdminApi(app.getOpenAPI31Document(apiDescription), await adminApi());
+    }
+    return c.json(document);
+  });
 
   // Readers who mistype an address get a page; API clients keep getting a problem document.
   app.notFound((c) =>
-    /^\/api(?:\/|$)/.test(new URL(c.req.url).pathname)
-      ? problemResponse(
-          c,
-          new AppError('route_not_found', {
-            detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}`,
-          }),
-        )
-      : renderErrorPage(c, 404),
+    renderProblem(
+      c,
+      new AppError('route_not_found', {
+        // Percent-encoded, as in the problem's instance: the caller's text is echoed back.
+        detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}`,
+      }),
+      !/^\/api(?:\/|$)/.test(c.req.path),
+    ),
   );
 
-  app.onError(handleAppError);
+  // The one place errors become responses, for the public API, the admin API (whose own app
+  // hands its errors on to this one) and the pages alike.
+  app.onError((err, c) => {
+    let problem = clientProblem(err);
+    if (!problem) {
+      const logger =
+        c.get('logger') ?? createLogger(c.env?.LOG_LEVEL, { requestId: c.get('requestId') });
+      logger.error('unhandled error', {
+        method: c.req.method,
+        path: c.req.path,
+        ...describeError(err),
+      });
+      problem = new AppError('internal_error', {
+        detail: 'The error was logged with this request id.',
+      });
+    }
+    return renderProblem(c, problem, c.get('page') === true);
+  });
 
   return app;
 }

@@ -19,6 +19,8 @@ export interface AppVariables {
   /** The admin request's D1 session on the primary, and drizzle over it (src/auth/session.ts). */
   primarySession?: D1DatabaseSession;
   primaryDb?: Database;
+  /** Set by reader pages: their errors render as pages, not problem documents. */
+  page?: true;
 }
 
 export interface AppEnv {

@@ -1,5 +1,6 @@
 import { fileFormat, humanFileSize } from '../lib/files';
-import { homeLabel, type SiteConfig } from '../lib/site';
+import { homeLabel } from '../lib/labels';
+import type { SiteConfig } from '../lib/site';
 import { toZonedIso } from '../lib/time';
 import type { ArticleDetail, ArticleNeighbour, ArticleSummary, Attachment } from './types';
 

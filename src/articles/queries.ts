@@ -68,24 +68,22 @@ export const summaryColumns = {
   tagsJson,
 };
 
-export type SummaryRow = {
-  id: number;
-  slug: string;
-  title: string;
-  subtitle: string;
-  summary: string;
-  source: string;
-  author: string;
-  coverImageUrl: string | null;
-  lang: string;
-  publishedAt: Date | null;
-  updatedAt: Date;
-  viewCount: number;
-  channelId: number;
-  channelSlug: string;
-  channelName: string;
-  tagsJson: string;
-};
+/** A summary row as drizzle maps it: the stored columns, the channel's, and the tags as JSON. */
+export type SummaryRow = Pick<
+  typeof articles.$inferSelect,
+  | 'id'
+  | 'slug'
+  | 'title'
+  | 'subtitle'
+  | 'summary'
+  | 'source'
+  | 'author'
+  | 'coverImageUrl'
+  | 'lang'
+  | 'publishedAt'
+  | 'updatedAt'
+  | 'viewCount'
+> & { channelId: number; channelSlug: string; channelName: string; tagsJson: string };
 
 export function toSummary(row: SummaryRow): ArticleSummary {
   return {
@@ -124,11 +122,15 @@ export function isPublic(
   return and(status, visible)!;
 }
 
-/** The channel and every channel below it, as one subquery so the list stays one statement. */
-export function channelAndDescendants(slug: string): SQL {
+/**
+ * The channel (by slug, or by id) and every channel below it, as one subquery so the list
+ * stays one statement.
+ */
+export function channelAndDescendants(root: string | { id: number }): SQL {
+  const start = typeof root === 'string' ? sql`slug = ${root}` : sql`id = ${root.id}`;
   return sql`${articles.channelId} in (
     with recursive subtree(id) as (
-      select id from channels where slug = ${slug}
+      select id from channels where ${start}
       union all
       select c.id from channels c join subtree on c.parent_id = subtree.id
     )

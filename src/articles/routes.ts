@@ -1,8 +1,9 @@
 import { AppError } from '../lib/errors';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../lib/cursor';
 import { noQueryParams, type DateBound } from '../lib/params';
-import { problemResponses } from '../lib/openapi';
-import { readDb, createRouter, requestOrigin } from '../lib/router';
+import { createRoute } from '@hono/zod-openapi';
+import { createApi, problemResponses, publicAccess } from '../lib/openapi';
+import { readDb, requestOrigin } from '../lib/router';
 import { siteConfig } from '../lib/site';
 import { startOfZonedDay, addDays } from '../lib/time';
 import { presentArticle, presentSummary } from './present';
@@ -29,111 +30,106 @@ export function exclusiveUpperBound(bound: DateBound, timeZone: string): Date | 
   return startOfZonedDay(addDays(bound.date, 1), timeZone) ?? undefined;
 }
 
-export const articlesRoutes = createRouter()
-  .endpoint(
-    'get',
-    '/articles',
-    {
-      request: () => ({ query: listArticlesQuery() }),
-      describe: () => ({
-        tags: ['Articles'],
-        summary: 'List published articles, newest first',
-        responses: {
-          200: {
-            description: 'A page of article summaries',
-            content: { 'application/json': { schema: articleListResponse() } },
-            headers: {
-              Link: {
-                description: 'rel="next" link when more pages exist',
-                schema: { type: 'string' },
-              },
-            },
-          },
-          ...problemResponses(400, 404),
-        },
-      }),
+const listArticles = createRoute({
+  method: 'get',
+  path: '/articles',
+  operationId: 'listArticles',
+  tags: ['Articles'],
+  summary: 'List published articles, newest first',
+  ...publicAccess,
+  request: { query: listArticlesQuery },
+  responses: {
+    200: {
+      description: 'A page of article summaries',
+      content: { 'application/json': { schema: articleListResponse } },
+      headers: {
+        Link: { description: 'rel="next" link when more pages exist', schema: { type: 'string' } },
+      },
     },
-    async (c) => {
-      const query = c.req.valid('query');
-      const site = siteConfig(c.env);
-      const publishedFrom = query.from && lowerBound(query.from, site.timeZone);
-      const publishedBefore = query.to && exclusiveUpperBound(query.to, site.timeZone);
-      if (publishedFrom && publishedBefore && publishedFrom >= publishedBefore) {
-        throw AppError.invalidParameter('from', 'query', "must not be later than 'to'");
-      }
-      const fingerprint = queryFingerprint({
-        channel: query.channel,
-        tag: query.tag,
-        ids: query.ids?.join(','),
-        from: publishedFrom?.getTime(),
-        to: publishedBefore?.getTime(),
-        sort: query.sort,
-      });
-      const after = query.cursor
-        ? (decodeCursor(query.cursor, fingerprint, [
-            query.sort === 'popular' ? 'number' : 'instant',
-            'number',
-          ]) as [number, number])
-        : undefined;
+    ...problemResponses(400, 404),
+  },
+});
 
-      const limit = query.limit ?? query.ids?.length ?? defaultPageSize;
-      const page = await listPublishedArticles(readDb(c), {
-        now: nowDate(),
-        channelSlug: query.channel,
-        tagSlug: query.tag,
-        ids: query.ids,
-        publishedFrom,
-        publishedBefore,
-        sort: query.sort,
-        after,
-        limit,
-      });
-      if (!page.channelFound) {
-        throw new AppError('not_found', { detail: `No channel '${query.channel}'` });
-      }
+const getArticle = createRoute({
+  method: 'get',
+  path: '/articles/{idOrSlug}',
+  operationId: 'getArticle',
+  tags: ['Articles'],
+  summary: 'One published article with breadcrumb, tags, attachments and neighbours',
+  ...publicAccess,
+  request: { params: articleKeyParams, query: noQueryParams },
+  responses: {
+    200: {
+      description: 'The article',
+      content: { 'application/json': { schema: articleResponse } },
+    },
+    ...problemResponses(400, 404),
+  },
+});
 
-      const origin = requestOrigin(c);
-      const nextCursor = page.next ? encodeCursor(page.next, fingerprint) : null;
-      if (nextCursor) {
-        const nextUrl = new URL(c.req.url);
-        nextUrl.searchParams.set('cursor', nextCursor);
-        c.header('Link', `<${nextUrl.href}>; rel="next"`);
-      }
-      return c.json(
-        {
-          data: page.items.map((a) => presentSummary(a, site, origin)),
-          meta: { nextCursor, limit },
-        },
-        200,
-      );
-    },
-  )
-  .endpoint(
-    'get',
-    '/articles/{idOrSlug}',
-    {
-      request: () => ({ params: articleKeyParams(), query: noQueryParams() }),
-      describe: () => ({
-        tags: ['Articles'],
-        summary: 'One published article with breadcrumb, tags, attachments and neighbours',
-        responses: {
-          200: {
-            description: 'The article',
-            content: { 'application/json': { schema: articleResponse() } },
-          },
-          ...problemResponses(400, 404),
-        },
-      }),
-    },
-    async (c) => {
-      const { idOrSlug } = c.req.valid('param');
-      const found = await findArticle(readDb(c), idOrSlug, nowDate());
-      if (found.state !== 'published') {
-        throw new AppError('not_found', { detail: 'No published article with that id or slug' });
-      }
-      return c.json(
-        { data: presentArticle(found.article, siteConfig(c.env), requestOrigin(c)) },
-        200,
-      );
-    },
-  );
+export const articlesRoutes = createApi()
+  .openapi(listArticles, async (c) => {
+    const query = c.req.valid('query');
+    const site = siteConfig(c.env);
+    const publishedFrom = query.from && lowerBound(query.from, site.timeZone);
+    const publishedBefore = query.to && exclusiveUpperBound(query.to, site.timeZone);
+    if (publishedFrom && publishedBefore && publishedFrom >= publishedBefore) {
+      throw AppError.invalidParameter('from', 'query', "must not be later than 'to'");
+    }
+    const fingerprint = queryFingerprint({
+      channel: query.channel,
+      tag: query.tag,
+      ids: query.ids?.join(','),
+      from: publishedFrom?.getTime(),
+      to: publishedBefore?.getTime(),
+      sort: query.sort,
+    });
+    const after = query.cursor
+      ? (decodeCursor(query.cursor, fingerprint, [
+          query.sort === 'popular' ? 'number' : 'instant',
+          'number',
+        ]) as [number, number])
+      : undefined;
+
+    const limit = query.limit ?? query.ids?.length ?? defaultPageSize;
+    const page = await listPublishedArticles(readDb(c), {
+      now: nowDate(),
+      channelSlug: query.channel,
+      tagSlug: query.tag,
+      ids: query.ids,
+      publishedFrom,
+      publishedBefore,
+      sort: query.sort,
+      after,
+      limit,
+    });
+    if (!page.channelFound) {
+      throw new AppError('not_found', { detail: `No channel '${query.channel}'` });
+    }
+
+    const origin = requestOrigin(c);
+    const nextCursor = page.next ? encodeCursor(page.next, fingerprint) : null;
+    if (nextCursor) {
+      const nextUrl = new URL(c.req.url);
+      nextUrl.searchParams.set('cursor', nextCursor);
+      c.header('Link', `<${nextUrl.href}>; rel="next"`);
+    }
+    return c.json(
+      {
+        data: page.items.map((a) => presentSummary(a, site, origin)),
+        meta: { nextCursor, limit },
+      },
+      200,
+    );
+  })
+  .openapi(getArticle, async (c) => {
+    const { idOrSlug } = c.req.valid('param');
+    const found = await findArticle(readDb(c), idOrSlug, nowDate());
+    if (found.state !== 'published') {
+      throw new AppError('not_found', { detail: 'No published article with that id or slug' });
+    }
+    return c.json(
+      { data: presentArticle(found.article, siteConfig(c.env), requestOrigin(c)) },
+      200,
+    );
+  });

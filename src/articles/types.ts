@@ -1,66 +1,56 @@
-export interface ChannelRef {
-  id: number;
-  slug: string;
-  name: string;
-}
+import type { z } from '@hono/zod-openapi';
+import type {
+  articleDetail,
+  articleSummary,
+  attachmentSchema,
+  channelRefSchema,
+  neighbourSchema,
+  policyDocumentSchema,
+  tagSchema,
+} from './schemas';
 
-export interface TagRef {
-  slug: string;
-  name: string;
-}
+/**
+ * The article's shapes, all derived from the response schemas in ./schemas (whose fields the
+ * drizzle schema stores): the domain objects the queries return hold instants as Dates and no
+ * URLs, which present.ts adds for a given origin and time zone.
+ */
+type Instants<T, K extends keyof T> = Omit<T, K> & { [P in K]: Date };
 
-export interface ArticleSummary {
-  id: number;
-  slug: string;
-  title: string;
-  subtitle: string;
-  summary: string;
-  source: string;
-  author: string;
-  coverImageUrl: string | null;
-  lang: string;
-  channel: ChannelRef;
-  tags: TagRef[];
-  publishedAt: Date;
-  updatedAt: Date;
-  views: number;
-}
-
-export interface Attachment {
-  name: string;
-  url: string;
-  size: number | null;
-  contentType: string | null;
-  /** The uploaded file (media row) it points at; null for a link to elsewhere. */
-  mediaId: number | null;
-}
+export type ChannelRef = z.infer<typeof channelRefSchema>;
+export type TagRef = z.infer<typeof tagSchema>;
+export type Attachment = z.infer<typeof attachmentSchema>;
+export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
 
 /** What a write takes: a link, or an uploaded file (see resolveMediaAttachments in src/media). */
 export type AttachmentInput = Omit<Attachment, 'mediaId'> & { mediaId?: number | null };
 
-export interface PolicyDocument {
-  indexNumber: string | null;
-  documentNumber: string | null;
-  dateWritten: string | null;
-  issuingBody: string | null;
-}
+export type ArticleSummary = Instants<
+  Omit<z.infer<typeof articleSummary>, 'url'>,
+  'publishedAt' | 'updatedAt'
+>;
 
-export interface ArticleNeighbour {
-  id: number;
-  slug: string;
-  title: string;
-  publishedAt: Date;
-}
+export type ArticleNeighbour = Instants<
+  Omit<NonNullable<z.infer<typeof neighbourSchema>>, 'url'>,
+  'publishedAt'
+>;
 
-export interface ArticleDetail extends ArticleSummary {
-  body: string;
-  visitors: number;
-  breadcrumb: ChannelRef[];
-  attachments: Attachment[];
-  document: PolicyDocument | null;
-  prev: ArticleNeighbour | null;
-  next: ArticleNeighbour | null;
-}
+export type ArticleDetail = ArticleSummary &
+  Pick<z.infer<typeof articleDetail>, 'body' | 'visitors' | 'document'> & {
+    // The stored attachments; present.ts adds each one's format and human size.
+    attachments: Attachment[];
+    breadcrumb: ChannelRef[];
+    prev: ArticleNeighbour | null;
+    next: ArticleNeighbour | null;
+  };
+
+/** An article as a feed carries it: the summary with its body. */
+export type FeedArticle = ArticleSummary & Pick<ArticleDetail, 'body'>;
+
+/** What a list on a page shows of an article: enough for a link, a date and a count. */
+export type ListItem = Pick<
+  ArticleSummary,
+  'id' | 'slug' | 'title' | 'lang' | 'publishedAt' | 'views'
+>;
 
 /** What the public may learn about an id or slug: the article, that it was withdrawn, or nothing. */
 export type ArticleLookup =

@@ -4,9 +4,10 @@ import { createDb } from '../db/client';
 import type { ArticleDetail } from '../articles/types';
 import type { AppEnv } from '../env';
 import { now, nowDate } from '../lib/clock';
+import { AppError } from '../lib/errors';
 import { siteConfig } from '../lib/site';
 import { ArticlePage } from '../pages/article-page';
-import { labelsFor } from '../pages/labels';
+import { labelsFor } from '../lib/labels';
 import { listTopChannels } from '../pages/queries';
 import { renderErrorPage } from '../pages/routes';
 import { pageCsp } from '../pages/safety';
@@ -56,11 +57,11 @@ export const previewRoutes = new Hono<AppEnv>().get('/preview/articles/:id', asy
     id !== null &&
     (await verifyPreview(previewSecret(c.env, c.req.url), id, exp, sig, Math.floor(now() / 1000)));
   // A bad or expired link says no more than "not found".
-  if (!valid) return renderNoStore(c, 404);
+  if (!valid) return notFoundPage(c);
   // The primary: an editor previews what they saved a moment ago.
   const db = createDb(c.env.DB.withSession('first-primary'));
   const [article, nav] = await Promise.all([findAdminArticle(db, id), listTopChannels(db)]);
-  if (!article || article.status === 'deleted') return renderNoStore(c, 404);
+  if (!article || article.status === 'deleted') return notFoundPage(c);
   const site = siteConfig(c.env);
   c.header('Content-Security-Policy', pageCsp(c.env));
   return c.html(
@@ -78,8 +79,9 @@ export const previewRoutes = new Hono<AppEnv>().get('/preview/articles/:id', asy
   );
 });
 
-async function renderNoStore(c: Parameters<typeof renderErrorPage>[0], status: 404) {
-  const res = await renderErrorPage(c, status);
+/** A preview link that does not (or no longer) work: the not-found page, never cached. */
+async function notFoundPage(c: Parameters<typeof renderErrorPage>[0]) {
+  const res = await renderErrorPage(c, new AppError('not_found'));
   res.headers.set('Cache-Control', 'no-store');
   return res;
 }

@@ -9,7 +9,6 @@ import { apiTokens, tokenRoles, auditOutcomes } from '../db/schema';
 import type { AppEnv } from '../env';
 import { nowDate } from '../lib/clock';
 import { AppError } from '../lib/errors';
-import { handleAppError } from '../lib/error-handler';
 import { problemResponses } from '../lib/openapi';
 import { auditContext, auditStatement, listAudit } from './audit';
 import { registerArticleRoutes } from './article-routes';
@@ -332,15 +331,16 @@ function adminApp() {
       await next();
     });
     built.route(adminPrefix, api);
-    built.notFound((c) =>
-      handleAppError(
-        new AppError('route_not_found', {
-          detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}`,
-        }),
-        c,
-      ),
-    );
-    built.onError(handleAppError);
+    // Errors go on to the app's onError (dispatch runs inside one of its handlers), the one
+    // place problems are rendered, with the outer request's context.
+    built.notFound((c) => {
+      throw new AppError('route_not_found', {
+        detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}`,
+      });
+    });
+    built.onError((err) => {
+      throw err;
+    });
   }
   return built;
 }

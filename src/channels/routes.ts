@@ -1,8 +1,9 @@
 import { channelPath, presentBreadcrumb } from '../articles/present';
 import { AppError } from '../lib/errors';
-import { problemResponses } from '../lib/openapi';
+import { createRoute } from '@hono/zod-openapi';
+import { createApi, problemResponses, publicAccess } from '../lib/openapi';
 import { noQueryParams } from '../lib/params';
-import { createRouter, readDb, requestOrigin } from '../lib/router';
+import { readDb, requestOrigin } from '../lib/router';
 import { siteConfig } from '../lib/site';
 import { findChannel, listChannelTree, type Channel, type ChannelNode } from './queries';
 import { channelResponse, channelSlugParams, channelTreeResponse } from './schemas';
@@ -28,63 +29,61 @@ function presentTree(node: ChannelNode, origin: string): PresentedNode {
   };
 }
 
-export const channelsRoutes = createRouter()
-  .endpoint(
-    'get',
-    '/channels',
-    {
-      request: () => ({ query: noQueryParams() }),
-      describe: () => ({
-        tags: ['Channels'],
-        summary: 'The channel tree (栏目)',
-        responses: {
-          200: {
-            description: 'Root channels with their descendants',
-            content: { 'application/json': { schema: channelTreeResponse() } },
-          },
-          ...problemResponses(400),
+const listChannels = createRoute({
+  method: 'get',
+  path: '/channels',
+  operationId: 'listChannels',
+  tags: ['Channels'],
+  summary: 'The channel tree (栏目)',
+  ...publicAccess,
+  request: { query: noQueryParams },
+  responses: {
+    200: {
+      description: 'Root channels with their descendants',
+      content: { 'application/json': { schema: channelTreeResponse } },
+    },
+    ...problemResponses(400),
+  },
+});
+
+const getChannel = createRoute({
+  method: 'get',
+  path: '/channels/{slug}',
+  operationId: 'getChannel',
+  tags: ['Channels'],
+  summary: 'One channel with its breadcrumb and children',
+  ...publicAccess,
+  request: { params: channelSlugParams, query: noQueryParams },
+  responses: {
+    200: {
+      description: 'The channel',
+      content: { 'application/json': { schema: channelResponse } },
+    },
+    ...problemResponses(400, 404),
+  },
+});
+
+export const channelsRoutes = createApi()
+  .openapi(listChannels, async (c) => {
+    const origin = requestOrigin(c);
+    const roots = await listChannelTree(readDb(c));
+    return c.json({ data: roots.map((r) => presentTree(r, origin)) }, 200);
+  })
+  .openapi(getChannel, async (c) => {
+    const { slug } = c.req.valid('param');
+    const channel = await findChannel(readDb(c), slug);
+    if (!channel) throw new AppError('not_found', { detail: `No channel '${slug}'` });
+    const origin = requestOrigin(c);
+    const site = siteConfig(c.env);
+    return c.json(
+      {
+        data: {
+          ...presentChannel(channel, origin),
+          breadcrumb: presentBreadcrumb(channel.breadcrumb, site, origin),
+          children: channel.children.map((child) => presentChannel(child, origin)),
+          articlesUrl: `${origin}/api/v1/articles?channel=${channel.slug}`,
         },
-      }),
-    },
-    async (c) => {
-      const origin = requestOrigin(c);
-      const roots = await listChannelTree(readDb(c));
-      return c.json({ data: roots.map((r) => presentTree(r, origin)) }, 200);
-    },
-  )
-  .endpoint(
-    'get',
-    '/channels/{slug}',
-    {
-      request: () => ({ params: channelSlugParams(), query: noQueryParams() }),
-      describe: () => ({
-        tags: ['Channels'],
-        summary: 'One channel with its breadcrumb and children',
-        responses: {
-          200: {
-            description: 'The channel',
-            content: { 'application/json': { schema: channelResponse() } },
-          },
-          ...problemResponses(400, 404),
-        },
-      }),
-    },
-    async (c) => {
-      const { slug } = c.req.valid('param');
-      const channel = await findChannel(readDb(c), slug);
-      if (!channel) throw new AppError('not_found', { detail: `No channel '${slug}'` });
-      const origin = requestOrigin(c);
-      const site = siteConfig(c.env);
-      return c.json(
-        {
-          data: {
-            ...presentChannel(channel, origin),
-            breadcrumb: presentBreadcrumb(channel.breadcrumb, site, origin),
-            children: channel.children.map((child) => presentChannel(child, origin)),
-            articlesUrl: `${origin}/api/v1/articles?channel=${channel.slug}`,
-          },
-        },
-        200,
-      );
-    },
-  );
+      },
+      200,
+    );
+  });

@@ -1,3 +1,5 @@
+import { encodeBase64 } from 'hono/utils/encode';
+
 /**
  * Embed pages carry their small style and script inline, allowed by hash rather than by
  * 'unsafe-inline', so content that slipped past the sanitizer still could not run or restyle.
@@ -9,7 +11,7 @@ export function cspHash(text: string): Promise<string> {
   if (!hash) {
     hash = crypto.subtle
       .digest('SHA-256', new TextEncoder().encode(text))
-      .then((digest) => `'sha256-${btoa(String.fromCharCode(...new Uint8Array(digest)))}'`);
+      .then((digest) => `'sha256-${encodeBase64(digest)}'`);
     hashes.set(text, hash);
   }
   return hash;

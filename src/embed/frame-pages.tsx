@@ -1,9 +1,10 @@
 import type { Child } from 'hono/jsx';
 import { articlePath, channelPath } from '../articles/present';
 import type { ArticleDetail, ArticleSummary } from '../articles/types';
-import type { SiteConfig, SiteLang } from '../lib/site';
+import type { Lang } from '../lib/labels';
+import type { SiteConfig } from '../lib/site';
 import { zonedDateTime, zonedDay } from '../lib/time';
-import { embedLabels } from './labels';
+import { embedLabels } from '../lib/labels';
 
 export type FrameTheme = 'light' | 'dark' | undefined;
 
@@ -54,7 +55,7 @@ export const resizeScript =
   "(function(){if(parent===window)return;var d=document.documentElement,h=-1;function s(f){var n=Math.ceil(d.getBoundingClientRect().height);if(f||n!==h){h=n;parent.postMessage({type:'gazette:resize',height:n},'*')}}new ResizeObserver(function(){s(0)}).observe(d);addEventListener('message',function(e){if(e.source===parent&&e.data&&e.data.type==='gazette:measure')s(1)})})();";
 
 interface FrameProps {
-  lang: SiteLang;
+  lang: Lang;
   title: string;
   css: string;
   canonical?: string;
@@ -86,7 +87,7 @@ const count = (n: number) => n.toLocaleString('en-US');
 
 export function ArticleFrame(props: {
   site: SiteConfig;
-  lang: SiteLang;
+  lang: Lang;
   css: string;
   origin: string;
   article: ArticleDetail;
@@ -141,7 +142,7 @@ export function ArticleFrame(props: {
 
 export function ChannelFrame(props: {
   site: SiteConfig;
-  lang: SiteLang;
+  lang: Lang;
   css: string;
   origin: string;
   channel: { slug: string; name: string };
@@ -189,7 +190,7 @@ export function ChannelFrame(props: {
 
 export function FrameError(props: {
   site: SiteConfig;
-  lang: SiteLang;
+  lang: Lang;
   css: string;
   origin: string;
   message: string;

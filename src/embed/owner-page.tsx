@@ -1,4 +1,5 @@
-import type { SiteConfig, SiteLang } from '../lib/site';
+import type { Lang } from '../lib/labels';
+import type { SiteConfig } from '../lib/site';
 import { frameSandbox, iframeHtml, placeholderHtml, scriptHtml } from './snippets';
 
 interface OwnerText {
@@ -34,7 +35,7 @@ interface OwnerText {
   noContent: string;
 }
 
-const text: Record<SiteLang, OwnerText> = {
+const text: Record<Lang, OwnerText> = {
   'zh-CN': {
     title: (site) => `在您的网站嵌入${site}内容`,
     lead: '复制下面的代码到您的网页即可显示本站的最新文章、热门排行、文章卡片和浏览次数。组件在 Shadow DOM 中渲染，不受您页面样式影响，也不会影响您的页面。',
@@ -170,7 +171,7 @@ function Demo(props: { id: string; code: string; t: OwnerText; children: unknown
 
 export interface OwnerPageProps {
   site: SiteConfig;
-  lang: SiteLang;
+  lang: Lang;
   origin: string;
   /** The hashed, immutable embed.js path, when the build produced one. */
   versionedScript: string | null;

@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { cors } from 'hono/cors';
 import { html } from 'hono/html';
 import type { Child } from 'hono/jsx';
@@ -7,10 +7,13 @@ import { assetManifest } from '../asset-manifest.gen';
 import { findChannel } from '../channels/queries';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
-import { publicCachePolicy, publicGet, type CachePolicy } from '../lib/http';
-import { problemResponses } from '../lib/openapi';
-import { createRouter, readDb, requestOrigin } from '../lib/router';
-import { siteConfig, type SiteLang } from '../lib/site';
+import { publicGet } from '../lib/http';
+import { createRoute } from '@hono/zod-openapi';
+import { zValidator } from '@hono/zod-validator';
+import { createApi, defaultHook, problemResponses, publicAccess } from '../lib/openapi';
+import { readDb, requestOrigin } from '../lib/router';
+import type { Lang } from '../lib/labels';
+import { siteConfig } from '../lib/site';
 import { cspHash, cspHeader } from './csp';
 import {
   ArticleFrame,
@@ -20,14 +23,14 @@ import {
   resizeScript,
   type FrameTheme,
 } from './frame-pages';
-import { embedLabels } from './labels';
+import { embedLabels } from '../lib/labels';
 import { defaultFrameSize, fitFrame, resolveEmbedTarget } from './oembed';
 import { copyScript, OwnerPage, ownerCss } from './owner-page';
 import {
   channelFrameQuery,
-  frameIdParam,
+  articleFrameParams,
   frameQuery,
-  frameSlugParam,
+  channelFrameParams,
   oembedQuery,
   oembedResponse,
   ownerQuery,
@@ -70,8 +73,8 @@ async function renderFrame(
 
 function frameOptions(c: Context<AppEnv>) {
   const site = siteConfig(c.env);
-  const query = frameQuery().safeParse(c.req.query());
-  const lang: SiteLang = (query.success && query.data.lang) || site.lang;
+  const query = frameQuery.safeParse(c.req.query());
+  const lang: Lang = (query.success && query.data.lang) || site.lang;
   const theme: FrameTheme = query.success ? query.data.theme : undefined;
   return {
     site,
@@ -103,24 +106,7 @@ function frameError(
   );
 }
 
-/**
- * publicGet(), keeping the page's own CSP on a 304: a browser copies a 304's headers onto the
- * page it kept, and without it the app's default (frame-ancestors 'none') would stop a framed
- * page from showing after its first revalidation.
- */
-function cachedPage(policy: CachePolicy): MiddlewareHandler<AppEnv> {
-  const conditional = publicGet(policy);
-  return async (c, next) => {
-    let csp: string | null = null;
-    await conditional(c, async () => {
-      await next();
-      csp = c.res.headers.get('Content-Security-Policy');
-    });
-    if (c.res.status === 304 && csp) c.res.headers.set('Content-Security-Policy', csp);
-  };
-}
-
-export const embedRoutes = createRouter();
+export const embedRoutes = createApi();
 
 // oEmbed consumers are often browser scripts on other sites; the answer is public and credential-free.
 embedRoutes.use(
@@ -133,92 +119,91 @@ embedRoutes.use(
   }),
 );
 embedRoutes.use('/oembed', publicGet({ maxAge: 300, staleWhileRevalidate: 3600 }));
-embedRoutes.use('/embed', cachedPage({ maxAge: 300, staleWhileRevalidate: 3600 }));
-embedRoutes.use('/embed/*', cachedPage(publicCachePolicy));
+embedRoutes.use('/embed', publicGet({ maxAge: 300, staleWhileRevalidate: 3600 }));
+embedRoutes.use('/embed/*', publicGet());
 
-embedRoutes.endpoint(
-  'get',
-  '/oembed',
-  {
-    request: () => ({ query: oembedQuery() }),
-    describe: () => ({
-      tags: ['Embed'],
-      summary: 'oEmbed provider for article and channel URLs',
-      description:
-        'Implements https://oembed.com for reader pages on this host. The answer is type rich, with an iframe of the embed page as html; width and height never exceed maxwidth/maxheight.',
-      responses: {
-        200: {
-          description: 'The oEmbed response',
-          content: { 'application/json': { schema: oembedResponse() } },
-        },
-        ...problemResponses(400, 404, 501),
-      },
-    }),
+const oembed = createRoute({
+  method: 'get',
+  path: '/oembed',
+  operationId: 'getOEmbed',
+  tags: ['Embed'],
+  summary: 'oEmbed provider for article and channel URLs',
+  description:
+    'Implements https://oembed.com for reader pages on this host. The answer is type rich, with an iframe of the embed page as html; width and height never exceed maxwidth/maxheight.',
+  ...publicAccess,
+  request: { query: oembedQuery },
+  responses: {
+    200: {
+      description: 'The oEmbed response',
+      content: { 'application/json': { schema: oembedResponse } },
+    },
+    ...problemResponses(400, 404, 501),
   },
-  async (c) => {
-    const query = c.req.valid('query');
-    // An empty format= is read as no format at all, which the spec defaults to json.
-    if (query.format && query.format !== 'json') {
-      throw new AppError('not_implemented', {
-        detail: `oEmbed format '${query.format}' is not supported; use format=json`,
-      });
-    }
-    let url: URL;
-    try {
-      url = new URL(query.url);
-    } catch {
-      throw AppError.invalidParameter('url', 'query', 'must be an absolute http(s) URL');
-    }
-    const requestUrl = new URL(c.req.url);
-    const target = resolveEmbedTarget(url, requestUrl.host);
-    const notOurs = () =>
-      new AppError('not_found', {
-        detail: 'The url is not a published article or a channel on this site',
-      });
-    if (!target) throw notOurs();
+});
 
-    const site = siteConfig(c.env);
-    const origin = requestOrigin(c);
-    const db = readDb(c);
-    const size = fitFrame(defaultFrameSize[target.kind], query.maxwidth, query.maxheight);
-    let title: string;
-    let src: string;
-    let author: string | undefined;
-    if (target.kind === 'article') {
-      const found = await findArticle(db, target.key, nowDate());
-      if (found.state !== 'published') throw notOurs();
-      title = found.article.title;
-      author = found.article.source || found.article.author || undefined;
-      src = `${origin}/embed/articles/${found.article.id}`;
-    } else {
-      const channel = await findChannel(db, target.slug);
-      if (!channel) throw notOurs();
-      title = channel.name;
-      src = `${origin}/embed/channels/${channel.slug}`;
-    }
-    return c.json(
-      {
-        version: '1.0' as const,
-        type: 'rich' as const,
-        title,
-        ...(author ? { author_name: author } : {}),
-        provider_name: site.name,
-        provider_url: `${origin}/`,
-        cache_age: oembedCacheAge,
-        html: iframeHtml({ src, title, ...size }),
-        width: size.width,
-        height: size.height,
-      },
-      200,
-    );
-  },
-);
+embedRoutes.openapi(oembed, async (c) => {
+  const query = c.req.valid('query');
+  // An empty format= is read as no format at all, which the spec defaults to json.
+  if (query.format && query.format !== 'json') {
+    throw new AppError('not_implemented', {
+      detail: `oEmbed format '${query.format}' is not supported; use format=json`,
+    });
+  }
+  let url: URL;
+  try {
+    url = new URL(query.url);
+  } catch {
+    throw AppError.invalidParameter('url', 'query', 'must be an absolute http(s) URL');
+  }
+  const requestUrl = new URL(c.req.url);
+  const target = resolveEmbedTarget(url, requestUrl.host);
+  const notOurs = () =>
+    new AppError('not_found', {
+      detail: 'The url is not a published article or a channel on this site',
+    });
+  if (!target) throw notOurs();
+
+  const site = siteConfig(c.env);
+  const origin = requestOrigin(c);
+  const db = readDb(c);
+  const size = fitFrame(defaultFrameSize[target.kind], query.maxwidth, query.maxheight);
+  let title: string;
+  let src: string;
+  let author: string | undefined;
+  if (target.kind === 'article') {
+    const found = await findArticle(db, target.key, nowDate());
+    if (found.state !== 'published') throw notOurs();
+    title = found.article.title;
+    author = found.article.source || found.article.author || undefined;
+    src = `${origin}/embed/articles/${found.article.id}`;
+  } else {
+    const channel = await findChannel(db, target.slug);
+    if (!channel) throw notOurs();
+    title = channel.name;
+    src = `${origin}/embed/channels/${channel.slug}`;
+  }
+  return c.json(
+    {
+      version: '1.0' as const,
+      type: 'rich' as const,
+      title,
+      ...(author ? { author_name: author } : {}),
+      provider_name: site.name,
+      provider_url: `${origin}/`,
+      cache_age: oembedCacheAge,
+      html: iframeHtml({ src, title, ...size }),
+      width: size.width,
+      height: size.height,
+    },
+    200,
+  );
+});
 
 embedRoutes.get('/embed/articles/:id', async (c) => {
-  const id = frameIdParam().safeParse(c.req.param('id'));
+  const id = articleFrameParams.safeParse(c.req.param());
   const o = frameOptions(c);
   if (!id.success || !o.valid) return frameError(c, 400, 'badAddress');
-  const found = await findArticle(readDb(c), { id: id.data }, nowDate());
+  const found = await findArticle(readDb(c), id.data, nowDate());
   if (found.state === 'withdrawn') return frameError(c, 410, 'articleGone');
   if (found.state === 'missing') return frameError(c, 404, 'articleMissing');
   return renderFrame(
@@ -236,18 +221,19 @@ embedRoutes.get('/embed/articles/:id', async (c) => {
 });
 
 embedRoutes.get('/embed/channels/:slug', async (c) => {
-  const slug = frameSlugParam().safeParse(c.req.param('slug'));
-  const query = channelFrameQuery().safeParse(c.req.query());
+  const path = channelFrameParams.safeParse(c.req.param());
+  const query = channelFrameQuery.safeParse(c.req.query());
   const o = frameOptions(c);
-  if (!slug.success || !query.success) return frameError(c, 400, 'badAddress');
+  if (!path.success || !query.success) return frameError(c, 400, 'badAddress');
+  const { slug } = path.data;
   const db = readDb(c);
   const [channel, page] = await Promise.all([
-    findChannel(db, slug.data),
+    findChannel(db, slug),
     listPublishedArticles(db, {
       now: nowDate(),
-      channelSlug: slug.data,
+      channelSlug: slug,
       sort: 'latest',
-      limit: query.data.limit ?? 10,
+      limit: query.data.limit,
     }),
   ]);
   if (!channel) return frameError(c, 404, 'channelMissing');
@@ -266,12 +252,9 @@ embedRoutes.get('/embed/channels/:slug', async (c) => {
   );
 });
 
-embedRoutes.get('/embed', async (c) => {
-  const query = ownerQuery().safeParse(c.req.query());
-  if (!query.success) {
-    const param = query.error.issues[0]?.path.join('.') ?? 'query';
-    throw AppError.invalidParameter(param, 'query', query.error.issues[0]?.message ?? 'is invalid');
-  }
+// Validated by the API's own machinery (defaultHook): the same problem for the same mistake.
+embedRoutes.get('/embed', zValidator('query', ownerQuery, defaultHook), async (c) => {
+  const query = { data: c.req.valid('query') };
   const site = siteConfig(c.env);
   let articleId = query.data.article ?? null;
   let channelSlug = query.data.channel ?? null;

@@ -1,26 +1,10 @@
 import { and, asc, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
-import { channelAndDescendants, isPublic, tagsJson } from '../articles/queries';
-import type { TagRef } from '../articles/types';
+import { channelAndDescendants, isPublic, summaryColumns, toSummary } from '../articles/queries';
+import type { FeedArticle } from '../articles/types';
 import type { Database } from '../db/client';
 import { articles, channels } from '../db/schema';
 
-/** An article as a feed carries it: everything, body included. */
-export interface FeedArticle {
-  id: number;
-  slug: string;
-  title: string;
-  subtitle: string;
-  summary: string;
-  body: string;
-  source: string;
-  author: string;
-  lang: string;
-  coverImageUrl: string | null;
-  publishedAt: Date;
-  updatedAt: Date;
-  channel: { slug: string; name: string };
-  tags: TagRef[];
-}
+export type { FeedArticle };
 
 export interface FeedChannel {
   slug: string;
@@ -50,23 +34,7 @@ export async function loadFeed(
 ): Promise<FeedContent | null> {
   const scope: SQL[] = options.channelSlug ? [channelAndDescendants(options.channelSlug)] : [];
   const itemsQuery = db
-    .select({
-      id: articles.id,
-      slug: articles.slug,
-      title: articles.title,
-      subtitle: articles.subtitle,
-      summary: articles.summary,
-      body: articles.body,
-      source: articles.source,
-      author: articles.author,
-      lang: articles.lang,
-      coverImageUrl: articles.coverImageUrl,
-      publishedAt: articles.publishedAt,
-      updatedAt: articles.updatedAt,
-      channelSlug: sql<string>`${channels.slug}`.as('channel_slug'),
-      channelName: sql<string>`${channels.name}`.as('channel_name'),
-      tagsJson,
-    })
+    .select({ ...summaryColumns, body: articles.body })
     .from(articles)
     .innerJoin(channels, eq(channels.id, articles.channelId))
     .where(and(isPublic(options.now), ...scope))
@@ -115,22 +83,7 @@ export async function loadFeed(
   const channel = channelRows[0] ?? null;
   if (options.channelSlug && !channel) return null;
 
-  const items = rows.map((r): FeedArticle => ({
-    id: r.id,
-    slug: r.slug,
-    title: r.title,
-    subtitle: r.subtitle,
-    summary: r.summary,
-    body: r.body,
-    source: r.source,
-    author: r.author,
-    lang: r.lang,
-    coverImageUrl: r.coverImageUrl,
-    publishedAt: r.publishedAt ?? new Date(0),
-    updatedAt: r.updatedAt,
-    channel: { slug: r.channelSlug, name: r.channelName },
-    tags: JSON.parse(r.tagsJson) as TagRef[],
-  }));
+  const items = rows.map((r): FeedArticle => ({ ...toSummary(r), body: r.body }));
   const newestArticleChange = lastRows[0]?.value ?? null;
   let lastModified = newestArticleChange === null ? null : new Date(newestArticleChange);
   if (channel && lastModified && channel.updatedAt > lastModified) lastModified = channel.updatedAt;

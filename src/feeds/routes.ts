@@ -7,7 +7,7 @@ import { slugParam } from '../lib/params';
 import { readDb, requestOrigin } from '../lib/router';
 import { siteConfig } from '../lib/site';
 import { toZonedIso } from '../lib/time';
-import { labelsFor } from '../pages/labels';
+import { labelsFor } from '../lib/labels';
 import { safeHref } from '../pages/safety';
 import {
   newsLanguage,

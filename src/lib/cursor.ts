@@ -1,4 +1,6 @@
+import { decodeBase64Url, encodeBase64Url } from 'hono/utils/encode';
 import { AppError } from './errors';
+import { fnv1a } from './hash';
 
 /**
  * Opaque keyset cursors. The position travels with a checksum and a fingerprint of the query
@@ -13,36 +15,24 @@ interface Envelope {
   q: string;
 }
 
-function fnv1a(text: string, seed: number): string {
-  let h = seed >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(36);
-}
-
 function checksum(text: string): string {
-  return fnv1a(text, 0x811c9dc5) + fnv1a(text, 0x5bd1e995);
+  return fnv1a(text).toString(36) + fnv1a(text, 0x5bd1e995).toString(36);
 }
 
 export function queryFingerprint(parts: Record<string, unknown>): string {
-  return fnv1a(JSON.stringify(parts), 0x811c9dc5);
+  return fnv1a(JSON.stringify(parts)).toString(36);
 }
 
 function toBase64Url(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  return encodeBase64Url(new TextEncoder().encode(text).buffer).replace(/=+$/, '');
 }
 
 function fromBase64Url(text: string): string | null {
   if (!/^[A-Za-z0-9_-]+$/.test(text)) return null;
   try {
-    const bin = atob(text.replaceAll('-', '+').replaceAll('_', '/'));
-    const bytes = Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(
+      decodeBase64Url(text),
+    );
   } catch {
     return null;
   }

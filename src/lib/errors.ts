@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { ZodError } from 'zod';
+import type { z } from 'zod';
 
 /**
  * Every problem Gazette can answer with. The code is the stable contract for clients;
@@ -14,7 +15,6 @@ export const problemCatalogue = {
   not_found: { status: 404, title: 'The resource does not exist' },
   route_not_found: { status: 404, title: 'No such route' },
   method_not_allowed: { status: 405, title: 'The method is not allowed on this resource' },
-  not_acceptable: { status: 406, title: 'No acceptable representation' },
   conflict: { status: 409, title: 'The request conflicts with the current state' },
   gone: { status: 410, title: 'The resource was withdrawn' },
   precondition_failed: { status: 412, title: 'The resource changed since it was read' },
@@ -49,6 +49,18 @@ export const problemCatalogue = {
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
 
 export type ProblemCode = keyof typeof problemCatalogue;
+
+/** The problem an error that carries only a status (Hono's HTTPException) stands for. */
+const problemForStatus: Partial<Record<number, ProblemCode>> = {
+  400: 'invalid_parameter',
+  401: 'unauthorized',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  410: 'gone',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
 
 export type ParameterLocation = 'query' | 'path' | 'header' | 'body' | 'cookie';
 
@@ -122,7 +134,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
  * the issues, and it tells a missing parameter and a repeated one from a mistyped one.
  */
 export function invalidParamsFromZod(
-  error: ZodError,
+  error: z.core.$ZodError,
   location: ParameterLocation,
   input?: unknown,
 ): InvalidParam[] {
@@ -148,7 +160,7 @@ export function invalidParamsFromZod(
 }
 
 export function validationError(
-  error: ZodError,
+  error: z.core.$ZodError,
   location: ParameterLocation,
   input?: unknown,
 ): AppError {
@@ -162,6 +174,20 @@ export function validationError(
         : `Invalid ${location} parameter${invalidParams.length > 1 ? 's' : ''}: ${names}`,
     invalidParams,
   });
+}
+
+/**
+ * The problem a thrown error is for the client: an AppError as it is, a client-side
+ * HTTPException by its status; null for anything else, which is our failure to log.
+ */
+export function clientProblem(err: unknown): AppError | null {
+  if (err instanceof AppError) return err;
+  if (err instanceof HTTPException && err.status < 500) {
+    return new AppError(problemForStatus[err.status] ?? 'invalid_parameter', {
+      detail: err.message || undefined,
+    });
+  }
+  return null;
 }
 
 export interface ProblemDocument extends Record<string, unknown> {
@@ -182,6 +208,7 @@ export function problemDocument(c: Context, error: AppError): ProblemDocument {
     title: problemCatalogue[error.code].title,
     status: error.status,
     code: error.code,
+    // The path as sent, percent-encoded: c.req.path is decoded, and would echo the caller's markup.
     instance: new URL(c.req.url).pathname,
   };
   if (error.detail) doc.detail = error.detail;

@@ -12,9 +12,15 @@ export function cacheControlValue(policy: CachePolicy): string {
   return `public, max-age=${policy.maxAge}, stale-while-revalidate=${policy.staleWhileRevalidate}`;
 }
 
-/** Headers a 304 must keep so that caches and cross-origin callers treat it like the 200 it stands for. */
+/**
+ * Headers a 304 must keep so that caches and cross-origin callers treat it like the 200 it
+ * stands for. A browser copies a 304's headers onto the page it kept, so the page's own CSP
+ * goes along: without it the page would pick up the app's locked-down default and lose its
+ * stylesheet and script (or, for an embed, the right to be framed) on every revalidation.
+ */
 const retainedOn304 = [
   ...RETAINED_304_HEADERS,
+  'content-security-policy',
   'access-control-allow-origin',
   'access-control-expose-headers',
   'x-request-id',

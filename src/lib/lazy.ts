@@ -1,6 +1,6 @@
 /**
- * A value built on first use and kept for the isolate's life. Startup CPU is budgeted and most
- * requests need a handful of the schemas and routes descriptions, so they are built on demand.
+ * A value built on first use and kept for the isolate's life. Only src/views/schemas.ts still
+ * uses it, with ApiRouter; both go once that feature moves to OpenAPIHono.
  */
 export function lazy<T>(build: () => T): () => T {
   let built = false;

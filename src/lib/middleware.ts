@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from '../env';
 import { createLogger } from './logger';
 
@@ -23,10 +24,9 @@ export const accessLog: MiddlewareHandler<AppEnv> = async (c, next) => {
   const logger = createLogger(c.env.LOG_LEVEL, { requestId: c.get('requestId') });
   c.set('logger', logger);
   await next();
-  const url = new URL(c.req.url);
   logger.info('request', {
     method: c.req.method,
-    path: url.pathname,
+    path: c.req.path,
     status: c.res.status,
     durationMs: Math.round(performance.now() - started),
     colo: (c.req.raw.cf as { colo?: string } | undefined)?.colo,
@@ -34,20 +34,33 @@ export const accessLog: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 /**
- * Baseline headers for every response. Pages and embeds set a fuller policy themselves;
- * this default forbids framing, which only the /embed pages may relax.
+ * Baseline headers for every response, filled in only where a route set none. Pages and
+ * embeds set a fuller policy themselves; the default forbids framing, which only the /embed
+ * pages relax. hono/secure-headers' other defaults are off: the API and embed.js are read from
+ * other origins (Cross-Origin-Resource-Policy would block embed.js), and the rest are not ours
+ * to add unasked.
  */
+const baselineHeaders = secureHeaders({
+  overwrite: false,
+  contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+  referrerPolicy: 'strict-origin-when-cross-origin',
+  xContentTypeOptions: true,
+  xFrameOptions: false,
+  crossOriginResourcePolicy: false,
+  crossOriginOpenerPolicy: false,
+  originAgentCluster: false,
+  strictTransportSecurity: false,
+  xDnsPrefetchControl: false,
+  xDownloadOptions: false,
+  xPermittedCrossDomainPolicies: false,
+  xXssProtection: false,
+});
+
 export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
-  await next();
-  // A 304's headers replace the cached response's: a default policy here would strip the
-  // page's own CSP (and with it its stylesheet and script) on every revalidation.
-  if (c.res.status === 304) return;
+  // A 304 keeps its page's own CSP (src/lib/http.ts), so defaults only fill in what is missing.
+  await baselineHeaders(c, next);
+  // For browsers without frame-ancestors; a page that any site may frame must not get it.
   const h = c.res.headers;
-  if (!h.has('X-Content-Type-Options')) h.set('X-Content-Type-Options', 'nosniff');
-  if (!h.has('Referrer-Policy')) h.set('Referrer-Policy', 'strict-origin-when-cross-origin');
-  if (!h.has('Content-Security-Policy')) {
-    h.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
-  }
   if (
     !h.has('X-Frame-Options') &&
     !/frame-ancestors \*/.test(h.get('Content-Security-Policy') ?? '')

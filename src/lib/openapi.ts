@@ -1,26 +1,24 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { lazy } from './lazy';
+import type { ValidationTargets } from 'hono';
 import type { AppEnv } from '../env';
-import type { ApiRouter } from './router';
+import { validationError, type ParameterLocation } from './errors';
 
-export const problemSchema = lazy(() =>
-  z
-    .object({
-      type: z.string().openapi({ example: '/problems/invalid-parameter' }),
-      title: z.string(),
-      status: z.number().int(),
-      code: z
-        .string()
-        .openapi({ description: 'Stable machine-readable code', example: 'invalid_parameter' }),
-      detail: z.string().optional(),
-      instance: z.string(),
-      requestId: z.string().optional(),
-      invalidParams: z
-        .array(z.object({ name: z.string(), in: z.string(), reason: z.string() }))
-        .optional(),
-    })
-    .openapi('Problem'),
-);
+export const problemSchema = z
+  .object({
+    type: z.string().openapi({ example: '/problems/invalid-parameter' }),
+    title: z.string(),
+    status: z.number().int(),
+    code: z
+      .string()
+      .openapi({ description: 'Stable machine-readable code', example: 'invalid_parameter' }),
+    detail: z.string().optional(),
+    instance: z.string(),
+    requestId: z.string().optional(),
+    invalidParams: z
+      .array(z.object({ name: z.string(), in: z.string(), reason: z.string() }))
+      .optional(),
+  })
+  .openapi('Problem');
 
 const descriptions: Record<number, string> = {
   400: 'Invalid parameter',
@@ -48,45 +46,49 @@ export function problemResponses<S extends number>(...statuses: S[]) {
       status,
       {
         description: descriptions[status] ?? 'Problem',
-        content: { 'application/problem+json': { schema: problemSchema() } },
+        content: { 'application/problem+json': { schema: problemSchema } },
       },
     ]),
   ) as Record<
     S,
     {
       description: string;
-      content: { 'application/problem+json': { schema: ReturnType<typeof problemSchema> } };
+      content: { 'application/problem+json': { schema: typeof problemSchema } };
     }
   >;
 }
 
-export type OpenApiConfig = Parameters<OpenAPIHono['getOpenAPI31Document']>[0];
+/** The public API needs no credentials; an operation says so rather than leaving it unsaid. */
+export const publicAccess = { security: [] };
 
-/** The OpenAPI 3.1 document of routers mounted at these prefixes, in mount order. */
-export function openApiDocument(
-  mounts: readonly (readonly [string, ApiRouter | OpenAPIHono<AppEnv>])[],
-  config: OpenApiConfig,
-) {
-  const registry = new OpenAPIHono();
-  for (const [prefix, router] of mounts) {
-    if (router instanceof OpenAPIHono) {
-      for (const def of router.openAPIRegistry.definitions) {
-        if (def.type !== 'route') continue;
-        registry.openAPIRegistry.registerPath({
-          ...def.route,
-          path: prefix === '/' ? def.route.path : prefix + def.route.path,
-        });
-      }
-      continue;
-    }
-    for (const endpoint of router.endpoints) {
-      registry.openAPIRegistry.registerPath({
-        ...endpoint.describe(),
-        request: endpoint.request(),
-        method: endpoint.method,
-        path: prefix === '/' ? endpoint.path : prefix + endpoint.path,
-      });
-    }
-  }
-  return registry.getOpenAPI31Document(config);
+const locations: Partial<Record<keyof ValidationTargets, ParameterLocation>> = {
+  query: 'query',
+  param: 'path',
+  header: 'header',
+  cookie: 'cookie',
+  json: 'body',
+  form: 'body',
+};
+
+/**
+ * Every route validates the same way, so a bad parameter always reads the same way: as an
+ * invalid_parameter problem naming each offender, rendered by onError.
+ */
+export function defaultHook(
+  result: { target: keyof ValidationTargets } & (
+    | { success: true }
+    // zod-validator hands the hook what it validated, also on failure; it tells a missing
+    // parameter and a repeated one from a mistyped one.
+    | { success: false; error: z.core.$ZodError; data?: unknown }
+  ),
+): undefined {
+  if (result.success) return;
+  throw validationError(result.error, locations[result.target] ?? 'query', result.data);
 }
+
+/** A feature's API routes: described in /openapi.json, validated with defaultHook. */
+export function createApi() {
+  return new OpenAPIHono<AppEnv>({ defaultHook });
+}
+
+export type OpenApiConfig = Parameters<OpenAPIHono['getOpenAPI31Document']>[0];

@@ -1,31 +1,33 @@
 import { z } from '@hono/zod-openapi';
-import { lazy } from './lazy';
 import { slugPattern, maxSlugLength } from './slug';
 import { parseCalendarDate } from './time';
 
-/** Shared validators for public parameters; each failure message names what was expected. */
+/**
+ * Shared validators for public parameters; each failure message names what was expected.
+ * Factories, like idListParam(max): every caller gets its own schema to decorate with .openapi().
+ */
 
 /** For routes that take no query parameters: a stray one is a mistake worth reporting. */
-export const noQueryParams = lazy(() => z.object({}).strict());
+export const noQueryParams = z.object({}).strict();
 
-export const slugParam = lazy(() =>
-  z
+export function slugParam() {
+  return z
     .string()
     .min(1, 'must not be empty')
     .max(maxSlugLength, `must be at most ${maxSlugLength} characters`)
-    .regex(slugPattern, 'must be lowercase letters, digits and single hyphens'),
-);
+    .regex(slugPattern, 'must be lowercase letters, digits and single hyphens');
+}
 
-export const idParam = lazy(() =>
-  z
+export function idParam() {
+  return z
     .string()
     .regex(/^[1-9][0-9]{0,15}$/, 'must be a positive whole number')
     .transform(Number)
-    .pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)),
-);
+    .pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER));
+}
 
-export const idOrSlugParam = lazy(() =>
-  z
+export function idOrSlugParam() {
+  return z
     .string()
     .min(1, 'must not be empty')
     .max(maxSlugLength, `must be at most ${maxSlugLength} characters`)
@@ -33,8 +35,8 @@ export const idOrSlugParam = lazy(() =>
       /^(?:[1-9][0-9]{0,15}|(?=[a-z0-9-]*[a-z-])[a-z0-9]+(?:-[a-z0-9]+)*)$/,
       'must be an article id or slug',
     )
-    .transform((value) => (/^[0-9]+$/.test(value) ? { id: Number(value) } : { slug: value })),
-);
+    .transform((value) => (/^[0-9]+$/.test(value) ? { id: Number(value) } : { slug: value }));
+}
 
 /**
  * A comma-separated list of positive ids, e.g. 3,1,2: at most `max` of them, no blanks or
@@ -81,13 +83,13 @@ export function optionalLimitParam(max: number) {
     .openapi({ type: 'integer', minimum: 1, maximum: max });
 }
 
-export const cursorParam = lazy(() =>
-  z
+export function cursorParam() {
+  return z
     .string()
     .min(1, 'must not be empty')
     .max(512, 'is too long')
-    .openapi({ description: 'Opaque cursor from meta.nextCursor of the previous page.' }),
-);
+    .openapi({ description: 'Opaque cursor from meta.nextCursor of the previous page.' });
+}
 
 const instantPattern =
   /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,3})?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
@@ -95,8 +97,8 @@ const instantPattern =
 export type DateBound = { kind: 'date'; date: string } | { kind: 'instant'; instant: Date };
 
 /** A calendar day (in the site's time zone) or an exact RFC 3339 instant. */
-export const dateBoundParam = lazy(() =>
-  z
+export function dateBoundParam() {
+  return z
     .string()
     .max(40, 'is too long')
     .transform((value, ctx): DateBound => {
@@ -118,5 +120,5 @@ export const dateBoundParam = lazy(() =>
       type: 'string',
       description: 'A day (YYYY-MM-DD, in the site time zone) or an RFC 3339 date-time.',
       example: '2021-09-30',
-    }),
-);
+    });
+}

@@ -1,4 +1,4 @@
-import type { RouteConfig, RouteHandler } from '@hono/zod-openapi';
+import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi';
 import { Hono, type Context, type MiddlewareHandler, type ValidationTargets } from 'hono';
 import { every } from 'hono/combine';
 import { validator } from 'hono/validator';
@@ -100,6 +100,32 @@ export class ApiRouter extends Hono<AppEnv> {
 
 export function createRouter() {
   return new ApiRouter();
+}
+
+/**
+ * Adds an ApiRouter's endpoints to an OpenAPIHono app's document, under the prefix the router
+ * is mounted at. ApiRouter remains only for src/views/routes.ts, until it moves to OpenAPIHono.
+ */
+export function describeRouter(api: OpenAPIHono<AppEnv>, prefix: string, router: ApiRouter) {
+  for (const endpoint of router.endpoints) {
+    const path = prefix === '/' ? endpoint.path : prefix + endpoint.path;
+    const docs = endpoint.describe();
+    api.openAPIRegistry.registerPath({
+      // Its endpoints are public reads and the beacon, named after method and path.
+      operationId: operationIdFor(endpoint.method, endpoint.path),
+      security: [],
+      ...docs,
+      request: endpoint.request(),
+      method: endpoint.method,
+      path,
+    });
+  }
+}
+
+/** e.g. get /articles/{id}/views.svg -> getArticlesIdViewsSvg */
+function operationIdFor(method: string, path: string): string {
+  const words = path.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  return method + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
 }
 
 /** The request's read session, opened on first use so routes that never touch D1 pay nothing. */

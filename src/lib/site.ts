@@ -1,10 +1,13 @@
 import { isValidTimeZone } from './time';
 
-export type SiteLang = 'zh-CN' | 'en';
+import type { Lang } from './labels';
+
+/** The site's language; an alias of Lang kept for src/views until it imports Lang itself. */
+export type SiteLang = Lang;
 
 export interface SiteConfig {
   name: string;
-  lang: SiteLang;
+  lang: Lang;
   timeZone: string;
 }
 
@@ -20,7 +23,7 @@ const cache = new WeakMap<object, SiteConfig>();
 export function siteConfig(env: SiteVars): SiteConfig {
   const cached = cache.get(env);
   if (cached) return cached;
-  const lang: SiteLang = env.SITE_LANG?.toLowerCase().startsWith('en') ? 'en' : 'zh-CN';
+  const lang: Lang = env.SITE_LANG?.toLowerCase().startsWith('en') ? 'en' : 'zh-CN';
   const timeZone =
     env.SITE_TIME_ZONE && isValidTimeZone(env.SITE_TIME_ZONE)
       ? env.SITE_TIME_ZONE
@@ -29,5 +32,3 @@ export function siteConfig(env: SiteVars): SiteConfig {
   cache.set(env, config);
   return config;
 }
-
-export const homeLabel: Record<SiteLang, string> = { 'zh-CN': '首页', en: 'Home' };

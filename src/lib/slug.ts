@@ -1,3 +1,5 @@
+import { fnv1a } from './hash';
+
 /**
  * Slugs are ASCII so they survive every mail client, log line and copy-paste.
  * Latin titles become hyphenated words; a title with too little Latin text (most Chinese
@@ -26,14 +28,9 @@ function latinWords(title: string): string {
   return (boundary > 0 ? cut.slice(0, boundary) : cut.slice(0, 60)).replace(/-+$/g, '');
 }
 
+/** Enough to tell same-day titles apart. */
 function shortHash(text: string): string {
-  // FNV-1a: tiny, deterministic, and enough to tell same-day titles apart.
-  let h = 0x811c9dc5;
-  for (const ch of text) {
-    h ^= ch.codePointAt(0)!;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(36).padStart(6, '0').slice(-6);
+  return fnv1a(text).toString(36).padStart(6, '0').slice(-6);
 }
 
 export function slugify(title: string, publishedDay?: string): string {

@@ -169,7 +169,7 @@ export const mediaAdminRoutes = adminRouter
     'post',
     '/admin/media',
     {
-      request: () => ({ query: noQueryParams() }),
+      request: () => ({ query: noQueryParams }),
       describe: () => ({
         operationId: 'adminUploadMedia',
         tags: ['Media'],
@@ -196,7 +196,7 @@ export const mediaAdminRoutes = adminRouter
     'delete',
     '/admin/media/{id}',
     {
-      request: () => ({ params: mediaIdParams(), query: noQueryParams() }),
+      request: () => ({ params: mediaIdParams(), query: noQueryParams }),
       describe: () => ({
         operationId: 'adminDeleteMedia',
         tags: ['Media'],

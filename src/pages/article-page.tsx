@@ -5,7 +5,7 @@ import { oembedDiscoveryHref } from '../embed/oembed';
 import { fileFormat, humanFileSize } from '../lib/files';
 import type { SiteConfig } from '../lib/site';
 import { toZonedIso, zonedDateTime } from '../lib/time';
-import type { Labels } from './labels';
+import type { Labels } from '../lib/labels';
 import { Breadcrumb, feedLinks, Layout } from './layout';
 import type { NavChannel } from './queries';
 import { jsonForScript, safeHref } from './safety';

@@ -1,7 +1,7 @@
 import type { Child } from 'hono/jsx';
 import { assetManifest } from '../asset-manifest.gen';
 import type { SiteConfig } from '../lib/site';
-import type { Labels } from './labels';
+import type { Labels } from '../lib/labels';
 import type { NavChannel } from './queries';
 import { nowDate } from '../lib/clock';
 

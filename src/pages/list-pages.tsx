@@ -4,7 +4,7 @@ import type { SiteConfig } from '../lib/site';
 import { raw } from 'hono/html';
 import { websiteStructuredData } from '../search/discovery';
 import { toZonedIso, zonedDay } from '../lib/time';
-import type { Labels } from './labels';
+import type { Labels } from '../lib/labels';
 import { Breadcrumb, feedLinks, Layout } from './layout';
 import { jsonForScript } from './safety';
 import type { ChannelSection, ListItem, NavChannel } from './queries';

@@ -1,16 +1,10 @@
-import { and, asc, count, desc, eq, isNull, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, isNull } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { articles, channels } from '../db/schema';
+import { channelAndDescendants, isPublic } from '../articles/queries';
+import type { ListItem } from '../articles/types';
 
-/** What a list on a page shows of an article: enough for a link, a date and a count. */
-export interface ListItem {
-  id: number;
-  slug: string;
-  title: string;
-  lang: string;
-  publishedAt: Date;
-  views: number;
-}
+export type { ListItem };
 
 export interface NavChannel {
   id: number;
@@ -39,28 +33,18 @@ const toItem = (row: ListRow): ListItem => ({
   publishedAt: row.publishedAt ?? new Date(0),
 });
 
-function isPublic(now: Date): SQL {
-  return and(eq(articles.status, 'published'), lte(articles.publishedAt, now))!;
-}
-
-/** The channel with this id or slug and everything below it, as one subquery. */
-function inChannelSubtree(root: SQL): SQL {
-  return sql`${articles.channelId} in (
-    with recursive subtree(id) as (
-      select id from channels where ${root}
-      union all
-      select c.id from channels c join subtree on c.parent_id = subtree.id
-    )
-    select id from subtree
-  )`;
-}
-
 /** Newest first, on (channel_id, status, published_at, id) per channel of the subtree. */
-function latestInSubtree(db: Database, root: SQL, now: Date, limit: number, offset = 0) {
+function latestInSubtree(
+  db: Database,
+  root: string | { id: number },
+  now: Date,
+  limit: number,
+  offset = 0,
+) {
   return db
     .select(listColumns)
     .from(articles)
-    .where(and(isPublic(now), inChannelSubtree(root)))
+    .where(and(isPublic(now), channelAndDescendants(root)))
     .orderBy(desc(articles.publishedAt), desc(articles.id))
     .limit(limit)
     .offset(offset);
@@ -93,16 +77,11 @@ export async function loadHomeContent(
   const popularQuery = db
     .select(listColumns)
     .from(articles)
-    .where(
-      and(
-        eq(articles.status, 'published'),
-        sql`+${articles.publishedAt} <= ${options.now.getTime()}`,
-      ),
-    )
+    .where(isPublic(options.now, 'status'))
     .orderBy(desc(articles.viewCount), desc(articles.id))
     .limit(options.popular);
   const sectionQueries = options.channels.map((channel) =>
-    latestInSubtree(db, sql`id = ${channel.id}`, options.now, options.perChannel),
+    latestInSubtree(db, { id: channel.id }, options.now, options.perChannel),
   );
   const [popularRows, ...sectionRows] = await db.batch([popularQuery, ...sectionQueries]);
   return {
@@ -125,12 +104,12 @@ export async function listChannelPage(
   db: Database,
   options: { now: Date; channelSlug: string; page: number; perPage: number },
 ): Promise<ChannelListPage> {
-  const root = sql`slug = ${options.channelSlug}`;
+  const root = options.channelSlug;
   const [totalRows, rows] = await db.batch([
     db
       .select({ total: count() })
       .from(articles)
-      .where(and(isPublic(options.now), inChannelSubtree(root))),
+      .where(and(isPublic(options.now), channelAndDescendants(root))),
     latestInSubtree(db, root, options.now, options.perPage, (options.page - 1) * options.perPage),
   ]);
   return { items: rows.map(toItem), total: totalRows[0]?.total ?? 0 };

@@ -8,14 +8,13 @@ import { findChannel } from '../channels/queries';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
 import { publicGet } from '../lib/http';
-import { createLogger, describeError } from '../lib/logger';
 import { idOrSlugParam, idParam, slugParam } from '../lib/params';
 import { readDb, requestOrigin } from '../lib/router';
 import { siteConfig } from '../lib/site';
 import { addDays, zonedDay } from '../lib/time';
 import { listPopularArticles } from '../views/queries';
 import { ArticlePage } from './article-page';
-import { labelsFor } from './labels';
+import { labelsFor } from '../lib/labels';
 import { ChannelPage, ErrorPage, HomePage } from './list-pages';
 import { listChannelPage, listTopChannels, loadHomeContent, mergeRanked } from './queries';
 import { pageCsp } from './safety';
@@ -30,18 +29,12 @@ const redirectCacheControl = 'public, max-age=300';
 const favicon =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#0b3a75"/><path d="M9 9h14v3H9zm0 5.5h14v3H9zM9 20h9v3H9z" fill="#fff"/></svg>';
 
-/**
- * publicGet(), plus the page's CSP on a 304: a browser copies a 304's headers onto the page it
- * kept, so a 304 without it would pick up the app's locked-down default and block our own
- * stylesheet and script on every revalidation.
- */
-export function cachedPage(): MiddlewareHandler<AppEnv> {
-  const conditional = publicGet();
-  return async (c, next) => {
-    await conditional(c, next);
-    if (c.res.status === 304) c.res.headers.set('Content-Security-Policy', pageCsp(c.env));
-  };
-}
+/** A reader page: cached like any public GET, and its errors render as pages (app.ts). */
+const cached = publicGet();
+export const readerPage: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.set('page', true);
+  await cached(c, next);
+};
 
 export function renderPage(
   c: Context<AppEnv>,
@@ -52,19 +45,28 @@ export function renderPage(
   return c.html(html`<!DOCTYPE html>${element}`, status);
 }
 
-/** The reader's error page, in the site's language; also the app's 404 for non-API paths. */
-export function renderErrorPage(
-  c: Context<AppEnv>,
-  status: 400 | 404 | 410 | 500,
-  detail?: string,
-) {
+/** The reader's error page, in the site's language, for the problem a page request ran into. */
+export function renderErrorPage(c: Context<AppEnv>, problem: AppError) {
   const site = siteConfig(c.env);
+  const labels = labelsFor(site.lang);
+  const status =
+    problem.status === 404 || problem.status === 410
+      ? problem.status
+      : problem.status === 400
+        ? 400
+        : 500;
+  const param = status === 400 ? problem.invalidParams?.[0]?.name : undefined;
   // A missing or withdrawn page may come back, but not within a minute; client errors and
   // failures must not be cached at all.
   c.header('Cache-Control', status === 404 || status === 410 ? 'public, max-age=60' : 'no-store');
   return renderPage(
     c,
-    <ErrorPage site={site} labels={labelsFor(site.lang)} status={status} detail={detail} />,
+    <ErrorPage
+      site={site}
+      labels={labels}
+      status={status}
+      detail={param ? labels.invalidParameter(param) : undefined}
+    />,
     status,
   );
 }
@@ -87,7 +89,7 @@ function permanentRedirect(c: Context<AppEnv>, path: string) {
 }
 
 export const pagesRoutes = new Hono<AppEnv>()
-  .get('/', cachedPage(), async (c) => {
+  .get('/', readerPage, async (c) => {
     const site = siteConfig(c.env);
     const db = readDb(c);
     const now = nowDate();
@@ -118,7 +120,7 @@ export const pagesRoutes = new Hono<AppEnv>()
       200,
     );
   })
-  .get('/channels/:slug', cachedPage(), async (c) => {
+  .get('/channels/:slug', readerPage, async (c) => {
     const slug = slugParam().safeParse(c.req.param('slug'));
     if (!slug.success) notFound();
     const page = parsePage(c.req.query('page'));
@@ -147,7 +149,7 @@ export const pagesRoutes = new Hono<AppEnv>()
       200,
     );
   })
-  .get('/articles/:key', cachedPage(), async (c) => {
+  .get('/articles/:key', readerPage, async (c) => {
     // Short links (/articles/123, /articles/some-slug) resolve to the one canonical URL.
     const key = idOrSlugParam().safeParse(c.req.param('key'));
     if (!key.success) notFound();
@@ -164,7 +166,7 @@ export const pagesRoutes = new Hono<AppEnv>()
     }
     return permanentRedirect(c, articlePath(found.article));
   })
-  .get('/articles/:id/:slug', cachedPage(), async (c) => {
+  .get('/articles/:id/:slug', readerPage, async (c) => {
     const id = idParam().safeParse(c.req.param('id'));
     if (!id.success) notFound();
     const site = siteConfig(c.env);
@@ -199,27 +201,3 @@ export const pagesRoutes = new Hono<AppEnv>()
     c.header('Cache-Control', 'public, max-age=86400');
     return c.redirect('/favicon.svg', 301);
   });
-
-/** Page errors become pages, not problem documents: a reader gets a page in the site's language. */
-pagesRoutes.onError((err, c) => {
-  if (err instanceof AppError) {
-    if (err.status === 404 || err.status === 410) return renderErrorPage(c, err.status);
-    if (err.status === 400) {
-      const site = siteConfig(c.env);
-      const param = err.invalidParams?.[0]?.name;
-      return renderErrorPage(
-        c,
-        400,
-        param ? labelsFor(site.lang).invalidParameter(param) : undefined,
-      );
-    }
-  }
-  const logger =
-    c.get('logger') ?? createLogger(c.env?.LOG_LEVEL, { requestId: c.get('requestId') });
-  logger.error('page failed', {
-    method: c.req.method,
-    path: new URL(c.req.url).pathname,
-    ...describeError(err),
-  });
-  return renderErrorPage(c, 500);
-});

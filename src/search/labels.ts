@@ -1,7 +1,7 @@
 import type { SiteLang } from '../lib/site';
 import { maxQueryLength, maxTerms, type QueryProblem } from './query';
 
-/** The search page's own words, in the site's language (the header's are in pages/labels.ts). */
+/** The search page's own words, in the site's language (the header's are in lib/labels.ts). */
 export interface SearchLabels {
   title: string;
   resultsFor: (query: string) => string;

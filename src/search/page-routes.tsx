@@ -2,13 +2,12 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { nowDate } from '../lib/clock';
 import { AppError } from '../lib/errors';
-import { createLogger, describeError } from '../lib/logger';
 import { readDb, requestOrigin } from '../lib/router';
 import { siteConfig } from '../lib/site';
 import { xml, xmlDeclaration, xmlText } from '../feeds/xml';
-import { labelsFor } from '../pages/labels';
+import { labelsFor } from '../lib/labels';
 import { listTopChannels } from '../pages/queries';
-import { cachedPage, renderErrorPage, renderPage } from '../pages/routes';
+import { readerPage, renderPage } from '../pages/routes';
 import { searchLabelsFor } from './labels';
 import { highlightTerms, hitSnippet } from './present';
 import { searchArticles, totalCap, type SearchSort } from './queries';
@@ -32,9 +31,12 @@ function parseSort(value: string | undefined): SearchSort {
   throw AppError.invalidParameter('sort', 'query', 'must be relevance or latest');
 }
 
-/** /search (the reader's results page) and /opensearch.xml, which lets browsers offer it. */
+/**
+ * /search (the reader's results page) and /opensearch.xml, which lets browsers offer it. A bad
+ * page or sort becomes the reader's error page through app.ts's onError, like the other pages.
+ */
 export const searchPageRoutes = new Hono<AppEnv>()
-  .get('/search', cachedPage(), async (c) => {
+  .get('/search', readerPage, async (c) => {
     const site = siteConfig(c.env);
     const labels = labelsFor(site.lang);
     const searchLabels = searchLabelsFor(site.lang);
@@ -88,7 +90,7 @@ export const searchPageRoutes = new Hono<AppEnv>()
       problem ? 400 : 200,
     );
   })
-  .get('/opensearch.xml', cachedPage(), (c) => {
+  .get('/opensearch.xml', readerPage, (c) => {
     const site = siteConfig(c.env);
     const s = searchLabelsFor(site.lang);
     const origin = requestOrigin(c);
@@ -107,16 +109,3 @@ export const searchPageRoutes = new Hono<AppEnv>()
       'Content-Type': 'application/opensearchdescription+xml; charset=utf-8',
     });
   });
-
-/** Page errors (a bad page or sort) become the reader's error page, like the other pages. */
-searchPageRoutes.onError((err, c) => {
-  if (err instanceof AppError && err.status === 400) return renderErrorPage(c, 400);
-  const logger =
-    c.get('logger') ?? createLogger(c.env?.LOG_LEVEL, { requestId: c.get('requestId') });
-  logger.error('search page failed', {
-    method: c.req.method,
-    path: new URL(c.req.url).pathname,
-    ...describeError(err),
-  });
-  return renderErrorPage(c, 500);
-});

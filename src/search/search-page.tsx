@@ -1,6 +1,6 @@
 import { raw } from 'hono/html';
 import { articlePath, channelPath } from '../articles/present';
-import type { Labels } from '../pages/labels';
+import type { Labels } from '../lib/labels';
 import { Breadcrumb, Layout } from '../pages/layout';
 import type { NavChannel } from '../pages/queries';
 import type { SiteConfig } from '../lib/site';

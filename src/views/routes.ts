@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { html } from 'hono/html';
 import { presentSummary } from '../articles/present';
 import { channelExists } from '../articles/queries';
-import { articleSummarySchema } from '../articles/schemas';
+import { articleSummary } from '../articles/schemas';
 import type { AppEnv } from '../env';
 import { nowDate } from '../lib/clock';
 import { AppError, validationError, type ParameterLocation } from '../lib/errors';
@@ -369,7 +369,7 @@ const popularRoute = createRoute({
         'application/json': {
           schema: z
             .object({
-              data: z.array(articleSummarySchema().extend({ windowViews: z.number().int() })),
+              data: z.array(articleSummary.extend({ windowViews: z.number().int() })),
               meta: z.object({ window: z.string(), from: z.string() }),
             })
             .openapi('PopularArticles'),

@@ -173,7 +173,7 @@ describe('GET /openapi.json', () => {
     const doc = await openapi();
     const params: any[] = doc.paths['/api/v1/articles']!.get.parameters;
     const byName = Object.fromEntries(params.map((p) => [p.name, p]));
-    expect(Object.keys(byName).sort()).toEqual(Object.keys(listArticlesQuery().shape).sort());
+    expect(Object.keys(byName).sort()).toEqual(Object.keys(listArticlesQuery.shape).sort());
     expect(params.every((p) => p.in === 'query' && p.required === false)).toBe(true);
     expect(byName.limit.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 100 });
     expect(byName.sort.schema).toMatchObject({ enum: ['latest', 'popular'], default: 'latest' });
@@ -217,16 +217,16 @@ describe('GET /openapi.json', () => {
       ],
       document: { indexNumber: 'X-1', documentNumber: null, dateWritten: null, issuingBody: null },
     });
-    expect(articleListResponse().safeParse(await json(await get('/api/v1/articles'))).success).toBe(
+    expect(articleListResponse.safeParse(await json(await get('/api/v1/articles'))).success).toBe(
       true,
     );
     const detail = await json(await get(`/api/v1/articles/${article.id}`));
-    const parsed = articleResponse().safeParse(detail);
+    const parsed = articleResponse.safeParse(detail);
     expect(parsed.error?.issues ?? []).toEqual([]);
-    expect(channelTreeResponse().safeParse(await json(await get('/api/v1/channels'))).success).toBe(
+    expect(channelTreeResponse.safeParse(await json(await get('/api/v1/channels'))).success).toBe(
       true,
     );
-    const one = channelResponse().safeParse(
+    const one = channelResponse.safeParse(
       await json(await get(`/api/v1/channels/${channel.slug}`)),
     );
     expect(one.error?.issues ?? []).toEqual([]);

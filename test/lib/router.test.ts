@@ -1,10 +1,9 @@
-import { z } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { Hono } from 'hono';
 import { describe, expect, it, vi } from 'vitest';
 import type { AppEnv } from '../../src/env';
 import { AppError, problemResponse } from '../../src/lib/errors';
-import { openApiDocument } from '../../src/lib/openapi';
-import { createRouter } from '../../src/lib/router';
+import { createRouter, describeRouter } from '../../src/lib/router';
 import { expectProblem, json } from '../helpers';
 
 function thingsApi() {
@@ -72,10 +71,12 @@ describe('ApiRouter.endpoint', () => {
   });
 });
 
-describe('openApiDocument', () => {
+describe('describeRouter', () => {
   it('describes each endpoint under the prefix its router is mounted at', () => {
     const { router } = thingsApi();
-    const doc = openApiDocument([['/api', router]], {
+    const api = new OpenAPIHono<AppEnv>();
+    describeRouter(api, '/api', router);
+    const doc = api.getOpenAPI31Document({
       openapi: '3.1.0',
       info: { title: 'Things', version: '1' },
     });

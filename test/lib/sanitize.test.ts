@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sanitizeArticleHtml } from '../../src/lib/sanitize';
+import { htmlToText, sanitizeArticleHtml } from '../../src/lib/sanitize';
 import { pageCsp } from '../../src/pages/safety';
 import { sanitizePolicy, videoHostsFrom } from '../../src/lib/video-hosts';
 import { bodyProblems, pageProblems } from './html-safety';
@@ -130,5 +130,17 @@ describe('sanitizeArticleHtml against the XSS corpus', () => {
         expect(sanitizeArticleHtml(out, policy), name).toBe(out);
       }
     }
+  });
+});
+
+describe('HTML helpers', () => {
+  it('sanitizeArticleHtml strips scripts and handlers', () => {
+    expect(sanitizeArticleHtml('<p onclick="x()">a<script>b()</script></p>')).toBe('<p>a</p>');
+  });
+
+  it('htmlToText gives readable text with entities decoded', () => {
+    expect(htmlToText('<p>第一段</p><p>A &amp; B &lt;tag&gt;&nbsp;end</p>')).toBe(
+      '第一段 A & B <tag> end',
+    );
   });
 });

@@ -1,4 +1,8 @@
-import { homeLabel, type SiteLang } from '../lib/site';
+/** The languages a site, a feed, an embed and the view badge can speak. */
+export const langs = ['zh-CN', 'en'] as const;
+export type Lang = (typeof langs)[number];
+
+export const homeLabel: Record<Lang, string> = { 'zh-CN': '首页', en: 'Home' };
 
 /**
  * Every word a reader or a feed reader sees outside the articles themselves, in one place,
@@ -229,8 +233,62 @@ const en: Labels = {
   footerNote: 'Please credit the source when republishing.',
 };
 
-export const labels: Record<SiteLang, Labels> = { 'zh-CN': zh, en };
+export const labels: Record<Lang, Labels> = { 'zh-CN': zh, en };
 
-export function labelsFor(lang: SiteLang): Labels {
+export function labelsFor(lang: Lang): Labels {
   return labels[lang];
 }
+
+/** Words on the iframe pages and the site owners' page. */
+export interface EmbedLabels {
+  source: string;
+  published: string;
+  views: string;
+  colon: string;
+  viewsShort: (formatted: string) => string;
+  readOn: (site: string) => string;
+  more: string;
+  empty: string;
+  articleMissing: string;
+  articleGone: string;
+  channelMissing: string;
+  badAddress: string;
+  home: string;
+}
+
+/** The words embeds share with the pages, so both say them alike. */
+function shared(lang: Lang) {
+  const page = labels[lang];
+  return {
+    source: page.source,
+    published: page.publishedAt,
+    views: page.views,
+    colon: page.colon,
+    home: page.home,
+  };
+}
+
+export const embedLabels: Record<Lang, EmbedLabels> = {
+  'zh-CN': {
+    ...shared('zh-CN'),
+    viewsShort: (n) => `浏览 ${n}`,
+    readOn: (site) => `在${site}阅读全文`,
+    more: '更多',
+    empty: '暂无文章',
+    articleMissing: '文章不存在或尚未发布。',
+    articleGone: '该文章已撤下。',
+    channelMissing: '栏目不存在。',
+    badAddress: '嵌入地址有误。',
+  },
+  en: {
+    ...shared('en'),
+    viewsShort: (n) => `${n} views`,
+    readOn: (site) => `Read on ${site}`,
+    more: 'More',
+    empty: 'No articles yet.',
+    articleMissing: 'This article does not exist or is not published.',
+    articleGone: 'This article was withdrawn.',
+    channelMissing: 'This channel does not exist.',
+    badAddress: 'This embed address is not valid.',
+  },
+};

@@ -1,9 +1,9 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import app from '../../src/index';
-import { expectProblem, get, json, seedArticle, seedChannel, testDb } from '../helpers';
-import { now as clockNow } from '../../src/lib/clock';
+import app from '../src/index';
+import { expectProblem, get, json, seedArticle, seedChannel, testDb } from './helpers';
+import { now as clockNow } from '../src/lib/clock';
 
 /** Every public read route, with the path to reach a real resource on each. */
 async function seedRoutes() {

@@ -1,0 +1,26 @@
+/**
+ * A per-isolate map whose entries expire, bounded by clearing it whole when it would grow past
+ * `maxEntries` (cheap, and a cold start costs the same). Times are the caller's epoch ms, read
+ * through src/lib/clock.ts. Hand-written: lru-cache and the like weigh more than the twenty
+ * lines here, and recency ordering buys nothing for caches of a few seconds.
+ */
+export class TtlCache<K, V> {
+  private readonly entries = new Map<K, { expires: number; value: V }>();
+
+  constructor(private readonly maxEntries: number) {}
+
+  /** The entry still fresh at `now`, wrapped so that a cached null or undefined is a hit. */
+  get(key: K, now: number): { value: V } | undefined {
+    const entry = this.entries.get(key);
+    return entry && entry.expires > now ? { value: entry.value } : undefined;
+  }
+
+  set(key: K, value: V, ttlMs: number, now: number): void {
+    if (!this.entries.has(key) && this.entries.size >= this.maxEntries) this.entries.clear();
+    this.entries.set(key, { expires: now + ttlMs, value });
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
