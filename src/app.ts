@@ -16,7 +16,6 @@ import { publicGet } from './lib/http';
 import { createLogger, describeError } from './lib/logger';
 import { accessLog, assignRequestId, securityHeaders } from './lib/middleware';
 import type { OpenApiConfig } from './lib/openapi';
-import { describeRouter } from './lib/router';
 import { mediaAdminRoutes, mediaRoutes } from './media/routes';
 import { pagesRoutes, renderErrorPage } from './pages/routes';
 import { searchPageRoutes } from './search/page-routes';
@@ -138,12 +137,7 @@ export function createApp() {
   // Built on its first request (no other route needs it), then kept.
   let document: ApiDocument | undefined;
   app.get('/openapi.json', async (c) => {
-    if (!document) {
-      for (const [prefix, api] of apiMounts) {
-        if (!(api instanceof OpenAPIHono)) describeRouter(app, prefix, api);
-      }
-      document = withAdminApi(app.getOpenAPI31Document(apiDescription), await adminApi());
-    }
+    document ??= withAdminApi(app.getOpenAPI31Document(apiDescription), await adminApi());
     return c.json(document);
   });
 

@@ -3,7 +3,7 @@ import { decodeCursor, encodeCursor, queryFingerprint } from '../lib/cursor';
 import { noQueryParams, type DateBound } from '../lib/params';
 import { createRoute } from '@hono/zod-openapi';
 import { createApi, problemResponses, publicAccess } from '../lib/openapi';
-import { readDb, requestOrigin } from '../lib/router';
+import { readDb, requestOrigin } from '../lib/request';
 import { siteConfig } from '../lib/site';
 import { startOfZonedDay, addDays } from '../lib/time';
 import { presentArticle, presentSummary } from './present';

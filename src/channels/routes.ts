@@ -3,7 +3,7 @@ import { AppError } from '../lib/errors';
 import { createRoute } from '@hono/zod-openapi';
 import { createApi, problemResponses, publicAccess } from '../lib/openapi';
 import { noQueryParams } from '../lib/params';
-import { readDb, requestOrigin } from '../lib/router';
+import { readDb, requestOrigin } from '../lib/request';
 import { siteConfig } from '../lib/site';
 import { findChannel, listChannelTree, type Channel, type ChannelNode } from './queries';
 import { channelResponse, channelSlugParams, channelTreeResponse } from './schemas';

@@ -11,7 +11,7 @@ import { publicGet } from '../lib/http';
 import { createRoute } from '@hono/zod-openapi';
 import { zValidator } from '@hono/zod-validator';
 import { createApi, defaultHook, problemResponses, publicAccess } from '../lib/openapi';
-import { readDb, requestOrigin } from '../lib/router';
+import { readDb, requestOrigin } from '../lib/request';
 import type { Lang } from '../lib/labels';
 import { siteConfig } from '../lib/site';
 import { cspHash, cspHeader } from './csp';

@@ -4,7 +4,7 @@ import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
 import { cacheControlValue, publicGet, type CachePolicy } from '../lib/http';
 import { slugParam } from '../lib/params';
-import { readDb, requestOrigin } from '../lib/router';
+import { readDb, requestOrigin } from '../lib/request';
 import { siteConfig } from '../lib/site';
 import { toZonedIso } from '../lib/time';
 import { labelsFor } from '../lib/labels';

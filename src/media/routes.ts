@@ -5,9 +5,10 @@ import { auditContext, auditStatement } from '../authoring/audit';
 import { createDb } from '../db/client';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
-import { problemResponses } from '../lib/openapi';
+import { createRoute } from '@hono/zod-openapi';
+import { createApi, problemResponses, publicAccess } from '../lib/openapi';
 import { noQueryParams } from '../lib/params';
-import { createRouter, requestOrigin } from '../lib/router';
+import { requestOrigin } from '../lib/request';
 import { checkFileName } from './file-name';
 import { contentDisposition, ifNoneMatchHits, ifRangeHolds, parseRange } from './http';
 import { formDataBoundary, MultipartError, MultipartReader } from './multipart';
@@ -160,173 +161,167 @@ async function upload(c: Context<AppEnv>) {
 const editors = requireRole('editor', 'admin');
 const security = [{ bearerAuth: [] }];
 
-const adminRouter = createRouter();
-adminRouter.use('/admin/media', editors, noStore, bookmarkHeader);
-adminRouter.use('/admin/media/*', editors, noStore, bookmarkHeader);
+const uploadMedia = createRoute({
+  method: 'post',
+  path: '/admin/media',
+  operationId: 'adminUploadMedia',
+  tags: ['Media'],
+  security,
+  summary: 'Upload one file (multipart/form-data, one part named "file")',
+  description:
+    "Streamed to R2 and stored under its SHA-256, so the same bytes are kept once. The type is sniffed from the content and must agree with the name's extension. 201 for a new file, 200 when the same bytes under the same name exist already.",
+  // No body schema on purpose: a declared multipart body would be parsed (buffered) by the
+  // validator before the handler streams it.
+  request: { query: noQueryParams },
+  responses: {
+    201: {
+      description: 'Stored',
+      content: { 'application/json': { schema: mediaResponse } },
+    },
+    200: {
+      description: 'The same file under the same name was stored before',
+      content: { 'application/json': { schema: mediaResponse } },
+    },
+    ...problemResponses(400, 401, 403, 413, 415, 429),
+  },
+});
 
-export const mediaAdminRoutes = adminRouter
-  .endpoint(
-    'post',
-    '/admin/media',
-    {
-      request: () => ({ query: noQueryParams }),
-      describe: () => ({
-        operationId: 'adminUploadMedia',
-        tags: ['Media'],
-        security,
-        summary: 'Upload one file (multipart/form-data, one part named "file")',
-        description:
-          "Streamed to R2 and stored under its SHA-256, so the same bytes are kept once. The type is sniffed from the content and must agree with the name's extension. 201 for a new file, 200 when the same bytes under the same name exist already.",
-        responses: {
-          201: {
-            description: 'Stored',
-            content: { 'application/json': { schema: mediaResponse() } },
-          },
-          200: {
-            description: 'The same file under the same name was stored before',
-            content: { 'application/json': { schema: mediaResponse() } },
-          },
-          ...problemResponses(400, 401, 403, 413, 415, 429),
-        },
-      }),
-    },
-    (c) => upload(c),
-  )
-  .endpoint(
-    'delete',
-    '/admin/media/{id}',
-    {
-      request: () => ({ params: mediaIdParams(), query: noQueryParams }),
-      describe: () => ({
-        operationId: 'adminDeleteMedia',
-        tags: ['Media'],
-        security,
-        summary: 'Delete an uploaded file that no article uses',
-        responses: {
-          204: { description: 'Deleted' },
-          ...problemResponses(400, 401, 403, 404, 409, 429),
-        },
-      }),
-    },
-    async (c) => {
-      const { id } = c.req.valid('param');
-      const db = primaryDb(c);
-      const existing = await findMediaById(db, id);
-      if (!existing) throw new AppError('not_found', { detail: `No media with id ${id}` });
-      const deleted = await deleteUnusedMedia(db, id);
-      if (!deleted) {
-        const usage = await mediaUsage(db, existing);
-        const ids = [...new Set([...usage.attachedTo, ...usage.linkedFrom])];
-        if (ids.length) {
-          throw new AppError('media_in_use', {
-            detail: `Articles ${ids.join(', ')} still use this file (${
-              usage.attachedTo.length ? 'as an attachment' : 'in the body or cover image'
-            }); remove it there first`,
-          });
-        }
-        throw new AppError('not_found', { detail: `No media with id ${id}` });
+const deleteMedia = createRoute({
+  method: 'delete',
+  path: '/admin/media/{id}',
+  operationId: 'adminDeleteMedia',
+  tags: ['Media'],
+  security,
+  summary: 'Delete an uploaded file that no article uses',
+  request: { params: mediaIdParams, query: noQueryParams },
+  responses: {
+    204: { description: 'Deleted' },
+    ...problemResponses(400, 401, 403, 404, 409, 429),
+  },
+});
+
+const adminApi = createApi();
+adminApi.use('/admin/media', editors, noStore, bookmarkHeader);
+adminApi.use('/admin/media/*', editors, noStore, bookmarkHeader);
+
+export const mediaAdminRoutes = adminApi
+  .openapi(uploadMedia, (c) => upload(c))
+  .openapi(deleteMedia, async (c) => {
+    const { id } = c.req.valid('param');
+    const db = primaryDb(c);
+    const existing = await findMediaById(db, id);
+    if (!existing) throw new AppError('not_found', { detail: `No media with id ${id}` });
+    const deleted = await deleteUnusedMedia(db, id);
+    if (!deleted) {
+      const usage = await mediaUsage(db, existing);
+      const ids = [...new Set([...usage.attachedTo, ...usage.linkedFrom])];
+      if (ids.length) {
+        throw new AppError('media_in_use', {
+          detail: `Articles ${ids.join(', ')} still use this file (${
+            usage.attachedTo.length ? 'as an attachment' : 'in the body or cover image'
+          }); remove it there first`,
+        });
       }
-      const { actor, requestId } = auditContext(c);
-      await auditStatement(db, {
-        actor,
-        requestId,
-        action: 'media.delete',
-        targetType: 'media',
-        targetId: id,
-        outcome: 'ok',
-      });
-      // Other names for the same bytes keep the object.
-      if (!(await hashInUse(db, deleted.hash))) await c.env.MEDIA.delete(mediaKey(deleted.hash));
-      return c.body(null, 204);
-    },
-  );
+      throw new AppError('not_found', { detail: `No media with id ${id}` });
+    }
+    const { actor, requestId } = auditContext(c);
+    await auditStatement(db, {
+      actor,
+      requestId,
+      action: 'media.delete',
+      targetType: 'media',
+      targetId: id,
+      outcome: 'ok',
+    });
+    // Other names for the same bytes keep the object.
+    if (!(await hashInUse(db, deleted.hash))) await c.env.MEDIA.delete(mediaKey(deleted.hash));
+    return c.body(null, 204);
+  });
 
 const immutable = 'public, max-age=31536000, immutable';
 
-export const mediaRoutes = createRouter().endpoint(
-  'get',
-  '/media/{hash}/{name}',
-  {
-    request: () => ({ params: mediaFileParams(), query: mediaFileQuery() }),
-    describe: () => ({
-      operationId: 'getMediaFile',
-      tags: ['Media'],
-      summary: 'An uploaded file, under its original name',
-      description:
-        'Images are shown inline, everything else downloads (Content-Disposition with the original name per RFC 6266). Strong ETag, Range (206, 416) and If-Range, cached for a year.',
-      responses: {
-        200: { description: 'The file' },
-        206: { description: 'The requested byte range' },
-        304: { description: 'Not modified' },
-        ...problemResponses(400, 404, 416),
-      },
-    }),
+const getMediaFile = createRoute({
+  method: 'get',
+  path: '/media/{hash}/{name}',
+  operationId: 'getMediaFile',
+  tags: ['Media'],
+  summary: 'An uploaded file, under its original name',
+  description:
+    'Images are shown inline, everything else downloads (Content-Disposition with the original name per RFC 6266). Strong ETag, Range (206, 416) and If-Range, cached for a year.',
+  ...publicAccess,
+  request: { params: mediaFileParams, query: mediaFileQuery },
+  responses: {
+    200: { description: 'The file' },
+    206: { description: 'The requested byte range' },
+    304: { description: 'Not modified' },
+    ...problemResponses(400, 404, 416),
   },
-  async (c) => {
-    const { hash, name } = c.req.valid('param');
-    const { w } = c.req.valid('query');
-    const m = await findMediaByPath(createDb(c.env.DB), hash, name.normalize('NFC'));
-    if (!m) throw new AppError('not_found', { detail: 'No such file' });
-    const isImage = imageTypes.has(m.type);
-    if (w !== undefined && !isImage) {
-      throw AppError.invalidParameter('w', 'query', 'only images can be resized');
-    }
-    const images = (c.env as { IMAGES?: ImagesBinding }).IMAGES;
-    const resize = w !== undefined && images && m.type !== 'image/gif';
-    const etag = resize ? `"${m.hash}-w${w}"` : `"${m.hash}"`;
-    const headers = new Headers({
-      'Content-Type': m.type,
-      'Content-Disposition': contentDisposition(isImage ? 'inline' : 'attachment', m.name),
-      'X-Content-Type-Options': 'nosniff',
-      ETag: etag,
-      'Last-Modified': m.createdAt.toUTCString(),
-      'Cache-Control': immutable,
-      // A file is never a document that may run script or be framed, even if a browser renders it.
-      'Content-Security-Policy': "default-src 'none'; sandbox; frame-ancestors 'none'",
-      // Widgets on other sites show these images.
-      'Cross-Origin-Resource-Policy': 'cross-origin',
-    });
-    if (!resize) headers.set('Accept-Ranges', 'bytes');
-    if (ifNoneMatchHits(c.req.header('If-None-Match'), etag)) {
-      return new Response(null, { status: 304, headers });
-    }
-    const key = mediaKey(m.hash);
+});
 
-    if (resize) {
-      const object = await c.env.MEDIA.get(key);
-      if (!object) throw new AppError('not_found', { detail: 'The file is missing from storage' });
-      const result = await images
-        .input(object.body)
-        .transform({ width: w, fit: 'scale-down' })
-        .output({ format: m.type as 'image/jpeg' });
-      headers.set('Content-Type', result.contentType());
-      return new Response(c.req.method === 'HEAD' ? null : result.image(), { headers });
-    }
+export const mediaRoutes = createApi().openapi(getMediaFile, async (c) => {
+  const { hash, name } = c.req.valid('param');
+  const { w } = c.req.valid('query');
+  const m = await findMediaByPath(createDb(c.env.DB), hash, name.normalize('NFC'));
+  if (!m) throw new AppError('not_found', { detail: 'No such file' });
+  const isImage = imageTypes.has(m.type);
+  if (w !== undefined && !isImage) {
+    throw AppError.invalidParameter('w', 'query', 'only images can be resized');
+  }
+  const images = (c.env as { IMAGES?: ImagesBinding }).IMAGES;
+  const resize = w !== undefined && images && m.type !== 'image/gif';
+  const etag = resize ? `"${m.hash}-w${w}"` : `"${m.hash}"`;
+  const headers = new Headers({
+    'Content-Type': m.type,
+    'Content-Disposition': contentDisposition(isImage ? 'inline' : 'attachment', m.name),
+    'X-Content-Type-Options': 'nosniff',
+    ETag: etag,
+    'Last-Modified': m.createdAt.toUTCString(),
+    'Cache-Control': immutable,
+    // A file is never a document that may run script or be framed, even if a browser renders it.
+    'Content-Security-Policy': "default-src 'none'; sandbox; frame-ancestors 'none'",
+    // Widgets on other sites show these images.
+    'Cross-Origin-Resource-Policy': 'cross-origin',
+  });
+  if (!resize) headers.set('Accept-Ranges', 'bytes');
+  if (ifNoneMatchHits(c.req.header('If-None-Match'), etag)) {
+    return new Response(null, { status: 304, headers });
+  }
+  const key = mediaKey(m.hash);
 
-    const range = ifRangeHolds(c.req.header('If-Range'), etag, m.createdAt)
-      ? parseRange(c.req.header('Range'), m.size)
-      : ({ kind: 'none' } as const);
-    if (range.kind === 'unsatisfiable') {
-      throw new AppError('range_not_satisfiable', {
-        detail: `The file has ${m.size} bytes`,
-        headers: { 'Content-Range': `bytes */${m.size}`, 'Accept-Ranges': 'bytes' },
-      });
-    }
-    const status = range.kind === 'range' ? 206 : 200;
-    const length = range.kind === 'range' ? range.length : m.size;
-    if (range.kind === 'range') {
-      headers.set(
-        'Content-Range',
-        `bytes ${range.offset}-${range.offset + range.length - 1}/${m.size}`,
-      );
-    }
-    headers.set('Content-Length', String(length));
-    if (c.req.method === 'HEAD') return new Response(null, { status, headers });
-    const object = await c.env.MEDIA.get(
-      key,
-      range.kind === 'range' ? { range: { offset: range.offset, length: range.length } } : {},
-    );
+  if (resize) {
+    const object = await c.env.MEDIA.get(key);
     if (!object) throw new AppError('not_found', { detail: 'The file is missing from storage' });
-    return new Response(object.body, { status, headers });
-  },
-);
+    const result = await images
+      .input(object.body)
+      .transform({ width: w, fit: 'scale-down' })
+      .output({ format: m.type as 'image/jpeg' });
+    headers.set('Content-Type', result.contentType());
+    return new Response(c.req.method === 'HEAD' ? null : result.image(), { headers });
+  }
+
+  const range = ifRangeHolds(c.req.header('If-Range'), etag, m.createdAt)
+    ? parseRange(c.req.header('Range'), m.size)
+    : ({ kind: 'none' } as const);
+  if (range.kind === 'unsatisfiable') {
+    throw new AppError('range_not_satisfiable', {
+      detail: `The file has ${m.size} bytes`,
+      headers: { 'Content-Range': `bytes */${m.size}`, 'Accept-Ranges': 'bytes' },
+    });
+  }
+  const status = range.kind === 'range' ? 206 : 200;
+  const length = range.kind === 'range' ? range.length : m.size;
+  if (range.kind === 'range') {
+    headers.set(
+      'Content-Range',
+      `bytes ${range.offset}-${range.offset + range.length - 1}/${m.size}`,
+    );
+  }
+  headers.set('Content-Length', String(length));
+  if (c.req.method === 'HEAD') return new Response(null, { status, headers });
+  const object = await c.env.MEDIA.get(
+    key,
+    range.kind === 'range' ? { range: { offset: range.offset, length: range.length } } : {},
+  );
+  if (!object) throw new AppError('not_found', { detail: 'The file is missing from storage' });
+  return new Response(object.body, { status, headers });
+});

@@ -9,7 +9,7 @@ import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
 import { publicGet } from '../lib/http';
 import { idOrSlugParam, idParam, slugParam } from '../lib/params';
-import { readDb, requestOrigin } from '../lib/router';
+import { readDb, requestOrigin } from '../lib/request';
 import { siteConfig } from '../lib/site';
 import { addDays, zonedDay } from '../lib/time';
 import { listPopularArticles } from '../views/queries';

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { nowDate } from '../lib/clock';
 import { AppError } from '../lib/errors';
-import { readDb, requestOrigin } from '../lib/router';
+import { readDb, requestOrigin } from '../lib/request';
 import { siteConfig } from '../lib/site';
 import { xml, xmlDeclaration, xmlText } from '../feeds/xml';
 import { labelsFor } from '../lib/labels';

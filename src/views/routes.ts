@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { html } from 'hono/html';
 import { presentSummary } from '../articles/present';
@@ -6,9 +6,9 @@ import { channelExists } from '../articles/queries';
 import { articleSummary } from '../articles/schemas';
 import type { AppEnv } from '../env';
 import { nowDate } from '../lib/clock';
-import { AppError, validationError, type ParameterLocation } from '../lib/errors';
-import { problemResponses } from '../lib/openapi';
-import { readDb, requestOrigin } from '../lib/router';
+import { AppError } from '../lib/errors';
+import { createApi, problemResponses } from '../lib/openapi';
+import { readDb, requestOrigin } from '../lib/request';
 import { siteConfig, type SiteLang } from '../lib/site';
 import { addDays, zonedDay } from '../lib/time';
 import { countableArticles, lookupCountable } from './article-cache';
@@ -39,32 +39,7 @@ import { contradictsFetchMetadata, isBot, isForeignOrigin, visitorSignals } from
 const noStore = { 'Cache-Control': 'no-store' };
 const liveReadCache = { 'Cache-Control': 'public, max-age=5, stale-while-revalidate=30' };
 
-const locations: Record<string, ParameterLocation> = {
-  query: 'query',
-  param: 'path',
-  header: 'header',
-  json: 'body',
-  form: 'body',
-  cookie: 'cookie',
-};
-
-/** What was validated, so a missing or repeated parameter reads as such (as before). */
-function validatedInput(c: Context, target: string): unknown {
-  if (target === 'param') return c.req.param();
-  if (target !== 'query') return undefined;
-  return Object.fromEntries(
-    Object.entries(c.req.queries()).map(([k, v]) => [k, v.length === 1 ? v[0] : v]),
-  );
-}
-
-const views = new OpenAPIHono<AppEnv>({
-  defaultHook: (result, c) => {
-    if (!result.success) {
-      const location = locations[result.target] ?? 'query';
-      throw validationError(result.error, location, validatedInput(c, result.target));
-    }
-  },
-});
+const views = createApi();
 
 async function countableOr404(c: Context<AppEnv>, id: number, now: Date) {
   const lookup = await lookupCountable(() => readDb(c), id, now);
@@ -192,11 +167,11 @@ const beaconRoute = createRoute({
   description:
     'Works with navigator.sendBeacon and fetch; the body is ignored. Repeat views by the same visitor within the dedupe window, bots, link previewers, requests whose Fetch Metadata contradict a beacon, other sites outside VIEW_COUNT_ORIGINS and visitors beyond the per-IP cap are answered but not counted, with the reason.',
   security: [],
-  request: { params: articleIdParams() },
+  request: { params: articleIdParams },
   responses: {
     200: {
       description: 'Live totals',
-      content: { 'application/json': { schema: beaconResponse() } },
+      content: { 'application/json': { schema: beaconResponse } },
     },
     ...problemResponses(400, 404, 429, 503),
   },
@@ -222,7 +197,7 @@ views.openapi(beaconRoute, async (c) => {
       headers: { 'Retry-After': '60' },
     });
   }
-  const body: z.infer<ReturnType<typeof beaconResponse>> = {
+  const body: z.infer<typeof beaconResponse> = {
     views: outcome.views,
     visitors: outcome.visitors,
     counted: outcome.counted,
@@ -238,11 +213,11 @@ const liveCountsRoute = createRoute({
   tags: ['Views'],
   summary: 'Read live view counts without counting',
   security: [],
-  request: { params: articleIdParams() },
+  request: { params: articleIdParams },
   responses: {
     200: {
       description: 'Totals',
-      content: { 'application/json': { schema: liveCountsResponse() } },
+      content: { 'application/json': { schema: liveCountsResponse } },
     },
     ...problemResponses(400, 404, 503),
   },
@@ -267,7 +242,7 @@ const badgeRoute = createRoute({
   description:
     'For pages that can only embed an image. Counts only a GET whose Accept asks for an image (as an <img> does), never a HEAD. Sent with headers that make image proxies fetch it every time.',
   security: [],
-  request: { params: articleIdParams() },
+  request: { params: articleIdParams },
   responses: {
     200: { description: 'SVG badge', content: { 'image/svg+xml': { schema: z.string() } } },
     ...problemResponses(400, 404),
@@ -317,11 +292,11 @@ const batchRoute = createRoute({
   tags: ['Views'],
   summary: 'Read live view counts of up to 100 articles',
   security: [],
-  request: { query: viewIdsQuery() },
+  request: { query: viewIdsQuery },
   responses: {
     200: {
       description: 'Counts of the published articles among the ids (others are left out)',
-      content: { 'application/json': { schema: batchCountsResponse() } },
+      content: { 'application/json': { schema: batchCountsResponse } },
     },
     ...problemResponses(400),
   },
@@ -361,7 +336,7 @@ const popularRoute = createRoute({
   tags: ['Views'],
   summary: '热点排行: most viewed articles over a window',
   security: [],
-  request: { query: popularQuery() },
+  request: { query: popularQuery },
   responses: {
     200: {
       description: 'Articles by views in the window, most first',
@@ -414,11 +389,11 @@ const statsRoute = createRoute({
   description:
     'rejections counts, by reason, the hits that were answered but not counted: duplicate, ip_cap, bot, suspicious, foreign_origin, rate_limited.',
   security: [],
-  request: { query: statsQuery() },
+  request: { query: statsQuery },
   responses: {
     200: {
       description: 'Totals over the window',
-      content: { 'application/json': { schema: statsResponse() } },
+      content: { 'application/json': { schema: statsResponse } },
     },
     ...problemResponses(400),
   },
