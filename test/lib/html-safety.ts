@@ -64,6 +64,49 @@ function elements(html: string): Element[] {
   return DomUtils.findAll(() => true, doc.children);
 }
 
+function hasAncestor(el: Element, test: (parent: Element) => boolean): boolean {
+  for (let p = el.parent; p; p = p.parent) if ('name' in p && test(p as Element)) return true;
+  return false;
+}
+
+const siteSearchInputAttributes = new Set([
+  'id',
+  'type',
+  'name',
+  'value',
+  'maxlength',
+  'placeholder',
+  'autocomplete',
+  'enterkeyhint',
+]);
+
+/**
+ * The site's own search box in the page header (src/pages/layout.tsx): a GET form to /search
+ * with one search field. Nothing else may be a form, and this one only exactly so.
+ */
+function isSiteSearchForm(el: Element): boolean {
+  const a = el.attribs;
+  return (
+    el.name === 'form' &&
+    Object.keys(a).sort().join() === 'action,class,method,role' &&
+    a.class === 'site-search' &&
+    a.role === 'search' &&
+    a.action === '/search' &&
+    a.method === 'get' &&
+    hasAncestor(el, (p) => p.name === 'header')
+  );
+}
+
+function isSiteSearchInput(el: Element): boolean {
+  return (
+    el.name === 'input' &&
+    Object.keys(el.attribs).every((name) => siteSearchInputAttributes.has(name)) &&
+    el.attribs.type === 'search' &&
+    el.attribs.name === 'q' &&
+    hasAncestor(el, isSiteSearchForm)
+  );
+}
+
 /** Problems with a stored or rendered body; an empty list means harmless. */
 export function bodyProblems(html: string, videoHosts: readonly string[] = []): string[] {
   const problems: string[] = [];
@@ -117,10 +160,12 @@ async function sha256Source(text: string): Promise<string> {
 /**
  * Problems with a whole rendered page: no handler attribute anywhere, no dangerous URL, no
  * script but our own files, JSON-LD data or a CSP-hashed inline one, no active element
- * (object, embed, form, meta refresh, base href), no frame from elsewhere.
+ * (object, embed, form, meta refresh, base href) but the header's one search box, no frame
+ * from elsewhere.
  */
 export async function pageProblems(html: string, rules: PageRules = {}): Promise<string[]> {
   const problems: string[] = [];
+  let siteSearchForms = 0;
   for (const el of elements(html)) {
     const tag = el.name.toLowerCase();
     for (const [name, value] of Object.entries(el.attribs)) {
@@ -128,7 +173,9 @@ export async function pageProblems(html: string, rules: PageRules = {}): Promise
       if (urlAttributes.has(name) && !isSafeUrl(value))
         problems.push(`<${tag} ${name}="${value}">`);
     }
+    const siteSearch = (isSiteSearchForm(el) && ++siteSearchForms === 1) || isSiteSearchInput(el);
     if (
+      !siteSearch &&
       ['object', 'embed', 'applet', 'form', 'input', 'textarea', 'select', 'svg', 'math'].includes(
         tag,
       )

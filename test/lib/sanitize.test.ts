@@ -113,6 +113,19 @@ describe('the harmlessness checks the corpus tests rely on', () => {
     ]);
     expect(await pageProblems('<script>alert(1)</script>')).toHaveLength(1);
     expect(await pageProblems('<iframe src="https://evil.example/"></iframe>')).toHaveLength(1);
+    const searchBox =
+      '<header><form class="site-search" role="search" action="/search" method="get"><input id="site-search-q" type="search" name="q" maxlength="100" /></form></header>';
+    expect(await pageProblems(searchBox)).toEqual([]);
+    expect(await pageProblems(searchBox + searchBox)).toEqual(['active element <form>']);
+    expect(await pageProblems('<form action="/search" method="get"></form>')).toEqual([
+      'active element <form>',
+    ]);
+    expect(
+      await pageProblems(searchBox.replace('action="/search"', 'action="https://evil.example/"')),
+    ).toEqual(['active element <form>', 'active element <input>']);
+    expect(await pageProblems(searchBox.replace('type="search"', 'type="password"'))).toEqual([
+      'active element <input>',
+    ]);
   });
 });
 
