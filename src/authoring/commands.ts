@@ -86,6 +86,7 @@ export async function createChannel(db: Database, input: NewChannel): Promise<Ch
   const parentId = input.parentSlug
     ? sql`(select id from channels where slug = ${input.parentSlug})`
     : null;
+  const at = nowDate();
   const [row] = await db
     .insert(channels)
     .values({
@@ -94,6 +95,9 @@ export async function createChannel(db: Database, input: NewChannel): Promise<Ch
       parentId: parentId as unknown as number | null,
       position: input.position ?? 0,
       description: input.description ?? '',
+      // On the app's clock, not SQLite's: a feed's Last-Modified compares it with article times.
+      createdAt: at,
+      updatedAt: at,
     })
     .returning({
       id: channels.id,

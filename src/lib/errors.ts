@@ -222,6 +222,10 @@ export function problemResponse(c: Context, error: AppError): Response {
   const headers = new Headers(error.headers);
   headers.set('Content-Type', 'application/problem+json; charset=utf-8');
   headers.set('Cache-Control', 'no-store');
+  // Also when the problem comes from a nested app (the admin API), whose response never saw
+  // the header assignRequestId prepared.
+  const requestId = c.get('requestId') as string | undefined;
+  if (requestId) headers.set('X-Request-Id', requestId);
   const body = c.req.method === 'HEAD' ? null : JSON.stringify(problemDocument(c, error));
   return new Response(body, { status: error.status, headers });
 }
