@@ -94,6 +94,9 @@ export async function createChannel(db: Database, input: NewChannel): Promise<Ch
       parentId: parentId as unknown as number | null,
       position: input.position ?? 0,
       description: input.description ?? '',
+      // From the clock, not the column default: SQLite's own clock would escape a pinned one.
+      createdAt: nowDate(),
+      updatedAt: nowDate(),
     })
     .returning({
       id: channels.id,

@@ -11,6 +11,7 @@ import {
   seedChannel,
   testDb,
   uniqueSlug,
+  clockAt,
 } from '../helpers';
 
 const restores: (() => void)[] = [];
@@ -80,49 +81,53 @@ describe('POST /api/v1/admin/articles', () => {
     expect(article.slug).toMatch(/^flood-season-notice/);
   });
 
-  it('creates the shared fixture, which the public API then returns unchanged', async () => {
-    const db = testDb();
-    const parent = await seedChannel(db, { name: fixture.channelPath[1]! });
-    const channel = await seedChannel(db, {
-      name: fixture.channelPath[2]!,
-      parentSlug: parent.slug,
-    });
-    const token = await issueToken('editor');
-    const body = fixture.paragraphs.map((p) => `<p>${p}</p>`).join('');
-    const created = await admin('/articles', {
-      token,
-      json: {
+  describe('with the fixture in the past (it was published on 2021-09-30)', () => {
+    clockAt('2021-10-08T12:00:00+08:00');
+
+    it('creates the shared fixture, which the public API then returns unchanged', async () => {
+      const db = testDb();
+      const parent = await seedChannel(db, { name: fixture.channelPath[1]! });
+      const channel = await seedChannel(db, {
+        name: fixture.channelPath[2]!,
+        parentSlug: parent.slug,
+      });
+      const token = await issueToken('editor');
+      const body = fixture.paragraphs.map((p) => `<p>${p}</p>`).join('');
+      const created = await admin('/articles', {
+        token,
+        json: {
+          title: fixture.title,
+          body,
+          channel: channel.slug,
+          source: fixture.source,
+          lang: fixture.language,
+          publishedAt: '2021-09-30T12:00:00+08:00',
+          views: fixture.viewsShownOnOriginalPage,
+        },
+      });
+      expect(created.status).toBe(201);
+      const { data } = await json(created);
+      const published = await admin(`/articles/${data.id}/publish`, { token, method: 'POST' });
+      expect(published.status).toBe(200);
+      expect((await json(published)).data).toMatchObject({
+        status: 'published',
+        publishedAt: '2021-09-30T12:00:00+08:00',
+      });
+
+      const res = await get(`/api/v1/articles/${data.id}`);
+      expect(res.status).toBe(200);
+      const pub = (await json(res)).data;
+      expect(pub).toMatchObject({
         title: fixture.title,
         body,
-        channel: channel.slug,
         source: fixture.source,
         lang: fixture.language,
+        views: 712,
         publishedAt: '2021-09-30T12:00:00+08:00',
-        views: fixture.viewsShownOnOriginalPage,
-      },
+        channel: { slug: channel.slug, name: fixture.channelPath[2] },
+      });
+      expect(pub.breadcrumb.map((b: { name: string }) => b.name)).toEqual(fixture.channelPath);
     });
-    expect(created.status).toBe(201);
-    const { data } = await json(created);
-    const published = await admin(`/articles/${data.id}/publish`, { token, method: 'POST' });
-    expect(published.status).toBe(200);
-    expect((await json(published)).data).toMatchObject({
-      status: 'published',
-      publishedAt: '2021-09-30T12:00:00+08:00',
-    });
-
-    const res = await get(`/api/v1/articles/${data.id}`);
-    expect(res.status).toBe(200);
-    const pub = (await json(res)).data;
-    expect(pub).toMatchObject({
-      title: fixture.title,
-      body,
-      source: fixture.source,
-      lang: fixture.language,
-      views: 712,
-      publishedAt: '2021-09-30T12:00:00+08:00',
-      channel: { slug: channel.slug, name: fixture.channelPath[2] },
-    });
-    expect(pub.breadcrumb.map((b: { name: string }) => b.name)).toEqual(fixture.channelPath);
   });
 });
 
