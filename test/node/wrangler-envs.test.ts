@@ -10,9 +10,23 @@ import { projectRoot } from '../../scripts/lib/run-worker';
  * at its first request. Read the configuration as wrangler does and compare.
  */
 const configPath = join(projectRoot, 'wrangler.toml');
-const read = (env?: string) => unstable_readConfig({ config: configPath, env });
 
-function bindings(config: ReturnType<typeof read>) {
+/** The part of wrangler's resolved configuration compared here. */
+interface ResolvedConfig {
+  d1_databases: { binding: string; database_id?: string }[];
+  r2_buckets: { binding: string; bucket_name?: string }[];
+  durable_objects: { bindings: { name: string; class_name: string }[] };
+  ratelimits?: { name: string; namespace_id: string }[];
+  vars: Record<string, unknown>;
+  triggers: { crons?: string[] };
+  observability?: { logs?: { invocation_logs?: boolean } };
+}
+
+// The root tsconfig sees wrangler's types through the Workers lib, where they resolve loosely.
+const read = (env?: string) =>
+  unstable_readConfig({ config: configPath, env }) as unknown as ResolvedConfig;
+
+function bindings(config: ResolvedConfig) {
   return {
     d1: config.d1_databases.map((d) => d.binding).sort(),
     r2: config.r2_buckets.map((b) => b.binding).sort(),
