@@ -28,6 +28,9 @@ import {
   type WriteResult,
 } from './commands';
 import { afterArticleWrite, effectContext, type ArticleEventType } from './effects';
+import type { Database } from '../db/client';
+import type { AttachmentInput } from '../articles/types';
+import { resolveMediaAttachments } from '../media/queries';
 import { findAdminArticle, listAdminArticles, type AdminArticle } from './queries';
 import {
   adminArticle,
@@ -225,15 +228,35 @@ async function toChanges(
   if (body.tags !== undefined) changes.tags = await resolveTagNames(primaryDb(c), body.tags ?? []);
   if (body.document !== undefined) changes.document = body.document;
   if (body.attachments !== undefined) {
-    changes.attachments = (body.attachments ?? []).map((a) => ({
-      name: a.name,
-      url: a.url,
-      size: a.size ?? null,
-      contentType: a.contentType ?? null,
-    }));
+    changes.attachments = await resolveAttachments(primaryDb(c), body.attachments ?? []);
   }
   if (body.views !== undefined) changes.viewBase = body.views;
   return changes;
+}
+
+type AttachmentBody =
+  | { name: string; url: string; size?: number | null; contentType?: string | null }
+  | { mediaId: number; name?: string };
+
+/**
+ * Attachments as stored, in the order given: links as they are, uploads from their media row
+ * (URL, size and sniffed type come from the upload, never from the client).
+ */
+async function resolveAttachments(
+  db: Database,
+  list: readonly AttachmentBody[],
+): Promise<AttachmentInput[]> {
+  const refs = list.flatMap((a) => ('mediaId' in a ? [a] : []));
+  const { attachments: uploads, missing } = await resolveMediaAttachments(db, refs);
+  if (missing.length) {
+    throw new InvalidFieldError('attachments', `unknown media id: ${missing.join(', ')}`);
+  }
+  let next = 0;
+  return list.map((a) =>
+    'mediaId' in a
+      ? uploads[next++]!
+      : { name: a.name, url: a.url, size: a.size ?? null, contentType: a.contentType ?? null },
+  );
 }
 
 export function registerArticleRoutes(app: OpenAPIHono<AppEnv>) {
@@ -330,12 +353,7 @@ export function registerArticleRoutes(app: OpenAPIHono<AppEnv>) {
             tags: await resolveTagNames(db, body.tags ?? []),
             publishedAt: body.publishedAt ? new Date(body.publishedAt) : null,
             document: body.document,
-            attachments: body.attachments?.map((a) => ({
-              name: a.name,
-              url: a.url,
-              size: a.size ?? null,
-              contentType: a.contentType ?? null,
-            })),
+            attachments: body.attachments && (await resolveAttachments(db, body.attachments)),
             viewBase: body.views,
             status: 'draft',
           },

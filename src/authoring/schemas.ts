@@ -31,15 +31,24 @@ const lang = () =>
 
 const tagName = () => z.string().trim().min(1, 'must not be empty').max(50);
 
+/** A link to a file elsewhere, or an uploaded file by its media id (its name may be renamed). */
 const attachmentInput = () =>
-  z
-    .object({
-      name: z.string().trim().min(1).max(200),
-      url: linkUrl(),
-      size: z.number().int().nonnegative().nullable().optional(),
-      contentType: text(100).nullable().optional(),
-    })
-    .strict();
+  z.union([
+    z
+      .object({
+        name: z.string().trim().min(1).max(200),
+        url: linkUrl(),
+        size: z.number().int().nonnegative().nullable().optional(),
+        contentType: text(100).nullable().optional(),
+      })
+      .strict(),
+    z
+      .object({
+        mediaId: z.number().int().positive(),
+        name: z.string().trim().min(1).max(200).optional(),
+      })
+      .strict(),
+  ]);
 
 const documentInput = () =>
   z

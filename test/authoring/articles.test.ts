@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it } from 'vitest';
 import fixture from '../../../shared/fixtures/article-zh-municipal-news.json';
-import { fixedClock, now, useClock } from '../../src/lib/clock';
+import { now } from '../../src/lib/clock';
 import {
   admin,
   expectProblem,
@@ -11,6 +11,7 @@ import {
   seedChannel,
   testDb,
   uniqueSlug,
+  clockAt,
 } from '../helpers';
 
 const restores: (() => void)[] = [];
@@ -80,53 +81,53 @@ describe('POST /api/v1/admin/articles', () => {
     expect(article.slug).toMatch(/^flood-season-notice/);
   });
 
-  it('creates the shared fixture, which the public API then returns unchanged', async () => {
-    // The fixture was published on 2021-09-30; under the 2019 clock that date is still to come,
-    // and publishing would schedule it instead.
-    const previous = useClock(fixedClock(Date.parse('2021-10-08T02:00:00Z')));
-    restores.push(() => useClock(previous));
-    const db = testDb();
-    const parent = await seedChannel(db, { name: fixture.channelPath[1]! });
-    const channel = await seedChannel(db, {
-      name: fixture.channelPath[2]!,
-      parentSlug: parent.slug,
-    });
-    const token = await issueToken('editor');
-    const body = fixture.paragraphs.map((p) => `<p>${p}</p>`).join('');
-    const created = await admin('/articles', {
-      token,
-      json: {
+  describe('with the fixture in the past (it was published on 2021-09-30)', () => {
+    clockAt('2021-10-08T12:00:00+08:00');
+
+    it('creates the shared fixture, which the public API then returns unchanged', async () => {
+      const db = testDb();
+      const parent = await seedChannel(db, { name: fixture.channelPath[1]! });
+      const channel = await seedChannel(db, {
+        name: fixture.channelPath[2]!,
+        parentSlug: parent.slug,
+      });
+      const token = await issueToken('editor');
+      const body = fixture.paragraphs.map((p) => `<p>${p}</p>`).join('');
+      const created = await admin('/articles', {
+        token,
+        json: {
+          title: fixture.title,
+          body,
+          channel: channel.slug,
+          source: fixture.source,
+          lang: fixture.language,
+          publishedAt: '2021-09-30T12:00:00+08:00',
+          views: fixture.viewsShownOnOriginalPage,
+        },
+      });
+      expect(created.status).toBe(201);
+      const { data } = await json(created);
+      const published = await admin(`/articles/${data.id}/publish`, { token, method: 'POST' });
+      expect(published.status).toBe(200);
+      expect((await json(published)).data).toMatchObject({
+        status: 'published',
+        publishedAt: '2021-09-30T12:00:00+08:00',
+      });
+
+      const res = await get(`/api/v1/articles/${data.id}`);
+      expect(res.status).toBe(200);
+      const pub = (await json(res)).data;
+      expect(pub).toMatchObject({
         title: fixture.title,
         body,
-        channel: channel.slug,
         source: fixture.source,
         lang: fixture.language,
+        views: 712,
         publishedAt: '2021-09-30T12:00:00+08:00',
-        views: fixture.viewsShownOnOriginalPage,
-      },
+        channel: { slug: channel.slug, name: fixture.channelPath[2] },
+      });
+      expect(pub.breadcrumb.map((b: { name: string }) => b.name)).toEqual(fixture.channelPath);
     });
-    expect(created.status).toBe(201);
-    const { data } = await json(created);
-    const published = await admin(`/articles/${data.id}/publish`, { token, method: 'POST' });
-    expect(published.status).toBe(200);
-    expect((await json(published)).data).toMatchObject({
-      status: 'published',
-      publishedAt: '2021-09-30T12:00:00+08:00',
-    });
-
-    const res = await get(`/api/v1/articles/${data.id}`);
-    expect(res.status).toBe(200);
-    const pub = (await json(res)).data;
-    expect(pub).toMatchObject({
-      title: fixture.title,
-      body,
-      source: fixture.source,
-      lang: fixture.language,
-      views: 712,
-      publishedAt: '2021-09-30T12:00:00+08:00',
-      channel: { slug: channel.slug, name: fixture.channelPath[2] },
-    });
-    expect(pub.breadcrumb.map((b: { name: string }) => b.name)).toEqual(fixture.channelPath);
   });
 });
 

@@ -321,13 +321,13 @@ describe('rankings and stats', () => {
     for (let i = 0; i < 5; i++) await beacon(hot.id);
     for (let i = 0; i < 3; i++) await beacon(warm.id);
     await beacon(elsewhere.id);
-    // The worker sends its rejection tallies at most once a flush interval; earlier tests in
-    // this file sent theirs moments ago, so step past the interval for this one to go out now.
-    const previous = useClock(clockFrom(clockNow() + 61_000));
+    // Worker-side rejections are sent at most once per flush interval per isolate; step past
+    // the interval, so this bot hit is sent now whatever earlier tests in the file rejected.
+    const restore = useClock(clockFrom(clockNow() + 61_000));
     try {
       await beacon(hot.id, { 'User-Agent': 'Googlebot/2.1', 'CF-Connecting-IP': '192.0.2.9' });
     } finally {
-      useClock(previous);
+      useClock(restore);
     }
     await flushAll();
 
