@@ -158,16 +158,6 @@ async function sha256Source(text: string): Promise<string> {
 }
 
 /**
- * Gazette's own search box (a plain GET form to /search in every page's header). The sanitizer
- * lets no form or input into a body, so only the layout can produce these.
- */
-function isSiteSearch(tag: string, attribs: Record<string, string>): boolean {
-  if (tag === 'form') return attribs.action === '/search' && attribs.method === 'get';
-  if (tag === 'input') return ['q', 'sort'].includes(attribs.name ?? '') && !attribs.formaction;
-  return false;
-}
-
-/**
  * Problems with a whole rendered page: no handler attribute anywhere, no dangerous URL, no
  * script but our own files, JSON-LD data or a CSP-hashed inline one, no active element
  * (object, embed, form, meta refresh, base href) but the header's one search box, no frame
@@ -188,8 +178,7 @@ export async function pageProblems(html: string, rules: PageRules = {}): Promise
       !siteSearch &&
       ['object', 'embed', 'applet', 'form', 'input', 'textarea', 'select', 'svg', 'math'].includes(
         tag,
-      ) &&
-      !isSiteSearch(tag, el.attribs)
+      )
     ) {
       problems.push(`active element <${tag}>`);
     }
