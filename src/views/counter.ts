@@ -272,7 +272,9 @@ export class ViewCounter extends DurableObject<Env> {
       if (row.key === 'view_shards') this.layout = layoutFor(row.value);
       if (row.key === 'active') this.active = row.value === 1;
     }
-    if (this.shard === 0) this.active = true;
+    // Shard 0 holds every bucket from the start (an object that never counted learns its shard
+    // from its first call, in remember()).
+    if (this.articleId !== null && this.shard === 0) this.active = true;
     for (const row of this.sql.exec<{ shard: number }>('SELECT shard FROM children')) {
       this.children.add(row.shard);
     }
@@ -630,7 +632,13 @@ export class ViewCounter extends DurableObject<Env> {
     const table = tableForDay(request.day);
     if (!this.liveTables.has(table)) return [];
     return this.sql
-      .exec<{ ip: ArrayBuffer; visitor: ArrayBuffer; b: number | null; first_at: number; last_at: number }>(
+      .exec<{
+        ip: ArrayBuffer;
+        visitor: ArrayBuffer;
+        b: number | null;
+        first_at: number;
+        last_at: number;
+      }>(
         `SELECT ip, visitor, b, first_at, last_at FROM ${table}
          WHERE (ip, visitor) > (?, ?) AND (b IS NULL OR (b & ?) = ?)
          ORDER BY ip, visitor LIMIT ?`,
