@@ -243,6 +243,11 @@ export function tallyRejection(
   }
   pendingTallies.clear();
   for (const tally of byArticle.values()) {
+    // One line per object request, so what rejections cost in requests can be read off the logs.
+    logger.info('view rejection tallies sent', {
+      articleId: tally.articleId,
+      hits: tally.entries.reduce((n, e) => n + e.count, 0),
+    });
     waitUntil(
       viewCounter(env, tally.articleId, 0)
         .tally(tally)
