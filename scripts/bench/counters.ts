@@ -85,12 +85,8 @@ export function readCounterBooks(stateDir: string): Map<number, CounterBooks> {
       b.viewRows += one(`SELECT count(*) FROM ${t}`);
     }
     b.rejections += one('SELECT coalesce(sum(count), 0) FROM rejections');
-    b.fixedRows +=
-      one('SELECT count(*) FROM rejections') +
-      one('SELECT count(*) FROM meta') +
-      one('SELECT count(*) FROM salts') +
-      one('SELECT count(*) FROM days') +
-      tables.length;
+    const once = ['rejections', 'meta', 'salts', 'days', 'children'];
+    b.fixedRows += tables.length + once.reduce((n, t) => n + one(`SELECT count(*) FROM ${t}`), 0);
     books.set(articleId, b);
   });
   return books;
@@ -105,18 +101,13 @@ export async function d1RowsPerFlush(mf: Miniflare, articleIds: number[]): Promi
   let rows = 0;
   let flushed = 0;
   for (const id of articleIds.slice(0, 20)) {
-    const [daily, article] = await db.batch([
-      db
-        .prepare(
-          'UPDATE article_views_daily SET views = views, visitors = visitors WHERE article_id = ?',
-        )
-        .bind(id),
-      db
-        .prepare(
-          'UPDATE articles SET view_count = view_count, visitor_count = visitor_count WHERE id = ?',
-        )
-        .bind(id),
-    ]);
+    // One shard's rows: a flush is one object's, however many shards the article has.
+    const [daily, article] = await db.batch(
+      [
+        'UPDATE article_views_daily SET views = views, visitors = visitors WHERE article_id = ?1 AND shard = 0',
+        'UPDATE articles SET view_count = view_count, visitor_count = visitor_count WHERE id = ?1',
+      ].map((sql) => db.prepare(sql).bind(id)),
+    );
     if (!daily!.meta.changes) continue;
     flushed += 1;
     rows += daily!.meta.rows_written + article!.meta.rows_written;

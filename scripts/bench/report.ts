@@ -33,14 +33,7 @@ export interface BenchReport {
   roundTrips: boolean | null;
   costs: Record<'beacon-hot' | 'beacon-spread', ViewCostInputs | { missing: string }>;
   /** The hot beacon's article afterwards: the layout it reached by itself, and its counts. */
-  hot?: {
-    shards: number;
-    splitAt: number;
-    objects: number;
-    views: number;
-    d1: number;
-    live: number;
-  };
+  hot?: Record<'shards' | 'splitAt' | 'objects' | 'views' | 'd1' | 'live', number>;
   floods?: Flood[];
   flushSeconds: number;
   totalSeconds: number;
@@ -267,7 +260,7 @@ export function renderMarkdown(
     '',
     `Prices from shared/platform-notes.md: Workers request $${prices.workersRequest}/M, DO request $${prices.doRequest}/M, row written $${prices.rowWritten}/M (DO SQLite and D1 alike; each setAlarm is a row). ` +
       "Measured, not booked by the product: views and rows come from each counter object's own SQLite file after the run " +
-      '(one visitor row per counted view, rejections, and the rows an object writes once: meta, salt, day table); ' +
+      '(one visitor row per counted view or copied to a new shard, and the rows an object writes once: meta, salt, day table, tallies); ' +
       `requests are the beacons the worker answered; flushes are one alarm per object per ${report.flushSeconds} s interval in which it had views ` +
       "(src/views/counter.ts only ever moves an alarm earlier, to that long after a view), each one DO request and two setAlarm rows; D1 rows per flush are D1's own `meta.rows_written` " +
       "(indexes included) for rewriting, after the alarms ran, the rows a flush writes (the shard-day row and the article's totals). " +
