@@ -248,7 +248,7 @@ export function renderMarkdown(
   if (report.floods?.length) {
     out.push(
       '',
-      '| flood on the hot article, steady state | hits | counted | storage rows written / hit | DO requests / hit |',
+      '| flood on the hot article, steady state | hits | counted | storage rows written / hit (besides the flush) | DO requests / hit |',
       '|---|---:|---:|---:|---:|',
       ...report.floods.map(
         (f) =>
