@@ -9,10 +9,7 @@
  * `wrangler d1 migrations apply DB --remote --env ...`), at the backup's level.
  */
 import { parseArgs } from 'node:util';
-import { createDb } from '../src/db/client';
-import { rebuildSearchIndex } from '../src/search/rebuild';
 import { BackupError, restore, verifyBackup } from './lib/backup';
-import { openStore } from './lib/backup-store';
 
 const { values } = parseArgs({
   options: {
@@ -39,6 +36,11 @@ try {
   console.error(err instanceof BackupError ? err.message : err);
   process.exit(1);
 }
+
+// Loaded only now: wrangler and the search code take seconds to import.
+const { openStore } = await import('./lib/backup-store');
+const { createDb } = await import('../src/db/client');
+const { rebuildSearchIndex } = await import('../src/search/rebuild');
 
 let exitCode = 0;
 const open = await openStore({

@@ -36,8 +36,13 @@ export function markBindingsRemote(toml: string): string {
     /^(\[\[(?:env\.[\w-]+\.)?(?:d1_databases|r2_buckets)\]\]\nbinding = "(?:DB|MEDIA)"\n)/gm,
     '$1remote = true\n',
   );
-  if (!/binding = "DB"\nremote = true/.test(marked) || !/binding = "MEDIA"\nremote = true/.test(marked))
-    throw new Error('wrangler.toml: no [[d1_databases]] "DB" or [[r2_buckets]] "MEDIA" binding found');
+  if (
+    !/binding = "DB"\nremote = true/.test(marked) ||
+    !/binding = "MEDIA"\nremote = true/.test(marked)
+  )
+    throw new Error(
+      'wrangler.toml: no [[d1_databases]] "DB" or [[r2_buckets]] "MEDIA" binding found',
+    );
   return marked;
 }
 

@@ -223,7 +223,7 @@ function scalar(table: string, column: string, value: unknown): Scalar {
 }
 
 async function writeLine(out: WriteStream, line: string): Promise<void> {
-  if (!out.write(line)) await new Promise((resolve) => out.once('drain', resolve));
+  if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
 }
 
 async function closeStream(out: WriteStream): Promise<void> {
@@ -233,11 +233,7 @@ async function closeStream(out: WriteStream): Promise<void> {
   });
 }
 
-async function backupTable(
-  db: D1Database,
-  dir: string,
-  table: string,
-): Promise<TableEntry> {
+async function backupTable(db: D1Database, dir: string, table: string): Promise<TableEntry> {
   const columns = (await columnsOf(db, table)).map((c) => c.name);
   const file = `d1/${encodeURIComponent(table)}.ndjson`;
   const out = createWriteStream(join(dir, file));
@@ -320,8 +316,7 @@ export async function backup(
 ): Promise<BackupResult> {
   const progress = options.onProgress ?? (() => {});
   const existing = await readdir(dir).catch(() => null);
-  if (existing?.length)
-    throw new BackupError(`${dir} is not empty; give backup a new directory.`);
+  if (existing?.length) throw new BackupError(`${dir} is not empty; give backup a new directory.`);
   await mkdir(join(dir, 'd1'), { recursive: true });
   await mkdir(join(dir, 'r2'), { recursive: true });
 
@@ -588,7 +583,9 @@ export async function restore(
     const names = columns.map((c) => c.name);
     const unknown = table.columns.filter((c) => !names.includes(c));
     if (unknown.length)
-      throw new BackupError(`${store.label} table ${table.name} has no column ${unknown.join(', ')}.`);
+      throw new BackupError(
+        `${store.label} table ${table.name} has no column ${unknown.join(', ')}.`,
+      );
     targetColumns.set(table.name, columns);
   }
 
