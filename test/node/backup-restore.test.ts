@@ -27,7 +27,10 @@ import { startTestWorker } from '../e2e/harness';
 import { adminFetch, adminToken } from '../e2e/admin-token';
 
 const fixture = JSON.parse(
-  readFileSync('/work/shared/fixtures/article-zh-municipal-news.json', 'utf8'),
+  readFileSync(
+    join(projectRoot, '..', 'shared', 'fixtures', 'article-zh-municipal-news.json'),
+    'utf8',
+  ),
 ) as { title: string; paragraphs: string[]; source: string; viewsShownOnOriginalPage: number };
 
 const browser = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36';
