@@ -321,6 +321,10 @@ export async function backup(
   await mkdir(join(dir, 'r2'), { recursive: true });
 
   const shape = await readShape(store.db);
+  if (!shape.tables.length)
+    throw new BackupError(
+      `${store.label} has no tables: wrong database, or its migrations were never applied. Nothing to back up.`,
+    );
   const tables: TableEntry[] = [];
   for (const table of shape.tables) {
     const entry = await backupTable(store.db, dir, table);
@@ -568,6 +572,10 @@ export async function restore(
   const { db, bucket } = store;
   const shape = await readShape(db);
 
+  if (!shape.tables.length)
+    throw new BackupError(
+      `${store.label} has no tables: apply the migrations first (npm run db:migrate, or wrangler d1 migrations apply DB --remote), up to the backup's ${manifest.schema.migrations?.at(-1) ?? 'level'}.`,
+    );
   if (shape.fingerprint !== manifest.schema.fingerprint) {
     const level = (m: string[] | null) => (m ? (m.at(-1) ?? 'none') : 'unknown');
     throw new BackupError(

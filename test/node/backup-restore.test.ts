@@ -271,6 +271,24 @@ describe('npm run backup and npm run restore', () => {
       });
     }
 
+    it("names a schema other than the backup's", async () => {
+      const dir = copyOf(backupDir);
+      scratch.push(dir);
+      const path = join(dir, 'manifest.json');
+      const edited = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
+      edited.schema = { migrations: ['0000_init.sql'], fingerprint: '0'.repeat(64) };
+      writeFileSync(path, JSON.stringify(edited));
+      await expect(restore(targetStore, dir, { rebuild })).rejects.toThrow(
+        /The schema of target \(migration unknown\) differs from the backup's \(migration 0000_init\.sql\)/,
+      );
+      expect(
+        await totalRows(
+          targetStore,
+          manifest.tables.map((t) => t.name),
+        ),
+      ).toBe(0);
+    });
+
     it('exits non-zero from the command line with the reason', () => {
       const dir = copyOf(backupDir);
       scratch.push(dir);
