@@ -665,7 +665,15 @@ export async function restore(
   }
 
   await restoreSequences(db, manifest.sequences, progress);
-  const rebuilt = options.rebuild ? await options.rebuild(db) : null;
+  let rebuilt: string | null = null;
+  try {
+    rebuilt = options.rebuild ? await options.rebuild(db) : null;
+  } catch (err) {
+    // The rows are right; only the derived index is behind, and rebuilding is safe to repeat.
+    throw new BackupError(
+      `The rows and objects were restored, but rebuilding the search index failed (${err instanceof Error ? err.message : String(err)}): run npm run search:rebuild for this database, or this restore again with --force.`,
+    );
+  }
   if (rebuilt) progress(rebuilt);
   return {
     rows: manifest.tables.reduce((n, t) => n + t.rows, 0),
