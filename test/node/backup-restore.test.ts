@@ -36,7 +36,11 @@ const fixture = JSON.parse(
 const browser = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36';
 const pdfName = '2024年盘锦市财政预算表（草案）.pdf';
 const pdfBytes = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(30_000)]);
-const searches = ['盘锦精神', '振兴', '预算', '通知'];
+const searches = ['盘锦精神', '振兴', '预算', '通知', '年度工作报告'];
+/** Far above D1's 100 KB statement limit: values must be bound, never inlined. */
+const longBody = `<p>${'这是一篇很长的年度工作报告。'.repeat(15_000)}</p>`;
+/** Enough rows for several SELECT pages and several insert batches. */
+const auditRows = 700;
 
 async function storeOf(worker: RunningWorker, label: string): Promise<BackupStore> {
   return {
@@ -160,12 +164,13 @@ describe('npm run backup and npm run restore', () => {
         attachments: [{ mediaId: media.id as number }],
       },
       { title: '草稿：振兴计划', body: '<p>尚未发布。</p>', channel: 'ywdt' },
+      { title: '2025年政府工作报告（全文）', body: longBody, channel: 'ywdt' },
     ];
     const ids: number[] = [];
     for (const [i, json] of articles.entries()) {
       const created = await ok(adminFetch(source, token, '/articles', { json }));
       ids.push(created.id as number);
-      if (i < 2)
+      if (i !== 2)
         await ok(
           adminFetch(source, token, `/articles/${String(created.id)}/publish`, { method: 'POST' }),
           200,
@@ -187,6 +192,10 @@ describe('npm run backup and npm run restore', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
 
+    await source.execSql(
+      `insert into audit_log (at, actor_name, actor_role, action, target_type, target_id, changed_fields, outcome) with recursive n(i) as (select 1 union all select i + 1 from n where i < ${auditRows}) select 1700000000000 + i, '编辑' || i, 'editor', 'article.update', 'article', cast(i as text), '["title","body"]', 'ok' from n`,
+    );
+
     manifest = (await backup(sourceStore, backupDir)).manifest;
   });
 
@@ -201,7 +210,8 @@ describe('npm run backup and npm run restore', () => {
 
   it('writes every content table and the R2 object, and skips the FTS5 tables', () => {
     const rows = Object.fromEntries(manifest.tables.map((t) => [t.name, t.rows]));
-    expect(rows).toMatchObject({ channels: 2, articles: 3, media: 1, attachments: 1, tags: 3 });
+    expect(rows).toMatchObject({ channels: 2, articles: 4, media: 1, attachments: 1, tags: 3 });
+    expect(rows.audit_log).toBeGreaterThan(auditRows);
     expect(rows.article_views_daily).toBeGreaterThan(0);
     expect(manifest.skipped).toEqual(
       expect.arrayContaining(['search_trigram', 'search_trigram_data', 'search_unigram_idx']),
@@ -380,6 +390,7 @@ describe('npm run backup and npm run restore', () => {
       const before = await searchResults(source);
       expect(before.find((s) => s.q === '盘锦精神')!.hits).toHaveLength(1);
       expect(before.find((s) => s.q === '预算')!.hits).toHaveLength(1);
+      expect(before.find((s) => s.q === '年度工作报告')!.hits).toHaveLength(1);
       expect(await searchResults(target)).toEqual(before);
     });
 
@@ -402,7 +413,7 @@ describe('npm run backup and npm run restore', () => {
       const err = await restore(targetStore, backupDir, { rebuild }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(BackupError);
       expect((err as Error).message).toMatch(
-        /target is not empty: .*articles \(3 rows\).*R2 bucket \(1 objects\)\. Nothing was restored/,
+        /target is not empty: .*articles \(4 rows\).*R2 bucket \(1 objects\)\. Nothing was restored/,
       );
       expect(await dumpTables(targetStore, tables)).toEqual(before);
     });
