@@ -4,6 +4,7 @@
  * (manifest, sizes, hashes, every row); a database with content is refused unless --force.
  *
  *   npm run restore -- --from DIR [--force] [--remote [--env staging|production]] [--persist-to STATE]
+ *   npm run restore -- --from DIR --check      only verifies the backup (no database is opened)
  *
  * Into an empty database: apply the migrations first (npm run db:migrate, or
  * `wrangler d1 migrations apply DB --remote --env ...`), at the backup's level.
@@ -15,6 +16,7 @@ const { values } = parseArgs({
   options: {
     from: { type: 'string' },
     force: { type: 'boolean', default: false },
+    check: { type: 'boolean', default: false },
     remote: { type: 'boolean', default: false },
     env: { type: 'string' },
     'persist-to': { type: 'string' },
@@ -31,7 +33,14 @@ if (!values.from) {
 const started = performance.now();
 // A broken backup is refused before wrangler starts or anything is opened.
 try {
-  await verifyBackup(values.from);
+  const manifest = await verifyBackup(values.from);
+  if (values.check) {
+    const rows = manifest.tables.reduce((n, t) => n + t.rows, 0);
+    console.log(
+      `${values.from} is a complete backup from ${manifest.source} of ${manifest.createdAt} (schema ${manifest.schema.migrations?.at(-1) ?? manifest.schema.fingerprint.slice(0, 12)}): ${rows} rows in ${manifest.tables.length} tables and ${manifest.objects.length} R2 objects, every file matching its SHA-256.`,
+    );
+    process.exit(0);
+  }
 } catch (err) {
   console.error(err instanceof BackupError ? err.message : err);
   process.exit(1);

@@ -96,6 +96,14 @@ async function searchResults(worker: RunningWorker) {
   );
 }
 
+function runRestore(args: string[]) {
+  return spawnSync(join(projectRoot, 'node_modules/.bin/tsx'), ['scripts/restore.ts', ...args], {
+    cwd: projectRoot,
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${join(projectRoot, 'node_modules/.bin')}:${process.env.PATH}` },
+  });
+}
+
 /** A copy of the backup to break, so each case starts from a good one. */
 function copyOf(dir: string): string {
   const copy = mkdtempSync(join(tmpdir(), 'gazette-backup-bad-'));
@@ -299,22 +307,15 @@ describe('npm run backup and npm run restore', () => {
       ).toBe(0);
     });
 
-    it('exits non-zero from the command line with the reason', () => {
+    it('exits non-zero from the command line with the reason (and 0 for --check of a good one)', () => {
       const dir = copyOf(backupDir);
       scratch.push(dir);
       truncateSync(join(dir, 'd1/articles.ndjson'), 100);
-      const run = spawnSync(
-        join(projectRoot, 'node_modules/.bin/tsx'),
-        ['scripts/restore.ts', '--from', dir, '--persist-to', targetState],
-        {
-          cwd: projectRoot,
-          encoding: 'utf8',
-          env: {
-            ...process.env,
-            PATH: `${join(projectRoot, 'node_modules/.bin')}:${process.env.PATH}`,
-          },
-        },
-      );
+      expect(runRestore(['--from', backupDir, '--check'])).toMatchObject({
+        status: 0,
+        stdout: expect.stringMatching(/is a complete backup from source .* every file matching/),
+      });
+      const run = runRestore(['--from', dir, '--persist-to', targetState]);
       expect(run.status).toBe(1);
       expect(run.stderr).toMatch(/d1\/articles\.ndjson \(table articles\) has 100 bytes/);
     });
