@@ -32,6 +32,13 @@ export interface StartOptions {
   assets?: boolean;
   /** Each structured log message of the worker (the bench counts some of them). */
   onLog?: (message: string) => void;
+  /**
+   * Keep D1, R2 and Durable Object state in this folder (kept on dispose) instead of a fresh
+   * temporary one; `${dir}/v3` is where wrangler's `--persist-to dir` and getPlatformProxy look.
+   */
+  stateDir?: string;
+  /** Apply migrations/ at start (default true); off for state that already has them. */
+  migrate?: boolean;
 }
 
 export interface RunningWorker {
@@ -85,7 +92,7 @@ export function splitSql(script: string): string[] {
 
 export async function startWorker(options: StartOptions = {}): Promise<RunningWorker> {
   const buildDir = options.buildDir ?? buildWorker();
-  const stateDir = mkdtempSync(join(tmpdir(), 'gazette-state-'));
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'gazette-state-'));
   const { workerOptions: fromWrangler } = unstable_getMiniflareWorkerOptions(
     join(projectRoot, 'wrangler.toml'),
   );
@@ -146,7 +153,7 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
 
   const migrationsDir = join(projectRoot, 'migrations');
   for (const file of readdirSync(migrationsDir)
-    .filter((f) => f.endsWith('.sql'))
+    .filter((f) => f.endsWith('.sql') && options.migrate !== false)
     .sort()) {
     await execSql(readFileSync(join(migrationsDir, file), 'utf8'));
   }
@@ -162,7 +169,7 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
     },
     async dispose() {
       await mf.dispose();
-      rmSync(stateDir, { recursive: true, force: true });
+      if (!options.stateDir) rmSync(stateDir, { recursive: true, force: true });
       if (!options.buildDir) {
         rmSync(buildDir, { recursive: true, force: true });
         rmSync(`${buildDir}.meta.json`, { force: true });
