@@ -582,6 +582,8 @@ export class ViewCounter extends DurableObject<Env> {
     this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('active', 1)");
     this.active = true;
     this.remember(articleId, this.shard, undefined, grant.shards);
+    // Copied salts are forgotten on the same schedule as the parent's, hit or no hit here.
+    await this.scheduleAlarm(clockNow());
   }
 
   private importRows(day: string, rows: HandoverRow[]) {
