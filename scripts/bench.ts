@@ -136,8 +136,7 @@ async function runSide(client: LoadClient, side: Side, offset: number, durationS
   const spec = { ...side, visitors: !!side.visitors, visitorBase: nextVisitors(), offset };
   const round = await client.run({ ...spec, connections, durationSec }, side.pids());
   answered.set(side, (answered.get(side) ?? 0) + round.ok + round.failed);
-  if (!firstVisitors.has(side))
-    firstVisitors.set(side, { base: spec.visitorBase, sent: round.sent });
+  firstVisitors.set(side, firstVisitors.get(side) ?? { base: spec.visitorBase, sent: round.sent });
   return round;
 }
 
@@ -424,6 +423,10 @@ async function main() {
       }
     }
     if (beacons.length) {
+      // A slow machine may still be counting beacons of the run: wait till the hot one is quiet.
+      let rows = '';
+      while (rows !== (rows = [...counterRows(gazette.stateDir, ids[0]!)].join()))
+        await new Promise((r) => setTimeout(r, 2_000));
       // Objects flush within VIEW_FLUSH_SECONDS of their last view; count after that.
       log(`waiting ${report.flushSeconds + 5} s for the counters' flush alarms`);
       await new Promise((r) => setTimeout(r, (report.flushSeconds + 5) * 1000));
@@ -480,8 +483,7 @@ async function finish(report: BenchReport) {
 
 function machine(): string {
   const load = os.loadavg().map((l) => l.toFixed(2));
-  const memory = `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`;
-  return `${os.availableParallelism()} × ${os.cpus()[0]?.model}, ${memory}, ${os.type()} ${os.release()}, load average ${load.join(' ')} at start`;
+  return `${os.availableParallelism()} × ${os.cpus()[0]?.model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, load average ${load.join(' ')} at start`;
 }
 
 function git(...gitArgs: string[]): string {

@@ -40,13 +40,10 @@ export interface BenchReport {
 }
 
 /** Hits on the hot article that must not count; rows and tally sends are what they cost. */
-export interface Flood {
-  kind: 'bot' | 'duplicate';
-  hits: number;
-  counted: number;
-  rowsWritten: number;
-  tallySends: number;
-}
+export type Flood = { kind: 'bot' | 'duplicate' } & Record<
+  'hits' | 'counted' | 'rowsWritten' | 'tallySends',
+  number
+>;
 
 const floodRequests = (f: Flood) => (f.kind === 'bot' ? 0 : f.hits) + f.tallySends;
 
