@@ -143,15 +143,15 @@ async function runSide(client: LoadClient, side: Side, offset: number, durationS
 /**
  * The hot article once flushed: the layout it reached by itself and its count in the objects,
  * live and in D1; then floods that must not count: bots (the worker refuses them alone) and the
- * run's first visitors again, from before the split (a duplicate on whatever shard owns them
- * now, or the split counted them twice). A flood's rows written are the objects' rows that
+ * run's first visitors again, from before the split, in turn (a duplicate on whatever shard owns
+ * them now, or the split counted them twice). A flood's rows written are the objects' rows that
  * differ afterwards; its object requests, the tally sends the worker logged (+1 per duplicate).
  */
 type Kind = [number, (i: number) => HeadersInit];
 type First = { base: number; sent: number };
 type Hot = { shards: number; d1: number; base: number };
 async function hotArticle(gazette: RunningWorker, id: number, first: First) {
-  const visitorOf = (i: number) => visitorHeaders(first.base + i);
+  const visitorOf = (i: number) => visitorHeaders(first.base + (i % first.sent));
   const url = new URL(`/api/v1/articles/${id}/views`, gazette.url);
   const post = async (n: number, headers: (i: number) => HeadersInit) => {
     let counted = 0;
@@ -169,7 +169,7 @@ async function hotArticle(gazette: RunningWorker, id: number, first: First) {
   const { objects, views } = readCounterBooks(gazette.stateDir).get(id)!;
   const floods: Flood[] = [];
   const n = short ? 500 : 2_000;
-  const kinds = { bot: [n, () => benchHeaders], duplicate: [Math.min(n, first.sent), visitorOf] };
+  const kinds = { bot: [n, () => benchHeaders], duplicate: [n, visitorOf] };
   for (const [kind, [hits, headers]] of Object.entries(kinds) as [Flood['kind'], Kind][]) {
     const [before, sends] = [counterRows(gazette.stateDir, id), tallySends];
     const counted = await post(hits, headers);
