@@ -167,6 +167,8 @@ async function hotArticle(gazette: RunningWorker, id: number, first: First) {
   const row = await db.prepare(`${sql} FROM articles WHERE id = ?`).bind(id).first<Hot>();
   const live = ((await (await fetch(url)).json()) as { views: number }).views;
   const { objects, views } = readCounterBooks(gazette.stateDir).get(id)!;
+  // One pass first: every shard of the final layout takes its buckets over (a split's one-off copy).
+  await post(first.sent, visitorOf);
   const floods: Flood[] = [];
   const n = short ? 500 : 2_000;
   const kinds = { bot: [n, () => benchHeaders], duplicate: [n, visitorOf] };
