@@ -50,12 +50,13 @@ const spread = short ? 100 : 1_000;
 const only = args.only ? new Set(args.only.split(',')) : null;
 /**
  * One object is declared full at this many hits a second, below what this machine sends to one
- * article (the short run's at any load), so the hot beacon is driven past it and must spread
- * by itself; a short run flushes every 5 s so it can check the count in D1 too.
+ * article (the short run's at any load), so the hot beacon must spread by itself; a short run
+ * stops at 4 shards (its floods then meet no split) and flushes every 5 s (D1 is checked too).
  */
 const splitAt = short ? 2 : 100;
 const viewVars = {
   VIEW_SPLIT_HITS_PER_SECOND: String(splitAt),
+  VIEW_MAX_SHARDS: short ? '4' : '16',
   VIEW_FLUSH_SECONDS: short
     ? '5'
     : (/^VIEW_FLUSH_SECONDS = "(\d+)"/m.exec(
@@ -141,11 +142,10 @@ async function runSide(client: LoadClient, side: Side, offset: number, durationS
 }
 
 /**
- * The hot article once flushed: the layout it reached by itself and its count in the objects,
- * live and in D1; then floods that must not count: bots (the worker refuses them alone) and the
- * run's first visitors again, from before the split, in turn (a duplicate on whatever shard owns
- * them now, or the split counted them twice). A flood's rows written are the objects' rows that
- * differ afterwards; its object requests, the tally sends the worker logged (+1 per duplicate).
+ * The hot article once flushed: the layout it reached by itself, its count in the objects, live
+ * and in D1; then floods that must not count: bots (refused by the worker alone) and the run's
+ * first visitors, from before the split, in turn (duplicates wherever they live now, or the split
+ * counted them twice). Rows written: objects' rows that differ after; requests: tally sends logged.
  */
 type Kind = [number, (i: number) => HeadersInit];
 type First = { base: number; sent: number };
