@@ -4,6 +4,7 @@ import { channelAndDescendants, isPublic, summaryColumns, toSummary } from '../a
 import type { ArticleSummary } from '../articles/types';
 import type { Database } from '../db/client';
 import { articles, articleViewsDaily, channels, viewRejectionsDaily } from '../db/schema';
+import { wellFormed } from '../lib/rows';
 
 export interface CountableArticle {
   id: number;
@@ -180,7 +181,11 @@ export async function listPopularArticles(
   options: PopularOptions,
 ): Promise<PopularArticle[]> {
   const rows = await popularArticlesQuery(db, options);
-  return rows.map((row) => ({ ...toSummary(row), windowViews: Number(row.windowViews) }));
+  return wellFormed(
+    rows,
+    (row) => ({ ...toSummary(row), windowViews: Number(row.windowViews) }),
+    'popular',
+  );
 }
 
 export interface SiteStats {
