@@ -9,7 +9,7 @@
  *            --profile key,key (CPU profiles of the route side of budgets; writes no report)
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +26,7 @@ import {
   renderChart,
   renderMarkdown,
   renderSummary,
+  withSoakBlock,
   type BenchReport,
 } from './bench/report';
 import { bundleGzip, embedGzip, measureStartup } from './bench/startup';
@@ -433,7 +434,12 @@ async function finish(report: BenchReport) {
   const file = resolve(projectRoot, report.short ? join('.bench', 'BENCHMARKS.short.md') : out);
   const chart = file.replace(/\.md$/, '.svg');
   const limitsNote = readFileSync(join(projectRoot, 'scripts', 'bench', 'limits.md'), 'utf8');
-  const markdown = renderMarkdown(report, results, basename(chart), limitsNote);
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : null;
+  // The soak (npm run soak) writes its own block; a benchmark run keeps it.
+  const markdown = withSoakBlock(
+    renderMarkdown(report, results, basename(chart), limitsNote),
+    previous,
+  );
   mkdirSync(dirname(file), { recursive: true });
   // Formatted as `npm run format:check` wants it, so a fresh report never fails npm test.
   writeFileSync(file, await format(markdown, { ...(await resolveConfig(file)), filepath: file }));
