@@ -26,7 +26,7 @@ async function seedWithBadRows() {
   // Written behind the app's back: beyond any Date's range, and not a number at all.
   await env.DB.batch([
     env.DB.prepare('UPDATE articles SET published_at = ? WHERE id = ?').bind(
-      -99_999_999_999_999_999,
+      -9_000_000_000_000_000,
       badPublished.id,
     ),
     env.DB.prepare("UPDATE articles SET updated_at = 'garbage' WHERE id = ?").bind(badUpdated.id),
