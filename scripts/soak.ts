@@ -130,7 +130,11 @@ const median = (xs: number[]) => {
 async function main() {
   const started = Date.now();
   log('building and starting the worker (edge cache as wrangler.toml ships it)');
-  const worker = await startWorker({ assets: false });
+  // SOAK_VARS='{"NAME":"value"}' overrides [vars] (e.g. to compare a setting's memory).
+  const worker = await startWorker({
+    assets: false,
+    vars: JSON.parse(process.env.SOAK_VARS ?? '{}') as Record<string, string>,
+  });
   const origin = worker.url.origin;
   try {
     const newest = Date.now() - 3_600_000;
