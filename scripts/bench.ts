@@ -24,6 +24,7 @@ import {
   renderChart,
   renderMarkdown,
   renderSummary,
+  withSoakBlock,
   type BenchReport,
   type Flood,
 } from './bench/report';
@@ -469,7 +470,12 @@ async function finish(report: BenchReport) {
   const file = resolve(projectRoot, report.short ? join('.bench', 'BENCHMARKS.short.md') : out);
   const chart = file.replace(/\.md$/, '.svg');
   const limitsNote = readFileSync(join(projectRoot, 'scripts', 'bench', 'limits.md'), 'utf8');
-  const markdown = renderMarkdown(report, results, basename(chart), limitsNote);
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : null;
+  // The soak (npm run soak) writes its own block; a benchmark run keeps it.
+  const markdown = withSoakBlock(
+    renderMarkdown(report, results, basename(chart), limitsNote),
+    previous,
+  );
   mkdirSync(dirname(file), { recursive: true });
   // Formatted as `npm run format:check` wants it, so a fresh report never fails npm test.
   writeFileSync(file, await format(markdown, { ...(await resolveConfig(file)), filepath: file }));

@@ -286,3 +286,30 @@ export function renderSummary(report: BenchReport, results: Result[]): string {
   );
   return `${lines.join('\n')}\n`;
 }
+
+const soakStart = '<!-- soak:start -->';
+const soakEnd = '<!-- soak:end -->';
+
+/**
+ * `markdown` with the soak's block (`npm run soak`, scripts/soak.ts) between its markers: the
+ * given `block`, or else the one `previous` (the file being replaced) carried, so a benchmark
+ * run that rewrites BENCHMARKS.md keeps the soak's figures. Replaced in place when `markdown`
+ * has the markers already, appended otherwise.
+ */
+export function withSoakBlock(markdown: string, previous: string | null, block?: string): string {
+  const inner = (text: string | null) => {
+    if (!text) return null;
+    const from = text.indexOf(soakStart);
+    const to = text.indexOf(soakEnd);
+    return from >= 0 && to > from ? text.slice(from + soakStart.length, to).trim() : null;
+  };
+  const content = block ?? inner(previous);
+  if (!content) return markdown;
+  const wrapped = `${soakStart}\n\n${content}\n\n${soakEnd}`;
+  const from = markdown.indexOf(soakStart);
+  const to = markdown.indexOf(soakEnd);
+  if (from >= 0 && to > from) {
+    return markdown.slice(0, from) + wrapped + markdown.slice(to + soakEnd.length);
+  }
+  return `${markdown.trimEnd()}\n\n${wrapped}\n`;
+}

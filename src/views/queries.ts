@@ -6,6 +6,7 @@ import type { Database } from '../db/client';
 import { articles, articleViewsDaily, channels, viewRejectionsDaily } from '../db/schema';
 import { nowDate } from '../lib/clock';
 import { layoutFor } from './layout';
+import { wellFormed } from '../lib/rows';
 
 export interface CountableArticle {
   id: number;
@@ -216,7 +217,11 @@ export async function listPopularArticles(
   options: PopularOptions,
 ): Promise<PopularArticle[]> {
   const rows = await popularArticlesQuery(db, options);
-  return rows.map((row) => ({ ...toSummary(row), windowViews: Number(row.windowViews) }));
+  return wellFormed(
+    rows,
+    (row) => ({ ...toSummary(row), windowViews: Number(row.windowViews) }),
+    'popular',
+  );
 }
 
 export interface SiteStats {
