@@ -20,12 +20,13 @@ function postImport(token: string, body: string, headers: Record<string, string>
   });
 }
 
-/** Runs the job's alarms until it is done, as the platform would. */
+/** Runs the job's alarms until it is done (the platform may also have run one meanwhile). */
 async function finishJob(id: string) {
   const stub = env.IMPORT_JOB.get(env.IMPORT_JOB.idFromString(id));
-  for (let i = 0; i < 10_000; i++) {
-    const ran = await runDurableObjectAlarm(stub);
-    if (!ran) break;
+  for (let i = 0; i < 100_000; i++) {
+    const view = await stub.status();
+    if (view?.status === 'done' || view?.status === 'failed') return;
+    if (!(await runDurableObjectAlarm(stub))) await new Promise((r) => setTimeout(r, 20));
   }
 }
 
