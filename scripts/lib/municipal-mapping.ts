@@ -26,7 +26,8 @@ export interface MunicipalArticle {
 }
 
 export function municipalLine(article: MunicipalArticle, externalId?: string) {
-  const path = article.channelPath[0] === '首页' ? article.channelPath.slice(1) : article.channelPath;
+  const path =
+    article.channelPath[0] === '首页' ? article.channelPath.slice(1) : article.channelPath;
   const day = /^\d{4}-\d{2}-\d{2}$/.test(article.publishedAt)
     ? `${article.publishedAt}T12:00:00+08:00`
     : article.publishedAt;

@@ -147,7 +147,9 @@ export async function findAdminArticlesByExternalId(
     .from(articles)
     .innerJoin(channels, eq(channels.id, articles.channelId))
     .where(
-      sql`${articles.externalId} in (select value from json_each(${ids})) or (${articles.externalId} is null and ${articles.id} in (select value from json_each(${local})))`,
+      local === '[]'
+        ? sql`${articles.externalId} in (select value from json_each(${ids}))`
+        : sql`${articles.externalId} in (select value from json_each(${ids})) or (${articles.externalId} is null and ${articles.id} in (select value from json_each(${local})))`,
     );
   return new Map(
     rows.map((r) => [r.externalId ?? `gazette:${r.id}`, toAdminArticle(r as unknown as AdminRow)]),

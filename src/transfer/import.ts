@@ -380,7 +380,8 @@ function failureReason(err: unknown): string {
     return 'another article has this externalId';
   }
   if (/NOT NULL constraint failed: articles\.channel_id/.test(text)) return 'unknown channel';
-  if (/malformed JSON/i.test(text)) return 'the article changed while it was imported; import again';
+  if (/malformed JSON/i.test(text))
+    return 'the article changed while it was imported; import again';
   if (err instanceof InvalidFieldError || err instanceof WriteConflictError) return err.message;
   if (err instanceof RangeError) return err.message;
   return 'the write failed';
@@ -389,7 +390,9 @@ function failureReason(err: unknown): string {
 /** Whether an error is the line's fault (reported) rather than the platform's (retried). */
 function isLineError(err: unknown): boolean {
   return (
-    err instanceof InvalidFieldError || err instanceof WriteConflictError || err instanceof RangeError
+    err instanceof InvalidFieldError ||
+    err instanceof WriteConflictError ||
+    err instanceof RangeError
   );
 }
 
@@ -534,7 +537,8 @@ async function importArticleChunk(
           report.processed += 1;
         }
       }
-      for (const e of deferred) statementCount += await importArticleChunk(db, [e], ctx, report, index);
+      for (const e of deferred)
+        statementCount += await importArticleChunk(db, [e], ctx, report, index);
       return statementCount;
     }
   }
@@ -694,13 +698,17 @@ async function importMedia(
   if (object.size !== l.size) {
     throw new InvalidFieldError('size', `the stored file has ${object.size} bytes, not ${l.size}`);
   }
-  await recordMedia(db, {
-    hash: l.hash,
-    name: l.name,
-    size: l.size,
-    type: l.contentType,
-    createdBy: ctx.actor.name,
-  });
+  await recordMedia(
+    db,
+    {
+      hash: l.hash,
+      name: l.name,
+      size: l.size,
+      type: l.contentType,
+      createdBy: ctx.actor.name,
+    },
+    l.createdAt ? new Date(l.createdAt) : undefined,
+  );
 }
 
 /**

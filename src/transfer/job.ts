@@ -36,7 +36,8 @@ export class ImportJob extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     void ctx.blockConcurrencyWhile(async () => {
-      this.sql.exec(`create table if not exists pending (n integer primary key, entry text not null);
+      this.sql
+        .exec(`create table if not exists pending (n integer primary key, entry text not null);
         create table if not exists rejections (line integer primary key, external_id text, reason text not null);
         create table if not exists meta (k text primary key, v text not null);`);
     });
@@ -93,7 +94,11 @@ export class ImportJob extends DurableObject<Env> {
     if (!meta || meta.status !== 'queued') throw new Error('the job takes no more lines');
     this.ctx.storage.transactionSync(() => {
       for (const e of input.entries) {
-        this.sql.exec(`insert or replace into pending (n, entry) values (?, ?)`, e.n, JSON.stringify(e));
+        this.sql.exec(
+          `insert or replace into pending (n, entry) values (?, ?)`,
+          e.n,
+          JSON.stringify(e),
+        );
       }
       this.addRejections(input.rejections);
       meta.report.lines = input.lines;

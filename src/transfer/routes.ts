@@ -163,7 +163,8 @@ async function runImport(c: Context<AppEnv>) {
       await handOver();
     }
   }
-  if (!lines && !job) throw new AppError('invalid_body', { detail: 'The import file has no lines' });
+  if (!lines && !job)
+    throw new AppError('invalid_body', { detail: 'The import file has no lines' });
 
   if (job && jobId) {
     await handOver();

@@ -24,7 +24,10 @@ const segment = () =>
     .trim()
     .min(1, 'a path segment must not be empty')
     .max(100, 'a path segment must be at most 100 characters')
-    .refine((s) => !/[\u0000-\u001f\u007f/\\]/.test(s), 'a path segment must not hold / or control characters');
+    .refine(
+      (s) => !/[\u0000-\u001f\u007f/\\]/.test(s),
+      'a path segment must not hold / or control characters',
+    );
 
 /** `要闻动态/盘锦要闻` or `["要闻动态", "盘锦要闻"]`: channel names from the top, below the home page. */
 export const channelPath = () =>

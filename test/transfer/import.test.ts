@@ -47,9 +47,7 @@ describe('POST /api/v1/admin/import', () => {
     const { data } = await json(res);
     expect(data).toMatchObject({ lines: 1, created: 1, rejected: 0, channelsCreated: 2 });
 
-    const row = await env.DB.prepare(
-      'SELECT id, slug FROM articles WHERE external_id = ?',
-    )
+    const row = await env.DB.prepare('SELECT id, slug FROM articles WHERE external_id = ?')
       .bind('fixture-1')
       .first<{ id: number; slug: string }>();
     const api = await json(await get(`/api/v1/articles/${row!.id}`));
@@ -74,7 +72,9 @@ describe('POST /api/v1/admin/import', () => {
     // The same line again changes nothing: no new version, no revision.
     const again = await json(await postImport(token, ndjson([line])));
     expect(again.data).toMatchObject({ created: 0, updated: 0, unchanged: 1, channelsCreated: 0 });
-    expect(await count('SELECT count(*) AS n FROM article_revisions WHERE article_id = ?', row!.id)).toBe(1);
+    expect(
+      await count('SELECT count(*) AS n FROM article_revisions WHERE article_id = ?', row!.id),
+    ).toBe(1);
 
     // A changed line updates the same article, with a revision saying why.
     const changed = await json(
