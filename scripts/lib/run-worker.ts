@@ -30,6 +30,11 @@ export interface StartOptions {
    * worker's. The benchmark turns it off to measure the worker's routes alone.
    */
   assets?: boolean;
+  /**
+   * Keep D1, R2 and Durable Object state here (and leave it on dispose), e.g. `npm start`'s
+   * `.wrangler/state/v3`; its migrations are then the caller's business (npm run db:migrate).
+   */
+  stateDir?: string;
 }
 
 export interface RunningWorker {
@@ -83,7 +88,7 @@ export function splitSql(script: string): string[] {
 
 export async function startWorker(options: StartOptions = {}): Promise<RunningWorker> {
   const buildDir = options.buildDir ?? buildWorker();
-  const stateDir = mkdtempSync(join(tmpdir(), 'gazette-state-'));
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'gazette-state-'));
   const { workerOptions: fromWrangler } = unstable_getMiniflareWorkerOptions(
     join(projectRoot, 'wrangler.toml'),
   );
@@ -139,9 +144,11 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
   };
 
   const migrationsDir = join(projectRoot, 'migrations');
-  for (const file of readdirSync(migrationsDir)
-    .filter((f) => f.endsWith('.sql'))
-    .sort()) {
+  for (const file of options.stateDir
+    ? []
+    : readdirSync(migrationsDir)
+        .filter((f) => f.endsWith('.sql'))
+        .sort()) {
     await execSql(readFileSync(join(migrationsDir, file), 'utf8'));
   }
 
@@ -156,7 +163,7 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
     },
     async dispose() {
       await mf.dispose();
-      rmSync(stateDir, { recursive: true, force: true });
+      if (!options.stateDir) rmSync(stateDir, { recursive: true, force: true });
       if (!options.buildDir) {
         rmSync(buildDir, { recursive: true, force: true });
         rmSync(`${buildDir}.meta.json`, { force: true });

@@ -58,7 +58,7 @@ export function demoNdjson(articles: DemoArticle[], channels: DemoChannel[] = de
   return lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
 }
 
-interface Report {
+export interface Report {
   lines: number;
   created: number;
   updated: number;
@@ -74,7 +74,7 @@ interface Report {
 export async function importNdjson(
   origin: URL | string,
   token: string,
-  body: string | Uint8Array,
+  body: BodyInit,
   onProgress?: (done: number, total: number) => void,
 ): Promise<Report> {
   const headers = {
@@ -86,7 +86,9 @@ export async function importNdjson(
     method: 'POST',
     headers,
     body,
-  });
+    // A stream body (the import CLI's file) goes out as it is read.
+    duplex: 'half',
+  } as RequestInit);
   if (res.status === 200) return ((await res.json()) as { data: Report }).data;
   if (res.status !== 202) throw new Error(`import answered ${res.status}: ${await res.text()}`);
   const location = new URL(res.headers.get('Location')!, origin);
