@@ -134,8 +134,8 @@ async function runImport(c: Context<AppEnv>) {
   const db = primaryDb(c);
   const { actor, requestId } = auditContext(c);
   const seen = new Map<string, number>();
-  let entries: Entry[] = [];
-  let rejections: Rejection[] = [];
+  const entries: Entry[] = [];
+  const rejections: Rejection[] = [];
   let lines = 0;
   let job: ReturnType<typeof jobStub> | null = null;
   let jobId: DurableObjectId | null = null;

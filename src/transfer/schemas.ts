@@ -17,6 +17,10 @@ import { articleStatuses, revisionReasons } from '../db/schema';
  * article unless its `type` says otherwise; the field names are the admin API's own.
  */
 
+/** C0 controls and DEL, which no name or id may hold. */
+// eslint-disable-next-line no-control-regex
+const controls = /[\u0000-\u001f\u007f]/;
+
 /** One segment of a channel path: a channel's name. */
 const segment = () =>
   z
@@ -25,7 +29,7 @@ const segment = () =>
     .min(1, 'a path segment must not be empty')
     .max(100, 'a path segment must be at most 100 characters')
     .refine(
-      (s) => !/[\u0000-\u001f\u007f/\\]/.test(s),
+      (s) => !controls.test(s) && !/[/\\]/.test(s),
       'a path segment must not hold / or control characters',
     );
 
@@ -78,7 +82,7 @@ export const externalId = () =>
     .trim()
     .min(1, 'must not be empty')
     .max(200, 'must be at most 200 characters')
-    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not hold control characters');
+    .refine((s) => !controls.test(s), 'must not hold control characters');
 
 export const articleLine = () =>
   z
