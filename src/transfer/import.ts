@@ -103,6 +103,25 @@ function describeIssues(error: {
     .join('; ');
 }
 
+const lineSchemas = {
+  article: articleLine,
+  channel: channelLine,
+  tag: tagLine,
+  media: mediaLine,
+  meta: metaLine,
+};
+const builtSchemas = new Map<string, ReturnType<(typeof lineSchemas)[keyof typeof lineSchemas]>>();
+
+/** Built once per isolate: a zod schema costs more to build than a line costs to check. */
+function lineSchema(type: string) {
+  let schema = builtSchemas.get(type);
+  if (!schema) {
+    schema = lineSchemas[type as keyof typeof lineSchemas]();
+    builtSchemas.set(type, schema);
+  }
+  return schema;
+}
+
 /**
  * Checks one line on its own (size, UTF-8, JSON, shape) and against the lines before it
  * (`seen`: externalId → line number). Returns the entry, a rejection, or null for a blank or
@@ -134,17 +153,7 @@ export function parseLine(raw: RawLine, seen: Map<string, number>): Entry | Reje
   const rawId = (value as { externalId?: unknown }).externalId;
   const idOf = typeof rawId === 'string' ? rawId.trim() || null : null;
   const schema =
-    type === 'article'
-      ? articleLine()
-      : type === 'channel'
-        ? channelLine()
-        : type === 'tag'
-          ? tagLine()
-          : type === 'media'
-            ? mediaLine()
-            : type === 'meta'
-              ? metaLine()
-              : null;
+    typeof type === 'string' && Object.hasOwn(lineSchemas, type) ? lineSchema(type) : null;
   if (!schema) {
     return {
       line: n,

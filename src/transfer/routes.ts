@@ -62,9 +62,17 @@ const importRoute = createRoute({
   ].join('\n'),
   security,
   middleware,
-  // No body schema on purpose: a declared body would be read whole by the validator before the
-  // handler streams it line by line.
+  // Described, not validated: OpenAPIHono validates only JSON and form bodies, so the handler
+  // streams this one line by line.
   request: {
+    body: {
+      required: true,
+      content: {
+        'application/x-ndjson': {
+          schema: z.string().openapi({ description: 'One JSON object per line' }),
+        },
+      },
+    },
     headers: z.object({
       prefer: z
         .string()
