@@ -137,6 +137,7 @@ if (values.url || values.remote) {
     worker = await startWorker({
       assets: false,
       stateDir: join(projectRoot, '.wrangler', 'state', 'v3'),
+      migrate: false,
     });
     const db = createDb((await worker.mf.getD1Database('DB')) as unknown as D1Database);
     const name = `import-cli-${Date.now().toString(36)}`;

@@ -31,10 +31,12 @@ export interface StartOptions {
    */
   assets?: boolean;
   /**
-   * Keep D1, R2 and Durable Object state here (and leave it on dispose), e.g. `npm start`'s
-   * `.wrangler/state/v3`; its migrations are then the caller's business (npm run db:migrate).
+   * Keep D1, R2 and Durable Object state in this folder (kept on dispose) instead of a fresh
+   * temporary one; `${dir}/v3` is where wrangler's `--persist-to dir` and getPlatformProxy look.
    */
   stateDir?: string;
+  /** Apply migrations/ at start (default true); off for state that already has them. */
+  migrate?: boolean;
 }
 
 export interface RunningWorker {
@@ -144,11 +146,9 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
   };
 
   const migrationsDir = join(projectRoot, 'migrations');
-  for (const file of options.stateDir
-    ? []
-    : readdirSync(migrationsDir)
-        .filter((f) => f.endsWith('.sql'))
-        .sort()) {
+  for (const file of readdirSync(migrationsDir)
+    .filter((f) => f.endsWith('.sql') && options.migrate !== false)
+    .sort()) {
     await execSql(readFileSync(join(migrationsDir, file), 'utf8'));
   }
 
