@@ -167,7 +167,9 @@ async function runImport(c: Context<AppEnv>) {
     lines = raw.n;
     if ('kind' in parsed) entries.push(parsed);
     else rejections.push(parsed);
-    if (job ? entries.length >= appendBatch : forceAsync || entries.length > syncLineLimit) {
+    // Rejections count too: a file of garbage must not pile up in the request's memory.
+    const held = entries.length + rejections.length;
+    if (job ? held >= appendBatch : forceAsync || held > syncLineLimit) {
       await handOver();
     }
   }

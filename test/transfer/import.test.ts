@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { runDurableObjectAlarm } from 'cloudflare:test';
+import { evictDurableObject, runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import fixture from '../../../shared/fixtures/article-zh-municipal-news.json';
 import { municipalLine } from '../../scripts/lib/municipal-mapping';
@@ -207,6 +207,34 @@ describe('POST /api/v1/admin/import', () => {
     expect(await count('SELECT count(*) AS n FROM article_revisions')).toBe(revisionsBefore);
     expect(await count('SELECT sum(version) AS n FROM articles')).toBe(versionsBefore);
   }, 300_000);
+
+  it('resumes a background import after its object restarts midway, writing each article once', async () => {
+    const token = await issueToken('admin');
+    const lines = Array.from({ length: 240 }, (_, i) => ({
+      externalId: `restart-${i}`,
+      title: `重启测试 ${i}`,
+      slug: `restart-article-${i}`,
+      body: `<p>${i}</p>`,
+      channelPath: '重启测试',
+      publishedAt: '2024-05-01T08:00:00+08:00',
+    }));
+    const res = await postImport(token, ndjson(lines), { Prefer: 'respond-async' });
+    expect(res.status).toBe(202);
+    const { id } = (await json(res)).data;
+    const stub = env.IMPORT_JOB.get(env.IMPORT_JOB.idFromString(id));
+    // Restarted with every line still pending, then again after a first chunk or more.
+    await evictDurableObject(stub);
+    await runDurableObjectAlarm(stub);
+    expect((await stub.status())!.status).not.toBe('failed');
+    await evictDurableObject(stub);
+    await finishJob(id);
+    const done = (await json(await admin(`/import/${id}`, { token }))).data;
+    expect(done).toMatchObject({ status: 'done', report: { processed: 240, rejected: 0 } });
+    expect(done.report.created + done.report.unchanged).toBe(240);
+    expect(
+      await count("SELECT count(*) AS n FROM articles WHERE external_id LIKE 'restart-%'"),
+    ).toBe(240);
+  });
 
   it('answers 404 for an unknown job', async () => {
     const token = await issueToken('admin');
