@@ -27,11 +27,12 @@ interface __BaseEnv_Env {
 	PUBLIC_ORIGIN: string;
 	VIEW_COUNTER: DurableObjectNamespace<import("./src/index").ViewCounter>;
 	WEBHOOK_DELIVERY: DurableObjectNamespace<import("./src/index").WebhookDelivery>;
+	IMPORT_JOB: DurableObjectNamespace<import("./src/index").ImportJob>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./src/index");
-		durableNamespaces: "ViewCounter" | "WebhookDelivery";
+		durableNamespaces: "ViewCounter" | "WebhookDelivery" | "ImportJob";
 	}
 	interface Env extends __BaseEnv_Env {}
 }

@@ -18,7 +18,8 @@ import { format, resolveConfig } from 'prettier';
 import { createHash, randomBytes } from 'node:crypto';
 import { withSoakBlock } from './bench/report';
 import { visitorHeaders, workerdPids } from './bench/load';
-import { demoSql, generateDemoArticles } from './demo-content';
+import { generateDemoArticles } from './demo-content';
+import { seedWorker } from './lib/seed-worker';
 import { projectRoot, startWorker } from './lib/run-worker';
 
 const seconds = Number(process.env.SOAK_SECONDS ?? 60);
@@ -138,7 +139,8 @@ async function main() {
   const origin = worker.url.origin;
   try {
     const newest = Date.now() - 3_600_000;
-    await worker.execSql(demoSql(generateDemoArticles({ count: articleCount, newest })));
+    // Through the worker's own import route, like the bench: the authoring commands, in workerd.
+    await seedWorker(worker, generateDemoArticles({ count: articleCount, newest }));
     const d1 = await worker.mf.getD1Database('DB');
     const published = await d1
       .prepare("SELECT id, slug FROM articles WHERE status = 'published' ORDER BY id")

@@ -3,6 +3,7 @@ import { nowDate } from './lib/clock';
 
 export { ViewCounter } from './views/counter';
 export { WebhookDelivery } from './webhooks/delivery';
+export { ImportJob } from './transfer/job';
 
 const app = createApp();
 

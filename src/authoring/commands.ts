@@ -132,6 +132,8 @@ export interface NewArticle {
   document?: Partial<PolicyDocument> | null;
   /** A count carried over from an older site, e.g. 712. */
   viewBase?: number;
+  /** The article's id in the CMS it was imported from (src/transfer); unique. */
+  externalId?: string | null;
 }
 
 export function summarize(html: string, max = 120): string {
@@ -425,6 +427,7 @@ function createStatements(
   viewBase: number,
   options: CreateOptions,
   at: Date,
+  externalId: string | null = null,
 ) {
   const slug = snapshot.slug;
   const articleId = sql`(select id from articles where slug = ${slug})`;
@@ -449,6 +452,7 @@ function createStatements(
       documentNumber: snapshot.document?.documentNumber ?? null,
       dateWritten: snapshot.document?.dateWritten ?? null,
       issuingBody: snapshot.document?.issuingBody ?? null,
+      externalId,
       createdAt: at,
       updatedAt: at,
     }),
@@ -517,6 +521,22 @@ export async function createArticle(
   const created = (results.at(-1) as { id: number }[])[0];
   if (!created) throw new WriteConflictError(`article ${snapshot.slug} was not created`);
   return { id: created.id, slug: snapshot.slug };
+}
+
+/**
+ * The statements that create one article, for a caller that batches several writes into one
+ * transaction itself (an import chunk); the last statement answers the new article's id.
+ */
+export async function createArticleStatements(
+  db: Database,
+  input: NewArticle,
+  options: CreateOptions,
+  at: Date,
+): Promise<{ slug: string; snapshot: ArticleSnapshot; statements: Batch }> {
+  const snapshot = await prepareNew(db, input, options.timeZone, options.sanitize);
+  const viewBase = input.viewBase ?? 0;
+  const statements = createStatements(db, snapshot, viewBase, options, at, input.externalId);
+  return { slug: snapshot.slug, snapshot, statements };
 }
 
 /**
@@ -591,7 +611,7 @@ export interface WriteResult {
   written: boolean;
 }
 
-function applyChanges(
+export function applyChanges(
   current: ArticleSnapshot,
   changes: ArticleChanges,
   sanitize?: SanitizePolicy,
@@ -659,6 +679,11 @@ export async function writeArticle(
     reason: RevisionReason;
     action: string;
     at?: Date;
+    /**
+     * Collect the write's statements here instead of running them (an import chunk runs many
+     * writes as one batch); the result's `article` is then the state before the write.
+     */
+    collect?: Batch;
   },
 ): Promise<WriteResult | null> {
   const current = await loadArticleState(db, id);
@@ -757,6 +782,10 @@ export async function writeArticle(
       outcome: 'ok',
     }),
   );
+  if (ctx.collect) {
+    ctx.collect.push(...statements);
+    return { article: previous, previous, changed, written: true };
+  }
   try {
     await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
   } catch (err) {

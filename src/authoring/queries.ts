@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import {
   articleFormerSlugs,
@@ -127,6 +127,52 @@ function adminSelect(db: Database) {
 export async function findAdminArticle(db: Database, id: number): Promise<AdminArticle | null> {
   const [row] = await adminSelect(db).where(eq(articles.id, id));
   return row ? toAdminArticle(row as AdminRow) : null;
+}
+
+/**
+ * The articles an import's lines name, by external id, in one statement. An article made
+ * here (no external id) is exported as `gazette:<id>`, so that name finds it too.
+ */
+export async function findAdminArticlesByExternalId(
+  db: Database,
+  externalIds: readonly string[],
+): Promise<Map<string, AdminArticle>> {
+  if (!externalIds.length) return new Map();
+  const ids = JSON.stringify(externalIds);
+  const local = JSON.stringify(
+    externalIds.flatMap((e) => (/^gazette:[1-9][0-9]{0,15}$/.test(e) ? [Number(e.slice(8))] : [])),
+  );
+  const rows = await db
+    .select({ ...adminColumns, externalId: articles.externalId })
+    .from(articles)
+    .innerJoin(channels, eq(channels.id, articles.channelId))
+    .where(
+      local === '[]'
+        ? sql`${articles.externalId} in (select value from json_each(${ids}))`
+        : sql`${articles.externalId} in (select value from json_each(${ids})) or (${articles.externalId} is null and ${articles.id} in (select value from json_each(${local})))`,
+    );
+  return new Map(
+    rows.map((r) => [r.externalId ?? `gazette:${r.id}`, toAdminArticle(r as unknown as AdminRow)]),
+  );
+}
+
+/** Every article after `afterId` in id order, with its external id (the site export's pages). */
+export async function listAdminArticlesAfter(
+  db: Database,
+  afterId: number,
+  limit: number,
+): Promise<(AdminArticle & { externalId: string | null })[]> {
+  const rows = await db
+    .select({ ...adminColumns, externalId: articles.externalId })
+    .from(articles)
+    .innerJoin(channels, eq(channels.id, articles.channelId))
+    .where(gt(articles.id, afterId))
+    .orderBy(articles.id)
+    .limit(limit);
+  return rows.map((r) => ({
+    ...toAdminArticle(r as unknown as AdminRow),
+    externalId: r.externalId,
+  }));
 }
 
 /** The state a write starts from; the same read as the admin view. */

@@ -16,6 +16,7 @@ import { registerRevisionRoutes } from './revision-routes';
 import { registerTaxonomyRoutes } from './taxonomy-routes';
 import { limitBody, noStore, parseJsonBody, validationHook } from './http';
 import { webhookRoutes } from '../webhooks/routes';
+import { transferRoutes } from '../transfer/routes';
 
 export const adminPrefix = '/api/v1/admin';
 const security = [{ bearerAuth: [] }];
@@ -317,6 +318,7 @@ function buildAdminApp() {
 
 let built: Hono<AppEnv> | undefined;
 let api: ReturnType<typeof buildAdminApp> | undefined;
+let transfer: ReturnType<typeof transferRoutes> | undefined;
 
 function adminApp() {
   if (!built) {
@@ -330,6 +332,9 @@ function adminApp() {
       }
       await next();
     });
+    // Import and export first: an import file streams past the admin API's 1 MB body limit.
+    transfer = transferRoutes();
+    built.route(adminPrefix, transfer);
     built.route(adminPrefix, api);
     // Errors go on to the app's onError (dispatch runs inside one of its handlers), the one
     // place problems are rendered, with the outer request's context.
@@ -373,8 +378,21 @@ export function adminDescription() {
     openapi: '3.1.0',
     info: { title: 'Gazette admin API', version: '1.0.0' },
   });
+  const transferDoc = transfer!.getOpenAPI31Document({
+    openapi: '3.1.0',
+    info: { title: 'Gazette import and export', version: '1.0.0' },
+  });
   const paths = Object.fromEntries(
-    Object.entries(doc.paths ?? {}).map(([path, item]) => [adminPrefix + path, item]),
+    Object.entries({ ...doc.paths, ...transferDoc.paths }).map(([path, item]) => [
+      adminPrefix + path,
+      item,
+    ]),
   );
-  return { paths, components: doc.components };
+  return {
+    paths,
+    components: {
+      ...doc.components,
+      schemas: { ...doc.components?.schemas, ...transferDoc.components?.schemas },
+    },
+  };
 }

@@ -4,17 +4,17 @@ import { maxSlugLength, slugPattern } from '../lib/slug';
 
 /** Request and response shapes of the admin API; field names are the public article's own. */
 
-const slug = () =>
+export const slug = () =>
   z
     .string()
     .min(1, 'must not be empty')
     .max(maxSlugLength, `must be at most ${maxSlugLength} characters`)
     .regex(slugPattern, 'must be lowercase letters, digits and single hyphens');
 
-const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+export const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
 
 /** Absolute http(s) URLs or site-relative paths; never javascript:, data: or protocol-relative. */
-const linkUrl = () =>
+export const linkUrl = () =>
   z
     .string()
     .max(2000)
@@ -23,13 +23,13 @@ const linkUrl = () =>
       'must be an http(s) URL or a path starting with /',
     );
 
-const rfc3339 = () =>
+export const rfc3339 = () =>
   z.iso.datetime({ offset: true, message: 'must be an RFC 3339 date-time with a time zone' });
 
-const lang = () =>
+export const lang = () =>
   z.string().regex(/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as zh-CN');
 
-const tagName = () => z.string().trim().min(1, 'must not be empty').max(50);
+export const tagName = () => z.string().trim().min(1, 'must not be empty').max(50);
 
 /** A link to a file elsewhere, or an uploaded file by its media id (its name may be renamed). */
 const attachmentInput = () =>
@@ -50,7 +50,7 @@ const attachmentInput = () =>
       .strict(),
   ]);
 
-const documentInput = () =>
+export const documentInput = () =>
   z
     .object({
       indexNumber: text(100).nullable().optional(),
@@ -61,9 +61,9 @@ const documentInput = () =>
     .strict();
 
 /** A legacy view count (e.g. 712 from the old site). */
-const views = () => z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const views = () => z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
-const maxBodyChars = 500_000;
+export const maxBodyChars = 500_000;
 
 export const articleCreateBody = () =>
   z

@@ -74,10 +74,13 @@ export const articles = sqliteTable(
     issuingBody: text('issuing_body'),
     // Bumped by every write; the admin API's ETag, so two editors cannot overwrite each other.
     version: integer('version').notNull().default(1),
+    // The article's id in the CMS it was imported from (src/transfer): re-imports update by it.
+    externalId: text('external_id'),
     ...timestamps,
   },
   (t) => [
     uniqueIndex('articles_slug_unique').on(t.slug),
+    uniqueIndex('articles_external_id_unique').on(t.externalId),
     index('articles_status_published_idx').on(t.status, t.publishedAt, t.id),
     index('articles_channel_status_published_idx').on(t.channelId, t.status, t.publishedAt, t.id),
     index('articles_status_views_idx').on(t.status, t.viewCount, t.id),

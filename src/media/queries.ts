@@ -37,10 +37,12 @@ export async function findMediaByPath(
 export async function recordMedia(
   db: Database,
   input: NewMedia,
+  /** When it was uploaded: now, or the original time for a row an import brings back. */
+  at: Date = nowDate(),
 ): Promise<{ media: Media; created: boolean }> {
   const [inserted] = await db
     .insert(media)
-    .values({ ...input, createdAt: nowDate() })
+    .values({ ...input, createdAt: at })
     .onConflictDoNothing({ target: [media.hash, media.name] })
     .returning();
   if (inserted) return { media: inserted, created: true };

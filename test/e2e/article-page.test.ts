@@ -9,12 +9,12 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   demoChannels,
-  demoSql,
   generateDemoArticles,
   type DemoArticle,
   type DemoChannel,
 } from '../../scripts/demo-content';
 import { projectRoot, type RunningWorker } from '../../scripts/lib/run-worker';
+import { seedWorker } from '../../scripts/lib/seed-worker';
 import { launchBrowser, screenshotPath, startTestWorker } from './harness';
 
 interface Fixture {
@@ -43,8 +43,11 @@ const escapeHtml = (text: string) =>
 
 const dayMs = 86_400_000;
 
-/** The fixture's channel chain and article, with a neighbour on each side, beside demo content. */
-function seedContent(): { sql: string; slug: string } {
+/**
+ * The fixture's channel chain and article, with a neighbour on each side, beside demo content,
+ * written through the worker's import route (the authoring commands).
+ */
+function seedContent(): { articles: DemoArticle[]; channels: DemoChannel[]; slug: string } {
   const [, topName, leafName] = fixture.channelPath;
   const channels: DemoChannel[] = demoChannels.map((c) =>
     c.slug === 'news' ? { ...c, name: topName! } : c,
@@ -97,7 +100,7 @@ function seedContent(): { sql: string; slug: string } {
       publishedAt: published + dayMs,
     },
   ];
-  return { sql: demoSql(articles, channels), slug };
+  return { articles, channels, slug };
 }
 
 interface PageWatch {
@@ -152,8 +155,8 @@ describe('article page in Chromium', () => {
 
   beforeAll(async () => {
     worker = await startTestWorker();
-    const { sql, slug } = seedContent();
-    await worker.execSql(sql);
+    const { articles, channels, slug } = seedContent();
+    await seedWorker(worker, articles, channels);
     const db = await worker.mf.getD1Database('DB');
     const row = await db
       .prepare('SELECT id FROM articles WHERE slug = ?')

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot, type RunningWorker } from '../../scripts/lib/run-worker';
+import { importNdjson, workerAdminToken } from '../../scripts/lib/seed-worker';
 import { zonedDay } from '../../src/lib/time';
 import { launchBrowser, screenshotPath, startTestWorker } from './harness';
 
@@ -17,8 +18,6 @@ const now = Date.now();
 /** A real browser's user agent: the counters ignore headless ones, as they should. */
 const userAgent =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
-
-const sqlText = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 interface SeedArticle {
   id: number;
@@ -100,22 +99,47 @@ const articles: SeedArticle[] = [
   },
 ];
 
-function seedSql(): string {
+const channelSlugs: Record<number, string> = { 1: 'news', 2: 'local', 3: 'notices' };
+const articleBody =
+  '<p>会议指出，要<strong>抓好</strong>秋收。</p><p>第二段正文。</p><p>第三段正文，内容较长，用来检验框架的高度是否随内容变化。</p>';
+
+/**
+ * The channels and articles through the worker's import route (the authoring commands), in id
+ * order, so a fresh database gives them the ids the host pages name.
+ */
+function seedNdjson(): string {
+  const lines: Record<string, unknown>[] = [
+    { type: 'channel', slug: 'news', name: '要闻动态' },
+    { type: 'channel', slug: 'local', name: '盘锦要闻', parent: 'news' },
+    { type: 'channel', slug: 'notices', name: '通知公告', position: 1 },
+    ...articles.map((a) => ({
+      externalId: `embed-${a.id}`,
+      slug: a.slug,
+      channel: channelSlugs[a.channel],
+      title: a.title,
+      summary: a.summary ?? '',
+      body: articleBody,
+      source: a.source ?? '',
+      status: 'published',
+      publishedAt: new Date(now - a.ageDays * day).toISOString(),
+      views: a.views ?? 0,
+    })),
+  ];
+  return lines.map((l) => JSON.stringify(l)).join('\n');
+}
+
+/** Today's per-day totals, as the counters' flush writes them (counter state, not content). */
+function dailyViewsSql(): string {
   const today = zonedDay(new Date(now), 'Asia/Shanghai');
-  const rows = [
-    `INSERT INTO channels (id, slug, name, parent_id, position) VALUES (1, 'news', '要闻动态', NULL, 0), (2, 'local', '盘锦要闻', 1, 0), (3, 'notices', '通知公告', NULL, 1)`,
-    ...articles.map(
-      (a) =>
-        `INSERT INTO articles (id, slug, channel_id, title, summary, body, source, status, published_at, view_count, view_base) VALUES (${a.id}, ${sqlText(a.slug)}, ${a.channel}, ${sqlText(a.title)}, ${sqlText(a.summary ?? '')}, '<p>会议指出，要<strong>抓好</strong>秋收。</p><p>第二段正文。</p><p>第三段正文，内容较长，用来检验框架的高度是否随内容变化。</p>', ${sqlText(a.source ?? '')}, 'published', ${now - a.ageDays * day}, ${a.views ?? 0}, ${a.views ?? 0})`,
-    ),
-    ...articles
+  return (
+    articles
       .filter((a) => a.todayViews)
       .map(
         (a) =>
           `INSERT INTO article_views_daily (article_id, day, shard, views, visitors) VALUES (${a.id}, '${today}', 0, ${a.todayViews}, ${a.todayViews})`,
-      ),
-  ];
-  return rows.join(';\n') + ';\n';
+      )
+      .join(';\n') + ';\n'
+  );
 }
 
 const hostileCss = `
@@ -250,7 +274,16 @@ async function oembedHtmlFor(url: string): Promise<string> {
 beforeAll(async () => {
   worker = await startTestWorker();
   api = worker.url.origin;
-  await worker.execSql(seedSql());
+  const report = await importNdjson(worker.url, await workerAdminToken(worker), seedNdjson());
+  if (report.created !== articles.length || report.rejected) {
+    throw new Error(`seeding: ${JSON.stringify(report)}`);
+  }
+  for (const a of articles) {
+    const res = await fetch(new URL(`/api/v1/articles/${a.slug}`, worker.url));
+    const { data } = (await res.json()) as { data: { id: number } };
+    if (data.id !== a.id) throw new Error(`${a.slug} got id ${data.id}, not ${a.id}`);
+  }
+  await worker.execSql(dailyViewsSql());
   // The worker build (wrangler's [build] step) has just written public/ afresh.
   const hashed = readdirSync(join(projectRoot, 'public')).find((f) =>
     /^embed\.[0-9a-f]{10}\.js$/.test(f),

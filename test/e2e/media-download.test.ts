@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningWorker } from '../../scripts/lib/run-worker';
+import { importNdjson, workerAdminToken } from '../../scripts/lib/seed-worker';
 import { launchBrowser, startTestWorker } from './harness';
 
 const token = `gz_${randomBytes(32).toString('base64url')}`;
@@ -37,15 +38,28 @@ describe('downloading an attachment in Chromium', () => {
       data: { id: number; url: string; size: number; type: string };
     };
     fileUrl = data.url;
-    const path = new URL(data.url).pathname.replaceAll("'", "''");
     const published = Date.now() - 3_600_000;
-    await worker.execSql(
+    // Through the worker's import route (the authoring commands), the upload by its media id.
+    const report = await importNdjson(
+      worker.url,
+      await workerAdminToken(worker),
       [
-        "insert into channels (slug, name) values ('notices', '通知公告')",
-        `insert into articles (slug, channel_id, title, body, status, published_at) values ('budget-notice', (select id from channels where slug = 'notices'), '关于公开2024年财政预算的通知', '<p>现将预算表公开如下。</p>', 'published', ${published})`,
-        `insert into attachments (article_id, position, name, url, size, content_type, media_id) values ((select id from articles where slug = 'budget-notice'), 0, '${fileName}', '${path}', ${data.size}, '${data.type}', ${data.id})`,
-      ].join(';\n'),
+        { type: 'channel', slug: 'notices', name: '通知公告' },
+        {
+          externalId: 'budget-notice',
+          slug: 'budget-notice',
+          channel: 'notices',
+          title: '关于公开2024年财政预算的通知',
+          body: '<p>现将预算表公开如下。</p>',
+          status: 'published',
+          publishedAt: new Date(published).toISOString(),
+          attachments: [{ mediaId: data.id }],
+        },
+      ]
+        .map((l) => JSON.stringify(l))
+        .join('\n'),
     );
+    expect(report).toMatchObject({ created: 1, rejected: 0 });
     const id = (await (
       await fetch(new URL('/api/v1/articles/budget-notice', worker.url))
     ).json()) as {

@@ -138,9 +138,10 @@ const articles: { name: string; id: number; slug: string }[] = [];
 
 beforeAll(async () => {
   worker = await startTestWorker();
-  await worker.execSql(
-    "INSERT INTO channels (slug, name, parent_id, position) VALUES ('xss', '安全测试', NULL, 0);\n",
-  );
+  const channel = await adminFetch(worker, await adminToken(worker, 'admin'), '/channels', {
+    json: { slug: 'xss', name: '安全测试' },
+  });
+  if (channel.status !== 201) throw new Error(`channel: ${channel.status}`);
   const token = await adminToken(worker, 'editor');
   const publishedAt = new Date(Date.now() - 86_400_000).toISOString();
   for (const { name, payload } of xssCorpus) {
