@@ -23,8 +23,7 @@ import traditionalToSimplified from 'opencc-js/dict/TSCharacters';
 /**
  * Built on the first fold, not at startup: parsing the 3,500-entry table cost ~12 ms of CPU in
  * every new isolate (measured in workerd: a bundle building it at startup against one building
- * it on first use), and most isolates serve
- * articles and pages, which never fold text.
+ * it on first use), and most isolates serve articles and pages, which never fold text.
  */
 let toSimplified: ((text: string) => string) | undefined;
 
