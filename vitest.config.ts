@@ -22,8 +22,14 @@ export default defineConfig(async () => {
         },
       }),
     ],
-    // The sanitizer under test is the deployed one: postcss swapped out as in wrangler.toml's [alias].
-    resolve: { alias: { postcss: new URL('./src/lib/postcss-stub.ts', import.meta.url).pathname } },
+    // The sanitizer under test is the deployed one: postcss and dayjs swapped out as in
+    // wrangler.toml's [alias].
+    resolve: {
+      alias: {
+        postcss: new URL('./src/lib/postcss-stub.ts', import.meta.url).pathname,
+        dayjs: new URL('./src/lib/dayjs-stub.ts', import.meta.url).pathname,
+      },
+    },
     test: {
       include: ['test/**/*.test.ts'],
       exclude: ['test/e2e/**', 'test/node/**', 'node_modules/**'],

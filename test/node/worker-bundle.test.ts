@@ -37,6 +37,7 @@ describe('the deployed worker bundle', () => {
     './compile.js': /node_modules\/zod\/v4\//,
     './from-json-schema.js': /node_modules\/zod\/v4\//,
     postcss: /node_modules\/sanitize-html\//,
+    dayjs: /node_modules\/launder\//,
   };
 
   it('swaps only the modules named in [alias] for their stubs, in their one importer', () => {
@@ -55,9 +56,9 @@ describe('the deployed worker bundle', () => {
     expect([...swapped].sort()).toEqual([...table.keys()].sort());
   });
 
-  it('ships no postcss: the sanitizer never parses style attributes', () => {
+  it('ships no postcss nor dayjs: the sanitizer never parses styles nor formats dates', () => {
     const shipped = Object.keys(meta.inputs).filter((input) =>
-      /node_modules\/(postcss|nanoid|picocolors)\//.test(input),
+      /node_modules\/(postcss|nanoid|picocolors|dayjs)\//.test(input),
     );
     expect(shipped).toEqual([]);
   });
