@@ -22,12 +22,21 @@ export default defineConfig(async () => {
         },
       }),
     ],
+    // The sanitizer under test is the deployed one: postcss and dayjs swapped out as in
+    // wrangler.toml's [alias].
+    resolve: {
+      alias: {
+        postcss: new URL('./src/lib/postcss-stub.ts', import.meta.url).pathname,
+        dayjs: new URL('./src/lib/dayjs-stub.ts', import.meta.url).pathname,
+      },
+    },
     test: {
       include: ['test/**/*.test.ts'],
       exclude: ['test/e2e/**', 'test/node/**', 'node_modules/**'],
       setupFiles: ['./test/pin-clock.ts', './test/apply-migrations.ts'],
       testTimeout: 30_000,
-      // sanitize-html pulls in postcss as CommonJS; pre-bundling it lets workerd load it in tests.
+      // sanitize-html is CommonJS (htmlparser2 and its other dependencies too); pre-bundling it lets
+      // workerd load it in tests.
       deps: { optimizer: { ssr: { enabled: true, include: ['sanitize-html'] } } },
     },
   };

@@ -28,11 +28,11 @@ function renderProblem(c: Context<AppEnv>, problem: AppError, asPage: boolean) {
 }
 
 /**
- * Route order is decided here and nowhere else. Hono tries routes in the order they are added,
- * so a feature with static paths goes before one whose parameterised path would also match
- * them: views' /articles/popular before articles' /articles/{idOrSlug}. Media's admin routes
- * come first of all, before the admin API (mounted right after this list): uploads stream past
- * the admin API's 1 MB JSON body limit.
+ * Route order is decided here and nowhere else, except inside a feature: each feature's paths
+ * are its own, so their mount order does not matter (the articles API itself puts
+ * /articles/popular before /articles/{idOrSlug}). Media's admin routes come first of all,
+ * before the admin API (mounted right after this list): uploads stream past the admin API's
+ * 1 MB JSON body limit.
  */
 const apiMounts = [
   ['/api/v1', mediaAdminRoutes],

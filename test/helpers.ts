@@ -67,6 +67,16 @@ export async function seedArticle(
   );
 }
 
+/**
+ * An article (published a day ago unless `input` says otherwise) in a channel of its own, for
+ * tests that need one article and no neighbours: nothing else lists or ranks beside it.
+ */
+export async function seedArticleInNewChannel(input: Partial<NewArticle> = {}) {
+  const db = testDb();
+  const channel = await seedChannel(db);
+  return { channel, ...(await seedArticle(db, { channelSlug: channel.slug, ...input })) };
+}
+
 export function get(path: string, init: RequestInit = {}): Promise<Response> {
   return exports.default.fetch(new Request(`http://gazette.test${path}`, init));
 }

@@ -16,6 +16,7 @@ import {
   listArticlesQuery,
 } from './schemas';
 import { nowDate } from '../lib/clock';
+import { popularRoutes } from '../views/routes';
 
 export function lowerBound(bound: DateBound, timeZone: string): Date {
   return bound.kind === 'instant' ? bound.instant : startOfZonedDay(bound.date, timeZone)!;
@@ -122,6 +123,9 @@ export const articlesRoutes = createApi()
       200,
     );
   })
+  // Every other /articles/<name> before {idOrSlug}, which would match it too (Hono tries routes
+  // in the order they are added).
+  .route('/', popularRoutes)
   .openapi(getArticle, async (c) => {
     const { idOrSlug } = c.req.valid('param');
     const found = await findArticle(readDb(c), idOrSlug, nowDate());

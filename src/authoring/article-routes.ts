@@ -1,7 +1,6 @@
 import { sanitizePolicy } from '../lib/sanitize';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { requireRole } from '../auth/middleware';
 import { primaryDb } from '../auth/session';
 import { presentBreadcrumb } from '../articles/present';
 import type { AppEnv } from '../env';
@@ -31,6 +30,15 @@ import { afterArticleWrite, effectContext, type ArticleEventType } from './effec
 import type { Database } from '../db/client';
 import type { AttachmentInput } from '../articles/types';
 import { resolveMediaAttachments } from '../media/queries';
+import {
+  jsonBody,
+  jsonContent,
+  mergePatchBody,
+  optionalJsonBody,
+  readers,
+  security,
+  writers,
+} from './openapi';
 import { findAdminArticle, listAdminArticles, type AdminArticle } from './queries';
 import {
   adminArticle,
@@ -41,34 +49,6 @@ import {
   previewLinkBody,
   publishBody,
 } from './schemas';
-
-export const security = [{ bearerAuth: [] }];
-export const writers = requireRole('admin', 'editor');
-export const readers = requireRole('admin', 'editor', 'reader-preview');
-
-export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-
-export const jsonBody = <T extends z.ZodType>(schema: T) => ({
-  required: true as const,
-  content: { 'application/json': { schema } },
-});
-
-/** PATCH also takes application/merge-patch+json (RFC 7396). */
-export const mergePatchBody = <T extends z.ZodType>(schema: T) => ({
-  required: true as const,
-  content: {
-    'application/json': { schema },
-    'application/merge-patch+json': { schema },
-  },
-});
-
-export const optionalJsonBody = <T extends z.ZodType>(schema: T) => ({
-  required: false as const,
-  content: { 'application/json': { schema } },
-});
 
 const articleData = () => z.object({ data: adminArticle() });
 
@@ -186,14 +166,6 @@ function checkIfMatch(
   return version;
 }
 
-const transitionEvents: Record<string, ArticleEventType> = {
-  publish: 'article.published',
-  schedule: 'article.scheduled',
-  unpublish: 'article.unpublished',
-  archive: 'article.archived',
-  delete: 'article.deleted',
-};
-
 function eventFor(result: WriteResult): ArticleEventType {
   if (result.previous.status !== result.article.status) {
     const s = result.article.status;
@@ -204,6 +176,32 @@ function eventFor(result: WriteResult): ArticleEventType {
     if (s === 'deleted') return 'article.deleted';
   }
   return 'article.updated';
+}
+
+/** `write`, with the write path's errors as the API answers them. */
+export async function guarded<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    rethrowWriteError(err);
+  }
+}
+
+/**
+ * Runs a write of article `id` and answers it: 404 when there is no such article, otherwise
+ * the article with its new ETag after the effects of its event: `event` when given, else the
+ * event of what the write changed (none when it changed nothing).
+ */
+async function answerWriteOf(
+  c: Context<AppEnv>,
+  id: number,
+  write: () => Promise<WriteResult | null>,
+  event?: ArticleEventType,
+) {
+  const result = await guarded(write);
+  if (!result) notFound(id);
+  const type = event ?? (result.written ? eventFor(result) : null);
+  return answerWrite(c, result.article, 200, type ? { type, previous: result.previous } : null);
 }
 
 /** The body fields as the commands take them; tag names become tags. */
@@ -335,9 +333,8 @@ export function registerArticleRoutes(app: OpenAPIHono<AppEnv>) {
       const body = c.req.valid('json');
       const db = primaryDb(c);
       const ctx = writeContext(c);
-      let created: { id: number };
-      try {
-        created = await createArticle(
+      const created = await guarded(async () =>
+        createArticle(
           db,
           {
             title: body.title,
@@ -358,10 +355,8 @@ export function registerArticleRoutes(app: OpenAPIHono<AppEnv>) {
             status: 'draft',
           },
           ctx,
-        );
-      } catch (err) {
-        rethrowWriteError(err);
-      }
+        ),
+      );
       const article = (await findAdminArticle(db, created.id))!;
       c.header('Location', `/api/v1/admin/articles/${article.id}`);
       return answerWrite(c, article, 201, { type: 'article.created' });
@@ -484,23 +479,14 @@ export function registerArticleRoutes(app: OpenAPIHono<AppEnv>) {
       if (current.status === 'deleted') {
         throw new AppError('conflict', { detail: 'A deleted article cannot be edited' });
       }
-      let result: WriteResult | null;
-      try {
-        result = await writeArticle(db, id, await toChanges(c, body), {
+      const changes = await guarded(() => toChanges(c, body));
+      return answerWriteOf(c, id, () =>
+        writeArticle(db, id, changes, {
           ...writeContext(c),
           expectedVersion,
           reason: 'save',
           action: 'article.update',
-        });
-      } catch (err) {
-        rethrowWriteError(err);
-      }
-      if (!result) notFound(id);
-      return answerWrite(
-        c,
-        result.article,
-        200,
-        result.written ? { type: eventFor(result), previous: result.previous } : null,
+        }),
       );
     },
   );
@@ -537,23 +523,13 @@ export function registerArticleRoutes(app: OpenAPIHono<AppEnv>) {
           transition === 'publish'
             ? ((c.req.valid as (t: 'json') => { publishedAt?: string })('json') ?? {})
             : {};
-        let result: WriteResult | null;
-        try {
-          result = await transitionArticle(db, id, transition, {
+        return answerWriteOf(c, id, () =>
+          transitionArticle(db, id, transition, {
             ...writeContext(c),
             expectedVersion,
             publishedAt: body.publishedAt ? new Date(body.publishedAt) : undefined,
             at: nowDate(),
-          });
-        } catch (err) {
-          rethrowWriteError(err);
-        }
-        if (!result) notFound(id);
-        return answerWrite(
-          c,
-          result.article,
-          200,
-          result.written ? { type: eventFor(result), previous: result.previous } : null,
+          }),
         );
       },
     );
@@ -600,17 +576,12 @@ export function registerArticleRoutes(app: OpenAPIHono<AppEnv>) {
         await afterArticleWrite(effectContext(c), { type: 'article.purged', article: previous });
         return c.body(null, 204);
       }
-      let result: WriteResult | null;
-      try {
-        result = await transitionArticle(db, id, 'delete', { ...writeContext(c), expectedVersion });
-      } catch (err) {
-        rethrowWriteError(err);
-      }
-      if (!result) notFound(id);
-      return answerWrite(c, result.article, 200, {
-        type: transitionEvents.delete!,
-        previous: result.previous,
-      });
+      return answerWriteOf(
+        c,
+        id,
+        () => transitionArticle(db, id, 'delete', { ...writeContext(c), expectedVersion }),
+        'article.deleted',
+      );
     },
   );
 }

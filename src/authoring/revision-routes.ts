@@ -7,16 +7,8 @@ import { AppError } from '../lib/errors';
 import { problemResponses } from '../lib/openapi';
 import { siteConfig } from '../lib/site';
 import { toZonedIso } from '../lib/time';
-import {
-  answerWrite,
-  jsonContent,
-  readers,
-  rethrowWriteError,
-  security,
-  writeContext,
-  writers,
-  matchedVersion,
-} from './article-routes';
+import { answerWrite, rethrowWriteError, writeContext, matchedVersion } from './article-routes';
+import { jsonContent, readers, security, writers } from './openapi';
 import {
   contentFields,
   StaleVersionError,

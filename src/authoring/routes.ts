@@ -17,24 +17,10 @@ import { registerTaxonomyRoutes } from './taxonomy-routes';
 import { limitBody, noStore, parseJsonBody, validationHook } from './http';
 import { webhookRoutes } from '../webhooks/routes';
 import { transferRoutes } from '../transfer/routes';
+import { jsonBody, jsonContent, security } from './openapi';
+import { adminPageLimit, idParams } from './schemas';
 
 export const adminPrefix = '/api/v1/admin';
-const security = [{ bearerAuth: [] }];
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const jsonBody = <T extends z.ZodType>(schema: T) => ({
-  required: true as const,
-  content: { 'application/json': { schema } },
-});
-const idPath = z.object({
-  id: z
-    .string()
-    .regex(/^[1-9][0-9]{0,15}$/, 'must be a positive whole number')
-    .transform(Number)
-    .openapi({ param: { name: 'id', in: 'path' }, type: 'integer', example: 1 }),
-});
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 const tokenView = z
@@ -93,7 +79,7 @@ function buildAdminApp() {
       security,
       middleware: [requireRole('admin', 'editor', 'reader-preview')] as const,
       responses: {
-        200: json(
+        200: jsonContent(
           z.object({
             data: z.object({ id: z.number(), name: z.string(), role: z.enum(tokenRoles) }),
           }),
@@ -118,7 +104,7 @@ function buildAdminApp() {
       security,
       middleware: [requireRole('admin')] as const,
       responses: {
-        200: json(z.object({ data: z.array(tokenView) }), 'Tokens, newest first'),
+        200: jsonContent(z.object({ data: z.array(tokenView) }), 'Tokens, newest first'),
         ...problemResponses(401, 403, 429),
       },
     }),
@@ -149,7 +135,7 @@ function buildAdminApp() {
         ),
       },
       responses: {
-        201: json(
+        201: jsonContent(
           z.object({ data: tokenView.extend({ token: z.string() }) }),
           'The new token, with its secret',
         ),
@@ -191,7 +177,7 @@ function buildAdminApp() {
       summary: 'Revoke a token at once',
       security,
       middleware: [requireRole('admin')] as const,
-      request: { params: idPath },
+      request: { params: idParams() },
       responses: {
         204: { description: 'Revoked' },
         ...problemResponses(400, 401, 403, 404, 429),
@@ -249,17 +235,12 @@ function buildAdminApp() {
               .regex(/^[1-9][0-9]{0,15}$/, 'must be an audit entry id')
               .transform(Number)
               .optional(),
-            limit: z
-              .string()
-              .regex(/^[1-9][0-9]{0,2}$/, 'must be a whole number from 1 to 100')
-              .transform(Number)
-              .pipe(z.number().max(100, 'must be a whole number from 1 to 100'))
-              .optional(),
+            limit: adminPageLimit(),
           })
           .strict(),
       },
       responses: {
-        200: json(
+        200: jsonContent(
           z.object({
             data: z.array(
               z.object({

@@ -158,6 +158,15 @@ export const adminArticle = () =>
     })
     .openapi('AdminArticle');
 
+/** A page size of the admin lists: 1 to 100, written without leading zeros. */
+export const adminPageLimit = () =>
+  z
+    .string()
+    .regex(/^[1-9][0-9]{0,2}$/, 'must be a whole number from 1 to 100')
+    .transform(Number)
+    .pipe(z.number().max(100, 'must be a whole number from 1 to 100'))
+    .optional();
+
 export const adminListQuery = () =>
   z
     .object({
@@ -166,12 +175,7 @@ export const adminListQuery = () =>
       author: text(200).optional(),
       updatedSince: rfc3339().optional(),
       cursor: z.string().max(500).optional(),
-      limit: z
-        .string()
-        .regex(/^[1-9][0-9]{0,2}$/, 'must be a whole number from 1 to 100')
-        .transform(Number)
-        .pipe(z.number().max(100, 'must be a whole number from 1 to 100'))
-        .optional(),
+      limit: adminPageLimit(),
     })
     .strict();
 

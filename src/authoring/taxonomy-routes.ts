@@ -4,7 +4,8 @@ import { primaryDb } from '../auth/session';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
 import { problemResponses } from '../lib/openapi';
-import { jsonBody, jsonContent, rethrowWriteError, security, writers } from './article-routes';
+import { rethrowWriteError } from './article-routes';
+import { jsonBody, jsonContent, security, writers } from './openapi';
 import { auditContext } from './audit';
 import { afterTaxonomyWrite, effectContext } from './effects';
 import {

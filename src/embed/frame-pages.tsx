@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx';
+import { inlineScripts } from '../asset-manifest.gen';
 import { articlePath, channelPath } from '../articles/present';
 import type { ArticleDetail, ArticleSummary } from '../articles/types';
 import type { Lang } from '../lib/labels';
@@ -46,13 +47,8 @@ export function frameCss(theme: FrameTheme): string {
   return palette + baseCss;
 }
 
-/**
- * Tells the embedding page how tall the content is, whenever that changes and whenever
- * embed.js asks (it may load after the frame). The height is not secret, so any parent may
- * hear it; embed.js checks that the message comes from our origin.
- */
-export const resizeScript =
-  "(function(){if(parent===window)return;var d=document.documentElement,h=-1;function s(f){var n=Math.ceil(d.getBoundingClientRect().height);if(f||n!==h){h=n;parent.postMessage({type:'gazette:resize',height:n},'*')}}new ResizeObserver(function(){s(0)}).observe(d);addEventListener('message',function(e){if(e.source===parent&&e.data&&e.data.type==='gazette:measure')s(1)})})();";
+/** The frame's height reports, built from src/client/frame-resize.ts; allowed by its hash. */
+export const resizeScript = inlineScripts.frameResize;
 
 interface FrameProps {
   lang: Lang;

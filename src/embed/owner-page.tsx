@@ -1,3 +1,4 @@
+import { inlineScripts } from '../asset-manifest.gen';
 import type { Lang } from '../lib/labels';
 import type { SiteConfig } from '../lib/site';
 import { frameSandbox, iframeHtml, placeholderHtml, scriptHtml } from './snippets';
@@ -135,9 +136,8 @@ export const ownerCss = [
   'input{font:inherit;padding:4px 8px;border:1px solid var(--l);border-radius:4px;background:transparent;color:var(--f);width:12em}',
 ].join('');
 
-/** Copy buttons; the page allows this script by hash and nothing else inline. */
-export const copyScript =
-  "document.addEventListener('click',function(e){var b=e.target.closest&&e.target.closest('button[data-copy]');if(!b)return;var t=document.getElementById(b.getAttribute('data-copy')).textContent;navigator.clipboard.writeText(t).then(function(){var o=b.textContent;b.textContent=b.getAttribute('data-done');setTimeout(function(){b.textContent=o},1500)},function(){})});";
+/** Copy buttons, built from src/client/owner-copy.ts; the page allows it by hash, nothing else inline. */
+export const copyScript = inlineScripts.ownerCopy;
 
 function Snippet(props: { id: string; code: string; t: OwnerText }) {
   return (

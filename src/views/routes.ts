@@ -356,7 +356,12 @@ const popularRoute = createRoute({
   },
 });
 
-views.openapi(popularRoute, async (c) => {
+/**
+ * 热点排行 is not in viewsRoutes: its path is one of the articles', so the articles API mounts it
+ * before /articles/{idOrSlug}, which would match `popular` too (src/articles/routes.ts), and no
+ * mount order in src/app.ts can shadow it.
+ */
+export const popularRoutes = createApi().openapi(popularRoute, async (c) => {
   const query = c.req.valid('query');
   const now = nowDate();
   const site = siteConfig(c.env);

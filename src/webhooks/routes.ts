@@ -22,16 +22,8 @@ import {
   type WebhookInfo,
 } from './queries';
 import { generateWebhookSecret } from './signing';
-
-const security = [{ bearerAuth: [] }];
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const jsonBody = <T extends z.ZodType>(schema: T) => ({
-  required: true as const,
-  content: { 'application/json': { schema } },
-});
+import { jsonBody, jsonContent, security } from '../authoring/openapi';
+import { adminPageLimit, idParams } from '../authoring/schemas';
 
 const loopback = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -58,14 +50,6 @@ const eventList = z
   .min(1)
   .refine((events) => new Set(events).size === events.length, 'must not repeat an event')
   .openapi({ example: ['article.published', 'article.updated'] });
-
-const idPath = z.object({
-  id: z
-    .string()
-    .regex(/^[1-9][0-9]{0,15}$/, 'must be a positive whole number')
-    .transform(Number)
-    .openapi({ param: { name: 'id', in: 'path' }, type: 'integer', example: 1 }),
-});
 
 const webhookView = z
   .object({
@@ -190,7 +174,7 @@ export function webhookRoutes() {
       security,
       middleware: [requireRole('admin')] as const,
       responses: {
-        200: json(z.object({ data: z.array(webhookView) }), 'Webhooks, newest first'),
+        200: jsonContent(z.object({ data: z.array(webhookView) }), 'Webhooks, newest first'),
         ...problemResponses(401, 403, 429),
       },
     }),
@@ -221,7 +205,7 @@ export function webhookRoutes() {
         ),
       },
       responses: {
-        201: json(
+        201: jsonContent(
           z.object({ data: webhookView.extend({ secret: z.string() }) }),
           'The new webhook, with its signing secret',
         ),
@@ -257,9 +241,9 @@ export function webhookRoutes() {
       summary: 'One webhook',
       security,
       middleware: [requireRole('admin')] as const,
-      request: { params: idPath },
+      request: { params: idParams() },
       responses: {
-        200: json(z.object({ data: webhookView }), 'The webhook'),
+        200: jsonContent(z.object({ data: webhookView }), 'The webhook'),
         ...problemResponses(400, 401, 403, 404, 429),
       },
     }),
@@ -281,7 +265,7 @@ export function webhookRoutes() {
       security,
       middleware: [requireRole('admin')] as const,
       request: {
-        params: idPath,
+        params: idParams(),
         body: jsonBody(
           z
             .object({
@@ -295,7 +279,7 @@ export function webhookRoutes() {
         ),
       },
       responses: {
-        200: json(z.object({ data: webhookView }), 'The webhook as it is now'),
+        200: jsonContent(z.object({ data: webhookView }), 'The webhook as it is now'),
         ...problemResponses(400, 401, 403, 404, 413, 415, 422, 429),
       },
     }),
@@ -336,7 +320,7 @@ export function webhookRoutes() {
       summary: 'Delete a webhook with its pending deliveries and its log',
       security,
       middleware: [requireRole('admin')] as const,
-      request: { params: idPath },
+      request: { params: idParams() },
       responses: {
         204: { description: 'Deleted' },
         ...problemResponses(400, 401, 403, 404, 429),
@@ -374,15 +358,10 @@ export function webhookRoutes() {
       security,
       middleware: [requireRole('admin')] as const,
       request: {
-        params: idPath,
+        params: idParams(),
         query: z
           .object({
-            limit: z
-              .string()
-              .regex(/^[1-9][0-9]{0,2}$/, 'must be a whole number from 1 to 100')
-              .transform(Number)
-              .pipe(z.number().max(100, 'must be a whole number from 1 to 100'))
-              .optional(),
+            limit: adminPageLimit(),
             before: z
               .string()
               .regex(
@@ -395,7 +374,7 @@ export function webhookRoutes() {
           .strict(),
       },
       responses: {
-        200: json(
+        200: jsonContent(
           z.object({
             data: z.array(deliveryView),
             meta: z.object({ nextBefore: z.string().nullable() }),

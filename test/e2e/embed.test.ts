@@ -884,6 +884,30 @@ describe('site owners page and static asset', () => {
     await s.context.close();
   });
 
+  it('copies a snippet to the clipboard with its copy button, under the page CSP', async () => {
+    const s = await open('/');
+    await s.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: api });
+    await s.page.goto(`${api}/embed?article=1&channel=news&lang=en`);
+    const button = s.page.locator('button[data-copy="s-script"]');
+    const label = await button.textContent();
+    await button.click();
+    await s.page.waitForFunction(
+      () => document.querySelector('button[data-copy="s-script"]')!.textContent === 'Copied',
+    );
+    expect(await s.page.evaluate(() => navigator.clipboard.readText())).toBe(
+      await s.page.locator('#s-script').textContent(),
+    );
+    expect(await s.page.evaluate(() => navigator.clipboard.readText())).toContain('/embed.js');
+    // The label comes back after a moment.
+    await s.page.waitForFunction(
+      (label) => document.querySelector('button[data-copy="s-script"]')!.textContent === label,
+      label,
+    );
+    expect(s.pageErrors).toEqual([]);
+    expect(s.console.filter((m) => m.type() === 'error').map((m) => m.text())).toEqual([]);
+    await s.context.close();
+  });
+
   it('serves embed.js with a short cache and the versioned copy with a long one', async () => {
     const stable = await fetch(`${api}/embed.js`);
     expect(stable.status).toBe(200);

@@ -27,7 +27,7 @@ async function expectFrameable(res: Response, page: string) {
   const [script] = inline(page, 'script');
   expect(csp).toContain(`style-src ${await hashOf(style!)}`);
   expect(csp).toContain(`script-src ${await hashOf(script!)}`);
-  expect(script).toContain("type:'gazette:resize'");
+  expect(script).toContain('type:"gazette:resize"');
 }
 
 describe('GET /embed/articles/:id', () => {

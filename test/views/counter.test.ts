@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HitInput, ViewCounter } from '../../src/views/counter';
 import { viewCounter } from '../../src/views/counter-client';
-import { seedArticle, seedChannel, testDb } from '../helpers';
+import { seedArticleInNewChannel } from '../helpers';
 import { clockTime, fixedClock, now as clockNow, useClock, type Clock } from '../../src/lib/clock';
 import { zonedDay } from '../../src/lib/time';
 
@@ -14,12 +14,6 @@ const browserUa = (n: number | string) =>
 const noon = Date.UTC(2026, 10, 28, 4, 0, 0);
 const minute = 60_000;
 const day = 86_400_000;
-
-async function newArticle(options: { viewBase?: number } = {}) {
-  const db = testDb();
-  const channel = await seedChannel(db);
-  return seedArticle(db, { channelSlug: channel.slug, ...options });
-}
 
 function hit(articleId: number, overrides: Partial<HitInput> = {}): HitInput {
   return {
@@ -125,7 +119,7 @@ describe('ViewCounter', () => {
   });
 
   it('counts distinct visitors once each and dedupes repeats inside the window', async () => {
-    const article = await newArticle();
+    const article = await seedArticleInNewChannel();
     const counter = viewCounter(env, article.id, 0);
     const first = await counter.hit(hit(article.id));
     expect(first).toEqual({ counted: true, views: 1, visitors: 1 });
@@ -140,7 +134,7 @@ describe('ViewCounter', () => {
   });
 
   it('treats a different User-Agent behind the same IP as a different visitor', async () => {
-    const article = await newArticle();
+    const article = await seedArticleInNewChannel();
     const counter = viewCounter(env, article.id, 0);
     await counter.hit(hit(article.id, { userAgent: browserUa('phone') }));
     const second = await counter.hit(hit(article.id, { userAgent: browserUa('laptop') }));
@@ -148,7 +142,7 @@ describe('ViewCounter', () => {
   });
 
   it('counts a returning reader as a new daily visitor the next day', async () => {
-    const article = await newArticle();
+    const article = await seedArticleInNewChannel();
     const counter = viewCounter(env, article.id, 0);
     await counter.hit(hit(article.id));
     const nextDay = await counter.hit(hit(article.id, { now: noon + day }));
@@ -156,7 +150,7 @@ describe('ViewCounter', () => {
   });
 
   it('keeps the dedupe window across midnight even though the daily salt changed', async () => {
-    const article = await newArticle();
+    const article = await seedArticleInNewChannel();
     const counter = viewCounter(env, article.id, 0);
     const beforeMidnight = Date.UTC(2026, 10, 28, 15, 50); // 23:50 in Shanghai
     await counter.hit(hit(article.id, { now: beforeMidnight }));
@@ -167,7 +161,7 @@ describe('ViewCounter', () => {
   });
 
   it('forgets a day salt once the following day is over and folds that day into one row', async () => {
-    const article = await newArticle();
+    const article = await seedArticleInNewChannel();
     const counter = viewCounter(env, article.id, 0);
     await counter.hit(hit(article.id));
     await counter.hit(hit(article.id, { ip: '198.51.100.9' }));
@@ -200,7 +194,7 @@ describe('ViewCounter', () => {
   });
 
   it('still forgets the salt of a hit stamped with a clock two days behind', async () => {
-    const article = await newArticle();
+    const article = await seedArticleInNewChannel();
     const counter = viewCounter(env, article.id, 0);
     await counter.hit(hit(article.id, { now: noon + 2 * day }));
     await counter.hit(hit(article.id, { now: noon, ip: '198.51.100.20' }));
@@ -213,7 +207,7 @@ describe('ViewCounter', () => {
   });
 
   it('writes one storage row per counted view once the day is set up', async () => {
-    const article = await newArticle();
+    const article = await seedArticleInNewChannel();
     const counter = viewCounter(env, article.id, 0);
     await counter.hit(hit(article.id, { now: clockNow() }));
     const rows = await rowsWrittenBy(counter, async (instance) => {
@@ -228,7 +222,7 @@ describe('ViewCounter', () => {
   });
 
   it('writes nothing for a duplicate or an IP over its cap, and tallies both', async () => {
-    const article = await newArticle();
+    const article = await seedArticleInNewChannel();
     const counter = viewCounter(env, article.id, 0);
     const now = clockNow();
     for (let i = 0; i < 20; i++) {
@@ -246,7 +240,7 @@ describe('ViewCounter', () => {
   });
 
   it('schedules an alarm that deletes the salts of an idle object on time', async () => {
-    const article = await newArticle();
+    const article = await seedArticleInNewChannel();
     const counter = viewCounter(env, article.id, 0);
     await counter.hit(hit(article.id, { now: clockNow() }));
     // The flush alarm comes first; after it the next wake-up is the salt's expiry, <= 48 h away.
@@ -260,7 +254,7 @@ describe('ViewCounter', () => {
   });
 
   it('stores no IP address or User-Agent anywhere', async () => {
-    const article = await newArticle();
+    const article = await seedArticleInNewChannel();
     const counter = viewCounter(env, article.id, 0);
     const ip = '192.0.2.123';
     const ua = browserUa('private-marker-ua');
@@ -281,7 +275,7 @@ describe('ViewCounter', () => {
   });
 
   it('records rejected hits by reason without counting them, written with the flush', async () => {
-    const article = await newArticle();
+    const article = await seedArticleInNewChannel();
     const counter = viewCounter(env, article.id, 0);
     const today = zonedDay(new Date(noon), 'Asia/Shanghai');
     await counter.tally({
@@ -318,7 +312,7 @@ describe('ViewCounter', () => {
   });
 
   it('writes at most two storage rows per counted view on average', async () => {
-    const article = await newArticle();
+    const article = await seedArticleInNewChannel();
     const counter = viewCounter(env, article.id, 0);
     const start = clockNow();
     const rows = await rowsWrittenBy(counter, async (instance) => {
@@ -355,7 +349,7 @@ describe('ViewCounter flush to D1', () => {
   }
 
   it('writes absolute totals, so a second flush changes nothing', async () => {
-    const article = await newArticle({ viewBase: 712 });
+    const article = await seedArticleInNewChannel({ viewBase: 712 });
     const counter = viewCounter(env, article.id, 0);
     const now = clockNow();
     for (let i = 0; i < 5; i++) await counter.hit(hit(article.id, { ip: `10.1.0.${i}`, now }));
@@ -376,7 +370,7 @@ describe('ViewCounter flush to D1', () => {
   });
 
   it('retries after D1 fails mid-flush and ends exact, nothing lost or doubled', async () => {
-    const article = await newArticle();
+    const article = await seedArticleInNewChannel();
     const counter = viewCounter(env, article.id, 0);
     const now = clockNow();
     for (let i = 0; i < 3; i++) await counter.hit(hit(article.id, { ip: `10.2.0.${i}`, now }));
@@ -402,7 +396,7 @@ describe('ViewCounter flush to D1', () => {
   });
 
   it('flushes correctly after the object was evicted from memory', async () => {
-    const article = await newArticle();
+    const article = await seedArticleInNewChannel();
     const counter = viewCounter(env, article.id, 0);
     const now = clockNow();
     for (let i = 0; i < 4; i++) await counter.hit(hit(article.id, { ip: `10.3.0.${i}`, now }));

@@ -10,7 +10,7 @@ import { fixedClock, now as clockNow, useClock, type Clock } from '../../src/lib
 import { viewCounter } from '../../src/views/counter-client';
 import { setViewShards } from '../../src/views/queries';
 import { visitorSignals } from '../../src/views/visitor';
-import { expectProblem, get, json, seedArticle, seedChannel, testDb } from '../helpers';
+import { expectProblem, get, json, testDb, seedArticleInNewChannel } from '../helpers';
 
 const chrome = (n: number | string) =>
   `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.${n}.0 Safari/537.36`;
@@ -20,12 +20,6 @@ let ipSeq = 0;
 function freshIp() {
   ipSeq += 1;
   return `100.64.${(ipSeq >> 8) & 255}.${ipSeq & 255}`;
-}
-
-async function newArticle(options: { viewBase?: number } = {}) {
-  const db = testDb();
-  const channel = await seedChannel(db);
-  return seedArticle(db, { channelSlug: channel.slug, ...options });
 }
 
 function beacon(id: number, headers: Record<string, string>) {
@@ -56,7 +50,7 @@ afterEach(() => {
 
 describe('POST /api/v1/articles/:id/views against inflation', () => {
   it('counts at most 20 visitors from one IP however it rotates its User-Agent', async () => {
-    const { id } = await newArticle();
+    const { id } = await seedArticleInNewChannel();
     const ip = freshIp();
     const bodies = [];
     for (let i = 0; i < 100; i++) {
@@ -73,7 +67,7 @@ describe('POST /api/v1/articles/:id/views against inflation', () => {
   });
 
   it('caps beacons per IP across User-Agents with the rate limiter', async () => {
-    const { id } = await newArticle();
+    const { id } = await seedArticleInNewChannel();
     const ip = freshIp();
     const statuses: number[] = [];
     for (let i = 0; i < 301; i++) {
@@ -89,14 +83,14 @@ describe('POST /api/v1/articles/:id/views against inflation', () => {
   }, 60_000);
 
   it('does not count a bare Mozilla/5.0 User-Agent', async () => {
-    const { id } = await newArticle();
+    const { id } = await seedArticleInNewChannel();
     const res = await beacon(id, { 'User-Agent': 'Mozilla/5.0', 'CF-Connecting-IP': freshIp() });
     expect(await json(res)).toEqual({ views: 0, visitors: 0, counted: false, reason: 'bot' });
     expect((await liveViews(id)).views).toBe(0);
   });
 
   it('does not count a headless browser that keeps a Chrome User-Agent', async () => {
-    const { id } = await newArticle();
+    const { id } = await seedArticleInNewChannel();
     for (const ua of [`${chrome(1)} Puppeteer`, chrome(2).replace('Chrome/', 'HeadlessChrome/')]) {
       const res = await beacon(id, { 'User-Agent': ua, 'CF-Connecting-IP': freshIp() });
       expect(await json(res)).toMatchObject({ counted: false, reason: 'bot' });
@@ -105,7 +99,7 @@ describe('POST /api/v1/articles/:id/views against inflation', () => {
   });
 
   it('does not count a beacon whose Fetch Metadata says it was a navigation', async () => {
-    const { id } = await newArticle();
+    const { id } = await seedArticleInNewChannel();
     const res = await beacon(id, {
       'User-Agent': chrome(1),
       'CF-Connecting-IP': freshIp(),
@@ -128,7 +122,7 @@ describe('POST /api/v1/articles/:id/views against inflation', () => {
   });
 
   it('counts from other sites only when VIEW_COUNT_ORIGINS lists them', async () => {
-    const { id } = await newArticle();
+    const { id } = await seedArticleInNewChannel();
     const allowList = { VIEW_COUNT_ORIGINS: 'https://partner.example' };
     let n = 0;
     const from = (origin: string) =>
@@ -152,7 +146,7 @@ describe('POST /api/v1/articles/:id/views against inflation', () => {
   });
 
   it('counts 200 parallel beacons of one visitor once', async () => {
-    const { id } = await newArticle();
+    const { id } = await seedArticleInNewChannel();
     const headers = { 'User-Agent': chrome('same'), 'CF-Connecting-IP': freshIp() };
     const responses = await Promise.all(Array.from({ length: 200 }, () => beacon(id, headers)));
     const bodies = await Promise.all(
@@ -167,7 +161,7 @@ describe('POST /api/v1/articles/:id/views against inflation', () => {
   });
 
   it('shows refused hits by reason in /api/v1/stats, without a counter call per hit', async () => {
-    const { id } = await newArticle();
+    const { id } = await seedArticleInNewChannel();
     const before = (await json(await get('/api/v1/stats?window=1d'))).data.rejections;
     const clock = fixedClock(clockNow() + 10 * 60_000);
     restore = useClock(clock);
@@ -192,7 +186,7 @@ describe('GET /api/v1/articles/:id/views.svg against inflation', () => {
   const imageAccept = 'image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8';
 
   it('counts a GET that asks for an image, never a HEAD or a plain GET', async () => {
-    const { id } = await newArticle();
+    const { id } = await seedArticleInNewChannel();
     const headers = () => ({ 'User-Agent': chrome('badge'), 'CF-Connecting-IP': freshIp() });
     const head = await get(`/api/v1/articles/${id}/views.svg`, {
       method: 'HEAD',
@@ -223,7 +217,7 @@ describe('when D1 is failing', () => {
   ) as unknown as D1Database;
 
   async function countedOnce(viewBase = 0) {
-    const article = await newArticle({ viewBase });
+    const article = await seedArticleInNewChannel({ viewBase });
     // Counted straight on the object, so no isolate cache knows the article.
     await viewCounter(env, article.id, 0).hit({
       articleId: article.id,
@@ -262,7 +256,7 @@ describe('when D1 is failing', () => {
 
   it('answers GET /api/v1/views from the counters, leaving out articles none knows', async () => {
     const known = await countedOnce(10);
-    const unknown = await newArticle();
+    const unknown = await seedArticleInNewChannel();
     const res = await fetchWith({ DB: brokenD1 }, `/api/v1/views?ids=${known.id},${unknown.id}`);
     expect(res.status).toBe(200);
     expect(await json(res)).toEqual({
@@ -272,7 +266,7 @@ describe('when D1 is failing', () => {
   });
 
   it('answers 503 for GET …/views of an article no counter knows', async () => {
-    const { id } = await newArticle();
+    const { id } = await seedArticleInNewChannel();
     const res = await fetchWith({ DB: brokenD1 }, `/api/v1/articles/${id}/views`);
     await expectProblem(res, 503, 'counting_unavailable');
   });
@@ -280,7 +274,7 @@ describe('when D1 is failing', () => {
 
 describe('when a sibling shard cannot answer', () => {
   it('still says the view was counted', async () => {
-    const { id } = await newArticle({ viewBase: 5 });
+    const { id } = await seedArticleInNewChannel({ viewBase: 5 });
     await setViewShards(testDb(), id, 2);
     // A reader whose own shard is 0, so shard 1 is the sibling that fails.
     let ip = freshIp();

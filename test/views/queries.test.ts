@@ -3,19 +3,13 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { viewCounter } from '../../src/views/counter-client';
 import { findCountableArticles, setLegacyViews, writeShardTotals } from '../../src/views/queries';
-import { seedArticle, seedChannel, testDb } from '../helpers';
+import { testDb, seedArticleInNewChannel } from '../helpers';
 import { now as clockNow, nowDate } from '../../src/lib/clock';
-
-async function newArticle(options: Partial<Parameters<typeof seedArticle>[1]> = {}) {
-  const db = testDb();
-  const channel = await seedChannel(db);
-  return seedArticle(db, { channelSlug: channel.slug, ...options });
-}
 
 describe('setLegacyViews', () => {
   it('sets the carried-over count and keeps the flushed total consistent with counted views', async () => {
     const db = testDb();
-    const { id } = await newArticle();
+    const { id } = await seedArticleInNewChannel();
     const counter = viewCounter(env, id, 0);
     await counter.hit({
       articleId: id,
@@ -38,9 +32,11 @@ describe('setLegacyViews', () => {
 describe('findCountableArticles', () => {
   it('returns only published, already public articles', async () => {
     const db = testDb();
-    const live = await newArticle();
-    const draft = await newArticle({ status: 'draft', publishedAt: null });
-    const scheduled = await newArticle({ publishedAt: new Date(clockNow() + 3_600_000) });
+    const live = await seedArticleInNewChannel();
+    const draft = await seedArticleInNewChannel({ status: 'draft', publishedAt: null });
+    const scheduled = await seedArticleInNewChannel({
+      publishedAt: new Date(clockNow() + 3_600_000),
+    });
     const found = await findCountableArticles(db, [live.id, draft.id, scheduled.id], nowDate());
     expect([...found.keys()]).toEqual([live.id]);
     expect(found.get(live.id)).toMatchObject({ viewShards: 1, viewBase: 0 });
@@ -50,7 +46,7 @@ describe('findCountableArticles', () => {
 describe('writeShardTotals', () => {
   it('sums every shard into the article totals, idempotently', async () => {
     const db = testDb();
-    const { id } = await newArticle({ viewBase: 100 });
+    const { id } = await seedArticleInNewChannel({ viewBase: 100 });
     const day = '2026-11-28';
     await writeShardTotals(db, {
       articleId: id,
@@ -82,7 +78,7 @@ describe('writeShardTotals', () => {
 
   it("answers the rows D1 wrote, so the counters can book a flush's cost", async () => {
     const db = testDb();
-    const { id } = await newArticle();
+    const { id } = await seedArticleInNewChannel();
     const written = await writeShardTotals(db, {
       articleId: id,
       shard: 0,

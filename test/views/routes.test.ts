@@ -8,7 +8,16 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { setViewShards } from '../../src/views/queries';
 import { viewCounter } from '../../src/views/counter-client';
-import { expectProblem, get, json, seedArticle, seedChannel, testDb, uniqueSlug } from '../helpers';
+import {
+  expectProblem,
+  get,
+  json,
+  seedArticle,
+  seedChannel,
+  testDb,
+  uniqueSlug,
+  seedArticleInNewChannel,
+} from '../helpers';
 import { clockFrom, now as clockNow, useClock } from '../../src/lib/clock';
 
 let readerSeq = 0;
@@ -24,14 +33,6 @@ function beacon(id: number | string, headers: Record<string, string> = reader())
   return get(`/api/v1/articles/${id}/views`, { method: 'POST', headers });
 }
 
-async function newArticle(
-  options: Parameters<typeof seedArticle>[1] extends infer T ? Partial<T> : never = {},
-) {
-  const db = testDb();
-  const channel = await seedChannel(db);
-  return { channel, ...(await seedArticle(db, { channelSlug: channel.slug, ...options })) };
-}
-
 async function flushAll() {
   for (const id of await listDurableObjectIds(env.VIEW_COUNTER)) {
     await runDurableObjectAlarm(env.VIEW_COUNTER.get(id));
@@ -40,7 +41,7 @@ async function flushAll() {
 
 describe('POST /api/v1/articles/:id/views', () => {
   it('counts a view and answers the live totals, uncacheable and open to any origin', async () => {
-    const { id } = await newArticle();
+    const { id } = await seedArticleInNewChannel();
     const res = await beacon(id);
     expect(res.status).toBe(200);
     expect(res.headers.get('Cache-Control')).toBe('no-store');
@@ -50,7 +51,7 @@ describe('POST /api/v1/articles/:id/views', () => {
   });
 
   it('accepts a sendBeacon-style text/plain body and ignores it', async () => {
-    const { id } = await newArticle();
+    const { id } = await seedArticleInNewChannel();
     const res = await get(`/api/v1/articles/${id}/views`, {
       method: 'POST',
       headers: { ...reader(), 'Content-Type': 'text/plain;charset=UTF-8' },
@@ -61,7 +62,7 @@ describe('POST /api/v1/articles/:id/views', () => {
   });
 
   it('counts a repeat view by the same reader inside the window once', async () => {
-    const { id } = await newArticle();
+    const { id } = await seedArticleInNewChannel();
     const headers = reader();
     await beacon(id, headers);
     const again = await beacon(id, headers);
@@ -90,14 +91,14 @@ describe('POST /api/v1/articles/:id/views', () => {
     ['an HTTP library', 'python-requests/2.32.3'],
     ['an empty User-Agent', ''],
   ])('does not count %s', async (_label, userAgent) => {
-    const { id } = await newArticle();
+    const { id } = await seedArticleInNewChannel();
     const res = await beacon(id, { 'User-Agent': userAgent, 'CF-Connecting-IP': '192.0.2.1' });
     expect(res.status).toBe(200);
     expect(await json(res)).toEqual({ views: 0, visitors: 0, counted: false, reason: 'bot' });
   });
 
   it('caps beacons per visitor with the rate limiter and answers 429', async () => {
-    const { id } = await newArticle();
+    const { id } = await seedArticleInNewChannel();
     const headers = reader('flood');
     const statuses: number[] = [];
     for (let i = 0; i < 61; i++) statuses.push((await beacon(id, headers)).status);
@@ -109,14 +110,16 @@ describe('POST /api/v1/articles/:id/views', () => {
   });
 
   it('starts from the count carried over from an older site', async () => {
-    const { id } = await newArticle({ viewBase: 712 });
+    const { id } = await seedArticleInNewChannel({ viewBase: 712 });
     expect(await json(await beacon(id))).toEqual({ views: 713, visitors: 1, counted: true });
   });
 
   it('returns 404 for drafts, future and unknown articles', async () => {
-    const draft = await newArticle({ status: 'draft', publishedAt: null });
-    const future = await newArticle({ publishedAt: new Date(clockNow() + 86_400_000) });
-    const archived = await newArticle({ status: 'archived' });
+    const draft = await seedArticleInNewChannel({ status: 'draft', publishedAt: null });
+    const future = await seedArticleInNewChannel({
+      publishedAt: new Date(clockNow() + 86_400_000),
+    });
+    const archived = await seedArticleInNewChannel({ status: 'archived' });
     for (const id of [draft.id, future.id, archived.id, 99_999_999]) {
       await expectProblem(await beacon(id), 404, 'not_found');
     }
@@ -150,7 +153,7 @@ describe('POST /api/v1/articles/:id/views', () => {
   });
 
   it('counts 2,000 concurrent beacons from distinct visitors exactly', async () => {
-    const { id } = await newArticle();
+    const { id } = await seedArticleInNewChannel();
     const results = await Promise.all(
       Array.from({ length: 2000 }, (_, i) =>
         beacon(id, {
@@ -168,7 +171,7 @@ describe('POST /api/v1/articles/:id/views', () => {
   }, 120_000);
 
   it('counts 2,000 concurrent beacons exactly when the article is sharded', async () => {
-    const { id } = await newArticle();
+    const { id } = await seedArticleInNewChannel();
     await setViewShards(testDb(), id, 4);
     const results = await Promise.all(
       Array.from({ length: 2000 }, (_, i) =>
@@ -196,7 +199,7 @@ describe('POST /api/v1/articles/:id/views', () => {
 
 describe('GET /api/v1/articles/:id/views', () => {
   it('reads without counting', async () => {
-    const { id } = await newArticle({ viewBase: 10 });
+    const { id } = await seedArticleInNewChannel({ viewBase: 10 });
     await beacon(id);
     for (let i = 0; i < 3; i++) {
       const res = await get(`/api/v1/articles/${id}/views`);
@@ -207,16 +210,16 @@ describe('GET /api/v1/articles/:id/views', () => {
   });
 
   it('returns 404 for an unpublished article', async () => {
-    const { id } = await newArticle({ status: 'draft', publishedAt: null });
+    const { id } = await seedArticleInNewChannel({ status: 'draft', publishedAt: null });
     await expectProblem(await get(`/api/v1/articles/${id}/views`), 404, 'not_found');
   });
 });
 
 describe('GET /api/v1/views', () => {
   it('reads up to 100 articles in one request, leaving out unpublished ones', async () => {
-    const a = await newArticle();
-    const b = await newArticle({ viewBase: 5 });
-    const draft = await newArticle({ status: 'draft', publishedAt: null });
+    const a = await seedArticleInNewChannel();
+    const b = await seedArticleInNewChannel({ viewBase: 5 });
+    const draft = await seedArticleInNewChannel({ status: 'draft', publishedAt: null });
     await beacon(a.id);
     await beacon(a.id);
     const res = await get(`/api/v1/views?ids=${b.id},${a.id},${draft.id},${b.id}`);
@@ -246,7 +249,7 @@ describe('GET /api/v1/views', () => {
 
 describe('GET /api/v1/articles/:id/views.svg', () => {
   it('counts and returns a badge that image proxies must refetch', async () => {
-    const { id } = await newArticle({ viewBase: 700 });
+    const { id } = await seedArticleInNewChannel({ viewBase: 700 });
     const res = await get(`/api/v1/articles/${id}/views.svg`, {
       headers: {
         ...reader(),
@@ -287,7 +290,7 @@ describe('when the counting layer fails', () => {
   }
 
   it('answers the beacon with 503 and Retry-After, and counts nothing', async () => {
-    const { id } = await newArticle();
+    const { id } = await seedArticleInNewChannel();
     const res = await fetchWithBrokenCounters(`/api/v1/articles/${id}/views`, {
       method: 'POST',
       headers: reader(),
@@ -298,7 +301,7 @@ describe('when the counting layer fails', () => {
   });
 
   it('still serves the article and falls back to the last flushed counts', async () => {
-    const { id } = await newArticle({ viewBase: 712 });
+    const { id } = await seedArticleInNewChannel({ viewBase: 712 });
     const article = await fetchWithBrokenCounters(`/api/v1/articles/${id}`);
     expect(article.status).toBe(200);
     expect((await json(article)).data.views).toBe(712);
