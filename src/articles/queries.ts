@@ -1,7 +1,15 @@
 import { and, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { compileOnce } from '../db/compiled';
-import { articles, channels } from '../db/schema';
+import { articleDocuments, articles, channels } from '../db/schema';
+import {
+  attachmentsSql,
+  breadcrumbSql,
+  channelChain,
+  documentSql,
+  documentToDetail,
+  tagsSql,
+} from './documents';
 import type {
   ArticleDetail,
   ArticleLookup,
@@ -39,14 +47,7 @@ export interface ArticlePage {
 }
 
 /** The article's tags as a JSON array, in their order: one subquery, no extra round trip. */
-export const tagsJson = sql<string>`(
-  select coalesce(json_group_array(json(tag_json)), '[]') from (
-    select json_object('slug', t.slug, 'name', t.name) as tag_json
-    from article_tags at join tags t on t.id = at.tag_id
-    where at.article_id = ${articles.id}
-    order by at.position, t.slug
-  )
-)`.as('tags_json');
+export const tagsJson = tagsSql.as('tags_json');
 
 export const summaryColumns = {
   id: articles.id,
@@ -215,18 +216,6 @@ export async function listPublishedArticles(
   return { items, next, channelFound };
 }
 
-/** Root-first chain of channels above (and including) the channel `start` selects, with depth. */
-function channelChain(start: SQL): SQL {
-  return sql`with recursive chain(id, slug, name, parent_id, depth) as (
-      select c.id, c.slug, c.name, c.parent_id, 0 from channels c where c.id = (${start})
-      union all
-      select p.id, p.slug, p.name, p.parent_id, chain.depth + 1
-      from channels p join chain on p.id = chain.parent_id
-      where chain.depth < 32
-    )
-    select id, slug, name, depth from chain`;
-}
-
 /** The chain as a batchable select, root first. */
 export function channelChainQuery(db: Database, start: SQL) {
   return db
@@ -237,117 +226,76 @@ export function channelChainQuery(db: Database, start: SQL) {
 
 export type ArticleKey = { id: number } | { slug: string };
 
-/** The breadcrumb, root first: the same chain, started from the article's own channel. */
-export const breadcrumbJson = sql<string>`(
-  select coalesce(json_group_array(json_object('id', id, 'slug', slug, 'name', name)), '[]')
-  from (${channelChain(sql`${articles.channelId}`)} order by depth desc)
-)`.as('breadcrumb_json');
+/** The breadcrumb, root first: the channel chain started from the article's own channel. */
+export const breadcrumbJson = breadcrumbSql.as('breadcrumb_json');
 
-export const attachmentsJson = sql<string>`(
-  select coalesce(json_group_array(json(attachment)), '[]') from (
-    select json_object('name', f.name, 'url', f.url, 'size', f.size, 'contentType', f.content_type, 'mediaId', f.media_id)
-      as attachment
-    from attachments f where f.article_id = ${articles.id}
-    order by f.position, f.id
-  )
-)`.as('attachments_json');
+export const attachmentsJson = attachmentsSql.as('attachments_json');
 
 /**
- * The public article just before or after this one in its channel. The article's own position,
- * not "now", is the bound worth seeking to in the channel index, so the publish-time filter is
- * hidden from the planner (unary plus). The inner table is aliased, so the bare "articles"
- * columns refer to the outer row.
+ * The public read: the article's live status, publish time and counts, and its stored document
+ * (src/articles/documents.ts), by primary key or the slug index. Exported so tests can EXPLAIN
+ * exactly what runs.
  */
-function neighbourJson(direction: 'prev' | 'next') {
-  const older = direction === 'prev';
-  const comparison = older ? sql.raw('<') : sql.raw('>');
-  const order = older ? sql.raw('desc') : sql.raw('asc');
-  return sql<string | null>`(
-    select json_object('id', n.id, 'slug', n.slug, 'title', n.title, 'publishedAt', n.published_at)
-    from articles n
-    where n.channel_id = ${articles.channelId} and n.status = 'published'
-      and +n.published_at <= ${sql.placeholder('now')}
-      and (n.published_at, n.id) ${comparison} (${articles.publishedAt}, ${articles.id})
-    order by n.published_at ${order}, n.id ${order}
-    limit 1
-  )`.as(`${direction}_json`);
-}
-
-/**
- * Everything an article page or the API needs in one statement: the article with its channel,
- * tags, breadcrumb, attachments and both neighbours, the lists folded in as JSON. One statement
- * instead of a batch of five, since each statement has a fixed cost in D1. Exported so tests
- * can EXPLAIN exactly what runs.
- */
-export function findArticleQuery(db: Database, by: 'id' | 'slug') {
+export function articleDocumentQuery(db: Database, by: 'id' | 'slug') {
   const key = sql.placeholder('key');
   return (
     db
       .select({
-        ...summaryColumns,
+        id: articles.id,
+        slug: articles.slug,
+        title: articles.title,
         status: articles.status,
-        body: articles.body,
+        publishedAt: articles.publishedAt,
+        viewCount: articles.viewCount,
         visitorCount: articles.visitorCount,
-        indexNumber: articles.indexNumber,
-        documentNumber: articles.documentNumber,
-        dateWritten: articles.dateWritten,
-        issuingBody: articles.issuingBody,
-        breadcrumbJson,
-        attachmentsJson,
-        prevJson: neighbourJson('prev'),
-        nextJson: neighbourJson('next'),
+        document: articleDocuments.document,
       })
       .from(articles)
-      .innerJoin(channels, eq(channels.id, articles.channelId))
-      // No LIMIT: the key is unique anyway, and a bound LIMIT makes SQLite recompile a statement
-      // this size on every run (about 80 µs natively, measured).
+      .leftJoin(articleDocuments, eq(articleDocuments.articleId, articles.id))
+      // No LIMIT: the key is unique anyway, and a bound LIMIT makes SQLite recompile the
+      // statement on every run.
       .where(by === 'id' ? eq(articles.id, key) : eq(articles.slug, key))
   );
 }
 
-const findArticleBy = {
-  id: compileOnce<{ key: number; now: number }>((db) => findArticleQuery(db, 'id')),
-  slug: compileOnce<{ key: string; now: number }>((db) => findArticleQuery(db, 'slug')),
+/**
+ * The document built live from the tables, the way a write stores it: tags, breadcrumb,
+ * attachments and both neighbours as JSON in one statement. What a read falls back to for an
+ * article whose document is missing (data written by raw SQL before `npm run
+ * documents:rebuild`), and what EXPLAIN checks the write-time cost of.
+ */
+export function findArticleQuery(db: Database, by: 'id' | 'slug') {
+  const key = sql.placeholder('key');
+  return db
+    .select({ id: articles.id, document: documentSql.as('document') })
+    .from(articles)
+    .innerJoin(channels, eq(channels.id, articles.channelId))
+    .where(by === 'id' ? eq(articles.id, key) : eq(articles.slug, key));
+}
+
+const readArticleBy = {
+  id: compileOnce<{ key: number }>((db) => articleDocumentQuery(db, 'id')),
+  slug: compileOnce<{ key: string }>((db) => articleDocumentQuery(db, 'slug')),
 };
+const buildDocument = compileOnce<{ key: number }>((db) => findArticleQuery(db, 'id'));
 
 /** The row as D1 returns it: column names, integers for instants. */
-interface ArticleRow {
+interface ArticleDocumentRow {
   id: number;
   slug: string;
   title: string;
-  subtitle: string;
-  summary: string;
-  source: string;
-  author: string;
-  cover_image_url: string | null;
-  lang: string;
-  published_at: number | null;
-  updated_at: number;
-  view_count: number;
-  channel_ref_id: number;
-  channel_ref_slug: string;
-  channel_ref_name: string;
-  tags_json: string;
   status: string;
-  body: string;
+  published_at: number | null;
+  view_count: number;
   visitor_count: number;
-  index_number: string | null;
-  document_number: string | null;
-  date_written: string | null;
-  issuing_body: string | null;
-  breadcrumb_json: string;
-  attachments_json: string;
-  prev_json: string | null;
-  next_json: string | null;
+  document: string | null;
 }
 
-function toNeighbour(json: string | null): ArticleNeighbour | null {
-  if (json === null) return null;
-  const n = JSON.parse(json) as { id: number; slug: string; title: string; publishedAt: number };
-  return { id: n.id, slug: n.slug, title: n.title, publishedAt: new Date(n.publishedAt) };
-}
-
-/** One article as the public may see it, in one D1 round trip. */
+/**
+ * One article as the public may see it: one D1 round trip, one key lookup. Visibility is
+ * decided here, at read time, from the live row (a scheduled article never shows early), and
+ * the counts are the row's own, flushed by the view counters, as every list shows them.
+ */
 export async function findArticle(
   db: Database,
   key: ArticleKey,
@@ -355,9 +303,9 @@ export async function findArticle(
 ): Promise<ArticleLookup> {
   const statement =
     'id' in key
-      ? findArticleBy.id(db, { key: key.id, now: now.getTime() })
-      : findArticleBy.slug(db, { key: key.slug, now: now.getTime() });
-  const row = await statement.first<ArticleRow>();
+      ? readArticleBy.id(db, { key: key.id })
+      : readArticleBy.slug(db, { key: key.slug });
+  const row = await statement.first<ArticleDocumentRow>();
 
   if (!row) return { state: 'missing' };
   // Archived (withdrawn) and soft-deleted articles both answer 410 Gone publicly.
@@ -367,36 +315,13 @@ export async function findArticle(
   if (row.status !== 'published' || row.published_at === null || row.published_at > now.getTime()) {
     return { state: 'missing' };
   }
-
-  const hasDocumentFields =
-    row.index_number || row.document_number || row.date_written || row.issuing_body;
-  const article: ArticleDetail = {
-    // The summary fields as the list queries map them (drizzle does that renaming for those).
-    ...toSummary({
-      ...row,
-      coverImageUrl: row.cover_image_url,
-      publishedAt: new Date(row.published_at),
-      updatedAt: new Date(row.updated_at),
-      viewCount: row.view_count,
-      channelId: row.channel_ref_id,
-      channelSlug: row.channel_ref_slug,
-      channelName: row.channel_ref_name,
-      tagsJson: row.tags_json,
-    }),
-    body: row.body,
-    visitors: row.visitor_count,
-    breadcrumb: JSON.parse(row.breadcrumb_json) as ChannelRef[],
-    attachments: JSON.parse(row.attachments_json) as Attachment[],
-    document: hasDocumentFields
-      ? {
-          indexNumber: row.index_number,
-          documentNumber: row.document_number,
-          dateWritten: row.date_written,
-          issuingBody: row.issuing_body,
-        }
-      : null,
-    prev: toNeighbour(row.prev_json),
-    next: toNeighbour(row.next_json),
-  };
-  return { state: 'published', article };
+  let document = row.document;
+  if (document === null) {
+    // Written around the commands (raw SQL); a second round trip until the documents are rebuilt.
+    const live = await buildDocument(db, { key: row.id }).first<{ document: string }>();
+    if (!live) return { state: 'missing' };
+    document = live.document;
+  }
+  const counts = { views: row.view_count, visitors: row.visitor_count };
+  return { state: 'published', article: documentToDetail(document, counts, now.getTime()) };
 }
