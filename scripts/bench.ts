@@ -333,6 +333,11 @@ async function main() {
       demoSql(generateDemoArticles({ count: config.articles, newest: Date.now() - 3_600_000 })),
     );
     const db = await gazette.mf.getD1Database('DB');
+    // Raw SQL writes no article documents. Until the seed goes through the import command,
+    // build them with the migration's backfill, the statement rebuildArticleDocuments runs.
+    await gazette.execSql(
+      readFileSync(join(projectRoot, 'migrations', '0007_article-documents-backfill.sql'), 'utf8'),
+    );
     const { results } = await db
       .prepare(
         "SELECT id, slug FROM articles WHERE status = 'published' AND published_at <= ? ORDER BY id",
