@@ -177,10 +177,12 @@ function scopeCondition(scope: DocumentScope): SQL {
  */
 export function documentRefreshStatements(db: Database, scope: DocumentScope): Batch {
   const condition = scopeCondition(scope);
+  // The unary plus keeps the planner on the scope's own index: the status index would walk
+  // every published article.
   const built = sql`(
     select ${articles.id} as id, ${documentSql} as document
     from ${articles} join ${channels} on ${channels.id} = ${articles.channelId}
-    where ${articles.status} = 'published' and ${condition}
+    where +${articles.status} = 'published' and ${condition}
   )`;
   return [
     db

@@ -280,7 +280,7 @@ const readArticleBy = {
 const buildDocument = compileOnce<{ key: number }>((db) => findArticleQuery(db, 'id'));
 
 /** The row as D1 returns it: column names, integers for instants. */
-interface ArticleDocumentRow {
+export interface ArticleDocumentRow {
   id: number;
   slug: string;
   title: string;
@@ -291,22 +291,23 @@ interface ArticleDocumentRow {
   document: string | null;
 }
 
+/** The public read of one article as a statement, for a caller that batches it with others. */
+export function articleReadStatement(db: Database, key: ArticleKey): D1PreparedStatement {
+  return 'id' in key
+    ? readArticleBy.id(db, { key: key.id })
+    : readArticleBy.slug(db, { key: key.slug });
+}
+
 /**
- * One article as the public may see it: one D1 round trip, one key lookup. Visibility is
- * decided here, at read time, from the live row (a scheduled article never shows early), and
- * the counts are the row's own, flushed by the view counters, as every list shows them.
+ * What the public may see of the row articleReadStatement returned. Visibility is decided
+ * here, at read time, from the live row (a scheduled article never shows early), and the
+ * counts are the row's own, flushed by the view counters, as every list shows them.
  */
-export async function findArticle(
+export async function articleLookup(
   db: Database,
-  key: ArticleKey,
+  row: ArticleDocumentRow | null,
   now: Date,
 ): Promise<ArticleLookup> {
-  const statement =
-    'id' in key
-      ? readArticleBy.id(db, { key: key.id })
-      : readArticleBy.slug(db, { key: key.slug });
-  const row = await statement.first<ArticleDocumentRow>();
-
   if (!row) return { state: 'missing' };
   // Archived (withdrawn) and soft-deleted articles both answer 410 Gone publicly.
   if (row.status === 'archived' || row.status === 'deleted') {
@@ -324,4 +325,14 @@ export async function findArticle(
   }
   const counts = { views: row.view_count, visitors: row.visitor_count };
   return { state: 'published', article: documentToDetail(document, counts, now.getTime()) };
+}
+
+/** One article as the public may see it: one D1 round trip, one key lookup. */
+export async function findArticle(
+  db: Database,
+  key: ArticleKey,
+  now: Date,
+): Promise<ArticleLookup> {
+  const row = await articleReadStatement(db, key).first<ArticleDocumentRow>();
+  return articleLookup(db, row, now);
 }

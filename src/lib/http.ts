@@ -65,6 +65,32 @@ function waitUntil(c: Context, promise: Promise<unknown>) {
   }
 }
 
+/** Requests whose colo-cache look-up already missed (see edgeCacheHit), so no one looks twice. */
+const edgeMissed = new WeakSet<Request>();
+
+/**
+ * The colo cache's answer to a public GET, or null. app.ts asks this before the rest of the
+ * middleware so that a hit costs little more than the Cache API call (issue 20); publicGet
+ * asks it for routes that app.ts does not, and never again after a miss.
+ */
+export async function edgeCacheHit(c: Context): Promise<Response | null> {
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return null;
+  if (edgeMissed.has(c.req.raw) || edgeCacheSeconds(c.env) === 0) return null;
+  const stored = await caches.default.match(new Request(c.req.url, { method: 'GET' }));
+  if (!stored) {
+    edgeMissed.add(c.req.raw);
+    return null;
+  }
+  const res = ifNoneMatchHits(c.req.header('If-None-Match'), stored.headers.get('ETag'))
+    ? notModified(stored)
+    : new Response(stored.body, stored);
+  // The stored copy's Cache-Control was the colo's lifetime; readers get the original.
+  res.headers.set('Cache-Control', stored.headers.get(clientCacheControl) ?? '');
+  res.headers.delete(clientCacheControl);
+  res.headers.set('X-Edge-Cache', 'HIT');
+  return res;
+}
+
 /**
  * Public GETs: strong ETag with 304 on If-None-Match, a short shared-cache lifetime with
  * stale-while-revalidate, and Vary on what can change the bytes. Handlers that need another
@@ -81,20 +107,10 @@ export function publicGet(policy: CachePolicy = publicCachePolicy): MiddlewareHa
     const cache = ttl > 0 ? caches.default : null;
     // Only a request that may use the colo cache pays for its key.
     const key = cache ? new Request(c.req.url, { method: 'GET' }) : null;
-    if (cache && key) {
-      const stored = await cache.match(key);
-      if (stored) {
-        if (ifNoneMatchHits(c.req.header('If-None-Match'), stored.headers.get('ETag'))) {
-          c.res = notModified(stored);
-        } else {
-          c.res = new Response(stored.body, stored);
-        }
-        // The stored copy's Cache-Control was the colo's lifetime; readers get the original.
-        c.res.headers.set('Cache-Control', stored.headers.get(clientCacheControl) ?? '');
-        c.res.headers.delete(clientCacheControl);
-        c.res.headers.set('X-Edge-Cache', 'HIT');
-        return;
-      }
+    const hit = await edgeCacheHit(c);
+    if (hit) {
+      c.res = hit;
+      return;
     }
     await strongEtag(c, async () => {
       await next();

@@ -16,7 +16,13 @@ import { listPopularArticles } from '../views/queries';
 import { ArticlePage } from './article-page';
 import { labelsFor } from '../lib/labels';
 import { ChannelPage, ErrorPage, HomePage } from './list-pages';
-import { listChannelPage, listTopChannels, loadHomeContent, mergeRanked } from './queries';
+import {
+  listChannelPage,
+  listTopChannels,
+  loadArticlePage,
+  loadHomeContent,
+  mergeRanked,
+} from './queries';
 import { pageCsp } from './safety';
 import { nowDate } from '../lib/clock';
 
@@ -171,10 +177,7 @@ export const pagesRoutes = new Hono<AppEnv>()
     if (!id.success) notFound();
     const site = siteConfig(c.env);
     const db = readDb(c);
-    const [found, nav] = await Promise.all([
-      findArticle(db, { id: id.data }, nowDate()),
-      listTopChannels(db),
-    ]);
+    const { found, nav } = await loadArticlePage(db, id.data, nowDate());
     if (found.state === 'withdrawn') throw new AppError('gone');
     if (found.state === 'missing') notFound();
     const article = found.article;
