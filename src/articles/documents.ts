@@ -20,7 +20,8 @@ type Batch = BatchItem<'sqlite'>[];
 /** The document as stored: ArticleDetail without the counts, instants as epoch ms. */
 export interface StoredDocument
   extends Omit<ArticleDetail, 'publishedAt' | 'updatedAt' | 'views' | 'visitors' | 'prev' | 'next'> {
-  publishedAt: number;
+  /** Set on every stored document; null only in one built live for an unpublished article. */
+  publishedAt: number | null;
   updatedAt: number;
   prev: StoredNeighbour | null;
   next: StoredNeighbour | null;
@@ -261,11 +262,16 @@ export function documentToDetail(
   json: string,
   counts: { views: number; visitors: number },
   now: number,
+  /** For a document built live for an article that has no publish time yet (a preview). */
+  fallback: { publishedAt?: Date } = {},
 ): ArticleDetail {
   const doc = JSON.parse(json) as StoredDocument;
   return {
     ...doc,
-    publishedAt: new Date(doc.publishedAt),
+    publishedAt:
+      doc.publishedAt === null
+        ? (fallback.publishedAt ?? new Date(0))
+        : new Date(doc.publishedAt),
     updatedAt: new Date(doc.updatedAt),
     views: counts.views,
     visitors: counts.visitors,

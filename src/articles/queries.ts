@@ -273,6 +273,42 @@ export function findArticleQuery(db: Database, by: 'id' | 'slug') {
     .where(by === 'id' ? eq(articles.id, key) : eq(articles.slug, key));
 }
 
+/** Any article, whatever its status, as its document would read now, with its counts. */
+const draftDetail = compileOnce<{ key: number }>((db) =>
+  db
+    .select({
+      status: articles.status,
+      viewCount: articles.viewCount,
+      visitorCount: articles.visitorCount,
+      document: documentSql.as('document'),
+    })
+    .from(articles)
+    .innerJoin(channels, eq(channels.id, articles.channelId))
+    .where(eq(articles.id, sql.placeholder('key'))),
+);
+
+/**
+ * An article in any status as its page will show it once published (the preview): the
+ * document built live, the way publishing stores it; no neighbours, and an unpublished
+ * article dated `now`.
+ */
+export async function findDraftDetail(
+  db: Database,
+  id: number,
+  now: Date,
+): Promise<{ status: string; article: ArticleDetail } | null> {
+  const row = await draftDetail(db, { key: id }).first<{
+    status: string;
+    view_count: number;
+    visitor_count: number;
+    document: string;
+  }>();
+  if (!row) return null;
+  const counts = { views: row.view_count, visitors: row.visitor_count };
+  const article = documentToDetail(row.document, counts, now.getTime(), { publishedAt: now });
+  return { status: row.status, article: { ...article, prev: null, next: null } };
+}
+
 const readArticleBy = {
   id: compileOnce<{ key: number }>((db) => articleDocumentQuery(db, 'id')),
   slug: compileOnce<{ key: string }>((db) => articleDocumentQuery(db, 'slug')),
