@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { compileOnce } from '../db/compiled';
 import { articleDocuments, articles, channels } from '../db/schema';
@@ -111,15 +111,17 @@ export function toSummary(row: SummaryRow): ArticleSummary {
  * each query walks the index that bounds it best.
  */
 export function isPublic(
-  now: Date,
+  now: Date | Placeholder,
   indexed: 'status-and-time' | 'status' | 'none' = 'status-and-time',
 ): SQL {
+  // A placeholder (a statement compiled once) is bound to epoch ms, as the column stores them.
+  const at = now instanceof Date ? now.getTime() : now;
   const status =
     indexed === 'none' ? sql`+${articles.status} = 'published'` : eq(articles.status, 'published');
   const visible =
     indexed === 'status-and-time'
-      ? lte(articles.publishedAt, now)
-      : sql`+${articles.publishedAt} <= ${now.getTime()}`;
+      ? sql`${articles.publishedAt} <= ${at}`
+      : sql`+${articles.publishedAt} <= ${at}`;
   return and(status, visible)!;
 }
 
@@ -127,8 +129,9 @@ export function isPublic(
  * The channel (by slug, or by id) and every channel below it, as one subquery so the list
  * stays one statement.
  */
-export function channelAndDescendants(root: string | { id: number }): SQL {
-  const start = typeof root === 'string' ? sql`slug = ${root}` : sql`id = ${root.id}`;
+export function channelAndDescendants(root: string | Placeholder | { id: number }): SQL {
+  const start =
+    typeof root === 'object' && 'id' in root ? sql`id = ${root.id}` : sql`slug = ${root}`;
   return sql`${articles.channelId} in (
     with recursive subtree(id) as (
       select id from channels where ${start}
@@ -140,35 +143,48 @@ export function channelAndDescendants(root: string | { id: number }): SQL {
 }
 
 /** One bound JSON parameter instead of one per id: D1 allows only 100 bound parameters per statement. */
-function idIn(ids: readonly number[]): SQL {
-  return sql`${articles.id} in (select value from json_each(${JSON.stringify(ids)}))`;
+function idIn(idsJson: string | Placeholder): SQL {
+  return sql`${articles.id} in (select value from json_each(${idsJson}))`;
 }
 
-function taggedWith(slug: string): SQL {
+function taggedWith(slug: string | Placeholder): SQL {
   return sql`${articles.id} in (
     select at.article_id from article_tags at join tags t on t.id = at.tag_id where t.slug = ${slug}
   )`;
 }
 
-/**
- * The list statement itself, exported so tests can EXPLAIN exactly what runs. Keyset paging
- * compares (sort key, id) as a row value, which SQLite seeks to in the index instead of
- * walking every newer row; an explicit id list is looked up by primary key instead.
- */
-export function listPublishedArticlesQuery(db: Database, options: ListArticlesOptions) {
+/** A list statement's values, bound directly or as placeholders of a statement compiled once. */
+type Bind = <T>(name: string, value: T) => T | Placeholder;
+const direct: Bind = (_name, value) => value;
+const asPlaceholder: Bind = (name) => sql.placeholder(name);
+
+function buildList(db: Database, options: ListArticlesOptions, bind: Bind) {
+  const now = bind('now', options.now.getTime());
   const conditions: SQL[] = [
-    isPublic(options.now, options.ids ? 'none' : options.after ? 'status' : 'status-and-time'),
+    isPublic(
+      now as unknown as Date | Placeholder,
+      options.ids ? 'none' : options.after ? 'status' : 'status-and-time',
+    ),
   ];
-  if (options.channelSlug) conditions.push(channelAndDescendants(options.channelSlug));
-  if (options.tagSlug) conditions.push(taggedWith(options.tagSlug));
-  if (options.ids) conditions.push(idIn(options.ids));
-  if (options.publishedFrom) conditions.push(gte(articles.publishedAt, options.publishedFrom));
-  if (options.publishedBefore) conditions.push(lt(articles.publishedAt, options.publishedBefore));
+  if (options.channelSlug)
+    conditions.push(channelAndDescendants(bind('channel', options.channelSlug)));
+  if (options.tagSlug) conditions.push(taggedWith(bind('tag', options.tagSlug)));
+  if (options.ids) conditions.push(idIn(bind('ids', JSON.stringify(options.ids))));
+  if (options.publishedFrom) {
+    conditions.push(sql`${articles.publishedAt} >= ${bind('from', options.publishedFrom.getTime())}`);
+  }
+  if (options.publishedBefore) {
+    conditions.push(
+      sql`${articles.publishedAt} < ${bind('before', options.publishedBefore.getTime())}`,
+    );
+  }
 
   const sortKey = options.sort === 'popular' ? articles.viewCount : articles.publishedAt;
   if (options.after) {
     const [key, id] = options.after;
-    conditions.push(sql`(${sortKey}, ${articles.id}) < (${key}, ${id})`);
+    conditions.push(
+      sql`(${sortKey}, ${articles.id}) < (${bind('afterKey', key)}, ${bind('afterId', id)})`,
+    );
   }
 
   return db
@@ -177,7 +193,103 @@ export function listPublishedArticlesQuery(db: Database, options: ListArticlesOp
     .innerJoin(channels, eq(channels.id, articles.channelId))
     .where(and(...conditions))
     .orderBy(desc(sortKey), desc(articles.id))
-    .limit(options.limit + 1);
+    .limit(bind('limit', options.limit + 1) as number);
+}
+
+/**
+ * The list statement itself, exported so tests can EXPLAIN exactly what runs. Keyset paging
+ * compares (sort key, id) as a row value, which SQLite seeks to in the index instead of
+ * walking every newer row; an explicit id list is looked up by primary key instead.
+ */
+export function listPublishedArticlesQuery(db: Database, options: ListArticlesOptions) {
+  return buildList(db, options, direct);
+}
+
+/** The values a compiled list statement binds, by placeholder name. */
+function listValues(options: ListArticlesOptions): Record<string, unknown> {
+  return {
+    now: options.now.getTime(),
+    channel: options.channelSlug,
+    tag: options.tagSlug,
+    ids: options.ids && JSON.stringify(options.ids),
+    from: options.publishedFrom?.getTime(),
+    before: options.publishedBefore?.getTime(),
+    afterKey: options.after?.[0],
+    afterId: options.after?.[1],
+    limit: options.limit + 1,
+  };
+}
+
+/**
+ * drizzle rebuilt the list statement on every request (15 % of a channel list's CPU, in the
+ * profile of scripts/bench/limits.md); each shape of it (which filters are given) is built
+ * once per isolate instead, and a request binds its values.
+ */
+const compiledLists = new Map<string, ReturnType<typeof compileOnce<Record<string, unknown>>>>();
+
+function listStatement(db: Database, options: ListArticlesOptions): D1PreparedStatement {
+  const shape = [
+    options.sort,
+    options.channelSlug ? 'c' : '',
+    options.tagSlug ? 't' : '',
+    options.ids ? 'i' : '',
+    options.publishedFrom ? 'f' : '',
+    options.publishedBefore ? 'b' : '',
+    options.after ? 'a' : '',
+  ].join('');
+  let compiled = compiledLists.get(shape);
+  if (!compiled) {
+    // Bound to no values: the shape is all that goes into the statement's text.
+    compiled = compileOnce<Record<string, unknown>>((d) => buildList(d, options, asPlaceholder));
+    compiledLists.set(shape, compiled);
+  }
+  return compiled(db, listValues(options));
+}
+
+const channelExistsBySlug = compileOnce<{ slug: string }>((db) =>
+  channelExistsQuery(db, sql.placeholder('slug') as unknown as string),
+);
+
+/** A summary row as D1 returns it: column names, integers for instants. */
+interface RawSummaryRow {
+  id: number;
+  slug: string;
+  title: string;
+  subtitle: string;
+  summary: string;
+  source: string;
+  author: string;
+  cover_image_url: string | null;
+  lang: string;
+  published_at: number | null;
+  updated_at: number;
+  view_count: number;
+  channel_ref_id: number;
+  channel_ref_slug: string;
+  channel_ref_name: string;
+  tags_json: string;
+}
+
+/** The summary fields as drizzle would have mapped them, for statements run without it. */
+export function rawSummaryRow(row: RawSummaryRow): SummaryRow {
+  return {
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    subtitle: row.subtitle,
+    summary: row.summary,
+    source: row.source,
+    author: row.author,
+    coverImageUrl: row.cover_image_url,
+    lang: row.lang,
+    publishedAt: row.published_at === null ? null : new Date(row.published_at),
+    updatedAt: new Date(row.updated_at),
+    viewCount: row.view_count,
+    channelId: row.channel_ref_id,
+    channelSlug: row.channel_ref_slug,
+    channelName: row.channel_ref_name,
+    tagsJson: row.tags_json,
+  };
 }
 
 export function channelExistsQuery(db: Database, slug: string) {
@@ -196,18 +308,21 @@ export async function listPublishedArticles(
   db: Database,
   options: ListArticlesOptions,
 ): Promise<ArticlePage> {
-  const query = listPublishedArticlesQuery(db, options);
-  let rows: SummaryRow[];
+  const query = listStatement(db, options);
+  let rows: RawSummaryRow[];
   let channelFound = true;
   if (options.channelSlug) {
-    const [listed, channel] = await db.batch([query, channelExistsQuery(db, options.channelSlug)]);
-    rows = listed;
-    channelFound = channel.length > 0;
+    const [listed, channel] = await db.$client.batch([
+      query,
+      channelExistsBySlug(db, { slug: options.channelSlug }),
+    ]);
+    rows = (listed?.results ?? []) as RawSummaryRow[];
+    channelFound = (channel?.results.length ?? 0) > 0;
   } else {
-    rows = await query;
+    rows = (await query.all<RawSummaryRow>()).results;
   }
 
-  const items = rows.slice(0, options.limit).map(toSummary);
+  const items = rows.slice(0, options.limit).map((r) => toSummary(rawSummaryRow(r)));
   const last = items.at(-1);
   const next: [number, number] | null =
     rows.length > options.limit && last
