@@ -18,8 +18,10 @@ import type { ArticleDetail, ArticleNeighbour } from './types';
 type Batch = BatchItem<'sqlite'>[];
 
 /** The document as stored: ArticleDetail without the counts, instants as epoch ms. */
-export interface StoredDocument
-  extends Omit<ArticleDetail, 'publishedAt' | 'updatedAt' | 'views' | 'visitors' | 'prev' | 'next'> {
+export interface StoredDocument extends Omit<
+  ArticleDetail,
+  'publishedAt' | 'updatedAt' | 'views' | 'visitors' | 'prev' | 'next'
+> {
   /** Set on every stored document; null only in one built live for an unpublished article. */
   publishedAt: number | null;
   updatedAt: number;
@@ -233,9 +235,7 @@ export async function rebuildArticleDocuments(
   db: Database,
   options: { onProgress?: (done: number, of: number) => void } = {},
 ): Promise<number> {
-  const [bounds] = await db
-    .select({ max: sql<number | null>`max(${articles.id})` })
-    .from(articles);
+  const [bounds] = await db.select({ max: sql<number | null>`max(${articles.id})` }).from(articles);
   const max = bounds?.max ?? 0;
   // Documents of purged articles would already have cascaded; these are left by raw deletes.
   await db.run(
@@ -269,9 +269,7 @@ export function documentToDetail(
   return {
     ...doc,
     publishedAt:
-      doc.publishedAt === null
-        ? (fallback.publishedAt ?? new Date(0))
-        : new Date(doc.publishedAt),
+      doc.publishedAt === null ? (fallback.publishedAt ?? new Date(0)) : new Date(doc.publishedAt),
     updatedAt: new Date(doc.updatedAt),
     views: counts.views,
     visitors: counts.visitors,

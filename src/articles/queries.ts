@@ -10,15 +10,7 @@ import {
   documentToDetail,
   tagsSql,
 } from './documents';
-import type {
-  ArticleDetail,
-  ArticleLookup,
-  Attachment,
-  ArticleNeighbour,
-  ArticleSummary,
-  ChannelRef,
-  TagRef,
-} from './types';
+import type { ArticleDetail, ArticleLookup, ArticleSummary, TagRef } from './types';
 
 export type ArticleSort = 'latest' | 'popular';
 
@@ -171,7 +163,9 @@ function buildList(db: Database, options: ListArticlesOptions, bind: Bind) {
   if (options.tagSlug) conditions.push(taggedWith(bind('tag', options.tagSlug)));
   if (options.ids) conditions.push(idIn(bind('ids', JSON.stringify(options.ids))));
   if (options.publishedFrom) {
-    conditions.push(sql`${articles.publishedAt} >= ${bind('from', options.publishedFrom.getTime())}`);
+    conditions.push(
+      sql`${articles.publishedAt} >= ${bind('from', options.publishedFrom.getTime())}`,
+    );
   }
   if (options.publishedBefore) {
     conditions.push(

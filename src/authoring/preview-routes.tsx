@@ -33,10 +33,7 @@ export const previewRoutes = new Hono<AppEnv>().get('/preview/articles/:id', asy
   // The primary: an editor previews what they saved a moment ago.
   const db = createDb(c.env.DB.withSession('first-primary'));
   // The same document publishing stores (src/articles/documents.ts), built live.
-  const [draft, nav] = await Promise.all([
-    findDraftDetail(db, id, nowDate()),
-    listTopChannels(db),
-  ]);
+  const [draft, nav] = await Promise.all([findDraftDetail(db, id, nowDate()), listTopChannels(db)]);
   if (!draft || draft.status === 'deleted') return notFoundPage(c);
   const site = siteConfig(c.env);
   c.header('Content-Security-Policy', pageCsp(c.env));

@@ -291,9 +291,7 @@ describe('article documents, kept current by every write', () => {
   it('changes no document when the write fails (one batch: all or nothing)', async () => {
     const { a, b } = await chain();
     const before = await stored(b.id);
-    await expect(write(b.id, { title: '不会写入' }, 999)).rejects.toBeInstanceOf(
-      StaleVersionError,
-    );
+    await expect(write(b.id, { title: '不会写入' }, 999)).rejects.toBeInstanceOf(StaleVersionError);
     await expect(write(b.id, { title: '也不会写入', slug: a.slug })).rejects.toBeInstanceOf(
       WriteConflictError,
     );
@@ -340,9 +338,11 @@ describe('rebuildArticleDocuments(db)', () => {
     expect(await findArticle(db, { id: b.id }, new Date(clockNow()))).toEqual(live);
     expect(await stored(c.id)).toBeNull();
     expect(await links(a.id)).toEqual([null, b.id]);
-    const [{ n }] = (await env.DB.prepare('select count(*) as n from article_documents').all<{
-      n: number;
-    }>()).results as [{ n: number }];
+    const [{ n }] = (
+      await env.DB.prepare('select count(*) as n from article_documents').all<{
+        n: number;
+      }>()
+    ).results as [{ n: number }];
     expect(count).toBe(n);
     await expectAllDocumentsCurrent();
   });
