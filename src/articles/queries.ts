@@ -1,17 +1,17 @@
-import { and, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { compileOnce } from '../db/compiled';
-import { articles, channels } from '../db/schema';
+import { articleDocuments, articles, channels } from '../db/schema';
+import {
+  attachmentsSql,
+  breadcrumbSql,
+  channelChain,
+  documentSql,
+  documentToDetail,
+  tagsSql,
+} from './documents';
+import type { ArticleDetail, ArticleLookup, ArticleSummary, TagRef } from './types';
 import { wellFormed } from '../lib/rows';
-import type {
-  ArticleDetail,
-  ArticleLookup,
-  Attachment,
-  ArticleNeighbour,
-  ArticleSummary,
-  ChannelRef,
-  TagRef,
-} from './types';
 
 export type ArticleSort = 'latest' | 'popular';
 
@@ -40,14 +40,7 @@ export interface ArticlePage {
 }
 
 /** The article's tags as a JSON array, in their order: one subquery, no extra round trip. */
-export const tagsJson = sql<string>`(
-  select coalesce(json_group_array(json(tag_json)), '[]') from (
-    select json_object('slug', t.slug, 'name', t.name) as tag_json
-    from article_tags at join tags t on t.id = at.tag_id
-    where at.article_id = ${articles.id}
-    order by at.position, t.slug
-  )
-)`.as('tags_json');
+export const tagsJson = tagsSql.as('tags_json');
 
 export const summaryColumns = {
   id: articles.id,
@@ -111,15 +104,17 @@ export function toSummary(row: SummaryRow): ArticleSummary {
  * each query walks the index that bounds it best.
  */
 export function isPublic(
-  now: Date,
+  now: Date | Placeholder,
   indexed: 'status-and-time' | 'status' | 'none' = 'status-and-time',
 ): SQL {
+  // A placeholder (a statement compiled once) is bound to epoch ms, as the column stores them.
+  const at = now instanceof Date ? now.getTime() : now;
   const status =
     indexed === 'none' ? sql`+${articles.status} = 'published'` : eq(articles.status, 'published');
   const visible =
     indexed === 'status-and-time'
-      ? lte(articles.publishedAt, now)
-      : sql`+${articles.publishedAt} <= ${now.getTime()}`;
+      ? sql`${articles.publishedAt} <= ${at}`
+      : sql`+${articles.publishedAt} <= ${at}`;
   return and(status, visible)!;
 }
 
@@ -127,8 +122,9 @@ export function isPublic(
  * The channel (by slug, or by id) and every channel below it, as one subquery so the list
  * stays one statement.
  */
-export function channelAndDescendants(root: string | { id: number }): SQL {
-  const start = typeof root === 'string' ? sql`slug = ${root}` : sql`id = ${root.id}`;
+export function channelAndDescendants(root: string | Placeholder | { id: number }): SQL {
+  const start =
+    typeof root === 'object' && 'id' in root ? sql`id = ${root.id}` : sql`slug = ${root}`;
   return sql`${articles.channelId} in (
     with recursive subtree(id) as (
       select id from channels where ${start}
@@ -140,35 +136,50 @@ export function channelAndDescendants(root: string | { id: number }): SQL {
 }
 
 /** One bound JSON parameter instead of one per id: D1 allows only 100 bound parameters per statement. */
-function idIn(ids: readonly number[]): SQL {
-  return sql`${articles.id} in (select value from json_each(${JSON.stringify(ids)}))`;
+function idIn(idsJson: string | Placeholder): SQL {
+  return sql`${articles.id} in (select value from json_each(${idsJson}))`;
 }
 
-function taggedWith(slug: string): SQL {
+function taggedWith(slug: string | Placeholder): SQL {
   return sql`${articles.id} in (
     select at.article_id from article_tags at join tags t on t.id = at.tag_id where t.slug = ${slug}
   )`;
 }
 
-/**
- * The list statement itself, exported so tests can EXPLAIN exactly what runs. Keyset paging
- * compares (sort key, id) as a row value, which SQLite seeks to in the index instead of
- * walking every newer row; an explicit id list is looked up by primary key instead.
- */
-export function listPublishedArticlesQuery(db: Database, options: ListArticlesOptions) {
+/** A list statement's values, bound directly or as placeholders of a statement compiled once. */
+type Bind = <T>(name: string, value: T) => T | Placeholder;
+const direct: Bind = (_name, value) => value;
+const asPlaceholder: Bind = (name) => sql.placeholder(name);
+
+function buildList(db: Database, options: ListArticlesOptions, bind: Bind) {
+  const now = bind('now', options.now.getTime());
   const conditions: SQL[] = [
-    isPublic(options.now, options.ids ? 'none' : options.after ? 'status' : 'status-and-time'),
+    isPublic(
+      now as unknown as Date | Placeholder,
+      options.ids ? 'none' : options.after ? 'status' : 'status-and-time',
+    ),
   ];
-  if (options.channelSlug) conditions.push(channelAndDescendants(options.channelSlug));
-  if (options.tagSlug) conditions.push(taggedWith(options.tagSlug));
-  if (options.ids) conditions.push(idIn(options.ids));
-  if (options.publishedFrom) conditions.push(gte(articles.publishedAt, options.publishedFrom));
-  if (options.publishedBefore) conditions.push(lt(articles.publishedAt, options.publishedBefore));
+  if (options.channelSlug)
+    conditions.push(channelAndDescendants(bind('channel', options.channelSlug)));
+  if (options.tagSlug) conditions.push(taggedWith(bind('tag', options.tagSlug)));
+  if (options.ids) conditions.push(idIn(bind('ids', JSON.stringify(options.ids))));
+  if (options.publishedFrom) {
+    conditions.push(
+      sql`${articles.publishedAt} >= ${bind('from', options.publishedFrom.getTime())}`,
+    );
+  }
+  if (options.publishedBefore) {
+    conditions.push(
+      sql`${articles.publishedAt} < ${bind('before', options.publishedBefore.getTime())}`,
+    );
+  }
 
   const sortKey = options.sort === 'popular' ? articles.viewCount : articles.publishedAt;
   if (options.after) {
     const [key, id] = options.after;
-    conditions.push(sql`(${sortKey}, ${articles.id}) < (${key}, ${id})`);
+    conditions.push(
+      sql`(${sortKey}, ${articles.id}) < (${bind('afterKey', key)}, ${bind('afterId', id)})`,
+    );
   }
 
   return db
@@ -177,7 +188,103 @@ export function listPublishedArticlesQuery(db: Database, options: ListArticlesOp
     .innerJoin(channels, eq(channels.id, articles.channelId))
     .where(and(...conditions))
     .orderBy(desc(sortKey), desc(articles.id))
-    .limit(options.limit + 1);
+    .limit(bind('limit', options.limit + 1) as number);
+}
+
+/**
+ * The list statement itself, exported so tests can EXPLAIN exactly what runs. Keyset paging
+ * compares (sort key, id) as a row value, which SQLite seeks to in the index instead of
+ * walking every newer row; an explicit id list is looked up by primary key instead.
+ */
+export function listPublishedArticlesQuery(db: Database, options: ListArticlesOptions) {
+  return buildList(db, options, direct);
+}
+
+/** The values a compiled list statement binds, by placeholder name. */
+function listValues(options: ListArticlesOptions): Record<string, unknown> {
+  return {
+    now: options.now.getTime(),
+    channel: options.channelSlug,
+    tag: options.tagSlug,
+    ids: options.ids && JSON.stringify(options.ids),
+    from: options.publishedFrom?.getTime(),
+    before: options.publishedBefore?.getTime(),
+    afterKey: options.after?.[0],
+    afterId: options.after?.[1],
+    limit: options.limit + 1,
+  };
+}
+
+/**
+ * drizzle rebuilt the list statement on every request (15 % of a channel list's CPU, in the
+ * profile of scripts/bench/limits.md); each shape of it (which filters are given) is built
+ * once per isolate instead, and a request binds its values.
+ */
+const compiledLists = new Map<string, ReturnType<typeof compileOnce<Record<string, unknown>>>>();
+
+function listStatement(db: Database, options: ListArticlesOptions): D1PreparedStatement {
+  const shape = [
+    options.sort,
+    options.channelSlug ? 'c' : '',
+    options.tagSlug ? 't' : '',
+    options.ids ? 'i' : '',
+    options.publishedFrom ? 'f' : '',
+    options.publishedBefore ? 'b' : '',
+    options.after ? 'a' : '',
+  ].join('');
+  let compiled = compiledLists.get(shape);
+  if (!compiled) {
+    // Bound to no values: the shape is all that goes into the statement's text.
+    compiled = compileOnce<Record<string, unknown>>((d) => buildList(d, options, asPlaceholder));
+    compiledLists.set(shape, compiled);
+  }
+  return compiled(db, listValues(options));
+}
+
+const channelExistsBySlug = compileOnce<{ slug: string }>((db) =>
+  channelExistsQuery(db, sql.placeholder('slug') as unknown as string),
+);
+
+/** A summary row as D1 returns it: column names, integers for instants. */
+interface RawSummaryRow {
+  id: number;
+  slug: string;
+  title: string;
+  subtitle: string;
+  summary: string;
+  source: string;
+  author: string;
+  cover_image_url: string | null;
+  lang: string;
+  published_at: number | null;
+  updated_at: number;
+  view_count: number;
+  channel_ref_id: number;
+  channel_ref_slug: string;
+  channel_ref_name: string;
+  tags_json: string;
+}
+
+/** The summary fields as drizzle would have mapped them, for statements run without it. */
+export function rawSummaryRow(row: RawSummaryRow): SummaryRow {
+  return {
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    subtitle: row.subtitle,
+    summary: row.summary,
+    source: row.source,
+    author: row.author,
+    coverImageUrl: row.cover_image_url,
+    lang: row.lang,
+    publishedAt: row.published_at === null ? null : new Date(row.published_at),
+    updatedAt: new Date(row.updated_at),
+    viewCount: row.view_count,
+    channelId: row.channel_ref_id,
+    channelSlug: row.channel_ref_slug,
+    channelName: row.channel_ref_name,
+    tagsJson: row.tags_json,
+  };
 }
 
 export function channelExistsQuery(db: Database, slug: string) {
@@ -196,36 +303,31 @@ export async function listPublishedArticles(
   db: Database,
   options: ListArticlesOptions,
 ): Promise<ArticlePage> {
-  const query = listPublishedArticlesQuery(db, options);
-  let rows: SummaryRow[];
+  const query = listStatement(db, options);
+  let rows: RawSummaryRow[];
   let channelFound = true;
   if (options.channelSlug) {
-    const [listed, channel] = await db.batch([query, channelExistsQuery(db, options.channelSlug)]);
-    rows = listed;
-    channelFound = channel.length > 0;
+    const [listed, channel] = await db.$client.batch([
+      query,
+      channelExistsBySlug(db, { slug: options.channelSlug }),
+    ]);
+    rows = (listed?.results ?? []) as RawSummaryRow[];
+    channelFound = (channel?.results.length ?? 0) > 0;
   } else {
-    rows = await query;
+    rows = (await query.all<RawSummaryRow>()).results;
   }
 
-  const items = wellFormed(rows.slice(0, options.limit), toSummary, 'articles');
+  const items = wellFormed(
+    rows.slice(0, options.limit),
+    (r) => toSummary(rawSummaryRow(r)),
+    'articles',
+  );
   const last = items.at(-1);
   const next: [number, number] | null =
     rows.length > options.limit && last
       ? [options.sort === 'popular' ? last.views : last.publishedAt.getTime(), last.id]
       : null;
   return { items, next, channelFound };
-}
-
-/** Root-first chain of channels above (and including) the channel `start` selects, with depth. */
-function channelChain(start: SQL): SQL {
-  return sql`with recursive chain(id, slug, name, parent_id, depth) as (
-      select c.id, c.slug, c.name, c.parent_id, 0 from channels c where c.id = (${start})
-      union all
-      select p.id, p.slug, p.name, p.parent_id, chain.depth + 1
-      from channels p join chain on p.id = chain.parent_id
-      where chain.depth < 32
-    )
-    select id, slug, name, depth from chain`;
 }
 
 /** The chain as a batchable select, root first. */
@@ -238,128 +340,124 @@ export function channelChainQuery(db: Database, start: SQL) {
 
 export type ArticleKey = { id: number } | { slug: string };
 
-/** The breadcrumb, root first: the same chain, started from the article's own channel. */
-export const breadcrumbJson = sql<string>`(
-  select coalesce(json_group_array(json_object('id', id, 'slug', slug, 'name', name)), '[]')
-  from (${channelChain(sql`${articles.channelId}`)} order by depth desc)
-)`.as('breadcrumb_json');
+/** The breadcrumb, root first: the channel chain started from the article's own channel. */
+export const breadcrumbJson = breadcrumbSql.as('breadcrumb_json');
 
-export const attachmentsJson = sql<string>`(
-  select coalesce(json_group_array(json(attachment)), '[]') from (
-    select json_object('name', f.name, 'url', f.url, 'size', f.size, 'contentType', f.content_type, 'mediaId', f.media_id)
-      as attachment
-    from attachments f where f.article_id = ${articles.id}
-    order by f.position, f.id
-  )
-)`.as('attachments_json');
+export const attachmentsJson = attachmentsSql.as('attachments_json');
 
 /**
- * The public article just before or after this one in its channel. The article's own position,
- * not "now", is the bound worth seeking to in the channel index, so the publish-time filter is
- * hidden from the planner (unary plus). The inner table is aliased, so the bare "articles"
- * columns refer to the outer row.
+ * The public read: the article's live status, publish time and counts, and its stored document
+ * (src/articles/documents.ts), by primary key or the slug index. Exported so tests can EXPLAIN
+ * exactly what runs.
  */
-function neighbourJson(direction: 'prev' | 'next') {
-  const older = direction === 'prev';
-  const comparison = older ? sql.raw('<') : sql.raw('>');
-  const order = older ? sql.raw('desc') : sql.raw('asc');
-  return sql<string | null>`(
-    select json_object('id', n.id, 'slug', n.slug, 'title', n.title, 'publishedAt', n.published_at)
-    from articles n
-    where n.channel_id = ${articles.channelId} and n.status = 'published'
-      and +n.published_at <= ${sql.placeholder('now')}
-      and (n.published_at, n.id) ${comparison} (${articles.publishedAt}, ${articles.id})
-    order by n.published_at ${order}, n.id ${order}
-    limit 1
-  )`.as(`${direction}_json`);
-}
-
-/**
- * Everything an article page or the API needs in one statement: the article with its channel,
- * tags, breadcrumb, attachments and both neighbours, the lists folded in as JSON. One statement
- * instead of a batch of five, since each statement has a fixed cost in D1. Exported so tests
- * can EXPLAIN exactly what runs.
- */
-export function findArticleQuery(db: Database, by: 'id' | 'slug') {
+export function articleDocumentQuery(db: Database, by: 'id' | 'slug') {
   const key = sql.placeholder('key');
   return (
     db
       .select({
-        ...summaryColumns,
+        id: articles.id,
+        slug: articles.slug,
+        title: articles.title,
         status: articles.status,
-        body: articles.body,
+        publishedAt: articles.publishedAt,
+        viewCount: articles.viewCount,
         visitorCount: articles.visitorCount,
-        indexNumber: articles.indexNumber,
-        documentNumber: articles.documentNumber,
-        dateWritten: articles.dateWritten,
-        issuingBody: articles.issuingBody,
-        breadcrumbJson,
-        attachmentsJson,
-        prevJson: neighbourJson('prev'),
-        nextJson: neighbourJson('next'),
+        document: articleDocuments.document,
       })
       .from(articles)
-      .innerJoin(channels, eq(channels.id, articles.channelId))
-      // No LIMIT: the key is unique anyway, and a bound LIMIT makes SQLite recompile a statement
-      // this size on every run (about 80 µs natively, measured).
+      .leftJoin(articleDocuments, eq(articleDocuments.articleId, articles.id))
+      // No LIMIT: the key is unique anyway, and a bound LIMIT makes SQLite recompile the
+      // statement on every run.
       .where(by === 'id' ? eq(articles.id, key) : eq(articles.slug, key))
   );
 }
 
-const findArticleBy = {
-  id: compileOnce<{ key: number; now: number }>((db) => findArticleQuery(db, 'id')),
-  slug: compileOnce<{ key: string; now: number }>((db) => findArticleQuery(db, 'slug')),
+/**
+ * The document built live from the tables, the way a write stores it: tags, breadcrumb,
+ * attachments and both neighbours as JSON in one statement. What a read falls back to for an
+ * article whose document is missing (data written by raw SQL before `npm run
+ * documents:rebuild`), and what EXPLAIN checks the write-time cost of.
+ */
+export function findArticleQuery(db: Database, by: 'id' | 'slug') {
+  const key = sql.placeholder('key');
+  return db
+    .select({ id: articles.id, document: documentSql.as('document') })
+    .from(articles)
+    .innerJoin(channels, eq(channels.id, articles.channelId))
+    .where(by === 'id' ? eq(articles.id, key) : eq(articles.slug, key));
+}
+
+/** Any article, whatever its status, as its document would read now, with its counts. */
+const draftDetail = compileOnce<{ key: number }>((db) =>
+  db
+    .select({
+      status: articles.status,
+      viewCount: articles.viewCount,
+      visitorCount: articles.visitorCount,
+      document: documentSql.as('document'),
+    })
+    .from(articles)
+    .innerJoin(channels, eq(channels.id, articles.channelId))
+    .where(eq(articles.id, sql.placeholder('key'))),
+);
+
+/**
+ * An article in any status as its page will show it once published (the preview): the
+ * document built live, the way publishing stores it; no neighbours, and an unpublished
+ * article dated `now`.
+ */
+export async function findDraftDetail(
+  db: Database,
+  id: number,
+  now: Date,
+): Promise<{ status: string; article: ArticleDetail } | null> {
+  const row = await draftDetail(db, { key: id }).first<{
+    status: string;
+    view_count: number;
+    visitor_count: number;
+    document: string;
+  }>();
+  if (!row) return null;
+  const counts = { views: row.view_count, visitors: row.visitor_count };
+  const article = documentToDetail(row.document, counts, now.getTime(), { publishedAt: now });
+  return { status: row.status, article: { ...article, prev: null, next: null } };
+}
+
+const readArticleBy = {
+  id: compileOnce<{ key: number }>((db) => articleDocumentQuery(db, 'id')),
+  slug: compileOnce<{ key: string }>((db) => articleDocumentQuery(db, 'slug')),
 };
+const buildDocument = compileOnce<{ key: number }>((db) => findArticleQuery(db, 'id'));
 
 /** The row as D1 returns it: column names, integers for instants. */
-interface ArticleRow {
+export interface ArticleDocumentRow {
   id: number;
   slug: string;
   title: string;
-  subtitle: string;
-  summary: string;
-  source: string;
-  author: string;
-  cover_image_url: string | null;
-  lang: string;
-  published_at: number | null;
-  updated_at: number;
-  view_count: number;
-  channel_ref_id: number;
-  channel_ref_slug: string;
-  channel_ref_name: string;
-  tags_json: string;
   status: string;
-  body: string;
+  published_at: number | null;
+  view_count: number;
   visitor_count: number;
-  index_number: string | null;
-  document_number: string | null;
-  date_written: string | null;
-  issuing_body: string | null;
-  breadcrumb_json: string;
-  attachments_json: string;
-  prev_json: string | null;
-  next_json: string | null;
+  document: string | null;
 }
 
-function toNeighbour(json: string | null): ArticleNeighbour | null {
-  if (json === null) return null;
-  const n = JSON.parse(json) as { id: number; slug: string; title: string; publishedAt: number };
-  return { id: n.id, slug: n.slug, title: n.title, publishedAt: new Date(n.publishedAt) };
+/** The public read of one article as a statement, for a caller that batches it with others. */
+export function articleReadStatement(db: Database, key: ArticleKey): D1PreparedStatement {
+  return 'id' in key
+    ? readArticleBy.id(db, { key: key.id })
+    : readArticleBy.slug(db, { key: key.slug });
 }
 
-/** One article as the public may see it, in one D1 round trip. */
-export async function findArticle(
+/**
+ * What the public may see of the row articleReadStatement returned. Visibility is decided
+ * here, at read time, from the live row (a scheduled article never shows early), and the
+ * counts are the row's own, flushed by the view counters, as every list shows them.
+ */
+export async function articleLookup(
   db: Database,
-  key: ArticleKey,
+  row: ArticleDocumentRow | null,
   now: Date,
 ): Promise<ArticleLookup> {
-  const statement =
-    'id' in key
-      ? findArticleBy.id(db, { key: key.id, now: now.getTime() })
-      : findArticleBy.slug(db, { key: key.slug, now: now.getTime() });
-  const row = await statement.first<ArticleRow>();
-
   if (!row) return { state: 'missing' };
   // Archived (withdrawn) and soft-deleted articles both answer 410 Gone publicly.
   if (row.status === 'archived' || row.status === 'deleted') {
@@ -368,36 +466,23 @@ export async function findArticle(
   if (row.status !== 'published' || row.published_at === null || row.published_at > now.getTime()) {
     return { state: 'missing' };
   }
+  let document = row.document;
+  if (document === null) {
+    // Written around the commands (raw SQL); a second round trip until the documents are rebuilt.
+    const live = await buildDocument(db, { key: row.id }).first<{ document: string }>();
+    if (!live) return { state: 'missing' };
+    document = live.document;
+  }
+  const counts = { views: row.view_count, visitors: row.visitor_count };
+  return { state: 'published', article: documentToDetail(document, counts, now.getTime()) };
+}
 
-  const hasDocumentFields =
-    row.index_number || row.document_number || row.date_written || row.issuing_body;
-  const article: ArticleDetail = {
-    // The summary fields as the list queries map them (drizzle does that renaming for those).
-    ...toSummary({
-      ...row,
-      coverImageUrl: row.cover_image_url,
-      publishedAt: new Date(row.published_at),
-      updatedAt: new Date(row.updated_at),
-      viewCount: row.view_count,
-      channelId: row.channel_ref_id,
-      channelSlug: row.channel_ref_slug,
-      channelName: row.channel_ref_name,
-      tagsJson: row.tags_json,
-    }),
-    body: row.body,
-    visitors: row.visitor_count,
-    breadcrumb: JSON.parse(row.breadcrumb_json) as ChannelRef[],
-    attachments: JSON.parse(row.attachments_json) as Attachment[],
-    document: hasDocumentFields
-      ? {
-          indexNumber: row.index_number,
-          documentNumber: row.document_number,
-          dateWritten: row.date_written,
-          issuingBody: row.issuing_body,
-        }
-      : null,
-    prev: toNeighbour(row.prev_json),
-    next: toNeighbour(row.next_json),
-  };
-  return { state: 'published', article };
+/** One article as the public may see it: one D1 round trip, one key lookup. */
+export async function findArticle(
+  db: Database,
+  key: ArticleKey,
+  now: Date,
+): Promise<ArticleLookup> {
+  const row = await articleReadStatement(db, key).first<ArticleDocumentRow>();
+  return articleLookup(db, row, now);
 }

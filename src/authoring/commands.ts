@@ -23,6 +23,7 @@ import type {
   PolicyDocument,
   TagRef,
 } from '../articles/types';
+import { documentRefreshStatements } from '../articles/documents';
 import { legacyViewsStatement } from '../views/queries';
 import { searchIndexStatements, searchRemovalStatements } from '../search/index-writer';
 import { auditStatement, type Actor } from './audit';
@@ -500,6 +501,8 @@ function createStatements(
       }),
     );
   }
+  // Its public document, and its neighbours' (a new article is someone's 上一篇 or 下一篇).
+  statements.push(...documentRefreshStatements(db, { article: articleId }));
   statements.push(db.select({ id: articles.id }).from(articles).where(eq(articles.slug, slug)));
   return statements;
 }
@@ -761,6 +764,9 @@ export async function writeArticle(
         issuingBody: next.document?.issuingBody,
       }),
     );
+  // The public documents of the article and of the neighbours it leaves or joins (a title,
+  // slug, channel, status or publish time shows in theirs).
+  if (changed.length) statements.push(...documentRefreshStatements(db, { article: id }));
   statements.push(
     ...revisionStatements(
       db,
@@ -878,6 +884,8 @@ export async function purgeArticle(
   await db.batch([
     db.delete(articles).where(eq(articles.id, id)),
     ...searchRemovalStatements(db, id),
+    // Its own document goes with the row (cascade); the neighbours that linked it relink.
+    ...documentRefreshStatements(db, { article: id }),
     auditStatement(db, {
       actor: ctx.actor,
       requestId: ctx.requestId,

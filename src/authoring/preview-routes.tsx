@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { createDb } from '../db/client';
-import type { ArticleDetail } from '../articles/types';
+import { findDraftDetail } from '../articles/queries';
 import type { AppEnv } from '../env';
 import { now, nowDate } from '../lib/clock';
 import { AppError } from '../lib/errors';
@@ -12,34 +12,6 @@ import { listTopChannels } from '../pages/queries';
 import { renderErrorPage } from '../pages/routes';
 import { pageCsp } from '../pages/safety';
 import { previewSecret, verifyPreview } from './preview';
-import { findAdminArticle, type AdminArticle } from './queries';
-
-/** The draft as the article page will show it once published. */
-function asDetail(a: AdminArticle): ArticleDetail {
-  return {
-    id: a.id,
-    slug: a.slug,
-    title: a.title,
-    subtitle: a.subtitle,
-    summary: a.summary,
-    source: a.source,
-    author: a.author,
-    coverImageUrl: a.coverImageUrl,
-    lang: a.lang,
-    channel: a.channel,
-    tags: a.tags,
-    publishedAt: a.publishedAt ?? nowDate(),
-    updatedAt: a.updatedAt,
-    views: a.views,
-    body: a.body,
-    visitors: a.visitors,
-    breadcrumb: a.breadcrumb,
-    attachments: a.attachments,
-    document: a.document,
-    prev: null,
-    next: null,
-  };
-}
 
 /**
  * GET /preview/articles/{id}?exp&sig: a signed, expiring view of an article in any status but
@@ -60,8 +32,9 @@ export const previewRoutes = new Hono<AppEnv>().get('/preview/articles/:id', asy
   if (!valid) return notFoundPage(c);
   // The primary: an editor previews what they saved a moment ago.
   const db = createDb(c.env.DB.withSession('first-primary'));
-  const [article, nav] = await Promise.all([findAdminArticle(db, id), listTopChannels(db)]);
-  if (!article || article.status === 'deleted') return notFoundPage(c);
+  // The same document publishing stores (src/articles/documents.ts), built live.
+  const [draft, nav] = await Promise.all([findDraftDetail(db, id, nowDate()), listTopChannels(db)]);
+  if (!draft || draft.status === 'deleted') return notFoundPage(c);
   const site = siteConfig(c.env);
   c.header('Content-Security-Policy', pageCsp(c.env));
   return c.html(
@@ -71,7 +44,7 @@ export const previewRoutes = new Hono<AppEnv>().get('/preview/articles/:id', asy
           labels={labelsFor(site.lang)}
           origin={new URL(c.req.url).origin}
           nav={nav}
-          article={asDetail(article)}
+          article={draft.article}
           preview
         />
       )}`,

@@ -3,6 +3,7 @@ import type { Database } from '../db/client';
 import { articleTags, channels, tags } from '../db/schema';
 import { nowDate } from '../lib/clock';
 import { isValidSlug, slugify } from '../lib/slug';
+import { documentRefreshStatements } from '../articles/documents';
 import { auditStatement, type Actor } from './audit';
 import { InvalidFieldError, WriteConflictError } from './commands';
 
@@ -154,6 +155,10 @@ export async function patchChannel(
       },
       sql`changes() = 1`,
     ),
+    // A new name or place shows in the breadcrumb of every article at or below the channel.
+    ...(input.name !== undefined || input.parent !== undefined
+      ? documentRefreshStatements(db, { channelSubtree: current.id })
+      : []),
   ]);
   if (!updated.length) {
     throw new WriteConflictError(`moving ${slug} under ${input.parent} would make a cycle`);
@@ -248,6 +253,7 @@ export async function renameTag(
       },
       sql`changes() = 1`,
     ),
+    ...documentRefreshStatements(db, { tag: sql`(select id from tags where slug = ${slug})` }),
   ]);
   return rows[0] ?? null;
 }
@@ -278,6 +284,8 @@ export async function mergeTags(
       .onConflictDoNothing(),
     db.delete(articleTags).where(eq(articleTags.tagId, source.id)),
     db.delete(tags).where(eq(tags.id, source.id)),
+    // Every article that had the merged tag has the target now.
+    ...documentRefreshStatements(db, { tag: target.id }),
     auditStatement(db, {
       ...ctx,
       action: 'tag.merge',

@@ -208,6 +208,31 @@ export const viewRejectionsDaily = sqliteTable(
   ],
 );
 
+/**
+ * What the public read of one article answers, built when the article or anything it shows
+ * changes (src/articles/documents.ts), so the read is one key lookup. Only published articles
+ * have one; the live status, publish time and counts still come from `articles` at read time.
+ * prev_id and next_id are the neighbours the document links, indexed so that a write to an
+ * article finds the documents that link it. They are plain integers, not foreign keys: after a
+ * purge the refresh must still find who linked the purged id.
+ */
+export const articleDocuments = sqliteTable(
+  'article_documents',
+  {
+    articleId: integer('article_id')
+      .primaryKey()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    prevId: integer('prev_id'),
+    nextId: integer('next_id'),
+    /** JSON: the ArticleDetail without views and visitors, instants as epoch ms. */
+    document: text('document').notNull(),
+  },
+  (t) => [
+    index('article_documents_prev_idx').on(t.prevId),
+    index('article_documents_next_idx').on(t.nextId),
+  ],
+);
+
 /** A slug an article had before; its short link keeps redirecting to the article (301). */
 export const articleFormerSlugs = sqliteTable(
   'article_former_slugs',

@@ -97,6 +97,34 @@ function fromStore(c: Context, stored: Response, state: 'HIT' | 'STALE'): Respon
 }
 
 /**
+ * Requests whose colo-cache look-up already found no fresh copy (see edgeCacheHit), with the
+ * stale copy it found, if any: no one looks twice, and publicGet still has the copy to serve
+ * if the handler fails.
+ */
+const edgeLookedUp = new WeakMap<Request, Response | null>();
+
+/**
+ * The colo cache's fresh answer to a public GET, or null. app.ts asks this before the rest of
+ * the middleware so that a hit costs little more than the Cache API call (issue 20); publicGet
+ * asks it for routes that app.ts does not, and never again after a miss.
+ */
+export async function edgeCacheHit(c: Context): Promise<Response | null> {
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return null;
+  if (edgeLookedUp.has(c.req.raw) || edgeCacheSeconds(c.env) === 0) return null;
+  const stored = await caches.default.match(new Request(c.req.url, { method: 'GET' }));
+  if (stored) {
+    const freshUntil = Number(stored.headers.get(freshUntilHeader));
+    if (!(freshUntil > 0) || now() < freshUntil) return fromStore(c, stored, 'HIT');
+  }
+  edgeLookedUp.set(c.req.raw, stored ?? null);
+  return null;
+}
+
+function staleCopy(c: Context): Response | undefined {
+  return edgeLookedUp.get(c.req.raw) ?? undefined;
+}
+
+/**
  * Public GETs: strong ETag with 304 on If-None-Match, a short shared-cache lifetime with
  * stale-while-revalidate, and Vary on what can change the bytes. Handlers that need another
  * lifetime set Cache-Control themselves; this only fills it in.
@@ -119,15 +147,12 @@ export function publicGet(policy: CachePolicy = publicCachePolicy): MiddlewareHa
     const key = cache ? new Request(c.req.url, { method: 'GET' }) : null;
     let stale: Response | undefined;
     if (cache && key) {
-      const stored = await cache.match(key);
-      if (stored) {
-        const freshUntil = Number(stored.headers.get(freshUntilHeader));
-        if (!(freshUntil > 0) || now() < freshUntil) {
-          c.res = fromStore(c, stored, 'HIT');
-          return;
-        }
-        stale = stored;
+      const hit = await edgeCacheHit(c);
+      if (hit) {
+        c.res = hit;
+        return;
       }
+      stale = staleCopy(c);
     }
     await strongEtag(c, async () => {
       await next();

@@ -1,8 +1,15 @@
 import { and, asc, count, desc, isNull } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { articles, channels } from '../db/schema';
-import { channelAndDescendants, isPublic } from '../articles/queries';
-import type { ListItem } from '../articles/types';
+import {
+  articleLookup,
+  articleReadStatement,
+  channelAndDescendants,
+  isPublic,
+  type ArticleDocumentRow,
+} from '../articles/queries';
+import type { ArticleLookup, ListItem } from '../articles/types';
+import { compileOnce } from '../db/compiled';
 import { wellFormed } from '../lib/rows';
 
 export type { ListItem };
@@ -51,13 +58,34 @@ function latestInSubtree(
     .offset(offset);
 }
 
-/** Top-level channels in menu order: the site's main navigation. */
-export async function listTopChannels(db: Database): Promise<NavChannel[]> {
-  return db
+/** Top-level channels in menu order: the site's main navigation (built once per isolate). */
+const topChannels = compileOnce<Record<string, never>>((db) =>
+  db
     .select({ id: channels.id, slug: channels.slug, name: channels.name })
     .from(channels)
     .where(isNull(channels.parentId))
-    .orderBy(asc(channels.position), asc(channels.id));
+    .orderBy(asc(channels.position), asc(channels.id)),
+);
+
+export async function listTopChannels(db: Database): Promise<NavChannel[]> {
+  return (await topChannels(db, {}).all<NavChannel>()).results;
+}
+
+/** An article page's data in one round trip: the article (one key lookup) and the navigation. */
+export async function loadArticlePage(
+  db: Database,
+  id: number,
+  now: Date,
+): Promise<{ found: ArticleLookup; nav: NavChannel[] }> {
+  const [article, nav] = await db.$client.batch([
+    articleReadStatement(db, { id }),
+    topChannels(db, {}),
+  ]);
+  const row = (article?.results[0] as ArticleDocumentRow | undefined) ?? null;
+  return {
+    found: await articleLookup(db, row, now),
+    nav: (nav?.results ?? []) as NavChannel[],
+  };
 }
 
 export interface HomeContent {

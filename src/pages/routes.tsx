@@ -16,7 +16,13 @@ import { listPopularArticles } from '../views/queries';
 import { ArticlePage } from './article-page';
 import { labelsFor } from '../lib/labels';
 import { ChannelPage, ErrorPage, HomePage } from './list-pages';
-import { listChannelPage, listTopChannels, loadHomeContent, mergeRanked } from './queries';
+import {
+  listChannelPage,
+  listTopChannels,
+  loadArticlePage,
+  loadHomeContent,
+  mergeRanked,
+} from './queries';
 import { pageCsp } from './safety';
 import { nowDate } from '../lib/clock';
 
@@ -26,6 +32,10 @@ const popularSize = 10;
 const popularDays = 7;
 const maxPage = 100_000;
 const redirectCacheControl = 'public, max-age=300';
+// Built once: building a zod schema per request showed in the article page's profile.
+const slugSchema = slugParam();
+const idOrSlugSchema = idOrSlugParam();
+const idSchema = idParam();
 const favicon =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#0b3a75"/><path d="M9 9h14v3H9zm0 5.5h14v3H9zM9 20h9v3H9z" fill="#fff"/></svg>';
 
@@ -123,7 +133,7 @@ export const pagesRoutes = new Hono<AppEnv>()
     );
   })
   .get('/channels/:slug', readerPage, async (c) => {
-    const slug = slugParam().safeParse(c.req.param('slug'));
+    const slug = slugSchema.safeParse(c.req.param('slug'));
     if (!slug.success) notFound();
     const page = parsePage(c.req.query('page'));
     const site = siteConfig(c.env);
@@ -153,7 +163,7 @@ export const pagesRoutes = new Hono<AppEnv>()
   })
   .get('/articles/:key', readerPage, async (c) => {
     // Short links (/articles/123, /articles/some-slug) resolve to the one canonical URL.
-    const key = idOrSlugParam().safeParse(c.req.param('key'));
+    const key = idOrSlugSchema.safeParse(c.req.param('key'));
     if (!key.success) notFound();
     const found = await findArticle(readDb(c), key.data, nowDate());
     if (found.state === 'withdrawn') throw new AppError('gone');
@@ -169,14 +179,11 @@ export const pagesRoutes = new Hono<AppEnv>()
     return permanentRedirect(c, articlePath(found.article));
   })
   .get('/articles/:id/:slug', readerPage, async (c) => {
-    const id = idParam().safeParse(c.req.param('id'));
+    const id = idSchema.safeParse(c.req.param('id'));
     if (!id.success) notFound();
     const site = siteConfig(c.env);
     const db = readDb(c);
-    const [found, nav] = await Promise.all([
-      findArticle(db, { id: id.data }, nowDate()),
-      listTopChannels(db),
-    ]);
+    const { found, nav } = await loadArticlePage(db, id.data, nowDate());
     if (found.state === 'withdrawn') throw new AppError('gone');
     if (found.state === 'missing') notFound();
     const article = found.article;
