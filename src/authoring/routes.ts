@@ -16,6 +16,7 @@ import { registerRevisionRoutes } from './revision-routes';
 import { registerTaxonomyRoutes } from './taxonomy-routes';
 import { limitBody, noStore, parseJsonBody, validationHook } from './http';
 import { webhookRoutes } from '../webhooks/routes';
+import { registerUserRoutes } from '../auth/user-routes';
 
 export const adminPrefix = '/api/v1/admin';
 const security = [{ bearerAuth: [] }];
@@ -80,6 +81,7 @@ function buildAdminApp() {
   registerArticleRoutes(app);
   registerRevisionRoutes(app);
   registerTaxonomyRoutes(app);
+  registerUserRoutes(app);
   app.route('/webhooks', webhookRoutes());
 
   app.openapi(
