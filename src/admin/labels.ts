@@ -26,7 +26,6 @@ export interface AdminLabels {
   passwordsDiffer: string;
   save: string;
   articles: string;
-  newArticle: string;
   title: string;
   channel: string;
   author: string;
@@ -40,11 +39,6 @@ export interface AdminLabels {
   noArticles: string;
   statuses: Record<ArticleStatus, string>;
   nav: string;
-  channels: string;
-  tokens: string;
-  users: string;
-  audit: string;
-  webhooks: string;
   otherLang: string;
   otherLangName: string;
   skipToContent: string;
@@ -74,7 +68,6 @@ const zh: AdminLabels = {
   passwordsDiffer: '两次输入的新密码不一致。',
   save: '保存',
   articles: '文章管理',
-  newArticle: '新建文章',
   title: '标题',
   channel: '栏目',
   author: '作者',
@@ -94,11 +87,6 @@ const zh: AdminLabels = {
     deleted: '已删除',
   },
   nav: '后台导航',
-  channels: '栏目与标签',
-  tokens: '接口令牌',
-  users: '用户与会话',
-  audit: '操作日志',
-  webhooks: 'Webhook',
   otherLang: 'en',
   otherLangName: 'English',
   skipToContent: '跳到主要内容',
@@ -128,7 +116,6 @@ const en: AdminLabels = {
   passwordsDiffer: 'The two new passwords differ.',
   save: 'Save',
   articles: 'Articles',
-  newArticle: 'New article',
   title: 'Title',
   channel: 'Channel',
   author: 'Author',
@@ -148,11 +135,6 @@ const en: AdminLabels = {
     deleted: 'Deleted',
   },
   nav: 'Admin navigation',
-  channels: 'Channels and tags',
-  tokens: 'API tokens',
-  users: 'Users and sessions',
-  audit: 'Audit log',
-  webhooks: 'Webhooks',
   otherLang: 'zh-CN',
   otherLangName: '中文',
   skipToContent: 'Skip to main content',

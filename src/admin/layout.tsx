@@ -17,7 +17,7 @@ export interface AdminLayoutProps {
   /** The session's CSRF token, which admin.js sends with every write. */
   csrf?: string;
   /** Which nav entry is current. */
-  section?: 'articles' | 'channels' | 'tokens' | 'users' | 'audit' | 'webhooks' | 'password';
+  section?: 'articles' | 'password';
   /** The path, so the language switch comes back to it. */
   path: string;
   timeZone: string;
@@ -27,18 +27,8 @@ export interface AdminLayoutProps {
 /** The admin's frame: its own stylesheet and script (never loaded by reader pages). */
 export function AdminLayout(props: AdminLayoutProps) {
   const l = props.labels;
-  const isAdmin = props.user?.role === 'admin';
   const nav: { key: NonNullable<AdminLayoutProps['section']>; href: string; label: string }[] = [
     { key: 'articles', href: '/admin', label: l.articles },
-    ...(isAdmin
-      ? ([
-          { key: 'channels', href: '/admin/channels', label: l.channels },
-          { key: 'users', href: '/admin/users', label: l.users },
-          { key: 'tokens', href: '/admin/tokens', label: l.tokens },
-          { key: 'audit', href: '/admin/audit', label: l.audit },
-          { key: 'webhooks', href: '/admin/webhooks', label: l.webhooks },
-        ] as const)
-      : []),
   ];
   return (
     <html lang={l.langTag}>

@@ -380,9 +380,6 @@ function buildPages() {
     return c.html(
       <AdminLayout {...f} title={l.articles} section="articles">
         <div class="toolbar">
-          <a class="button primary" href="/admin/articles/new">
-            {l.newArticle}
-          </a>
           <form method="get" action="/admin" class="filters" role="search">
             <label>
               {l.status}
