@@ -30,6 +30,13 @@ export interface StartOptions {
    * worker's. The benchmark turns it off to measure the worker's routes alone.
    */
   assets?: boolean;
+  /**
+   * Keep D1, R2 and Durable Object state in this folder (kept on dispose) instead of a fresh
+   * temporary one; `${dir}/v3` is where wrangler's `--persist-to dir` and getPlatformProxy look.
+   */
+  stateDir?: string;
+  /** Apply migrations/ at start (default true); off for state that already has them. */
+  migrate?: boolean;
 }
 
 export interface RunningWorker {
@@ -83,7 +90,7 @@ export function splitSql(script: string): string[] {
 
 export async function startWorker(options: StartOptions = {}): Promise<RunningWorker> {
   const buildDir = options.buildDir ?? buildWorker();
-  const stateDir = mkdtempSync(join(tmpdir(), 'gazette-state-'));
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'gazette-state-'));
   const { workerOptions: fromWrangler } = unstable_getMiniflareWorkerOptions(
     join(projectRoot, 'wrangler.toml'),
   );
@@ -140,7 +147,7 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
 
   const migrationsDir = join(projectRoot, 'migrations');
   for (const file of readdirSync(migrationsDir)
-    .filter((f) => f.endsWith('.sql'))
+    .filter((f) => f.endsWith('.sql') && options.migrate !== false)
     .sort()) {
     await execSql(readFileSync(join(migrationsDir, file), 'utf8'));
   }
@@ -156,7 +163,7 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
     },
     async dispose() {
       await mf.dispose();
-      rmSync(stateDir, { recursive: true, force: true });
+      if (!options.stateDir) rmSync(stateDir, { recursive: true, force: true });
       if (!options.buildDir) {
         rmSync(buildDir, { recursive: true, force: true });
         rmSync(`${buildDir}.meta.json`, { force: true });
