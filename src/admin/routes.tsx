@@ -214,14 +214,14 @@ function buildPages() {
       }
       return signInPage(c, 401, l.invalidCredentials, { username });
     }
+    // Max-Age, not Expires: it does not depend on the browser's clock (and Hono refuses an
+    // Expires computed from the app's clock when that is pinned far from the real one).
     setCookie(c, sessionCookie, result.token, {
       path: '/',
       secure: true,
       httpOnly: true,
       sameSite: 'Strict',
-      expires: result.session.expiresAt,
       maxAge: Math.floor(sessionLifetimeMs / 1000),
-      prefix: undefined,
     });
     const next = result.user.mustChangePassword ? '/admin/password' : safeBack(c.req.query('next'));
     return c.redirect(next, 303);

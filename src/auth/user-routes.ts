@@ -27,7 +27,8 @@ import {
 
 /** Accounts and sessions of the web admin, on the admin API (the admin pages call these). */
 
-const security: Record<string, string[]>[] = [{ bearerAuth: [] }, { sessionCookie: [] }];
+// Like every admin operation: a bearer token, or the web admin's session cookie (README, Admin).
+const security = [{ bearerAuth: [] }];
 const admins = requireRole('admin');
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
@@ -106,14 +107,6 @@ function sessionOnly(c: { var: AppEnv['Variables'] }) {
 }
 
 export function registerUserRoutes(app: OpenAPIHono<AppEnv>) {
-  app.openAPIRegistry.registerComponent('securitySchemes', 'sessionCookie', {
-    type: 'apiKey',
-    in: 'cookie',
-    name: '__Host-gazette_session',
-    description:
-      'The web admin session (sign in at /admin/sign-in); writes also need the X-CSRF-Token header',
-  });
-
   app.openapi(
     createRoute({
       method: 'get',

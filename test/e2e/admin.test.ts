@@ -6,7 +6,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningWorker } from '../../scripts/lib/run-worker';
-import { hashPassword } from '../../src/auth/passwords';
+import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { adminFetch, adminToken } from './admin-token';
 import { launchBrowser, newContext, screenshotPath, startTestWorker } from './harness';
 
@@ -26,10 +26,12 @@ afterAll(async () => {
 const initial = 'Initial-Pass-2026';
 const chosen = '我的新密码-Panjin-2026';
 
-async function seedAccount() {
-  const h = await hashPassword(initial);
-  await worker.execSql(
-    `INSERT INTO users (username, display_name, role, password_hash, password_salt, password_iterations, must_change_password) VALUES ('li.bianji', '李编辑', 'editor', '${h.passwordHash}', '${h.passwordSalt}', ${h.passwordIterations}, 1);\n`,
+function seedAccount() {
+  // Hashed the way src/auth/passwords.ts does, with Node's own PBKDF2: the formats must agree.
+  const salt = randomBytes(16);
+  const hash = pbkdf2Sync(initial.normalize('NFC'), salt, 100_000, 32, 'sha256');
+  return worker.execSql(
+    `INSERT INTO users (username, display_name, role, password_hash, password_salt, password_iterations, must_change_password) VALUES ('li.bianji', '李编辑', 'editor', '${hash.toString('base64')}', '${salt.toString('base64')}', 100000, 1);\n`,
   );
 }
 
