@@ -42,6 +42,31 @@ export interface AdminLabels {
   otherLang: string;
   otherLangName: string;
   skipToContent: string;
+  newArticle: string;
+  editArticle: string;
+  source: string;
+  summary: string;
+  tags: string;
+  tagsHint: string;
+  body: string;
+  saveDraft: string;
+  publish: string;
+  schedule: string;
+  scheduleAt: string;
+  unpublish: string;
+  archive: string;
+  preview: string;
+  saved: string;
+  conflict: string;
+  showDifference: string;
+  theirs: string;
+  mine: string;
+  toolbar: string;
+  bold: string;
+  heading: string;
+  bulletList: string;
+  numberedList: string;
+  quote: string;
 }
 
 const zh: AdminLabels = {
@@ -90,6 +115,31 @@ const zh: AdminLabels = {
   otherLang: 'en',
   otherLangName: 'English',
   skipToContent: '跳到主要内容',
+  newArticle: '新建文章',
+  editArticle: '编辑文章',
+  source: '信息来源',
+  summary: '摘要',
+  tags: '标签',
+  tagsHint: '多个标签用逗号分隔',
+  body: '正文',
+  saveDraft: '保存',
+  publish: '立即发布',
+  schedule: '定时发布',
+  scheduleAt: '发布时间',
+  unpublish: '撤回为草稿',
+  archive: '撤回',
+  preview: '预览',
+  saved: '已保存',
+  conflict: '其他人已保存了这篇文章的新版本，您的修改尚未保存。',
+  showDifference: '查看差异',
+  theirs: '对方保存的版本',
+  mine: '我的修改',
+  toolbar: '正文格式',
+  bold: '加粗',
+  heading: '小标题',
+  bulletList: '项目列表',
+  numberedList: '编号列表',
+  quote: '引用',
 };
 
 const en: AdminLabels = {
@@ -138,6 +188,31 @@ const en: AdminLabels = {
   otherLang: 'zh-CN',
   otherLangName: '中文',
   skipToContent: 'Skip to main content',
+  newArticle: 'New article',
+  editArticle: 'Edit article',
+  source: 'Source',
+  summary: 'Summary',
+  tags: 'Tags',
+  tagsHint: 'Separate tags with commas',
+  body: 'Body',
+  saveDraft: 'Save',
+  publish: 'Publish now',
+  schedule: 'Schedule',
+  scheduleAt: 'Publish at',
+  unpublish: 'Back to draft',
+  archive: 'Withdraw',
+  preview: 'Preview',
+  saved: 'Saved',
+  conflict: 'Someone else saved a newer version of this article; your changes are not saved yet.',
+  showDifference: 'Show the difference',
+  theirs: 'Their version',
+  mine: 'My changes',
+  toolbar: 'Body formatting',
+  bold: 'Bold',
+  heading: 'Subheading',
+  bulletList: 'Bulleted list',
+  numberedList: 'Numbered list',
+  quote: 'Quote',
 };
 
 export function adminLabels(lang: Lang): AdminLabels {

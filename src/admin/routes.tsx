@@ -22,6 +22,8 @@ import { siteConfig } from '../lib/site';
 import { zonedDateTime } from '../lib/time';
 import { adminLabels, type AdminLabels } from './labels';
 import { AdminLayout } from './layout';
+import { EditorForm, type ChannelOption } from './editor-page';
+import { findAdminArticle } from '../authoring/queries';
 
 type UserPrincipal = Extract<Principal, { kind: 'user' }>;
 
@@ -63,6 +65,18 @@ function signInRedirect(c: Context<AppEnv>, ended: boolean) {
   const next = encodeURIComponent(url.pathname + url.search);
   if (ended) deleteCookie(c, sessionCookie, { path: '/', secure: true });
   return c.redirect(`/admin/sign-in?next=${next}${ended ? '&ended=1' : ''}`, 303);
+}
+
+function flattenChannels(tree: ChannelNode[]): ChannelOption[] {
+  const flat: ChannelOption[] = [];
+  const walk = (nodes: ChannelNode[], depth: number) => {
+    for (const n of nodes) {
+      flat.push({ slug: n.slug, name: n.name, depth });
+      walk(n.children, depth + 1);
+    }
+  };
+  walk(tree, 0);
+  return flat;
 }
 
 interface PageVars {
@@ -342,15 +356,7 @@ function buildPages() {
       ? (q.status as ArticleStatus)
       : undefined;
     const db = primaryDb(c);
-    const tree = await listChannelTree(db);
-    const flat: { slug: string; name: string; depth: number }[] = [];
-    const walk = (nodes: ChannelNode[], depth: number) => {
-      for (const n of nodes) {
-        flat.push({ slug: n.slug, name: n.name, depth });
-        walk(n.children, depth + 1);
-      }
-    };
-    walk(tree, 0);
+    const flat = flattenChannels(await listChannelTree(db));
     const channel = flat.some((ch) => ch.slug === q.channel) ? q.channel : undefined;
     const author = q.author?.trim().slice(0, 200) || undefined;
     const fingerprint = queryFingerprint({ adminPage: 1, status, channel, author });
@@ -380,6 +386,11 @@ function buildPages() {
     return c.html(
       <AdminLayout {...f} title={l.articles} section="articles">
         <div class="toolbar">
+          {c.var.user!.role !== 'reader-preview' ? (
+            <a class="button primary" href="/admin/articles/new">
+              {l.newArticle}
+            </a>
+          ) : null}
           <form method="get" action="/admin" class="filters" role="search">
             <label>
               {l.status}
@@ -455,6 +466,31 @@ function buildPages() {
             </a>
           </p>
         ) : null}
+      </AdminLayout>,
+    );
+  });
+
+  app.get('/admin/articles/new', async (c) => {
+    const f = frame(c);
+    const channels = flattenChannels(await listChannelTree(primaryDb(c)));
+    return c.html(
+      <AdminLayout {...f} title={f.labels.newArticle} section="articles">
+        <EditorForm labels={f.labels} article={null} channels={channels} />
+      </AdminLayout>,
+    );
+  });
+
+  app.get('/admin/articles/:id{[1-9][0-9]{0,15}}', async (c) => {
+    const f = frame(c);
+    const db = primaryDb(c);
+    const article = await findAdminArticle(db, Number(c.req.param('id')));
+    if (!article || article.status === 'deleted') {
+      throw new AppError('not_found', { detail: `No article ${c.req.param('id')}` });
+    }
+    const channels = flattenChannels(await listChannelTree(db));
+    return c.html(
+      <AdminLayout {...f} title={f.labels.editArticle} section="articles">
+        <EditorForm labels={f.labels} article={article} channels={channels} />
       </AdminLayout>,
     );
   });

@@ -1,4 +1,5 @@
 import { api, problemOf } from './api';
+import { startEditor } from './editor';
 
 /** The change-password form: posts to the admin API, then goes on to the article list. */
 function passwordForm(form: HTMLFormElement) {
@@ -28,6 +29,8 @@ function passwordForm(form: HTMLFormElement) {
 function start() {
   const form = document.querySelector<HTMLFormElement>('form[data-form="change-password"]');
   if (form) passwordForm(form);
+  const editor = document.querySelector<HTMLFormElement>('form[data-form="editor"]');
+  if (editor) startEditor(editor);
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
