@@ -17,7 +17,12 @@ interface __BaseEnv_Env {
 	VIEW_FLUSH_SECONDS: string;
 	VIEW_IP_VISITOR_CAP: string;
 	VIEW_COUNT_ORIGINS: string;
+	VIEW_SPLIT_HITS_PER_SECOND: string;
+	VIEW_MAX_SHARDS: string;
 	API_EDGE_CACHE_SECONDS: string;
+	STALE_IF_ERROR_SECONDS: string;
+	D1_DEADLINE_MS: string;
+	STRICT_TRANSPORT_SECURITY: string;
 	VIDEO_EMBED_HOSTS: string;
 	MEDIA_MAX_BYTES: string;
 	REVISION_CAP: string;
@@ -87,7 +92,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "SITE_NAME" | "SITE_LANG" | "SITE_TIME_ZONE" | "LOG_LEVEL" | "VIEW_DEDUPE_SECONDS" | "VIEW_FLUSH_SECONDS" | "VIEW_IP_VISITOR_CAP" | "VIEW_COUNT_ORIGINS" | "API_EDGE_CACHE_SECONDS" | "VIDEO_EMBED_HOSTS" | "MEDIA_MAX_BYTES" | "REVISION_CAP" | "PUBLIC_ORIGIN">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "SITE_NAME" | "SITE_LANG" | "SITE_TIME_ZONE" | "LOG_LEVEL" | "VIEW_DEDUPE_SECONDS" | "VIEW_FLUSH_SECONDS" | "VIEW_IP_VISITOR_CAP" | "VIEW_COUNT_ORIGINS" | "VIEW_SPLIT_HITS_PER_SECOND" | "VIEW_MAX_SHARDS" | "API_EDGE_CACHE_SECONDS" | "STALE_IF_ERROR_SECONDS" | "D1_DEADLINE_MS" | "STRICT_TRANSPORT_SECURITY" | "VIDEO_EMBED_HOSTS" | "MEDIA_MAX_BYTES" | "REVISION_CAP" | "PUBLIC_ORIGIN">> {}
 }
 declare module "*.txt" {
 	const value: string;

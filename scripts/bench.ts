@@ -6,10 +6,9 @@
  *   npm run bench -- --short       smoke run for CI (under two minutes; never judges budgets)
  *   options: --rounds N --duration S --warmup S --connections N --articles N --only key,key
  *            --skip-startup --render .bench/report.json (rewrite the report from the last run)
- *            --profile key,key (CPU profiles of the route side of budgets; writes no report)
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,16 +16,17 @@ import { format, resolveConfig } from 'prettier';
 import { demoChannels, demoSql, generateDemoArticles } from './demo-content';
 import { buildWorker, projectRoot, startWorker, type RunningWorker } from './lib/run-worker';
 import type { Pair, ViewCostInputs } from './bench/budgets';
-import { d1RowsPerFlush, readCounterBooks } from './bench/counters';
+import { counterRows, d1RowsPerFlush, readCounterBooks } from './bench/counters';
 import { benchHeaders, LoadClient, visitorHeaders, workerdPids, type Round } from './bench/load';
 import { primitiveChannels, startPrimitives } from './bench/primitives';
-import { describeProfile, recordProfile } from './bench/profile';
 import {
   evaluate,
   renderChart,
   renderMarkdown,
   renderSummary,
+  withSoakBlock,
   type BenchReport,
+  type Flood,
 } from './bench/report';
 import { bundleGzip, embedGzip, measureStartup } from './bench/startup';
 
@@ -35,8 +35,7 @@ const flag = { type: 'boolean', default: false } as const;
 const { values: args } = parseArgs({
   options: {
     ...{ short: flag, check: flag, 'skip-startup': flag, rounds: string, duration: string },
-    ...{ warmup: string, connections: string, articles: string, only: string },
-    ...{ render: string, profile: string },
+    ...{ warmup: string, connections: string, articles: string, only: string, render: string },
   },
 });
 const short = args.short;
@@ -50,6 +49,22 @@ const config = {
 /** Articles the spread beacon covers, and the floor's primed objects. */
 const spread = short ? 100 : 1_000;
 const only = args.only ? new Set(args.only.split(',')) : null;
+/**
+ * One object is declared full at this many hits a second, below what this machine sends to one
+ * article (the short run's at any load), so the hot beacon must spread by itself; a short run
+ * stops at 4 shards (its floods then meet no split) and flushes every 5 s (D1 is checked too).
+ */
+const splitAt = short ? 2 : 100;
+const viewVars = {
+  VIEW_SPLIT_HITS_PER_SECOND: String(splitAt),
+  VIEW_MAX_SHARDS: short ? '4' : '16',
+  VIEW_FLUSH_SECONDS: short
+    ? '5'
+    : (/^VIEW_FLUSH_SECONDS = "(\d+)"/m.exec(
+        readFileSync(join(projectRoot, 'wrangler.toml'), 'utf8'),
+      )?.[1] ?? '60'),
+};
+let tallySends = 0;
 const out = short ? join('.bench', 'BENCHMARKS.short.md') : 'BENCHMARKS.md';
 const began = Date.now();
 const log = (msg: string) =>
@@ -96,20 +111,26 @@ async function verify(side: Side): Promise<{ status: number; reason: string } | 
   return reason ? { status, reason } : null;
 }
 
-async function prime(side: Side) {
+/** Runs send(0) … send(n - 1), 16 at a time. */
+async function each(n: number, send: (i: number) => Promise<unknown>) {
   let next = 0;
-  const base = nextVisitors();
   const worker = async () => {
-    while (next < side.paths.length) {
-      const i = next++;
-      await (await request(side, side.paths[i]!, base + i)).arrayBuffer();
-    }
+    while (next < n) await send(next++);
   };
   await Promise.all(Array.from({ length: 16 }, worker));
 }
 
+async function prime(side: Side) {
+  const base = nextVisitors();
+  await each(side.paths.length, async (i) => {
+    await (await request(side, side.paths[i]!, base + i)).arrayBuffer();
+  });
+}
+
 /** Beacons answered per side, for the cost table (priming, warm-up and rounds alike). */
 const answered = new Map<Side, number>();
+/** Each side's first round's visitors (numbers from base, `sent` of them), to send again. */
+const firstVisitors = new Map<Side, First>();
 
 async function runSide(client: LoadClient, side: Side, offset: number, durationSec: number) {
   const { connections } = config;
@@ -117,7 +138,49 @@ async function runSide(client: LoadClient, side: Side, offset: number, durationS
   const spec = { ...side, visitors: !!side.visitors, visitorBase: nextVisitors(), offset };
   const round = await client.run({ ...spec, connections, durationSec }, side.pids());
   answered.set(side, (answered.get(side) ?? 0) + round.ok + round.failed);
+  firstVisitors.set(side, firstVisitors.get(side) ?? { base: spec.visitorBase, sent: round.sent });
   return round;
+}
+
+/**
+ * The hot article once flushed: the layout it reached by itself, its count in the objects, live
+ * and in D1; then floods that must not count: bots (refused by the worker alone) and the run's
+ * first visitors, from before the split, in turn (duplicates wherever they live now, or the split
+ * counted them twice). Rows written: objects' rows that differ after; requests: tally sends logged.
+ */
+type Kind = [number, (i: number) => HeadersInit];
+type First = { base: number; sent: number };
+type Hot = { shards: number; d1: number; base: number };
+async function hotArticle(gazette: RunningWorker, id: number, first: First) {
+  const visitorOf = (i: number) => visitorHeaders(first.base + (i % first.sent));
+  const url = new URL(`/api/v1/articles/${id}/views`, gazette.url);
+  const post = async (n: number, headers: (i: number) => HeadersInit) => {
+    let counted = 0;
+    await each(n, async (i) => {
+      const res = await fetch(url, { method: 'POST', headers: headers(i) });
+      if (((await res.json()) as { counted?: boolean }).counted) counted += 1;
+    });
+    return counted;
+  };
+  const db = await gazette.mf.getD1Database('DB');
+  // Views counted in this run: without the count the demo article carried over (view_base).
+  const sql = 'SELECT view_layout AS shards, view_count - view_base AS d1, view_base AS base';
+  const row = await db.prepare(`${sql} FROM articles WHERE id = ?`).bind(id).first<Hot>();
+  const live = ((await (await fetch(url)).json()) as { views: number }).views;
+  const { objects, views } = readCounterBooks(gazette.stateDir).get(id)!;
+  // One pass first: every shard of the final layout takes its buckets over (a split's one-off copy).
+  await post(first.sent, visitorOf);
+  const floods: Flood[] = [];
+  const n = short ? 500 : 2_000;
+  const kinds = { bot: [n, () => benchHeaders], duplicate: [n, visitorOf] };
+  for (const [kind, [hits, headers]] of Object.entries(kinds) as [Flood['kind'], Kind][]) {
+    const [before, sends] = [counterRows(gazette.stateDir, id), tallySends];
+    const counted = await post(hits, headers);
+    const after = [...counterRows(gazette.stateDir, id)].filter((r) => !before.has(r)).length;
+    floods.push({ kind, hits, counted, rowsWritten: after, tallySends: tallySends - sends });
+  }
+  const { shards, d1, base } = row!;
+  return { hot: { shards, splitAt, objects, views, d1, live: live - base }, floods };
 }
 
 /** Warm-up on each side, then route, floor, route, floor… */
@@ -126,15 +189,12 @@ async function runPair(
   key: string,
   route: Side,
   floor: Side,
-): Promise<Pair | { failed: string } | { skipped: string }> {
+): Promise<Pair | { failed: string }> {
   for (const side of [route, floor]) {
     const problem = await verify(side);
     if (problem) {
-      const missing = side === route && key === 'search' && problem.status === 404;
       log(`${key}: ${problem.reason}`);
-      return missing
-        ? { skipped: `route not present (${problem.reason})` }
-        : { failed: problem.reason };
+      return { failed: problem.reason };
     }
     if (side.prime) {
       await prime(side);
@@ -288,7 +348,7 @@ async function costInputs(
 async function main() {
   const buildDir = mkdtempSync(join(tmpdir(), 'gazette-bench-build-'));
   log('building the worker as deployed (wrangler deploy --dry-run)');
-  buildWorker(buildDir, args.profile ? ['--no-minify'] : []);
+  buildWorker(buildDir, []);
   const report: BenchReport = {
     generatedAt: new Date().toISOString(),
     commit:
@@ -310,7 +370,7 @@ async function main() {
     flushSeconds: 60,
     totalSeconds: 0,
   };
-  if (!args['skip-startup'] && !args.profile && (!only || only.has('startup'))) {
+  if (!args['skip-startup'] && (!only || only.has('startup'))) {
     log('startup: CPU of one more isolate, Gazette and a one-route Hono worker in turn');
     report.startup = await measureStartup(buildDir, short ? 1 : config.rounds + 2);
   }
@@ -320,12 +380,13 @@ async function main() {
   );
   const primitives = await startPrimitives(config.articles);
   const floorPids = workerdPids();
-  const inspectorPort = args.profile ? 0 : undefined;
   const gazette = await startWorker({
     buildDir,
     assets: false,
-    inspectorPort,
-    vars: { API_EDGE_CACHE_SECONDS: '0' },
+    vars: { API_EDGE_CACHE_SECONDS: '0', ...viewVars },
+    onLog: (message) => {
+      if (message.includes('view rejection tallies sent')) tallySends += 1;
+    },
   });
   const client = new LoadClient();
   try {
@@ -342,11 +403,7 @@ async function main() {
     const slugs = new Map(results.map((r) => [Number(r.id), String(r.slug)]));
     const ids = scattered([...slugs.keys()]);
     const all = sides(gazette, primitives.origin, floorPids, ids, slugs);
-    report.flushSeconds = Number(
-      /^VIEW_FLUSH_SECONDS = "(\d+)"/m.exec(
-        readFileSync(join(projectRoot, 'wrangler.toml'), 'utf8'),
-      )?.[1] ?? 60,
-    );
+    report.flushSeconds = Number(viewVars.VIEW_FLUSH_SECONDS);
 
     const beacons: {
       key: keyof BenchReport['costs'];
@@ -355,18 +412,11 @@ async function main() {
       spanSec: number;
     }[] = [];
     for (const phase of ['origin', 'deployed'] as const) {
-      const wanted = Object.entries(all[phase]).filter(
-        ([key]) =>
-          (!only || only.has(key)) && (!args.profile || args.profile.split(',').includes(key)),
-      );
+      const wanted = Object.entries(all[phase]).filter(([key]) => !only || only.has(key));
       if (!wanted.length) continue;
       // The edge cache is off for the origin reads and as wrangler.toml ships it for the rest.
-      if (phase === 'deployed') await gazette.restart({}, { assets: false });
+      if (phase === 'deployed') await gazette.restart(viewVars, { assets: false });
       for (const [key, [route, floor]] of wanted) {
-        if (args.profile) {
-          await profileRoute(client, await gazette.mf.getInspectorURL(), buildDir, key, route);
-          continue;
-        }
         const started = Date.now();
         report.pairs[key] = await runPair(client, key, route, floor);
         const articles = key === 'beacon-hot' ? ids.slice(0, 1) : ids.slice(1, 1 + spread);
@@ -375,13 +425,20 @@ async function main() {
           beacons.push({ key: key as keyof BenchReport['costs'], route, articles, spanSec });
       }
     }
-    if (beacons.length && !short) {
+    if (beacons.length) {
+      // A slow machine may still be counting beacons of the run: wait till the hot one is quiet.
+      let rows = '';
+      while (rows !== (rows = [...counterRows(gazette.stateDir, ids[0]!)].join()))
+        await new Promise((r) => setTimeout(r, 2_000));
       // Objects flush within VIEW_FLUSH_SECONDS of their last view; count after that.
       log(`waiting ${report.flushSeconds + 5} s for the counters' flush alarms`);
       await new Promise((r) => setTimeout(r, (report.flushSeconds + 5) * 1000));
     }
     for (const { key, route, articles, spanSec } of beacons) {
       report.costs[key] = await costInputs(gazette, route, articles, spanSec, report.flushSeconds);
+      if (key !== 'beacon-hot') continue;
+      log('the hot article: its layout and counts, then floods of bots and duplicates');
+      Object.assign(report, await hotArticle(gazette, articles[0]!, firstVisitors.get(route)!));
     }
   } finally {
     client.close();
@@ -390,7 +447,6 @@ async function main() {
     rmSync(buildDir, { recursive: true, force: true });
     rmSync(`${buildDir}.meta.json`, { force: true });
   }
-  if (args.profile) return;
   if (!short && !only) {
     log('D1 round trips: npx vitest run test/db/round-trips.test.ts');
     const vitest = spawnSync(
@@ -409,31 +465,17 @@ async function main() {
   await finish(report);
 }
 
-async function profileRoute(
-  client: LoadClient,
-  inspector: URL,
-  dir: string,
-  key: string,
-  route: Side,
-) {
-  await runSide(client, route, 0, config.warmupSec);
-  const profile = await recordProfile(inspector, () =>
-    runSide(client, route, 0, config.durationSec),
-  );
-  const file = join(projectRoot, '.bench', `${key}.cpuprofile`);
-  mkdirSync(dirname(file), { recursive: true });
-  const source = readFileSync(join(dir, 'index.js'), 'utf8');
-  process.stdout.write(
-    `${key}, profiled (the inspector slows it):\n${describeProfile(profile, source, file)}\n`,
-  );
-}
-
 async function finish(report: BenchReport) {
   const results = evaluate(report);
   const file = resolve(projectRoot, report.short ? join('.bench', 'BENCHMARKS.short.md') : out);
   const chart = file.replace(/\.md$/, '.svg');
   const limitsNote = readFileSync(join(projectRoot, 'scripts', 'bench', 'limits.md'), 'utf8');
-  const markdown = renderMarkdown(report, results, basename(chart), limitsNote);
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : null;
+  // The soak (npm run soak) writes its own block; a benchmark run keeps it.
+  const markdown = withSoakBlock(
+    renderMarkdown(report, results, basename(chart), limitsNote),
+    previous,
+  );
   mkdirSync(dirname(file), { recursive: true });
   // Formatted as `npm run format:check` wants it, so a fresh report never fails npm test.
   writeFileSync(file, await format(markdown, { ...(await resolveConfig(file)), filepath: file }));
@@ -449,8 +491,7 @@ async function finish(report: BenchReport) {
 
 function machine(): string {
   const load = os.loadavg().map((l) => l.toFixed(2));
-  const memory = `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`;
-  return `${os.availableParallelism()} × ${os.cpus()[0]?.model}, ${memory}, ${os.type()} ${os.release()}, load average ${load.join(' ')} at start`;
+  return `${os.availableParallelism()} × ${os.cpus()[0]?.model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, load average ${load.join(' ')} at start`;
 }
 
 function git(...gitArgs: string[]): string {
@@ -459,18 +500,13 @@ function git(...gitArgs: string[]): string {
 }
 
 function versions(): Record<string, string> {
-  const version = (name: string) => {
-    for (const dir of [`miniflare/node_modules/${name}`, name]) {
-      try {
-        const file = join(projectRoot, 'node_modules', dir, 'package.json');
-        return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-      } catch {
-        // Not nested there: try the top level.
-      }
-    }
-    return 'n/a';
-  };
   const names = ['workerd', 'wrangler', 'miniflare', 'hono', 'drizzle-orm', 'autocannon'];
+  const version = (name: string) => {
+    const file = [`miniflare/node_modules/${name}`, name]
+      .map((dir) => join(projectRoot, 'node_modules', dir, 'package.json'))
+      .find(existsSync);
+    return file ? (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version : 'n/a';
+  };
   return { node: process.version, ...Object.fromEntries(names.map((n) => [n, version(n)])) };
 }
 

@@ -7,6 +7,7 @@ import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { permissionsPolicy } from '../src/lib/permissions-policy';
 
 interface Entry {
   /** Source file, relative to the project root. */
@@ -87,15 +88,24 @@ export async function buildAssets(): Promise<BuiltAsset[]> {
       mkdirSync(join(file, '..'), { recursive: true });
       writeFileSync(file, code);
     }
+    // The asset server never runs the worker's middleware: the same baseline, written out here.
+    const shared = [
+      '  Access-Control-Allow-Origin: *',
+      '  X-Content-Type-Options: nosniff',
+      "  Content-Security-Policy: default-src 'none'; frame-ancestors 'none'",
+      '  X-Frame-Options: DENY',
+      '  Referrer-Policy: strict-origin-when-cross-origin',
+      `  Permissions-Policy: ${permissionsPolicy}`,
+      // embed.js and the stylesheets are loaded by other sites' pages and by the frames.
+      '  Cross-Origin-Resource-Policy: cross-origin',
+    ];
     headers.push(
       entry.publicPath,
       `  Cache-Control: public, max-age=${entry.stableMaxAge}, stale-while-revalidate=86400`,
-      '  Access-Control-Allow-Origin: *',
-      '  X-Content-Type-Options: nosniff',
+      ...shared,
       hashedPath,
       '  Cache-Control: public, max-age=31536000, immutable',
-      '  Access-Control-Allow-Origin: *',
-      '  X-Content-Type-Options: nosniff',
+      ...shared,
     );
     manifest[entry.publicPath] = hashedPath;
     built.push({ publicPath: entry.publicPath, hashedPath, bytes: code.byteLength });

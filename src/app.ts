@@ -161,9 +161,18 @@ export function createApp() {
   // hands its errors on to this one) and the pages alike.
   app.onError((err, c) => {
     let problem = clientProblem(err);
+    const logger =
+      c.get('logger') ?? createLogger(c.env?.LOG_LEVEL, { requestId: c.get('requestId') });
+    if (problem && problem.status >= 500) {
+      // Ours, not the client's (D1 failing or too slow): the operator needs the cause.
+      logger.error('request failed', {
+        method: c.req.method,
+        path: c.req.path,
+        code: problem.code,
+        ...describeError(problem.cause ?? err),
+      });
+    }
     if (!problem) {
-      const logger =
-        c.get('logger') ?? createLogger(c.env?.LOG_LEVEL, { requestId: c.get('requestId') });
       logger.error('unhandled error', {
         method: c.req.method,
         path: c.req.path,

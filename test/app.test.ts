@@ -304,7 +304,6 @@ describe('an unexpected error', () => {
     ['prepare', '/api/v1/articles'],
     ['prepare', '/api/v1/articles/1'],
     ['withSession', '/api/v1/channels'],
-    ['batch', '/api/v1/channels/some-channel'],
   ] as const)(
     'when D1 %s throws on %s is a 500 problem without internals, logged with the request id',
     async (where, path) => {
@@ -349,6 +348,40 @@ describe('an unexpected error', () => {
       );
     },
   );
+
+  it('when a D1 query fails on /api/v1/channels/some-channel is a 503 storage_unavailable problem without internals, logged', async () => {
+    const errors: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((line: unknown) => {
+      errors.push(String(line));
+    });
+    const ctx = createExecutionContext();
+    const res = await app.fetch(
+      new Request('http://gazette.test/api/v1/channels/some-channel', {
+        headers: { 'X-Request-Id': 'trace-503-test' },
+      }),
+      { ...env, DB: failing('batch'), LOG_LEVEL: 'error' },
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('Retry-After')).toBe('10');
+    const text = await res.text();
+    expect(text).not.toMatch(/secret_internal_table|D1_ERROR|\.ts:\d|stack|Error:/);
+    expect(JSON.parse(text)).toMatchObject({
+      code: 'storage_unavailable',
+      status: 503,
+      requestId: 'trace-503-test',
+    });
+    const logged = errors.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        msg: 'request failed',
+        code: 'storage_unavailable',
+        requestId: 'trace-503-test',
+        errorMessage: expect.stringContaining('secret_internal_table'),
+      }),
+    );
+  });
 });
 
 describe('with the edge cache on', () => {

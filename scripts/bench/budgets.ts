@@ -149,7 +149,8 @@ export function judgeAtMost(what: string, value: number | null, max: number, uni
   if (value === null || !Number.isFinite(value)) {
     return { what, budget, measured: '—', status: 'unmeasured' };
   }
-  const measured = unit === '$' ? `$${value.toFixed(2)}` : `${value.toFixed(1)} ${unit}`;
+  const measured =
+    unit === '$' ? `$${value.toFixed(2)}` : `${value.toFixed(value < 1 ? 3 : 1)} ${unit}`;
   return { what, budget, measured, status: value <= max ? 'pass' : 'fail' };
 }
 

@@ -13,56 +13,83 @@ export interface CounterBooks {
   objects: number;
   /** Views the objects hold (sum of their visitor rows' views). */
   views: number;
-  /** Hits the objects refused (duplicates, bots, rate limit), each a row write too. */
+  /** Hits the objects booked as refused (duplicates, bots, rate limit); they write no row. */
   rejections: number;
-  /** Storage rows the views wrote: one visitor row each, plus every rejection booked. */
+  /** Storage rows the views wrote: one visitor row each (and rows a new shard copied). */
   viewRows: number;
   /** Rows an object writes once (meta, the day's salt, the day table itself, folded days). */
   fixedRows: number;
 }
 
-/** Reads every ViewCounter object's file; keyed by the article id its meta table names. */
-export function readCounterBooks(stateDir: string): Map<number, CounterBooks> {
-  const books = new Map<number, CounterBooks>();
+/** Opens every ViewCounter object's file read-only, with the article id its meta table names. */
+function eachCounter(
+  stateDir: string,
+  visit: (db: DatabaseSync, articleId: number, file: string) => void,
+) {
   const doDir = join(stateDir, 'do');
-  if (!existsSync(doDir)) return books;
+  if (!existsSync(doDir)) return;
   for (const dir of readdirSync(doDir).filter((d) => d.endsWith('-ViewCounter'))) {
     for (const file of readdirSync(join(doDir, dir))) {
       if (!file.endsWith('.sqlite') || file === 'metadata.sqlite') continue;
-      const db = new DatabaseSync(join(doDir, dir, file), { readOnly: true });
+      const db = new DatabaseSync(join(doDir, dir, file), { readOnly: true, timeout: 10_000 });
       try {
-        const one = (sql: string) => Number(Object.values(db.prepare(sql).get() ?? { n: 0 })[0]);
-        const articleId = one("SELECT value FROM meta WHERE key = 'article_id'");
-        const tables = db
-          .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'v_*'")
-          .all()
-          .map((r) => String(r.name));
-        const b = books.get(articleId) ?? {
-          objects: 0,
-          views: 0,
-          rejections: 0,
-          viewRows: 0,
-          fixedRows: 0,
-        };
-        b.objects += 1;
-        for (const t of tables) {
-          b.views += one(`SELECT coalesce(sum(views), 0) FROM ${t}`);
-          b.viewRows += one(`SELECT count(*) FROM ${t}`);
-        }
-        const rejected = one('SELECT coalesce(sum(count), 0) FROM rejections');
-        b.rejections += rejected;
-        b.viewRows += rejected;
-        b.fixedRows +=
-          one('SELECT count(*) FROM meta') +
-          one('SELECT count(*) FROM salts') +
-          one('SELECT count(*) FROM days') +
-          tables.length;
-        books.set(articleId, b);
+        const row = db.prepare("SELECT value FROM meta WHERE key = 'article_id'").get();
+        if (row) visit(db, Number(row.value), file);
       } finally {
         db.close();
       }
     }
   }
+}
+
+const dayTables = (db: DatabaseSync) =>
+  db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'v_*'")
+    .all()
+    .map((r) => String(r.name));
+
+/**
+ * Every row of one article's counter objects that a hit could write, as text: the rows a flood
+ * wrote are those a later snapshot holds and an earlier one does not (inserted or changed).
+ * Left out: what the flush writes once per interval (a tally row per reason, folded days).
+ */
+export function counterRows(stateDir: string, articleId: number): Set<string> {
+  const rows = new Set<string>();
+  eachCounter(stateDir, (db, id, file) => {
+    if (id !== articleId) return;
+    const tables = ['meta', 'salts', 'children', ...dayTables(db)];
+    for (const t of tables) {
+      for (const r of db.prepare(`SELECT * FROM ${t}`).all()) {
+        rows.add(`${file}|${t}|${JSON.stringify(Object.values(r).map(String))}`);
+      }
+    }
+  });
+  return rows;
+}
+
+/** Reads every ViewCounter object's file; keyed by the article id its meta table names. */
+export function readCounterBooks(stateDir: string): Map<number, CounterBooks> {
+  const books = new Map<number, CounterBooks>();
+  eachCounter(stateDir, (db, articleId) => {
+    const one = (sql: string) => Number(Object.values(db.prepare(sql).get() ?? { n: 0 })[0]);
+    const tables = dayTables(db);
+    const b = books.get(articleId) ?? {
+      objects: 0,
+      views: 0,
+      rejections: 0,
+      viewRows: 0,
+      fixedRows: 0,
+    };
+    b.objects += 1;
+    for (const t of tables) {
+      b.views += one(`SELECT coalesce(sum(views), 0) FROM ${t}`);
+      b.viewRows += one(`SELECT count(*) FROM ${t}`);
+    }
+    b.rejections += one('SELECT coalesce(sum(count), 0) FROM rejections');
+    const once = ['rejections', 'meta', 'salts', 'days', 'children'];
+    b.fixedRows += tables.length + once.reduce((n, t) => n + one(`SELECT count(*) FROM ${t}`), 0);
+    books.set(articleId, b);
+  });
   return books;
 }
 
@@ -75,18 +102,13 @@ export async function d1RowsPerFlush(mf: Miniflare, articleIds: number[]): Promi
   let rows = 0;
   let flushed = 0;
   for (const id of articleIds.slice(0, 20)) {
-    const [daily, article] = await db.batch([
-      db
-        .prepare(
-          'UPDATE article_views_daily SET views = views, visitors = visitors WHERE article_id = ?',
-        )
-        .bind(id),
-      db
-        .prepare(
-          'UPDATE articles SET view_count = view_count, visitor_count = visitor_count WHERE id = ?',
-        )
-        .bind(id),
-    ]);
+    // One shard's rows: a flush is one object's, however many shards the article has.
+    const [daily, article] = await db.batch(
+      [
+        'UPDATE article_views_daily SET views = views, visitors = visitors WHERE article_id = ?1 AND shard = 0',
+        'UPDATE articles SET view_count = view_count, visitor_count = visitor_count WHERE id = ?1',
+      ].map((sql) => db.prepare(sql).bind(id)),
+    );
     if (!daily!.meta.changes) continue;
     flushed += 1;
     rows += daily!.meta.rows_written + article!.meta.rows_written;

@@ -32,9 +32,20 @@ export interface BenchReport {
   /** test/db/round-trips.test.ts, run by the bench: null when not run (short mode). */
   roundTrips: boolean | null;
   costs: Record<'beacon-hot' | 'beacon-spread', ViewCostInputs | { missing: string }>;
+  /** The hot beacon's article afterwards: the layout it reached by itself, and its counts. */
+  hot?: Record<'shards' | 'splitAt' | 'objects' | 'views' | 'd1' | 'live', number>;
+  floods?: Flood[];
   flushSeconds: number;
   totalSeconds: number;
 }
+
+/** Hits on the hot article that must not count; rows and tally sends are what they cost. */
+export type Flood = { kind: 'bot' | 'duplicate' } & Record<
+  'hits' | 'counted' | 'rowsWritten' | 'tallySends',
+  number
+>;
+
+const floodRequests = (f: Flood) => (f.kind === 'bot' ? 0 : f.hits) + f.tallySends;
 
 type CostScenario = { key: keyof BenchReport['costs']; what: string; max: number };
 const costScenarios: (CostScenario & { traffic?: Traffic })[] = [
@@ -57,14 +68,8 @@ export function evaluate(report: BenchReport): Result[] {
   results.push(
     judgeAtMost('Worker bundle, gzipped', report.bundleGzip / 1024, limits.bundleKiB, 'KiB'),
   );
-  results.push(
-    judgeAtMost(
-      'embed.js, gzipped',
-      report.embedGzip === null ? null : report.embedGzip / 1024,
-      limits.embedKiB,
-      'KiB',
-    ),
-  );
+  const embedKiB = report.embedGzip === null ? null : report.embedGzip / 1024;
+  results.push(judgeAtMost('embed.js, gzipped', embedKiB, limits.embedKiB, 'KiB'));
   results.push({
     what: 'D1 round trips per public read (test/db/round-trips.test.ts)',
     budget: 'exactly 1',
@@ -77,6 +82,22 @@ export function evaluate(report: BenchReport): Result[] {
     const dollars = 'missing' in inputs ? null : viewCost(inputs, c.traffic).dollarsPerMillion;
     const result = judgeAtMost(c.what, dollars, c.max, '$');
     results.push('missing' in inputs ? { ...result, note: inputs.missing } : result);
+  }
+  const [h, again] = [report.hot, report.floods?.find((f) => f.kind === 'duplicate')];
+  if (h && again) {
+    const exact = h.views === h.d1 && h.views === h.live && !again.counted;
+    results.push({
+      what: `Hot article past ${h.splitAt} hits/s per object: spread by itself, counted exactly`,
+      budget: '> 1 shard; objects = live = D1; its first visitors, sent again, not counted',
+      measured: `${h.shards} shards; ${n0(h.views)} = ${n0(h.live)} = ${n0(h.d1)}; ${again.counted} of ${again.hits}`,
+      status: exact && h.shards > 1 ? 'pass' : 'fail',
+    });
+  }
+  for (const f of report.floods ?? []) {
+    const what = `${f.kind === 'bot' ? 'Bot' : 'Duplicate'} flood on the hot article, per hit:`;
+    results.push(judgeAtMost(`${what} storage rows written`, f.rowsWritten / f.hits, 0.01, ''));
+    if (f.kind === 'bot')
+      results.push(judgeAtMost(`${what} DO requests`, floodRequests(f) / f.hits, 0.01, ''));
   }
   return results;
 }
@@ -221,11 +242,22 @@ export function renderMarkdown(
       );
     }
   }
+  if (report.floods?.length) {
+    out.push(
+      '',
+      '| flood on the hot article, steady state | hits | counted | storage rows written / hit (besides the flush) | DO requests / hit |',
+      '|---|---:|---:|---:|---:|',
+      ...report.floods.map(
+        (f) =>
+          `| ${f.kind === 'bot' ? 'bots (refused by the worker; tallies sent once per interval)' : 'duplicates (visitors of the run again; only the object can tell)'} | ${n0(f.hits)} | ${n0(f.counted)} | ${fixed(f.rowsWritten / f.hits, 3)} | ${fixed(floodRequests(f) / f.hits, 3)} |`,
+      ),
+    );
+  }
   out.push(
     '',
     `Prices from shared/platform-notes.md: Workers request $${prices.workersRequest}/M, DO request $${prices.doRequest}/M, row written $${prices.rowWritten}/M (DO SQLite and D1 alike; each setAlarm is a row). ` +
       "Measured, not booked by the product: views and rows come from each counter object's own SQLite file after the run " +
-      '(one visitor row per counted view, rejections, and the rows an object writes once: meta, salt, day table); ' +
+      '(one visitor row per counted view or copied to a new shard, and the rows an object writes once: meta, salt, day table, tallies); ' +
       `requests are the beacons the worker answered; flushes are one alarm per object per ${report.flushSeconds} s interval in which it had views ` +
       "(src/views/counter.ts only ever moves an alarm earlier, to that long after a view), each one DO request and two setAlarm rows; D1 rows per flush are D1's own `meta.rows_written` " +
       "(indexes included) for rewriting, after the alarms ran, the rows a flush writes (the shard-day row and the article's totals). " +
@@ -253,4 +285,31 @@ export function renderSummary(report: BenchReport, results: Result[]): string {
     ),
   );
   return `${lines.join('\n')}\n`;
+}
+
+const soakStart = '<!-- soak:start -->';
+const soakEnd = '<!-- soak:end -->';
+
+/**
+ * `markdown` with the soak's block (`npm run soak`, scripts/soak.ts) between its markers: the
+ * given `block`, or else the one `previous` (the file being replaced) carried, so a benchmark
+ * run that rewrites BENCHMARKS.md keeps the soak's figures. Replaced in place when `markdown`
+ * has the markers already, appended otherwise.
+ */
+export function withSoakBlock(markdown: string, previous: string | null, block?: string): string {
+  const inner = (text: string | null) => {
+    if (!text) return null;
+    const from = text.indexOf(soakStart);
+    const to = text.indexOf(soakEnd);
+    return from >= 0 && to > from ? text.slice(from + soakStart.length, to).trim() : null;
+  };
+  const content = block ?? inner(previous);
+  if (!content) return markdown;
+  const wrapped = `${soakStart}\n\n${content}\n\n${soakEnd}`;
+  const from = markdown.indexOf(soakStart);
+  const to = markdown.indexOf(soakEnd);
+  if (from >= 0 && to > from) {
+    return markdown.slice(0, from) + wrapped + markdown.slice(to + soakEnd.length);
+  }
+  return `${markdown.trimEnd()}\n\n${wrapped}\n`;
 }

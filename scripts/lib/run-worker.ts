@@ -30,6 +30,8 @@ export interface StartOptions {
    * worker's. The benchmark turns it off to measure the worker's routes alone.
    */
   assets?: boolean;
+  /** Each structured log message of the worker (the bench counts some of them). */
+  onLog?: (message: string) => void;
   /**
    * Keep D1, R2 and Durable Object state in this folder (kept on dispose) instead of a fresh
    * temporary one; `${dir}/v3` is where wrangler's `--persist-to dir` and getPlatformProxy look.
@@ -130,7 +132,11 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
             stderr.resume();
           },
       // Miniflare 5 drops handleRuntimeStdio and prints workerd's log lines itself unless told.
-      handleStructuredLogs: options.verbose ? undefined : () => {},
+      handleStructuredLogs: options.onLog
+        ? (log: { message: string }) => options.onLog!(log.message)
+        : options.verbose
+          ? undefined
+          : () => {},
     } as V4MiniflareOptions);
   const mf = new Miniflare(miniflareOptions(options.vars, options.port ?? 0));
   await mf.ready;

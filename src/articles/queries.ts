@@ -2,6 +2,7 @@ import { and, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { compileOnce } from '../db/compiled';
 import { articles, channels } from '../db/schema';
+import { wellFormed } from '../lib/rows';
 import type {
   ArticleDetail,
   ArticleLookup,
@@ -206,7 +207,7 @@ export async function listPublishedArticles(
     rows = await query;
   }
 
-  const items = rows.slice(0, options.limit).map(toSummary);
+  const items = wellFormed(rows.slice(0, options.limit), toSummary, 'articles');
   const last = items.at(-1);
   const next: [number, number] | null =
     rows.length > options.limit && last

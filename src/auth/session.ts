@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { createDb, type Database } from '../db/client';
 import type { AppEnv } from '../env';
+import { guardD1 } from '../lib/d1-guard';
 
 /**
  * Admin requests read and write on the D1 primary (Sessions API 'first-primary'), so a token
@@ -12,7 +13,8 @@ export function primaryDb(c: Context<AppEnv>): Database {
   let db = c.get('primaryDb');
   if (!db) {
     const session = c.env.DB.withSession('first-primary');
-    db = createDb(session);
+    // Failures answer 503, but no deadline: a write cut short here might still commit.
+    db = createDb(guardD1(session, null));
     c.set('primarySession', session);
     c.set('primaryDb', db);
   }

@@ -63,7 +63,11 @@ export const articles = sqliteTable(
     viewCount: integer('view_count').notNull().default(0),
     visitorCount: integer('visitor_count').notNull().default(0),
     viewBase: integer('view_base').notNull().default(0),
+    // The operator's floor; the counters raise viewLayout (a power of two) by themselves when an
+    // article runs hot, and it never shrinks (src/views/counter.ts).
     viewShards: integer('view_shards').notNull().default(1),
+    viewLayout: integer('view_layout').notNull().default(1),
+    viewLayoutAt: integer('view_layout_at', { mode: 'timestamp_ms' }),
     indexNumber: text('index_number'),
     documentNumber: text('document_number'),
     dateWritten: text('date_written'),

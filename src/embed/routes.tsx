@@ -6,7 +6,7 @@ import { findArticle, listPublishedArticles } from '../articles/queries';
 import { assetManifest } from '../asset-manifest.gen';
 import { findChannel } from '../channels/queries';
 import type { AppEnv } from '../env';
-import { AppError } from '../lib/errors';
+import { AppError, clientProblem } from '../lib/errors';
 import { publicGet } from '../lib/http';
 import { createRoute } from '@hono/zod-openapi';
 import { zValidator } from '@hono/zod-validator';
@@ -56,7 +56,7 @@ async function frameCsp(css: string, env: Env): Promise<string> {
   });
 }
 
-type FrameStatus = 200 | 400 | 404 | 410;
+type FrameStatus = 200 | 400 | 404 | 410 | 503;
 
 async function renderFrame(
   c: Context<AppEnv>,
@@ -67,7 +67,9 @@ async function renderFrame(
   c.header('Content-Security-Policy', await frameCsp(css, c.env));
   // A framed error is still shown inside someone's page, so it gets the same frameable policy;
   // a missing or withdrawn article may come back, a malformed address will not.
-  if (status !== 200) c.header('Cache-Control', status === 400 ? 'no-store' : 'public, max-age=60');
+  if (status !== 200) {
+    c.header('Cache-Control', status === 400 || status === 503 ? 'no-store' : 'public, max-age=60');
+  }
   return c.html(html`<!DOCTYPE html>${page}`, status);
 }
 
@@ -89,7 +91,7 @@ function frameOptions(c: Context<AppEnv>) {
 function frameError(
   c: Context<AppEnv>,
   status: Exclude<FrameStatus, 200>,
-  pick: 'badAddress' | 'articleMissing' | 'articleGone' | 'channelMissing',
+  pick: 'badAddress' | 'articleMissing' | 'articleGone' | 'channelMissing' | 'unavailable',
 ) {
   const o = frameOptions(c);
   return renderFrame(
@@ -119,8 +121,26 @@ embedRoutes.use(
   }),
 );
 embedRoutes.use('/oembed', publicGet({ maxAge: 300, staleWhileRevalidate: 3600 }));
-embedRoutes.use('/embed', publicGet({ maxAge: 300, staleWhileRevalidate: 3600 }));
-embedRoutes.use('/embed/*', publicGet());
+// One caching middleware per request: '/embed/*' also matches '/embed', so the owner page and
+// the frames share one registration that picks the policy (two would both run, and Vary repeat).
+const ownerPageCache = publicGet({ maxAge: 300, staleWhileRevalidate: 3600 });
+const frameCache = publicGet();
+embedRoutes.use('/embed/*', (c, next) =>
+  (c.req.path === '/embed' ? ownerPageCache : frameCache)(c, next),
+);
+// A frame whose storage failed (and that had no stale copy) is still shown inside someone's
+// page: a framed 503 with Retry-After, not a problem document the reader would see as text.
+embedRoutes.use('/embed/*', async (c, next) => {
+  await next();
+  const problem = c.error ? clientProblem(c.error) : null;
+  if (c.req.path === '/embed' || problem?.status !== 503) return;
+  // Dropped first: assigning c.res merges the problem document's headers into the frame.
+  c.res = undefined;
+  c.finalized = false;
+  for (const [name, value] of Object.entries(problem.headers ?? {})) c.header(name, value);
+  c.header('X-Request-Id', c.get('requestId'));
+  c.res = await frameError(c, 503, 'unavailable');
+});
 
 const oembed = createRoute({
   method: 'get',

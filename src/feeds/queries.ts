@@ -3,6 +3,7 @@ import { channelAndDescendants, isPublic, summaryColumns, toSummary } from '../a
 import type { FeedArticle } from '../articles/types';
 import type { Database } from '../db/client';
 import { articles, channels } from '../db/schema';
+import { wellFormed } from '../lib/rows';
 
 export type { FeedArticle };
 
@@ -83,9 +84,16 @@ export async function loadFeed(
   const channel = channelRows[0] ?? null;
   if (options.channelSlug && !channel) return null;
 
-  const items = rows.map((r): FeedArticle => ({ ...toSummary(r), body: r.body }));
+  const items = wellFormed(rows, (r): FeedArticle => ({ ...toSummary(r), body: r.body }), 'feed');
   const newestArticleChange = lastRows[0]?.value ?? null;
-  let lastModified = newestArticleChange === null ? null : new Date(newestArticleChange);
+  const stamp = newestArticleChange === null ? Number.NaN : Number(newestArticleChange);
+  // A garbage updated_at wins SQLite's max() (text sorts after numbers): fall back to the rows shown.
+  const shown = items.flatMap((a) => [a.updatedAt.getTime(), a.publishedAt.getTime()]);
+  let lastModified = Number.isFinite(stamp)
+    ? new Date(stamp)
+    : shown.length
+      ? new Date(Math.max(...shown))
+      : null;
   if (channel && lastModified && channel.updatedAt > lastModified) lastModified = channel.updatedAt;
   return { channel, items, lastModified };
 }
@@ -190,5 +198,5 @@ export async function listNewsArticles(
     .where(and(isPublic(options.now), gte(articles.publishedAt, options.since)))
     .orderBy(desc(articles.publishedAt), desc(articles.id))
     .limit(options.limit);
-  return rows.map((r) => ({ ...r, publishedAt: r.publishedAt ?? new Date(0) }));
+  return wellFormed(rows, (r) => ({ ...r, publishedAt: r.publishedAt ?? new Date(0) }), 'sitemap');
 }

@@ -54,6 +54,7 @@ export const problemCatalogue = {
   internal_error: { status: 500, title: 'An unexpected error occurred' },
   not_implemented: { status: 501, title: 'The requested format is not implemented' },
   counting_unavailable: { status: 503, title: 'View counting is temporarily unavailable' },
+  storage_unavailable: { status: 503, title: 'The database is temporarily unavailable' },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
 
 export type ProblemCode = keyof typeof problemCatalogue;
@@ -190,6 +191,11 @@ export function validationError(
  */
 export function clientProblem(err: unknown): AppError | null {
   if (err instanceof AppError) return err;
+  // A problem raised under a library's own error (drizzle wraps a failed query's error as its cause).
+  for (let cause = (err as { cause?: unknown })?.cause, depth = 0; cause && depth < 3; depth++) {
+    if (cause instanceof AppError) return cause;
+    cause = (cause as { cause?: unknown }).cause;
+  }
   if (err instanceof HTTPException && err.status < 500) {
     return new AppError(problemForStatus[err.status] ?? 'invalid_parameter', {
       detail: err.message || undefined,

@@ -1,5 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { etag, RETAINED_304_HEADERS } from 'hono/etag';
+import type { AppEnv } from '../env';
+import { now } from './clock';
 
 export interface CachePolicy {
   maxAge: number;
@@ -33,10 +35,23 @@ const strongEtag = etag({ retainedHeaders: retainedOn304 });
 
 /** Carries the reader-facing Cache-Control through the colo cache, which needs its own. */
 const clientCacheControl = 'X-Gazette-Client-Cache-Control';
+/** When a stored copy stops being fresh (ms on the app's clock); after it, only stale-if-error. */
+const freshUntilHeader = 'X-Gazette-Fresh-Until';
+
+/** A stale copy is kept this long past its freshness unless STALE_IF_ERROR_SECONDS says otherwise. */
+export const defaultStaleIfErrorSeconds = 21_600;
+
+function seconds(value: string | undefined, fallback: number): number {
+  const n = Number(value ?? fallback);
+  return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
+}
 
 function edgeCacheSeconds(env: { API_EDGE_CACHE_SECONDS?: string } | undefined): number {
-  const seconds = Number(env?.API_EDGE_CACHE_SECONDS ?? 0);
-  return Number.isFinite(seconds) && seconds > 0 ? Math.floor(seconds) : 0;
+  return seconds(env?.API_EDGE_CACHE_SECONDS, 0);
+}
+
+function staleIfErrorSeconds(env: { STALE_IF_ERROR_SECONDS?: string } | undefined): number {
+  return seconds(env?.STALE_IF_ERROR_SECONDS, defaultStaleIfErrorSeconds);
 }
 
 function ifNoneMatchHits(ifNoneMatch: string | undefined, etagValue: string | null): boolean {
@@ -65,6 +80,22 @@ function waitUntil(c: Context, promise: Promise<unknown>) {
   }
 }
 
+/** A stored copy as the reader gets it: the reader's Cache-Control, no colo bookkeeping. */
+function fromStore(c: Context, stored: Response, state: 'HIT' | 'STALE'): Response {
+  const res = ifNoneMatchHits(c.req.header('If-None-Match'), stored.headers.get('ETag'))
+    ? notModified(stored)
+    : new Response(stored.body, stored);
+  res.headers.set(
+    'Cache-Control',
+    // A stale copy stands in for an answer that failed: no cache downstream may keep it.
+    state === 'STALE' ? 'no-cache' : (stored.headers.get(clientCacheControl) ?? ''),
+  );
+  res.headers.delete(clientCacheControl);
+  res.headers.delete(freshUntilHeader);
+  res.headers.set('X-Edge-Cache', state);
+  return res;
+}
+
 /**
  * Public GETs: strong ETag with 304 on If-None-Match, a short shared-cache lifetime with
  * stale-while-revalidate, and Vary on what can change the bytes. Handlers that need another
@@ -73,27 +104,29 @@ function waitUntil(c: Context, promise: Promise<unknown>) {
  * With API_EDGE_CACHE_SECONDS set, 200 responses are also kept in the colo's Cache API for
  * that long (at most their own max-age), so a popular article is served without touching
  * D1 or re-hashing its body. (The Cache API works on custom domains, not on *.workers.dev.)
+ *
+ * Stale-if-error: the stored copy outlives its freshness by STALE_IF_ERROR_SECONDS. A request
+ * that finds only a stale copy runs the handler as usual (the happy path is unchanged: the
+ * same one D1 round trip); when the handler answers 5xx (D1 failing or too slow, see
+ * src/lib/d1-guard.ts), the reader gets the stale copy instead, marked X-Edge-Cache: STALE.
  */
-export function publicGet(policy: CachePolicy = publicCachePolicy): MiddlewareHandler {
+export function publicGet(policy: CachePolicy = publicCachePolicy): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
     const ttl = edgeCacheSeconds(c.env);
     const cache = ttl > 0 ? caches.default : null;
     // Only a request that may use the colo cache pays for its key.
     const key = cache ? new Request(c.req.url, { method: 'GET' }) : null;
+    let stale: Response | undefined;
     if (cache && key) {
       const stored = await cache.match(key);
       if (stored) {
-        if (ifNoneMatchHits(c.req.header('If-None-Match'), stored.headers.get('ETag'))) {
-          c.res = notModified(stored);
-        } else {
-          c.res = new Response(stored.body, stored);
+        const freshUntil = Number(stored.headers.get(freshUntilHeader));
+        if (!(freshUntil > 0) || now() < freshUntil) {
+          c.res = fromStore(c, stored, 'HIT');
+          return;
         }
-        // The stored copy's Cache-Control was the colo's lifetime; readers get the original.
-        c.res.headers.set('Cache-Control', stored.headers.get(clientCacheControl) ?? '');
-        c.res.headers.delete(clientCacheControl);
-        c.res.headers.set('X-Edge-Cache', 'HIT');
-        return;
+        stale = stored;
       }
     }
     await strongEtag(c, async () => {
@@ -104,14 +137,32 @@ export function publicGet(policy: CachePolicy = publicCachePolicy): MiddlewareHa
       }
       c.res.headers.append('Vary', 'Accept-Encoding');
     });
+    const staleUntil = stale
+      ? Number(stale.headers.get(freshUntilHeader)) + staleIfErrorSeconds(c.env) * 1000
+      : 0;
+    // Bounded on the app's clock too, not only by the Cache API's own expiry.
+    if (stale && c.res.status >= 500 && now() < staleUntil) {
+      c.get('logger')?.warn('served a stale copy', {
+        path: c.req.path,
+        status: c.res.status,
+        staleSince: new Date(Number(stale.headers.get(freshUntilHeader))).toISOString(),
+      });
+      // Dropped first: assigning c.res merges the failed answer's headers into the copy.
+      c.res = undefined;
+      c.res = fromStore(c, stale, 'STALE');
+      const requestId = c.get('requestId');
+      if (requestId) c.res.headers.set('X-Request-Id', requestId);
+      return;
+    }
     if (cache && key && c.res.status === 200) {
       const maxAge = /max-age=(\d+)/.exec(c.res.headers.get('Cache-Control') ?? '');
-      const seconds = Math.min(ttl, maxAge ? Number(maxAge[1]) : 0);
-      if (seconds > 0 && !/no-store|private/.test(c.res.headers.get('Cache-Control') ?? '')) {
+      const fresh = Math.min(ttl, maxAge ? Number(maxAge[1]) : 0);
+      if (fresh > 0 && !/no-store|private/.test(c.res.headers.get('Cache-Control') ?? '')) {
         const copy = new Response(c.res.clone().body, c.res);
         copy.headers.delete('X-Request-Id');
         copy.headers.set(clientCacheControl, c.res.headers.get('Cache-Control') ?? '');
-        copy.headers.set('Cache-Control', `public, max-age=${seconds}`);
+        copy.headers.set(freshUntilHeader, String(now() + fresh * 1000));
+        copy.headers.set('Cache-Control', `public, max-age=${fresh + staleIfErrorSeconds(c.env)}`);
         waitUntil(c, cache.put(key, copy));
       }
       c.res.headers.set('X-Edge-Cache', 'MISS');

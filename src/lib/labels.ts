@@ -252,6 +252,7 @@ export interface EmbedLabels {
   articleMissing: string;
   articleGone: string;
   channelMissing: string;
+  unavailable: string;
   badAddress: string;
   home: string;
 }
@@ -278,6 +279,7 @@ export const embedLabels: Record<Lang, EmbedLabels> = {
     articleMissing: '文章不存在或尚未发布。',
     articleGone: '该文章已撤下。',
     channelMissing: '栏目不存在。',
+    unavailable: '内容暂时无法显示，请稍后再试。',
     badAddress: '嵌入地址有误。',
   },
   en: {
@@ -289,6 +291,7 @@ export const embedLabels: Record<Lang, EmbedLabels> = {
     articleMissing: 'This article does not exist or is not published.',
     articleGone: 'This article was withdrawn.',
     channelMissing: 'This channel does not exist.',
+    unavailable: 'This content cannot be shown right now. Please try again later.',
     badAddress: 'This embed address is not valid.',
   },
 };

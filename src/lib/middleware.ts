@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from '../env';
 import { createLogger } from './logger';
+import { permissionsPolicy } from './permissions-policy';
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{8,64}$/;
 
@@ -56,6 +57,17 @@ const baselineHeaders = secureHeaders({
   xXssProtection: false,
 });
 
+/**
+ * What other sites may load without CORS (Cross-Origin-Resource-Policy): public reads, frames,
+ * feeds, badges and media are meant for them; reader pages, the docs and the admin API are not.
+ */
+export function resourcePolicy(path: string): 'cross-origin' | 'same-origin' {
+  if (path.startsWith('/api/v1/admin')) return 'same-origin';
+  return /^\/(?:api\/|embed\/|oembed$|media\/|openapi\.json$)|\.(?:xml|json)$/.test(path)
+    ? 'cross-origin'
+    : 'same-origin';
+}
+
 export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   // A 304 keeps its page's own CSP (src/lib/http.ts), so defaults only fill in what is missing.
   await baselineHeaders(c, next);
@@ -67,4 +79,11 @@ export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   ) {
     h.set('X-Frame-Options', 'DENY');
   }
+  if (!h.has('Permissions-Policy')) h.set('Permissions-Policy', permissionsPolicy);
+  if (!h.has('Cross-Origin-Resource-Policy')) {
+    h.set('Cross-Origin-Resource-Policy', resourcePolicy(c.req.path));
+  }
+  // Configurable (STRICT_TRANSPORT_SECURITY, empty: off), for a domain not yet fully on HTTPS.
+  const hsts = c.env?.STRICT_TRANSPORT_SECURITY;
+  if (hsts) h.set('Strict-Transport-Security', hsts);
 };

@@ -4,6 +4,7 @@ import { bookmarkHeader, primaryDb } from '../auth/session';
 import { auditContext, auditStatement } from '../authoring/audit';
 import { createDb } from '../db/client';
 import type { AppEnv } from '../env';
+import { d1DeadlineMs, guardD1 } from '../lib/d1-guard';
 import { AppError } from '../lib/errors';
 import { createRoute } from '@hono/zod-openapi';
 import { createApi, problemResponses, publicAccess } from '../lib/openapi';
@@ -261,7 +262,11 @@ const getMediaFile = createRoute({
 export const mediaRoutes = createApi().openapi(getMediaFile, async (c) => {
   const { hash, name } = c.req.valid('param');
   const { w } = c.req.valid('query');
-  const m = await findMediaByPath(createDb(c.env.DB), hash, name.normalize('NFC'));
+  const m = await findMediaByPath(
+    createDb(guardD1(c.env.DB, d1DeadlineMs(c.env))),
+    hash,
+    name.normalize('NFC'),
+  );
   if (!m) throw new AppError('not_found', { detail: 'No such file' });
   const isImage = imageTypes.has(m.type);
   if (w !== undefined && !isImage) {

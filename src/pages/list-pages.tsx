@@ -222,7 +222,7 @@ export function ChannelPage(props: ChannelPageProps) {
 export interface ErrorPageProps {
   site: SiteConfig;
   labels: Labels;
-  status: 400 | 404 | 410 | 500;
+  status: 400 | 404 | 410 | 500 | 503;
   detail?: string;
 }
 

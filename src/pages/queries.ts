@@ -3,6 +3,7 @@ import type { Database } from '../db/client';
 import { articles, channels } from '../db/schema';
 import { channelAndDescendants, isPublic } from '../articles/queries';
 import type { ListItem } from '../articles/types';
+import { wellFormed } from '../lib/rows';
 
 export type { ListItem };
 
@@ -85,10 +86,10 @@ export async function loadHomeContent(
   );
   const [popularRows, ...sectionRows] = await db.batch([popularQuery, ...sectionQueries]);
   return {
-    popular: popularRows.map(toItem),
+    popular: wellFormed(popularRows, toItem, 'home'),
     sections: options.channels.map((channel, i) => ({
       channel,
-      items: (sectionRows[i] ?? []).map(toItem),
+      items: wellFormed(sectionRows[i] ?? [], toItem, 'home'),
     })),
   };
 }
@@ -112,7 +113,7 @@ export async function listChannelPage(
       .where(and(isPublic(options.now), channelAndDescendants(root))),
     latestInSubtree(db, root, options.now, options.perPage, (options.page - 1) * options.perPage),
   ]);
-  return { items: rows.map(toItem), total: totalRows[0]?.total ?? 0 };
+  return { items: wellFormed(rows, toItem, 'channel page'), total: totalRows[0]?.total ?? 0 };
 }
 
 /**

@@ -39,7 +39,7 @@ export const readerPage: MiddlewareHandler<AppEnv> = async (c, next) => {
 export function renderPage(
   c: Context<AppEnv>,
   element: Child,
-  status: 200 | 400 | 404 | 410 | 500,
+  status: 200 | 400 | 404 | 410 | 500 | 503,
 ) {
   c.header('Content-Security-Policy', pageCsp(c.env));
   return c.html(html`<!DOCTYPE html>${element}`, status);
@@ -50,11 +50,13 @@ export function renderErrorPage(c: Context<AppEnv>, problem: AppError) {
   const site = siteConfig(c.env);
   const labels = labelsFor(site.lang);
   const status =
-    problem.status === 404 || problem.status === 410
+    problem.status === 404 || problem.status === 410 || problem.status === 503
       ? problem.status
       : problem.status === 400
         ? 400
         : 500;
+  // Retry-After on a 503 tells readers' browsers and crawlers when to come back.
+  for (const [name, value] of Object.entries(problem.headers ?? {})) c.header(name, value);
   const param = status === 400 ? problem.invalidParams?.[0]?.name : undefined;
   // A missing or withdrawn page may come back, but not within a minute; client errors and
   // failures must not be cached at all.

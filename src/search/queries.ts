@@ -3,6 +3,7 @@ import { channelAndDescendants, channelExistsQuery, isPublic } from '../articles
 import type { ChannelRef, PolicyDocument } from '../articles/types';
 import type { Database } from '../db/client';
 import type { ParsedQuery, SearchIndex, SearchTerm } from './query';
+import { wellFormed } from '../lib/rows';
 
 export type SearchSort = 'relevance' | 'latest';
 
@@ -202,7 +203,7 @@ export async function searchArticles(db: Database, options: SearchOptions): Prom
   const n = ((counted?.results ?? []) as { n: number }[])[0]?.n ?? 0;
   const channelFound = !options.channelSlug || (channel?.results.length ?? 0) > 0;
   return {
-    hits: rows.slice(0, options.limit).map(toHit),
+    hits: wellFormed(rows.slice(0, options.limit), toHit, 'search'),
     total: Math.min(n, totalCap),
     totalExact: n <= totalCap,
     hasMore: rows.length > options.limit,

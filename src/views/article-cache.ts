@@ -55,3 +55,12 @@ export async function lookupCountable(
     return { ok: false, error };
   }
 }
+
+/**
+ * A counter answered a larger layout than the article row said (it just split): the article
+ * object is the one this isolate's cache holds, so raising it here routes every later beacon
+ * and read of this isolate by the new layout without waiting for the cache to expire.
+ */
+export function raiseLayout(article: { viewLayout?: number }, layout: number): void {
+  if ((article.viewLayout ?? 1) < layout) article.viewLayout = layout;
+}

@@ -1,19 +1,23 @@
 import { AppError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
+import { raiseLayout } from './article-cache';
 import type {
   CounterArticle,
   HitInput,
   HitResult,
   RejectionTally,
+  ShardRead,
   ShardTotals,
   ViewCounter,
   WorkerRejection,
 } from './counter';
+import { articleLayout, range, shardOf } from './layout';
 import { viewSettings } from './settings';
 
 /**
- * The one way to reach a counter object. A hot article is split into `shards` objects;
- * a visitor always lands on the same shard, so dedupe and unique visitors stay exact.
+ * The one way to reach a counter object. A hot article is split into a layout of shards
+ * (src/views/layout.ts); a visitor's bucket is owned by one shard at a time, so dedupe and
+ * unique visitors stay exact.
  */
 export function viewCounter(
   env: Env,
@@ -21,10 +25,6 @@ export function viewCounter(
   shard: number,
 ): DurableObjectStub<ViewCounter> {
   return env.VIEW_COUNTER.get(env.VIEW_COUNTER.idFromName(`article:${articleId}:${shard}`));
-}
-
-export function shardFor(bucket: number, shards: number): number {
-  return bucket % Math.max(1, shards);
 }
 
 const retryAfterSeconds = '30';
@@ -52,6 +52,7 @@ export interface CountedArticle {
   id: number;
   viewBase: number;
   viewShards: number;
+  viewLayout?: number;
   viewCount: number;
   visitorCount: number;
 }
@@ -63,20 +64,36 @@ function sumShards(base: number, shards: ShardTotals[]): ArticleCounts {
   );
 }
 
-function allShards(article: { id: number; viewShards: number }, env: Env) {
-  return Array.from({ length: Math.max(1, article.viewShards) }, (_, shard) =>
-    viewCounter(env, article.id, shard).read(),
-  );
+/**
+ * Every shard's totals, in parallel: one round trip. A shard that knows a larger layout than
+ * this isolate (an article that just split) says so, and only then are the new shards asked.
+ */
+async function readShards(
+  env: Env,
+  article: { id: number; viewShards: number; viewLayout?: number },
+  skip?: { shard: number; totals: ShardTotals },
+): Promise<ShardTotals[]> {
+  const layout = articleLayout(article);
+  const ask = (shards: number[]) =>
+    Promise.all(
+      shards.map((s) =>
+        s === skip?.shard ? skip.totals : viewCounter(env, article.id, s).read(layout),
+      ),
+    );
+  const first: ShardRead[] = await ask(range(0, layout));
+  const known = Math.max(layout, ...first.map((s) => s.shards ?? 0));
+  if (known === layout) return first;
+  raiseLayout(article, known);
+  return [...first, ...(await ask(range(layout, known)))];
 }
 
 /**
- * Live totals across every shard (fanned out in parallel: one round trip), plus the count
- * carried over from an older site; the last flushed totals when a counter cannot answer.
+ * Live totals across every shard, plus the count carried over from an older site; the last
+ * flushed totals when a counter cannot answer.
  */
 export async function readCounts(env: Env, article: CountedArticle): Promise<LiveCounts> {
   try {
-    const shards = await Promise.all(allShards(article, env));
-    return { ...sumShards(article.viewBase, shards), live: true };
+    return { ...sumShards(article.viewBase, await readShards(env, article)), live: true };
   } catch {
     return { views: article.viewCount, visitors: article.visitorCount, live: false };
   }
@@ -102,8 +119,8 @@ export async function readCountsFromCounters(env: Env, id: number): Promise<Live
     );
   }
   try {
-    const others = await Promise.all(allShards(article, env).slice(1));
-    return { ...sumShards(article.viewBase, [own, ...others]), live: true };
+    const all = await readShards(env, article, { shard: 0, totals: own });
+    return { ...sumShards(article.viewBase, all), live: true };
   } catch (err) {
     throw countingUnavailable(err, 'Some view counters of this article cannot be reached.');
   }
@@ -146,20 +163,36 @@ export async function recordHit(
   article: CountedArticle,
   hit: Omit<HitInput, 'articleId' | 'shard' | 'viewBase' | 'viewShards'> & { bucket: number },
 ): Promise<RecordedHit> {
-  const shard = shardFor(hit.bucket, article.viewShards);
-  const { bucket: _bucket, ...input } = hit;
-  const siblings = Array.from({ length: article.viewShards }, (_, s) => s)
-    .filter((s) => s !== shard)
+  const firstLayout = articleLayout(article);
+  const firstShard = shardOf(hit.bucket, firstLayout);
+  const asked = new Set(range(0, firstLayout));
+  const siblings = range(0, firstLayout)
+    .filter((s) => s !== firstShard)
     .map((s) => readSibling(env, article.id, s, hit.now));
   let own: HitResult;
+  let layout = firstLayout;
+  let shard = firstShard;
   try {
-    own = await viewCounter(env, article.id, shard).hit({
-      ...input,
-      articleId: article.id,
-      shard,
-      viewBase: article.viewBase,
-      viewShards: article.viewShards,
-    });
+    // A shard that handed this visitor's bucket to a newer shard says `moved` and its layout;
+    // each answer is one more level of the split, so a few tries always end somewhere.
+    for (let attempt = 0; ; attempt++) {
+      own = await viewCounter(env, article.id, shard).hit({
+        ...hit,
+        articleId: article.id,
+        shard,
+        viewBase: article.viewBase,
+        viewShards: layout,
+      });
+      if (own.shards && own.shards > layout) {
+        layout = own.shards;
+        raiseLayout(article, layout);
+      }
+      if (!own.moved) break;
+      if (attempt > 6 || shardOf(hit.bucket, layout) === shard) {
+        throw new Error(`shard ${shard} answered moved without a larger layout`);
+      }
+      shard = shardOf(hit.bucket, layout);
+    }
   } catch (err) {
     await Promise.allSettled(siblings);
     throw countingUnavailable(
@@ -167,7 +200,12 @@ export async function recordHit(
       'The view counters cannot be reached; nothing was counted. Try again shortly.',
     );
   }
-  const others = await Promise.all(siblings);
+  // After a split the shards this isolate did not know of are asked too (rarely: the isolate
+  // learns the layout from this very answer).
+  const late = range(0, layout)
+    .filter((s) => s !== shard && (!asked.has(s) || s === firstShard))
+    .map((s) => readSibling(env, article.id, s, hit.now));
+  const others = [...(await Promise.all(siblings)), ...(await Promise.all(late))];
   const known = others.filter((s) => s !== null);
   const totals = sumShards(article.viewBase, [own, ...known]);
   // With a sibling missing, the flushed total is a floor the live sum must not fall below.
@@ -205,6 +243,11 @@ export function tallyRejection(
   }
   pendingTallies.clear();
   for (const tally of byArticle.values()) {
+    // One line per object request, so what rejections cost in requests can be read off the logs.
+    logger.info('view rejection tallies sent', {
+      articleId: tally.articleId,
+      hits: tally.entries.reduce((n, e) => n + e.count, 0),
+    });
     waitUntil(
       viewCounter(env, tally.articleId, 0)
         .tally(tally)

@@ -6,8 +6,11 @@ import { clockTime, now as clockNow, platformTime } from '../lib/clock';
 import { createLogger, describeError } from '../lib/logger';
 import { siteConfig } from '../lib/site';
 import { addDays, startOfZonedDay, zonedDay } from '../lib/time';
-import { writeShardTotals } from './queries';
+import { viewCounter } from './counter-client';
+import { classMask, inClass, layoutFor, maxLayout, parentOf, stableBits } from './layout';
+import { raiseViewLayout, writeShardTotals } from './queries';
 import { viewSettings } from './settings';
+import { ipBucket } from './visitor';
 
 /** Why a hit was answered but not counted. The object decides the first two itself. */
 export const rejectionReasons = [
@@ -30,8 +33,11 @@ export interface HitInput {
   /** Used only in memory, as input to a keyed hash; never stored. */
   userAgent: string;
   now: number;
-  /** The article's legacy count and shard count, kept by shard 0 to answer while D1 is down. */
+  /** The IP's shard bucket (VisitorSignals.bucket); derived from `ip` when absent. */
+  bucket?: number;
+  /** The article's legacy count (kept by shard 0 to answer while D1 is down). */
   viewBase?: number;
+  /** The layout the caller routed by; the object keeps the largest it has heard of. */
   viewShards?: number;
 }
 
@@ -53,9 +59,32 @@ export interface ShardTotals {
   visitors: number;
 }
 
-export interface HitResult extends ShardTotals {
+export interface ShardRead extends ShardTotals {
+  /** Present when the object knows a larger layout than the caller said it routes by. */
+  shards?: number;
+}
+
+export interface HitResult extends ShardRead {
   counted: boolean;
   reason?: RejectionReason;
+  /** The visitor's bucket belongs to another shard now: route by `shards` and ask again. */
+  moved?: true;
+}
+
+/** What a parent gives a new shard: its salts, the days it holds rows for, and its layout. */
+export interface Handover {
+  salts: { day: string; salt: ArrayBuffer }[];
+  days: string[];
+  shards: number;
+}
+
+/** A page of the parent's visitor rows of one day that now belong to a child shard. */
+export interface HandoverRow {
+  ip: ArrayBuffer;
+  visitor: ArrayBuffer;
+  b: number | null;
+  first_at: number;
+  last_at: number;
 }
 
 export interface FlushReport {
@@ -78,6 +107,10 @@ const dayOfTable = (table: string) => {
 const utf8 = new TextEncoder();
 const retryDelayMs = 10_000;
 const maxRowsPerFlush = 200;
+/** Hot detection: hits a shard answered for its own buckets, per fixed window of this length. */
+const loadWindowMs = 10_000;
+const handoverPage = 2_000;
+const emptyBlob = new Uint8Array(0).buffer;
 
 /**
  * Counts the views of one article, or of one shard of a hot article.
@@ -98,6 +131,32 @@ const maxRowsPerFlush = 200;
  * double count. Rejection tallies not yet flushed live in memory for up to one flush
  * interval; an object evicted in that time loses them (never a counted view).
  *
+ * Hot articles shard themselves (no operator needed), without moving a visitor who was seen:
+ * - A visitor's bucket is a number from its IP alone; its visitor rows keep the bucket's low 6
+ *   bits (`b`, one of 64 values, links to nobody). Layouts are powers of two up to 64 and a
+ *   bucket's shard is its low bits (src/views/layout.ts), so when the layout doubles from L to
+ *   2L a visitor either stays on shard s or moves to s + L. Every IP's visitors share a shard.
+ * - Each shard counts the hits it answers for its own buckets in a 10 s window; one that
+ *   sustains VIEW_SPLIT_HITS_PER_SECOND raises `articles.view_layout` in D1 to twice its
+ *   layout (up to VIEW_MAX_SHARDS, never down; `view_layout_at` says when) and answers the new
+ *   layout at once, so the isolates that route to it switch on their next beacon; the others
+ *   read it from D1 with the article (cached 30 s per isolate). An operator's `view_shards`
+ *   is a floor, rounded up to a power of two, and changes the layout the same way.
+ * - A new shard takes nothing until its parent (itself without its highest bit) hands its
+ *   buckets over: on its first hit it calls the parent's `handOver`, which in one synchronous
+ *   step records the child and from then on answers `moved` for those buckets (the worker asks
+ *   the shard of the larger layout instead); the child then copies the parent's salts and,
+ *   page by page, every visitor row of those buckets (today's and yesterday's, so the dedupe
+ *   window and the per-IP cap straddle the change), marked `imported`: they dedupe and cap
+ *   but add no view or visitor here, since the parent already counted them. Hits wait for the
+ *   copy, and no bucket is ever owned by two shards at once, whatever any isolate believes:
+ *   the cut-over is one step in the parent, not a moment on anybody's clock. A parent that is
+ *   new itself is first handed its own buckets (recursively, toward shard 0).
+ * - Rows written before rows kept bits (b NULL) go to every child, which only costs rows.
+ * - Reads fan out to every shard of the layout in parallel; a shard that knows a larger layout
+ *   says so, and the reader asks the new shards too (src/views/counter-client.ts). Each shard
+ *   flushes its own (article, day, shard) rows as absolute totals, so D1's sum stays exact.
+ *
  * In-memory state, each for what it saves:
  * - `days` and `totals`: every hit answers the live totals; without them each hit would sum
  *   the day tables (one read per visitor row). Rebuilt from the tables on wake.
@@ -109,13 +168,26 @@ const maxRowsPerFlush = 200;
  *   skip it in steady state.
  * - `dayStarts`: the zoned start of a day (Intl formatting) is needed on each hit near
  *   midnight and on each wake.
+ * - `layout`, `active`, `moved`: which buckets this shard answers for, checked on every hit
+ *   (persisted in `meta` and `children`, written only when they change).
+ * - `windowStart` / `windowHits`: hot detection, lost harmlessly on eviction.
  */
 export class ViewCounter extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private articleId: number | null = null;
   private shard = 0;
   private viewBase = 0;
-  private viewShards = 1;
+  /** The largest layout this object has heard of (from hits, handovers or its own split). */
+  private layout = 1;
+  /** Whether this shard holds its buckets (shard 0 always; others once handed over). */
+  private active = false;
+  private activation: Promise<void> | null = null;
+  private readonly children = new Set<number>();
+  /** Per bucket's stable bits: handed over to a child, answered with `moved`. */
+  private readonly moved = new Uint8Array(maxLayout);
+  private windowStart = Number.NEGATIVE_INFINITY;
+  private windowHits = 0;
+  private splitting = false;
   private readonly days = new Map<string, ShardTotals>();
   private readonly rejections = new Map<string, number>();
   private readonly flushedDays = new Map<string, string>();
@@ -152,12 +224,21 @@ export class ViewCounter extends DurableObject<Env> {
         day TEXT NOT NULL, reason TEXT NOT NULL, count INTEGER NOT NULL,
         flushed_count INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (day, reason)
       ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS children (shard INTEGER PRIMARY KEY) WITHOUT ROWID;
     `);
     // Day tables written before the per-IP cap have no IP hash: their rows move under one
     // marker IP, still found by their visitor hash, so nobody already counted counts again.
     for (const table of this.dayTables()) {
       const columns = this.sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray();
-      if (columns.some((c) => c.name === 'ip')) continue;
+      if (columns.some((c) => c.name === 'b')) continue;
+      if (columns.some((c) => c.name === 'ip')) {
+        // Rows from before sharding kept bits: b stays NULL (handed to every child).
+        this.ctx.storage.transactionSync(() => {
+          this.sql.exec(`ALTER TABLE ${table} ADD COLUMN b INTEGER`);
+          this.sql.exec(`ALTER TABLE ${table} ADD COLUMN imported INTEGER NOT NULL DEFAULT 0`);
+        });
+        continue;
+      }
       this.ctx.storage.transactionSync(() => {
         this.sql.exec(`ALTER TABLE ${table} RENAME TO old_${table}`);
         this.createDayTable(table);
@@ -175,7 +256,8 @@ export class ViewCounter extends DurableObject<Env> {
     this.sql.exec(
       `CREATE TABLE IF NOT EXISTS ${table} (
         ip BLOB NOT NULL, visitor BLOB NOT NULL, first_at INTEGER NOT NULL,
-        last_at INTEGER NOT NULL, views INTEGER NOT NULL, PRIMARY KEY (ip, visitor)
+        last_at INTEGER NOT NULL, views INTEGER NOT NULL, b INTEGER,
+        imported INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (ip, visitor)
       ) WITHOUT ROWID`,
     );
   }
@@ -187,8 +269,16 @@ export class ViewCounter extends DurableObject<Env> {
       if (row.key === 'article_id') this.articleId = row.value;
       if (row.key === 'shard') this.shard = row.value;
       if (row.key === 'view_base') this.viewBase = row.value;
-      if (row.key === 'view_shards') this.viewShards = row.value;
+      if (row.key === 'view_shards') this.layout = layoutFor(row.value);
+      if (row.key === 'active') this.active = row.value === 1;
     }
+    // Shard 0 holds every bucket from the start (an object that never counted learns its shard
+    // from its first call, in remember()).
+    if (this.articleId !== null && this.shard === 0) this.active = true;
+    for (const row of this.sql.exec<{ shard: number }>('SELECT shard FROM children')) {
+      this.children.add(row.shard);
+    }
+    this.markMoved();
     for (const row of this.sql.exec<{
       day: string;
       views: number;
@@ -204,12 +294,16 @@ export class ViewCounter extends DurableObject<Env> {
       if (this.sql.exec(`SELECT 1 FROM ${table} WHERE ip = ? LIMIT 1`, legacyIp).toArray().length) {
         this.legacyTables.add(table);
       }
+      // Imported rows (handed over by a parent shard) were counted there, not here.
       const row = this.sql
         .exec<{ views: number; visitors: number }>(
-          `SELECT coalesce(sum(views), 0) AS views, count(*) AS visitors FROM ${table}`,
+          `SELECT coalesce(sum(views), 0) AS views, count(*) - coalesce(sum(imported), 0) AS visitors
+           FROM ${table}`,
         )
         .one();
-      this.days.set(dayOfTable(table), { views: row.views, visitors: row.visitors });
+      if (row.views || row.visitors) {
+        this.days.set(dayOfTable(table), { views: row.views, visitors: row.visitors });
+      }
     }
     for (const row of this.sql.exec<{
       day: string;
@@ -267,30 +361,56 @@ export class ViewCounter extends DurableObject<Env> {
     return viewSettings(this.env).flushMs;
   }
 
-  /** Remembers which article this is; a write only when something changed (rarely). */
+  /**
+   * Remembers which article and shard this is, its legacy count (shard 0) and the largest
+   * layout heard of; a write only when something changed (rarely).
+   */
   private remember(articleId: number, shard: number, viewBase?: number, viewShards?: number) {
     const base = shard === 0 && viewBase !== undefined ? viewBase : this.viewBase;
-    const shards = shard === 0 && viewShards !== undefined ? viewShards : this.viewShards;
+    const layout = Math.max(this.layout, layoutFor(viewShards ?? 1));
     if (
       this.articleId === articleId &&
       this.shard === shard &&
       this.viewBase === base &&
-      this.viewShards === shards
+      this.layout === layout
     ) {
       return;
+    }
+    if (layout !== this.layout) {
+      // A new layout: the load this shard sees from now on is what counts toward a split.
+      this.windowStart = Number.NEGATIVE_INFINITY;
     }
     this.articleId = articleId;
     this.shard = shard;
     this.viewBase = base;
-    this.viewShards = shards;
+    this.layout = layout;
+    if (shard === 0) this.active = true;
     this.sql.exec(
       `INSERT OR REPLACE INTO meta (key, value) VALUES
          ('article_id', ?), ('shard', ?), ('view_base', ?), ('view_shards', ?)`,
       articleId,
       shard,
       base,
-      shards,
+      layout,
     );
+  }
+
+  /** Answers `shards` only when the caller routes by a smaller layout than this object knows. */
+  private news(callerLayout: number | undefined): { shards?: number } {
+    return this.layout > layoutFor(callerLayout ?? 1) ? { shards: this.layout } : {};
+  }
+
+  private markMoved() {
+    this.moved.fill(0);
+    for (const child of this.children) {
+      const mask = classMask(child);
+      for (let b = 0; b < maxLayout; b++) if ((b & mask) === child) this.moved[b] = 1;
+    }
+  }
+
+  /** Whether this shard answers for a bucket now: born in its class and not handed over. */
+  private owns(bits: number): boolean {
+    return inClass(bits, this.shard) && !this.moved[bits];
   }
 
   private saltFor(day: string, create: boolean): Uint8Array | null {
@@ -363,11 +483,174 @@ export class ViewCounter extends DurableObject<Env> {
 
   async hit(input: HitInput): Promise<HitResult> {
     this.remember(input.articleId, input.shard, input.viewBase, input.viewShards);
+    if (!this.active) await this.activate();
+    // From here to the end of the transaction nothing awaits: ownership, dedupe, cap and
+    // upsert are one synchronous step, so a handover cannot slip in between.
+    const bits = stableBits(input.bucket ?? ipBucket(input.ip));
+    if (!this.owns(bits)) {
+      return { counted: false, moved: true, shards: this.layout, ...this.totals };
+    }
     const day = zonedDay(new Date(input.now), this.timeZone);
     this.rollover(day);
-    const result = this.ctx.storage.transactionSync(() => this.count(day, input));
+    const result = this.ctx.storage.transactionSync(() => this.count(day, input, bits));
+    if (this.runsHot(input.now)) await this.split(input.now);
     await this.scheduleAlarm(input.now);
-    return result;
+    return { ...result, ...this.news(input.viewShards) };
+  }
+
+  /** Counts this shard's own hits per window; true once it should ask for a larger layout. */
+  private runsHot(now: number): boolean {
+    const { splitHitsPerSecond, maxShards } = viewSettings(this.env);
+    if (!splitHitsPerSecond || this.layout >= maxShards || this.splitting) return false;
+    if (now < this.windowStart || now - this.windowStart >= loadWindowMs) {
+      this.windowStart = now;
+      this.windowHits = 0;
+    }
+    this.windowHits += 1;
+    return this.windowHits >= (splitHitsPerSecond * loadWindowMs) / 1000;
+  }
+
+  /**
+   * Doubles the article's layout in D1 (the record every isolate reads), then answers it from
+   * here on. The triggering hit waits for that one write; hits meanwhile go on counting.
+   */
+  private async split(now: number) {
+    this.splitting = true;
+    const wanted = Math.min(viewSettings(this.env).maxShards, this.layout * 2);
+    try {
+      const stored = await raiseViewLayout(createDb(this.env.DB), this.articleId!, wanted, now);
+      this.remember(this.articleId!, this.shard, undefined, stored ?? wanted);
+      createLogger(this.env.LOG_LEVEL).info('hot article: view counter layout raised', {
+        articleId: this.articleId,
+        shard: this.shard,
+        shards: this.layout,
+      });
+    } catch (err) {
+      // Still hot in the next window: it asks again then.
+      createLogger(this.env.LOG_LEVEL).warn('view counter layout not raised', {
+        articleId: this.articleId,
+        ...describeError(err),
+      });
+    } finally {
+      this.splitting = false;
+      this.windowStart = Number.NEGATIVE_INFINITY;
+    }
+  }
+
+  /** One activation at a time; hits that arrive meanwhile wait for the same one. */
+  private activate(): Promise<void> {
+    this.activation ??= this.takeOver().finally(() => {
+      this.activation = null;
+    });
+    return this.activation;
+  }
+
+  /**
+   * Takes this shard's buckets over from its parent: the parent stops answering for them in
+   * one step, then its salts and their visitor rows come here, page by page. Repeatable: a
+   * copy cut short by an eviction starts again (rows are inserted once), and until it ends no
+   * hit is answered here.
+   */
+  private async takeOver() {
+    const articleId = this.articleId!;
+    const parent = viewCounter(this.env, articleId, parentOf(this.shard));
+    const grant = await parent.handOver({ articleId, child: this.shard, shards: this.layout });
+    const days = new Set(grant.days);
+    this.ctx.storage.transactionSync(() => {
+      for (const { day, salt } of grant.salts) {
+        const own = this.saltFor(day, false);
+        if (!own) {
+          this.sql.exec('INSERT INTO salts (day, salt) VALUES (?, ?)', day, salt);
+          this.rolledOverThrough = null;
+        } else if (own.join() !== new Uint8Array(salt).join()) {
+          // Hashes under another salt would never match here (a shard from before layouts).
+          days.delete(day);
+        }
+      }
+    });
+    for (const day of days) {
+      let after: [ArrayBuffer, ArrayBuffer] = [emptyBlob, emptyBlob];
+      for (;;) {
+        const rows = await parent.handOverRows({ child: this.shard, day, after });
+        if (!rows.length) break;
+        this.ctx.storage.transactionSync(() => this.importRows(day, rows));
+        const last = rows.at(-1)!;
+        after = [last.ip, last.visitor];
+        if (rows.length < handoverPage) break;
+      }
+    }
+    this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('active', 1)");
+    this.active = true;
+    this.remember(articleId, this.shard, undefined, grant.shards);
+    // Copied salts are forgotten on the same schedule as the parent's, hit or no hit here.
+    await this.scheduleAlarm(clockNow());
+  }
+
+  private importRows(day: string, rows: HandoverRow[]) {
+    const table = tableForDay(day);
+    this.ensureDayTable(day);
+    for (const r of rows) {
+      if (new Uint8Array(r.ip).length === 1) this.legacyTables.add(table);
+      this.sql.exec(
+        `INSERT OR IGNORE INTO ${table} (ip, visitor, first_at, last_at, views, b, imported)
+         VALUES (?, ?, ?, ?, 0, ?, 1)`,
+        r.ip,
+        r.visitor,
+        r.first_at,
+        r.last_at,
+        r.b,
+      );
+    }
+  }
+
+  /**
+   * Called by a new child shard: from this moment this shard answers `moved` for the child's
+   * buckets (one synchronous step), and answers what the child needs to take them over.
+   */
+  async handOver(request: { articleId: number; child: number; shards: number }): Promise<Handover> {
+    this.remember(request.articleId, parentOf(request.child), undefined, request.shards);
+    // A parent that is new itself first takes its own buckets over from its parent.
+    if (!this.active) await this.activate();
+    if (!this.children.has(request.child)) {
+      this.sql.exec('INSERT OR IGNORE INTO children (shard) VALUES (?)', request.child);
+      this.children.add(request.child);
+      this.markMoved();
+    }
+    const salts = this.sql
+      .exec<{ day: string; salt: ArrayBuffer }>('SELECT day, salt FROM salts')
+      .toArray();
+    const days = salts.map((s) => s.day).filter((d) => this.liveTables.has(tableForDay(d)));
+    return { salts, days, shards: this.layout };
+  }
+
+  /** The next page of a day's rows in a handed-over child's buckets (and rows without bits). */
+  handOverRows(request: {
+    child: number;
+    day: string;
+    after: [ArrayBuffer, ArrayBuffer];
+  }): HandoverRow[] {
+    // Only rows nobody writes any more: the buckets must be handed over already.
+    if (!this.children.has(request.child)) throw new Error('shard not handed over');
+    const table = tableForDay(request.day);
+    if (!this.liveTables.has(table)) return [];
+    return this.sql
+      .exec<{
+        ip: ArrayBuffer;
+        visitor: ArrayBuffer;
+        b: number | null;
+        first_at: number;
+        last_at: number;
+      }>(
+        `SELECT ip, visitor, b, first_at, last_at FROM ${table}
+         WHERE (ip, visitor) > (?, ?) AND (b IS NULL OR (b & ?) = ?)
+         ORDER BY ip, visitor LIMIT ?`,
+        request.after[0],
+        request.after[1],
+        classMask(request.child),
+        request.child,
+        handoverPage,
+      )
+      .toArray();
   }
 
   /** Rejections the worker decided alone, batched by it; kept until the next flush. */
@@ -378,7 +661,7 @@ export class ViewCounter extends DurableObject<Env> {
   }
 
   /** Dedupe, cap and count synchronously: no await may split the reads from the write. */
-  private count(day: string, input: HitInput): HitResult {
+  private count(day: string, input: HitInput, bits: number): HitResult {
     const salt = this.saltFor(day, true)!;
     const keys = this.visitorKeys(salt, input.ip, input.userAgent);
     const table = tableForDay(day);
@@ -402,12 +685,13 @@ export class ViewCounter extends DurableObject<Env> {
       if (n >= viewSettings(this.env).ipVisitorCap) return this.reject(day, 'ip_cap');
     }
     this.sql.exec(
-      `INSERT INTO ${table} (ip, visitor, first_at, last_at, views) VALUES (?, ?, ?, ?, 1)
+      `INSERT INTO ${table} (ip, visitor, first_at, last_at, views, b) VALUES (?, ?, ?, ?, 1, ?)
        ON CONFLICT (ip, visitor) DO UPDATE SET last_at = excluded.last_at, views = views + 1`,
       seen?.ip ?? keys.ip,
       keys.visitor,
       input.now,
       input.now,
+      bits,
     );
     const newVisitor = !seen;
     const totals = this.days.get(day) ?? { views: 0, visitors: 0 };
@@ -585,13 +869,14 @@ export class ViewCounter extends DurableObject<Env> {
     return { flushed: true, days: days.length, rejections: rejections.length };
   }
 
-  read(): ShardTotals {
-    return { ...this.totals };
+  /** This shard's totals, and the layout it knows when larger than the caller's. */
+  read(callerLayout?: number): ShardRead {
+    return { ...this.totals, ...this.news(callerLayout) };
   }
 
   /** Shard 0's knowledge of its article, for reads while D1 is down; null if it never counted. */
   article(): CounterArticle | null {
     if (this.articleId === null || this.shard !== 0) return null;
-    return { id: this.articleId, viewBase: this.viewBase, viewShards: this.viewShards };
+    return { id: this.articleId, viewBase: this.viewBase, viewShards: this.layout };
   }
 }

@@ -1,14 +1,19 @@
-import { and, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { channelAndDescendants, isPublic, summaryColumns, toSummary } from '../articles/queries';
 import type { ArticleSummary } from '../articles/types';
 import type { Database } from '../db/client';
 import { articles, articleViewsDaily, channels, viewRejectionsDaily } from '../db/schema';
+import { nowDate } from '../lib/clock';
+import { layoutFor } from './layout';
+import { wellFormed } from '../lib/rows';
 
 export interface CountableArticle {
   id: number;
   viewBase: number;
   viewShards: number;
+  /** The counters' own layout (src/views/layout.ts articleLayout combines the two). */
+  viewLayout: number;
   /** Last flushed totals, the fallback when the counters cannot be reached. */
   viewCount: number;
   visitorCount: number;
@@ -22,6 +27,7 @@ export function countableArticlesQuery(db: Database, ids: number[], now: Date) {
         id: articles.id,
         viewBase: articles.viewBase,
         viewShards: articles.viewShards,
+        viewLayout: articles.viewLayout,
         viewCount: articles.viewCount,
         visitorCount: articles.visitorCount,
       })
@@ -125,18 +131,49 @@ export async function setLegacyViews(
   return rows.length === 1;
 }
 
-/** Spreads a hot article over more counter objects; reads sum every shard up to this number. */
+/**
+ * The operator's floor for an article's shards (1..16). The layout follows at once, rounded up
+ * to a power of two, and never shrinks: lowering the floor leaves the layout as it is, since
+ * merging shards would move visitors (src/views/counter.ts).
+ */
 export async function setViewShards(
   db: Database,
   articleId: number,
   shards: number,
+  now: Date = nowDate(),
 ): Promise<boolean> {
+  const layout = layoutFor(shards);
   const rows = await db
     .update(articles)
-    .set({ viewShards: shards })
+    .set({
+      viewShards: shards,
+      viewLayout: sql`max(${articles.viewLayout}, ${layout})`,
+      viewLayoutAt: sql`case when ${articles.viewLayout} < ${layout} then ${now.getTime()} else ${articles.viewLayoutAt} end`,
+    })
     .where(eq(articles.id, articleId))
     .returning({ id: articles.id });
   return rows.length === 1;
+}
+
+/**
+ * A hot counter's request to double the article's layout: raised, never lowered, stamped with
+ * when. Answers the layout D1 holds afterwards (another shard may have raised it further), or
+ * null for an article that is gone.
+ */
+export async function raiseViewLayout(
+  db: Database,
+  articleId: number,
+  layout: number,
+  now: number,
+): Promise<number | null> {
+  const [, rows] = await db.batch([
+    db
+      .update(articles)
+      .set({ viewLayout: layout, viewLayoutAt: new Date(now) })
+      .where(and(eq(articles.id, articleId), lt(articles.viewLayout, layout))),
+    db.select({ layout: articles.viewLayout }).from(articles).where(eq(articles.id, articleId)),
+  ]);
+  return rows[0]?.layout ?? null;
 }
 
 export type PopularArticle = ArticleSummary & { windowViews: number };
@@ -180,7 +217,11 @@ export async function listPopularArticles(
   options: PopularOptions,
 ): Promise<PopularArticle[]> {
   const rows = await popularArticlesQuery(db, options);
-  return rows.map((row) => ({ ...toSummary(row), windowViews: Number(row.windowViews) }));
+  return wellFormed(
+    rows,
+    (row) => ({ ...toSummary(row), windowViews: Number(row.windowViews) }),
+    'popular',
+  );
 }
 
 export interface SiteStats {

@@ -281,7 +281,8 @@ views.openapi(badgeRoute, async (c) => {
     'Cache-Control': 'no-cache, no-store, must-revalidate, max-age=0',
     Pragma: 'no-cache',
     Expires: '0',
-    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+    // Presentation attributes only (fill, font-*), which style-src does not govern: no 'unsafe-inline'.
+    'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
   });
 });
 

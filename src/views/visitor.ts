@@ -108,6 +108,12 @@ export interface VisitorSignals {
 
 const utf8 = new TextEncoder();
 
+/** The IP's shard bucket (see VisitorSignals.bucket); the counter derives it the same way. */
+export function ipBucket(ip: string): number {
+  const ipDigest = sha256(utf8.encode(`ip\n${ip}`));
+  return new DataView(ipDigest.buffer, ipDigest.byteOffset).getUint32(12);
+}
+
 export function visitorSignals(headers: Headers): VisitorSignals {
   // On Cloudflare CF-Connecting-IP is set by the edge and cannot be forged by the client.
   const ip = headers.get('CF-Connecting-IP') ?? '';

@@ -8,6 +8,17 @@ async function hashOf(text: string): Promise<string> {
 }
 
 describe('GET /embed', () => {
+  it('runs its caching middleware once: its own lifetime, one Vary entry', async () => {
+    const res = await get('/embed');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('Cache-Control')).toBe(
+      'public, max-age=300, stale-while-revalidate=3600',
+    );
+    expect(res.headers.get('Vary')).toBe('Accept-Encoding');
+    const frame = await get('/embed/channels/no-such-channel-here');
+    expect(frame.headers.get('Cache-Control')).toBe('public, max-age=60');
+  });
+
   it('shows a copy-paste snippet for every widget kind, escaped as text', async () => {
     const db = testDb();
     const channel = await seedChannel(db);
