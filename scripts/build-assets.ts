@@ -41,6 +41,9 @@ export const entries: Entry[] = [
     prebuilt: true,
   },
   { source: 'src/client/docs.ts', publicPath: '/assets/docs.js', stableMaxAge: 300 },
+  // The web admin (/admin) only; reader pages never link these.
+  { source: 'src/client/admin/main.ts', publicPath: '/assets/admin.js', stableMaxAge: 300 },
+  { source: 'src/client/admin/admin.css', publicPath: '/assets/admin.css', stableMaxAge: 300 },
 ];
 
 /**

@@ -8,6 +8,14 @@
  */
 import { getPlatformProxy } from 'wrangler';
 import { revokeTokenStatement, createToken } from '../src/auth/tokens';
+import { hashPassword } from '../src/auth/passwords';
+import {
+  createUser,
+  findUserByUsername,
+  revokeUserSessionsStatement,
+  setPasswordStatement,
+} from '../src/auth/users';
+import { initialPassword } from './lib/passwords';
 import { createDb } from '../src/db/client';
 import { generateDemoArticles } from './demo-content';
 import { seedDemo } from './demo-seed';
@@ -35,6 +43,33 @@ try {
   const { token } = await createToken(db, { name: 'local-dev', role: 'admin', at: new Date() });
   console.log('Local admin token (name "local-dev"; a new seed replaces it):');
   console.log(token);
+
+  // A ready local admin account for /admin (no password change asked: it is a dev machine).
+  const password = initialPassword();
+  const at = new Date();
+  const existing = await findUserByUsername(db, 'admin');
+  if (existing) {
+    await db.batch([
+      setPasswordStatement(db, existing.id, await hashPassword(password), {
+        mustChange: false,
+        at,
+      }),
+      revokeUserSessionsStatement(db, existing.id, at),
+    ]);
+  } else {
+    await createUser(db, {
+      username: 'admin',
+      displayName: '本地管理员',
+      role: 'admin',
+      password,
+      mustChangePassword: false,
+      at,
+    });
+  }
+  console.log(
+    'Local admin account for http://localhost:8787/admin (a new seed replaces the password):',
+  );
+  console.log(`  username: admin    password: ${password}`);
 } finally {
   await proxy.dispose();
 }

@@ -59,6 +59,8 @@ const apiDescription: OpenApiConfig = {
 
 /** Loaded on the first admin request: the public read path never pays for the admin API's schemas. */
 const adminApi = () => import('./authoring/routes');
+/** The editors' web UI, loaded likewise on its first request. */
+const adminPages = () => import('./admin/routes');
 
 type ApiDocument = ReturnType<OpenAPIHono<AppEnv>['getOpenAPI31Document']>;
 
@@ -145,6 +147,8 @@ export function createApp() {
   // OpenAPIHono sub-apps bring their route descriptions along into app's registry.
   for (const [prefix, api] of apiMounts) app.route(prefix, api);
   app.all('/api/v1/admin/*', async (c) => (await adminApi()).dispatch(c));
+  app.all('/admin', async (c) => (await adminPages()).dispatchPages(c));
+  app.all('/admin/*', async (c) => (await adminPages()).dispatchPages(c));
   app.route('/', docsRoutes);
   app.route('/', previewRoutes);
   app.route('/', pagesRoutes);

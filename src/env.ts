@@ -2,13 +2,19 @@ import type { Database } from './db/client';
 import type { TokenRole } from './db/schema';
 import type { Logger } from './lib/logger';
 
-/** Who an authenticated admin request acts for. */
-export interface Principal {
-  kind: 'token';
-  id: number;
-  name: string;
-  role: TokenRole;
-}
+/** Who an authenticated admin request acts for: an API token, or a person signed in. */
+export type Principal =
+  | { kind: 'token'; id: number; name: string; role: TokenRole }
+  | {
+      kind: 'user';
+      /** The user's id; the audit log names them by `name`, their username. */
+      id: number;
+      name: string;
+      displayName: string;
+      role: TokenRole;
+      sessionId: number;
+      mustChangePassword: boolean;
+    };
 
 export interface AppVariables {
   requestId: string;

@@ -1,11 +1,22 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { TokenRole } from '../db/schema';
-import type { AppEnv } from '../env';
+import type { AppEnv, Principal } from '../env';
 import { auditStatement } from '../authoring/audit';
 import { nowDate } from '../lib/clock';
 import { AppError } from '../lib/errors';
 import { primaryDb } from './session';
+import { getCookie } from 'hono/cookie';
 import { tokenPattern, touchTokenStatement, verifyToken } from './tokens';
+import {
+  csrfTokenMatches,
+  sessionCookie,
+  touchSessionStatement,
+  verifySession,
+} from './user-sessions';
+
+/** The header a signed-in browser's writes carry (src/client/admin/api.ts sends it). */
+export const csrfHeader = 'X-CSRF-Token';
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 const realm = 'Bearer realm="gazette"';
 
@@ -55,42 +66,136 @@ function waitUntil(c: Context, promise: Promise<unknown>) {
 }
 
 /**
- * Bearer-token authentication and role check for admin routes. Sets `c.var.principal`.
- * 401 (with WWW-Authenticate) for a missing, malformed, unknown, revoked or expired token;
- * 403 for a valid token whose role is not among `roles` (recorded in the audit log).
+ * Fetch Metadata: the browser says whether a request comes from our own pages. Browsers that
+ * send no Sec-Fetch-Site (old ones, scripts) are judged by Origin, when they send one.
+ */
+export function isSameOriginRequest(c: Context): boolean {
+  const site = c.req.header('Sec-Fetch-Site');
+  if (site) return site === 'same-origin';
+  const origin = c.req.header('Origin');
+  return origin === undefined || origin === new URL(c.req.url).origin;
+}
+
+/**
+ * The cookie alone never authorizes a write: besides the session's CSRF token in a header
+ * (which another site cannot read), the browser must say the request is same-origin
+ * (Fetch Metadata), or, where a browser sends no Sec-Fetch-Site, its Origin must be ours.
+ */
+export async function checkCsrf(c: Context<AppEnv>, sessionToken: string, presented?: string) {
+  if (!isSameOriginRequest(c)) {
+    throw new AppError('csrf_failed', {
+      detail: 'Signed-in writes must come from the admin pages themselves',
+    });
+  }
+  const token = presented ?? c.req.header(csrfHeader);
+  if (!token || !(await csrfTokenMatches(sessionToken, token))) {
+    throw new AppError('csrf_failed', {
+      detail: `Signed-in writes need the session's ${csrfHeader} header`,
+    });
+  }
+}
+
+/**
+ * The signed-in person of a request with a session cookie, or null when there is no cookie.
+ * Writes must carry the session's CSRF token (checkCsrf), in the header or, for the admin
+ * pages' own forms (`formCsrf`), in a field their handler checks before doing anything.
+ * A cookie that is no longer valid is 401 (the admin pages then send the person to sign in).
+ */
+export async function sessionPrincipal(
+  c: Context<AppEnv>,
+  options: { formCsrf?: boolean } = {},
+): Promise<Extract<Principal, { kind: 'user' }> | null> {
+  const cookie = getCookie(c, sessionCookie);
+  if (!cookie) return null;
+  const db = primaryDb(c);
+  const now = nowDate();
+  const check = await verifySession(db, cookie, now);
+  if (!check.ok) {
+    const detail =
+      check.reason === 'expired'
+        ? 'The session has expired; sign in again'
+        : check.reason === 'unknown'
+          ? 'The session is not valid; sign in again'
+          : 'The session was ended; sign in again';
+    return refuse(c, new AppError('unauthorized', { detail }));
+  }
+  const { user, session } = check;
+  // Form posts of the admin pages carry the token in a field, which their handlers check.
+  if (!safeMethods.has(c.req.method) && !options.formCsrf) await checkCsrf(c, cookie);
+  waitUntil(c, touchSessionStatement(db, session.id, now).run());
+  return {
+    kind: 'user',
+    id: user.id,
+    name: user.username,
+    displayName: user.displayName,
+    role: user.role,
+    sessionId: session.id,
+    mustChangePassword: user.mustChangePassword,
+  };
+}
+
+async function tokenPrincipal(c: Context<AppEnv>, header: string): Promise<Principal> {
+  const match = /^Bearer +(\S+)\s*$/i.exec(header);
+  if (!match || !tokenPattern.test(match[1]!)) {
+    return refuse(
+      c,
+      unauthorized('The Authorization header is not a Gazette bearer token', 'invalid_request'),
+    );
+  }
+  const db = primaryDb(c);
+  const now = nowDate();
+  const check = await verifyToken(db, match[1]!, now);
+  if (!check.ok) {
+    const detail =
+      check.reason === 'revoked'
+        ? 'The token was revoked'
+        : check.reason === 'expired'
+          ? 'The token has expired'
+          : 'The token is not valid';
+    return refuse(c, unauthorized(detail, 'invalid_token'));
+  }
+  const { token } = check;
+  waitUntil(c, touchTokenStatement(db, token.id, now).run());
+  return { kind: 'token', id: token.id, name: token.name, role: token.role };
+}
+
+/**
+ * Authentication and role check for admin routes: a bearer token (scripts) or the web admin's
+ * session cookie with its CSRF token on writes. Sets `c.var.principal`.
+ * 401 (with WWW-Authenticate) for missing, malformed, unknown, revoked or expired credentials;
+ * 403 for a role not among `roles` (recorded in the audit log), a write without CSRF proof,
+ * or a person who must first change their initial password (`allowPasswordChange` lets the
+ * password routes through).
  */
 export function requireRole(...roles: TokenRole[]): MiddlewareHandler<AppEnv> {
+  return authenticate(roles, false);
+}
+
+/** Any signed-in person or token, even one that still has to change its password. */
+export function requireAccount(): MiddlewareHandler<AppEnv> {
+  return authenticate(['admin', 'editor', 'reader-preview'], true);
+}
+
+function authenticate(roles: TokenRole[], allowPasswordChange: boolean): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('Authorization');
-    if (!header) return refuse(c, unauthorized('An API token is required'));
-    const match = /^Bearer +(\S+)\s*$/i.exec(header);
-    if (!match || !tokenPattern.test(match[1]!)) {
-      return refuse(
-        c,
-        unauthorized('The Authorization header is not a Gazette bearer token', 'invalid_request'),
-      );
-    }
-    const db = primaryDb(c);
+    const principal = header
+      ? await tokenPrincipal(c, header)
+      : ((await sessionPrincipal(c)) ??
+        (await refuse(c, unauthorized('An API token or a signed-in session is required'))));
+    c.set('principal', principal);
     const now = nowDate();
-    const check = await verifyToken(db, match[1]!, now);
-    if (!check.ok) {
-      const detail =
-        check.reason === 'revoked'
-          ? 'The token was revoked'
-          : check.reason === 'expired'
-            ? 'The token has expired'
-            : 'The token is not valid';
-      return refuse(c, unauthorized(detail, 'invalid_token'));
-    }
-    const { token } = check;
-    c.set('principal', { kind: 'token', id: token.id, name: token.name, role: token.role });
-    waitUntil(c, touchTokenStatement(db, token.id, now).run());
 
-    if (!roles.includes(token.role)) {
-      if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+    if (principal.kind === 'user' && principal.mustChangePassword && !allowPasswordChange) {
+      throw new AppError('password_change_required', {
+        detail: 'Choose a new password first (POST /api/v1/admin/me/password)',
+      });
+    }
+    if (!roles.includes(principal.role)) {
+      if (!safeMethods.has(c.req.method)) {
         const path = new URL(c.req.url).pathname;
-        await auditStatement(db, {
-          actor: { name: token.name, role: token.role },
+        await auditStatement(primaryDb(c), {
+          actor: { name: principal.name, role: principal.role },
           action: `${c.req.method} ${c.req.routePath}`,
           targetType: 'route',
           targetId: path,
@@ -100,7 +205,7 @@ export function requireRole(...roles: TokenRole[]): MiddlewareHandler<AppEnv> {
         });
       }
       throw new AppError('forbidden', {
-        detail: `This needs the role ${roles.join(' or ')}; the token has ${token.role}`,
+        detail: `This needs the role ${roles.join(' or ')}; ${principal.kind === 'user' ? 'the account' : 'the token'} has ${principal.role}`,
       });
     }
     await next();

@@ -19,6 +19,7 @@ import { webhookRoutes } from '../webhooks/routes';
 import { transferRoutes } from '../transfer/routes';
 import { jsonBody, jsonContent, security } from './openapi';
 import { adminPageLimit, idParams } from './schemas';
+import { registerUserRoutes } from '../auth/user-routes';
 
 export const adminPrefix = '/api/v1/admin';
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -67,6 +68,7 @@ function buildAdminApp() {
   registerArticleRoutes(app);
   registerRevisionRoutes(app);
   registerTaxonomyRoutes(app);
+  registerUserRoutes(app);
   app.route('/webhooks', webhookRoutes());
 
   app.openapi(

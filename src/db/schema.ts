@@ -353,3 +353,56 @@ export const webhooks = sqliteTable(
   },
   (t) => [index('webhooks_active_idx').on(t.active, t.id)],
 );
+
+/**
+ * People who sign in to the web admin (src/admin). The password is kept only as a
+ * PBKDF2-SHA256 derivation with its own salt and iteration count (src/auth/passwords.ts), so
+ * the count can rise later without locking anyone out. The TOTP secret is stored as is: every
+ * code is checked against it, so like a webhook secret it cannot be kept only as a hash.
+ */
+export const users = sqliteTable(
+  'users',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    username: text('username').notNull(),
+    displayName: text('display_name').notNull(),
+    role: text('role', { enum: tokenRoles }).notNull(),
+    passwordHash: text('password_hash').notNull(),
+    passwordSalt: text('password_salt').notNull(),
+    passwordIterations: integer('password_iterations').notNull(),
+    /** Set for an initial or reset password: the person must choose their own first. */
+    mustChangePassword: integer('must_change_password', { mode: 'boolean' })
+      .notNull()
+      .default(true),
+    totpSecret: text('totp_secret'),
+    /** The time step of the last TOTP code accepted: a code works once. */
+    totpLastStep: integer('totp_last_step'),
+    disabledAt: integer('disabled_at', { mode: 'timestamp_ms' }),
+    lastSignInAt: integer('last_sign_in_at', { mode: 'timestamp_ms' }),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('users_username_unique').on(t.username),
+    check('users_role_check', sql`${t.role} in ('admin', 'editor', 'reader-preview')`),
+  ],
+);
+
+/** Signed-in browser sessions; only the SHA-256 of the cookie's secret is stored. */
+export const userSessions = sqliteTable(
+  'user_sessions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }).notNull(),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    uniqueIndex('user_sessions_token_hash_unique').on(t.tokenHash),
+    index('user_sessions_user_idx').on(t.userId, t.expiresAt),
+  ],
+);

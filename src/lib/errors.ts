@@ -12,6 +12,14 @@ export const problemCatalogue = {
   invalid_body: { status: 400, title: 'The request body is invalid' },
   unauthorized: { status: 401, title: 'A valid API token is required' },
   forbidden: { status: 403, title: "The token's role does not allow this" },
+  csrf_failed: {
+    status: 403,
+    title: "A signed-in write needs its session's CSRF token and a same-origin request",
+  },
+  password_change_required: {
+    status: 403,
+    title: 'The account must choose a new password before anything else',
+  },
   not_found: { status: 404, title: 'The resource does not exist' },
   route_not_found: { status: 404, title: 'No such route' },
   method_not_allowed: { status: 405, title: 'The method is not allowed on this resource' },

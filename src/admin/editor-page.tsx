@@ -1,0 +1,140 @@
+import { raw } from 'hono/html';
+import type { AdminArticle } from '../authoring/queries';
+import type { AdminLabels } from './labels';
+
+export interface ChannelOption {
+  slug: string;
+  name: string;
+  depth: number;
+}
+
+/**
+ * The article editor. The body is the stored HTML, which the server sanitized on write
+ * (src/lib/sanitize.ts), so it is placed as is, exactly as the reader page places it.
+ * admin.js (src/client/admin/editor.ts) saves through the admin API with If-Match.
+ */
+export function EditorForm(props: {
+  labels: AdminLabels;
+  article: AdminArticle | null;
+  channels: ChannelOption[];
+}) {
+  const { labels: l, article: a } = props;
+  return (
+    <form
+      class="editor"
+      data-form="editor"
+      data-id={a ? String(a.id) : ''}
+      data-etag={a ? `"a${a.id}-v${a.version}"` : ''}
+      data-status={a?.status ?? 'draft'}
+    >
+      <p class="alert" role="alert" hidden data-role="error"></p>
+      <div class="conflict" hidden data-role="conflict">
+        <p role="alert">{l.conflict}</p>
+        <button type="button" data-action="diff">
+          {l.showDifference}
+        </button>
+        <div class="diff" hidden data-role="diff">
+          <section>
+            <h2>{l.theirs}</h2>
+            <div data-role="theirs"></div>
+          </section>
+          <section>
+            <h2>{l.mine}</h2>
+            <div data-role="mine"></div>
+          </section>
+        </div>
+      </div>
+      <p class="status-line" role="status" data-role="status" data-saved={l.saved}></p>
+      <div class="fields">
+        <label for="f-title">{l.title}</label>
+        <input id="f-title" name="title" required maxlength={300} value={a?.title ?? ''} />
+        <label for="f-channel">{l.channel}</label>
+        <select id="f-channel" name="channel" required>
+          {props.channels.map((ch) => (
+            <option value={ch.slug} selected={a?.channel.slug === ch.slug}>
+              {'\u3000'.repeat(ch.depth) + ch.name}
+            </option>
+          ))}
+        </select>
+        <label for="f-source">{l.source}</label>
+        <input id="f-source" name="source" maxlength={200} value={a?.source ?? ''} />
+        <label for="f-author">{l.author}</label>
+        <input id="f-author" name="author" maxlength={200} value={a?.author ?? ''} />
+        <label for="f-summary">{l.summary}</label>
+        <textarea id="f-summary" name="summary" maxlength={2000} rows={2}>
+          {a?.summary ?? ''}
+        </textarea>
+        <label for="f-tags">{l.tags}</label>
+        <input
+          id="f-tags"
+          name="tags"
+          aria-describedby="f-tags-hint"
+          value={(a?.tags ?? []).map((t) => t.name).join(', ')}
+        />
+        <p id="f-tags-hint" class="hint">
+          {l.tagsHint}
+        </p>
+      </div>
+      <div class="body-field">
+        <span id="f-body-label" class="label">
+          {l.body}
+        </span>
+        <div role="toolbar" aria-label={l.toolbar} class="format-bar">
+          <button type="button" data-format="bold">
+            {l.bold}
+          </button>
+          <button type="button" data-format="h2">
+            {l.heading}
+          </button>
+          <button type="button" data-format="ul">
+            {l.bulletList}
+          </button>
+          <button type="button" data-format="ol">
+            {l.numberedList}
+          </button>
+          <button type="button" data-format="blockquote">
+            {l.quote}
+          </button>
+        </div>
+        <div
+          class="body-editor article-body"
+          contenteditable={true}
+          role="textbox"
+          aria-multiline="true"
+          aria-labelledby="f-body-label"
+          data-role="body"
+        >
+          {raw(a?.body ?? '<p><br></p>')}
+        </div>
+      </div>
+      <div class="actions">
+        <button type="submit" class="primary" data-action="save">
+          {l.saveDraft}
+        </button>
+        {a ? (
+          <>
+            <button type="button" data-action="publish">
+              {l.publish}
+            </button>
+            <label class="schedule">
+              {l.scheduleAt}
+              <input type="datetime-local" name="scheduleAt" data-role="schedule-at" />
+            </label>
+            <button type="button" data-action="schedule">
+              {l.schedule}
+            </button>
+            <button type="button" data-action="unpublish">
+              {l.unpublish}
+            </button>
+            <button type="button" data-action="archive">
+              {l.archive}
+            </button>
+            <button type="button" data-action="preview">
+              {l.preview}
+            </button>
+          </>
+        ) : null}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,220 @@
+import type { ArticleStatus } from '../db/schema';
+import type { Lang } from '../lib/labels';
+
+/** Every word of the web admin, in the site's language (SITE_LANG) or the one the person picked. */
+export interface AdminLabels {
+  langTag: string;
+  admin: string;
+  signIn: string;
+  signInTitle: string;
+  username: string;
+  password: string;
+  totp: string;
+  totpHint: string;
+  signOut: string;
+  signedInAs: string;
+  invalidCredentials: string;
+  rateLimited: string;
+  totpRequired: string;
+  totpInvalid: string;
+  sessionEnded: string;
+  changePassword: string;
+  mustChangePassword: string;
+  currentPassword: string;
+  newPassword: string;
+  repeatPassword: string;
+  passwordsDiffer: string;
+  save: string;
+  articles: string;
+  title: string;
+  channel: string;
+  author: string;
+  status: string;
+  updatedAt: string;
+  views: string;
+  allStatuses: string;
+  allChannels: string;
+  filter: string;
+  nextPage: string;
+  noArticles: string;
+  statuses: Record<ArticleStatus, string>;
+  nav: string;
+  otherLang: string;
+  otherLangName: string;
+  skipToContent: string;
+  newArticle: string;
+  editArticle: string;
+  source: string;
+  summary: string;
+  tags: string;
+  tagsHint: string;
+  body: string;
+  saveDraft: string;
+  publish: string;
+  schedule: string;
+  scheduleAt: string;
+  unpublish: string;
+  archive: string;
+  preview: string;
+  saved: string;
+  conflict: string;
+  showDifference: string;
+  theirs: string;
+  mine: string;
+  toolbar: string;
+  bold: string;
+  heading: string;
+  bulletList: string;
+  numberedList: string;
+  quote: string;
+}
+
+const zh: AdminLabels = {
+  langTag: 'zh-CN',
+  admin: '编辑后台',
+  signIn: '登录',
+  signInTitle: '登录编辑后台',
+  username: '用户名',
+  password: '密码',
+  totp: '动态验证码',
+  totpHint: '身份验证器中的 6 位数字',
+  signOut: '退出登录',
+  signedInAs: '当前用户',
+  invalidCredentials: '用户名或密码不正确。',
+  rateLimited: '尝试次数过多，请一分钟后再试。',
+  totpRequired: '请输入身份验证器中的动态验证码。',
+  totpInvalid: '动态验证码不正确或已使用。',
+  sessionEnded: '登录已失效，请重新登录。',
+  changePassword: '修改密码',
+  mustChangePassword: '首次登录请先设置自己的密码。',
+  currentPassword: '当前密码',
+  newPassword: '新密码（至少 10 个字符）',
+  repeatPassword: '再次输入新密码',
+  passwordsDiffer: '两次输入的新密码不一致。',
+  save: '保存',
+  articles: '文章管理',
+  title: '标题',
+  channel: '栏目',
+  author: '作者',
+  status: '状态',
+  updatedAt: '更新时间',
+  views: '浏览次数',
+  allStatuses: '全部状态',
+  allChannels: '全部栏目',
+  filter: '筛选',
+  nextPage: '下一页',
+  noArticles: '没有符合条件的文章。',
+  statuses: {
+    draft: '草稿',
+    scheduled: '定时',
+    published: '已发布',
+    archived: '已撤回',
+    deleted: '已删除',
+  },
+  nav: '后台导航',
+  otherLang: 'en',
+  otherLangName: 'English',
+  skipToContent: '跳到主要内容',
+  newArticle: '新建文章',
+  editArticle: '编辑文章',
+  source: '信息来源',
+  summary: '摘要',
+  tags: '标签',
+  tagsHint: '多个标签用逗号分隔',
+  body: '正文',
+  saveDraft: '保存',
+  publish: '立即发布',
+  schedule: '定时发布',
+  scheduleAt: '发布时间',
+  unpublish: '撤回为草稿',
+  archive: '撤回',
+  preview: '预览',
+  saved: '已保存',
+  conflict: '其他人已保存了这篇文章的新版本，您的修改尚未保存。',
+  showDifference: '查看差异',
+  theirs: '对方保存的版本',
+  mine: '我的修改',
+  toolbar: '正文格式',
+  bold: '加粗',
+  heading: '小标题',
+  bulletList: '项目列表',
+  numberedList: '编号列表',
+  quote: '引用',
+};
+
+const en: AdminLabels = {
+  langTag: 'en',
+  admin: 'Admin',
+  signIn: 'Sign in',
+  signInTitle: 'Sign in to the admin',
+  username: 'Username',
+  password: 'Password',
+  totp: 'Authenticator code',
+  totpHint: 'The 6 digits your authenticator app shows',
+  signOut: 'Sign out',
+  signedInAs: 'Signed in as',
+  invalidCredentials: 'The username or password is not right.',
+  rateLimited: 'Too many attempts; try again in a minute.',
+  totpRequired: 'Enter the code from your authenticator app.',
+  totpInvalid: 'The code is wrong or was already used.',
+  sessionEnded: 'Your session has ended; sign in again.',
+  changePassword: 'Change password',
+  mustChangePassword: 'Choose your own password before you start.',
+  currentPassword: 'Current password',
+  newPassword: 'New password (at least 10 characters)',
+  repeatPassword: 'New password again',
+  passwordsDiffer: 'The two new passwords differ.',
+  save: 'Save',
+  articles: 'Articles',
+  title: 'Title',
+  channel: 'Channel',
+  author: 'Author',
+  status: 'Status',
+  updatedAt: 'Updated',
+  views: 'Views',
+  allStatuses: 'All statuses',
+  allChannels: 'All channels',
+  filter: 'Filter',
+  nextPage: 'Next page',
+  noArticles: 'No articles match.',
+  statuses: {
+    draft: 'Draft',
+    scheduled: 'Scheduled',
+    published: 'Published',
+    archived: 'Withdrawn',
+    deleted: 'Deleted',
+  },
+  nav: 'Admin navigation',
+  otherLang: 'zh-CN',
+  otherLangName: '中文',
+  skipToContent: 'Skip to main content',
+  newArticle: 'New article',
+  editArticle: 'Edit article',
+  source: 'Source',
+  summary: 'Summary',
+  tags: 'Tags',
+  tagsHint: 'Separate tags with commas',
+  body: 'Body',
+  saveDraft: 'Save',
+  publish: 'Publish now',
+  schedule: 'Schedule',
+  scheduleAt: 'Publish at',
+  unpublish: 'Back to draft',
+  archive: 'Withdraw',
+  preview: 'Preview',
+  saved: 'Saved',
+  conflict: 'Someone else saved a newer version of this article; your changes are not saved yet.',
+  showDifference: 'Show the difference',
+  theirs: 'Their version',
+  mine: 'My changes',
+  toolbar: 'Body formatting',
+  bold: 'Bold',
+  heading: 'Subheading',
+  bulletList: 'Bulleted list',
+  numberedList: 'Numbered list',
+  quote: 'Quote',
+};
+
+export function adminLabels(lang: Lang): AdminLabels {
+  return lang === 'en' ? en : zh;
+}

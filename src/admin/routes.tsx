@@ -1,0 +1,529 @@
+import { Hono, type Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { isSameOriginRequest, checkCsrf, sessionPrincipal } from '../auth/middleware';
+import { primaryDb } from '../auth/session';
+import { clientKeyOf, signIn } from '../auth/sign-in';
+import {
+  csrfTokenFor,
+  revokeSessionStatement,
+  sessionCookie,
+  sessionLifetimeMs,
+} from '../auth/user-sessions';
+import { auditStatement } from '../authoring/audit';
+import { listAdminArticles } from '../authoring/queries';
+import { listChannelTree, type ChannelNode } from '../channels/queries';
+import { articleStatuses, type ArticleStatus } from '../db/schema';
+import type { AppEnv, Principal } from '../env';
+import { nowDate } from '../lib/clock';
+import { decodeCursor, encodeCursor, queryFingerprint } from '../lib/cursor';
+import { AppError } from '../lib/errors';
+import type { Lang } from '../lib/labels';
+import { siteConfig } from '../lib/site';
+import { zonedDateTime } from '../lib/time';
+import { adminLabels, type AdminLabels } from './labels';
+import { AdminLayout } from './layout';
+import { EditorForm, type ChannelOption } from './editor-page';
+import { findAdminArticle } from '../authoring/queries';
+
+type UserPrincipal = Extract<Principal, { kind: 'user' }>;
+
+const langCookie = 'gazette_admin_lang';
+
+/**
+ * The admin's own policy: scripts and styles from this origin only (no 'unsafe-inline'),
+ * images also from blob:/data: (pasted images before upload), never framed, no referrer.
+ */
+const csp = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "frame-src 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+function langOf(c: Context<AppEnv>): Lang {
+  const chosen = getCookie(c, langCookie);
+  if (chosen === 'en' || chosen === 'zh-CN') return chosen;
+  return siteConfig(c.env).lang;
+}
+
+function labelsOf(c: Context<AppEnv>): AdminLabels {
+  return adminLabels(langOf(c));
+}
+
+/** Only admin paths: the sign-in's "next" and the language switch's "back" cannot leave /admin. */
+function safeBack(value: string | undefined): string {
+  return value && /^\/admin(?:[/?#]|$)/.test(value) && !value.startsWith('//') ? value : '/admin';
+}
+
+function signInRedirect(c: Context<AppEnv>, ended: boolean) {
+  const url = new URL(c.req.url);
+  const next = encodeURIComponent(url.pathname + url.search);
+  if (ended) deleteCookie(c, sessionCookie, { path: '/', secure: true });
+  return c.redirect(`/admin/sign-in?next=${next}${ended ? '&ended=1' : ''}`, 303);
+}
+
+function flattenChannels(tree: ChannelNode[]): ChannelOption[] {
+  const flat: ChannelOption[] = [];
+  const walk = (nodes: ChannelNode[], depth: number) => {
+    for (const n of nodes) {
+      flat.push({ slug: n.slug, name: n.name, depth });
+      walk(n.children, depth + 1);
+    }
+  };
+  walk(tree, 0);
+  return flat;
+}
+
+interface PageVars {
+  user: UserPrincipal;
+  csrf: string;
+}
+
+function buildPages() {
+  const app = new Hono<AppEnv & { Variables: Partial<PageVars> }>();
+
+  app.use('*', async (c, next) => {
+    const parent = parents.get(c.req.raw);
+    if (parent) {
+      c.set('requestId', parent.requestId);
+      c.set('logger', parent.logger);
+    }
+    await next();
+    c.header('Content-Security-Policy', csp);
+    c.header('Cache-Control', 'no-store');
+    c.header('X-Robots-Tag', 'noindex, nofollow');
+    c.header('Referrer-Policy', 'no-referrer');
+    c.header('X-Frame-Options', 'DENY');
+    c.header('Cross-Origin-Opener-Policy', 'same-origin');
+  });
+
+  app.get('/admin/lang/:lang', (c) => {
+    const lang = c.req.param('lang');
+    if (lang === 'en' || lang === 'zh-CN') {
+      setCookie(c, langCookie, lang, {
+        path: '/admin',
+        sameSite: 'Strict',
+        secure: true,
+        httpOnly: true,
+        maxAge: 365 * 86400,
+      });
+    }
+    return c.redirect(safeBack(c.req.query('back')), 303);
+  });
+
+  const signInPage = (
+    c: Context<AppEnv>,
+    status: 200 | 401 | 403 | 429,
+    message?: string,
+    values: { username?: string; needTotp?: boolean } = {},
+  ) => {
+    const l = labelsOf(c);
+    const site = siteConfig(c.env);
+    const next = safeBack(c.req.query('next'));
+    return c.html(
+      <AdminLayout
+        labels={l}
+        siteName={site.name}
+        title={l.signInTitle}
+        path="/admin/sign-in"
+        timeZone={site.timeZone}
+      >
+        <form
+          method="post"
+          action={`/admin/sign-in?next=${encodeURIComponent(next)}`}
+          class="card sign-in"
+        >
+          {message ? (
+            <p class="alert" role="alert">
+              {message}
+            </p>
+          ) : null}
+          <label for="username">{l.username}</label>
+          <input
+            id="username"
+            name="username"
+            autocomplete="username"
+            required
+            maxlength={40}
+            value={values.username}
+            autofocus={!values.username}
+          />
+          <label for="password">{l.password}</label>
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autocomplete="current-password"
+            required
+            maxlength={200}
+          />
+          {values.needTotp ? (
+            <>
+              <label for="totp">{l.totp}</label>
+              <input
+                id="totp"
+                name="totp"
+                inputmode="numeric"
+                autocomplete="one-time-code"
+                pattern="[0-9]{6}"
+                maxlength={6}
+                aria-describedby="totp-hint"
+                autofocus
+              />
+              <p id="totp-hint" class="hint">
+                {l.totpHint}
+              </p>
+            </>
+          ) : null}
+          <button type="submit" class="primary">
+            {l.signIn}
+          </button>
+        </form>
+      </AdminLayout>,
+      status,
+    );
+  };
+
+  app.get('/admin/sign-in', (c) => {
+    const l = labelsOf(c);
+    return signInPage(c, 200, c.req.query('ended') ? l.sessionEnded : undefined);
+  });
+
+  app.post('/admin/sign-in', async (c) => {
+    const l = labelsOf(c);
+    // Login CSRF: another site must not sign a browser in to an account of its choosing.
+    if (!isSameOriginRequest(c)) return signInPage(c, 403, l.invalidCredentials);
+    const form = await c.req.parseBody();
+    const username = typeof form.username === 'string' ? form.username.slice(0, 40) : '';
+    const password = typeof form.password === 'string' ? form.password.slice(0, 200) : '';
+    const totp = typeof form.totp === 'string' && form.totp !== '' ? form.totp : undefined;
+    const at = nowDate();
+    const result = await signIn(
+      primaryDb(c),
+      { account: c.env.SIGN_IN_ACCOUNT_RATE_LIMITER, client: c.env.SIGN_IN_CLIENT_RATE_LIMITER },
+      {
+        username,
+        password,
+        totp,
+        clientKey: await clientKeyOf(c.req.header('CF-Connecting-IP') ?? 'unknown'),
+        requestId: c.var.requestId,
+        at,
+      },
+    );
+    if (!result.ok) {
+      if (result.reason === 'rate_limited') {
+        c.header('Retry-After', '60');
+        return signInPage(c, 429, l.rateLimited, { username });
+      }
+      if (result.reason === 'totp_required') {
+        return signInPage(c, 401, l.totpRequired, { username, needTotp: true });
+      }
+      if (result.reason === 'totp_invalid') {
+        return signInPage(c, 401, l.totpInvalid, { username, needTotp: true });
+      }
+      return signInPage(c, 401, l.invalidCredentials, { username });
+    }
+    // Max-Age, not Expires: it does not depend on the browser's clock (and Hono refuses an
+    // Expires computed from the app's clock when that is pinned far from the real one).
+    setCookie(c, sessionCookie, result.token, {
+      path: '/',
+      secure: true,
+      httpOnly: true,
+      sameSite: 'Strict',
+      maxAge: Math.floor(sessionLifetimeMs / 1000),
+    });
+    const next = result.user.mustChangePassword ? '/admin/password' : safeBack(c.req.query('next'));
+    return c.redirect(next, 303);
+  });
+
+  // Everything below needs a signed-in person. Every POST handler below checks the form's CSRF
+  // field first (checkCsrf).
+  app.use('*', async (c, next) => {
+    let user: UserPrincipal | null;
+    try {
+      user = await sessionPrincipal(c, { formCsrf: true });
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'unauthorized') return signInRedirect(c, true);
+      throw err;
+    }
+    if (!user) return signInRedirect(c, false);
+    c.set('principal', user);
+    c.set('user', user);
+    c.set('csrf', await csrfTokenFor(getCookie(c, sessionCookie)!));
+    if (user.mustChangePassword && c.req.path !== '/admin/password' && c.req.method === 'GET') {
+      return c.redirect('/admin/password', 303);
+    }
+    await next();
+  });
+
+  app.post('/admin/sign-out', async (c) => {
+    const form = await c.req.parseBody();
+    const cookie = getCookie(c, sessionCookie)!;
+    await checkCsrf(c, cookie, typeof form.csrf === 'string' ? form.csrf : '');
+    const user = c.var.user!;
+    const db = primaryDb(c);
+    const at = nowDate();
+    await db.batch([
+      revokeSessionStatement(db, user.sessionId, at),
+      auditStatement(db, {
+        actor: { name: user.name, role: user.role },
+        action: 'session.sign-out',
+        targetType: 'session',
+        targetId: user.sessionId,
+        requestId: c.var.requestId,
+        at,
+        outcome: 'ok',
+      }),
+    ]);
+    deleteCookie(c, sessionCookie, { path: '/', secure: true });
+    return c.redirect('/admin/sign-in', 303);
+  });
+
+  const frame = (c: Context<AppEnv & { Variables: Partial<PageVars> }>) => {
+    const site = siteConfig(c.env);
+    const url = new URL(c.req.url);
+    return {
+      labels: labelsOf(c),
+      siteName: site.name,
+      timeZone: site.timeZone,
+      user: {
+        displayName: c.var.user!.displayName,
+        username: c.var.user!.name,
+        role: c.var.user!.role,
+      },
+      csrf: c.var.csrf,
+      path: url.pathname + url.search,
+    };
+  };
+
+  app.get('/admin/password', (c) => {
+    const f = frame(c);
+    const l = f.labels;
+    return c.html(
+      <AdminLayout {...f} title={l.changePassword} section="password">
+        <form class="card" data-form="change-password">
+          {c.var.user!.mustChangePassword ? (
+            <p class="alert" role="status">
+              {l.mustChangePassword}
+            </p>
+          ) : null}
+          <p class="alert" role="alert" hidden data-role="error"></p>
+          <label for="current-password">{l.currentPassword}</label>
+          <input
+            id="current-password"
+            name="currentPassword"
+            type="password"
+            autocomplete="current-password"
+            required
+          />
+          <label for="new-password">{l.newPassword}</label>
+          <input
+            id="new-password"
+            name="newPassword"
+            type="password"
+            autocomplete="new-password"
+            minlength={10}
+            required
+          />
+          <label for="repeat-password">{l.repeatPassword}</label>
+          <input
+            id="repeat-password"
+            name="repeatPassword"
+            type="password"
+            autocomplete="new-password"
+            minlength={10}
+            required
+            data-differ={l.passwordsDiffer}
+          />
+          <button type="submit" class="primary">
+            {l.save}
+          </button>
+        </form>
+      </AdminLayout>,
+    );
+  });
+
+  app.get('/admin', async (c) => {
+    const f = frame(c);
+    const l = f.labels;
+    const q = c.req.query();
+    const status = articleStatuses.includes(q.status as ArticleStatus)
+      ? (q.status as ArticleStatus)
+      : undefined;
+    const db = primaryDb(c);
+    const flat = flattenChannels(await listChannelTree(db));
+    const channel = flat.some((ch) => ch.slug === q.channel) ? q.channel : undefined;
+    const author = q.author?.trim().slice(0, 200) || undefined;
+    const fingerprint = queryFingerprint({ adminPage: 1, status, channel, author });
+    let after: [number, number] | undefined;
+    if (q.cursor) {
+      try {
+        after = decodeCursor(q.cursor, fingerprint, ['instant', 'number']) as [number, number];
+      } catch {
+        after = undefined;
+      }
+    }
+    const page = await listAdminArticles(db, {
+      status,
+      channelSlug: channel,
+      author,
+      after,
+      limit: 20,
+    });
+    const nextHref = page.next
+      ? `/admin?${new URLSearchParams({
+          ...(status ? { status } : {}),
+          ...(channel ? { channel } : {}),
+          ...(author ? { author } : {}),
+          cursor: encodeCursor(page.next, fingerprint),
+        }).toString()}`
+      : null;
+    return c.html(
+      <AdminLayout {...f} title={l.articles} section="articles">
+        <div class="toolbar">
+          {c.var.user!.role !== 'reader-preview' ? (
+            <a class="button primary" href="/admin/articles/new">
+              {l.newArticle}
+            </a>
+          ) : null}
+          <form method="get" action="/admin" class="filters" role="search">
+            <label>
+              {l.status}
+              <select name="status">
+                <option value="">{l.allStatuses}</option>
+                {(['draft', 'scheduled', 'published', 'archived'] as const).map((s) => (
+                  <option value={s} selected={status === s}>
+                    {l.statuses[s]}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              {l.channel}
+              <select name="channel">
+                <option value="">{l.allChannels}</option>
+                {flat.map((ch) => (
+                  <option value={ch.slug} selected={channel === ch.slug}>
+                    {'\u3000'.repeat(ch.depth) + ch.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              {l.author}
+              <input name="author" value={author ?? ''} maxlength={200} />
+            </label>
+            <button type="submit">{l.filter}</button>
+          </form>
+        </div>
+        {page.items.length ? (
+          <table class="article-list">
+            <thead>
+              <tr>
+                <th scope="col">{l.title}</th>
+                <th scope="col">{l.channel}</th>
+                <th scope="col">{l.author}</th>
+                <th scope="col">{l.status}</th>
+                <th scope="col">{l.updatedAt}</th>
+                <th scope="col" class="num">
+                  {l.views}
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.items.map((a) => (
+                <tr>
+                  <td>
+                    <a href={`/admin/articles/${a.id}`}>{a.title}</a>
+                  </td>
+                  <td>{a.channel.name}</td>
+                  <td>{a.author}</td>
+                  <td>
+                    <span class={`badge badge-${a.status}`}>{l.statuses[a.status]}</span>
+                  </td>
+                  <td>
+                    <time datetime={a.updatedAt.toISOString()}>
+                      {zonedDateTime(a.updatedAt, f.timeZone)}
+                    </time>
+                  </td>
+                  <td class="num">{a.views}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p>{l.noArticles}</p>
+        )}
+        {nextHref ? (
+          <p>
+            <a href={nextHref} rel="next">
+              {l.nextPage}
+            </a>
+          </p>
+        ) : null}
+      </AdminLayout>,
+    );
+  });
+
+  app.get('/admin/articles/new', async (c) => {
+    const f = frame(c);
+    const channels = flattenChannels(await listChannelTree(primaryDb(c)));
+    return c.html(
+      <AdminLayout {...f} title={f.labels.newArticle} section="articles">
+        <EditorForm labels={f.labels} article={null} channels={channels} />
+      </AdminLayout>,
+    );
+  });
+
+  app.get('/admin/articles/:id{[1-9][0-9]{0,15}}', async (c) => {
+    const f = frame(c);
+    const db = primaryDb(c);
+    const article = await findAdminArticle(db, Number(c.req.param('id')));
+    if (!article || article.status === 'deleted') {
+      throw new AppError('not_found', { detail: `No article ${c.req.param('id')}` });
+    }
+    const channels = flattenChannels(await listChannelTree(db));
+    return c.html(
+      <AdminLayout {...f} title={f.labels.editArticle} section="articles">
+        <EditorForm labels={f.labels} article={article} channels={channels} />
+      </AdminLayout>,
+    );
+  });
+
+  app.notFound((c) => {
+    throw new AppError('route_not_found', {
+      detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}`,
+    });
+  });
+  app.onError((err) => {
+    throw err;
+  });
+  return app;
+}
+
+let pages: ReturnType<typeof buildPages> | undefined;
+const parents = new WeakMap<
+  Request,
+  { requestId: string; logger: AppEnv['Variables']['logger'] }
+>();
+
+/** Runs an /admin request through the admin pages; errors go on to the app's onError. */
+export async function dispatchPages(c: Context<AppEnv>): Promise<Response> {
+  pages ??= buildPages();
+  parents.set(c.req.raw, { requestId: c.var.requestId, logger: c.var.logger });
+  let ctx: Parameters<Hono['fetch']>[2];
+  try {
+    ctx = c.executionCtx as Parameters<Hono['fetch']>[2];
+  } catch {
+    ctx = undefined;
+  }
+  const res = await pages.fetch(c.req.raw, c.env, ctx);
+  const out = new Response(res.body, res);
+  out.headers.set('X-Request-Id', c.var.requestId);
+  return out;
+}
