@@ -75,6 +75,53 @@ export function EditorForm(props: {
           {l.tagsHint}
         </p>
       </div>
+      <fieldset class="fields document-fields">
+        <legend>{l.policyDocument}</legend>
+        {(['indexNumber', 'documentNumber', 'issuingBody', 'dateWritten'] as const).map((k) => (
+          <>
+            <label for={`f-${k}`}>{l[k]}</label>
+            <input id={`f-${k}`} name={`document.${k}`} value={a?.document?.[k] ?? ''} />
+          </>
+        ))}
+      </fieldset>
+      <div class="fields media-fields">
+        <span class="label">{l.coverImage}</span>
+        <div class="cover" data-role="cover">
+          <input type="hidden" name="coverImageUrl" value={a?.coverImageUrl ?? ''} />
+          <img
+            alt=""
+            data-role="cover-preview"
+            src={a?.coverImageUrl ?? undefined}
+            hidden={!a?.coverImageUrl}
+          />
+          <label class="button">
+            {l.chooseImage}
+            <input type="file" accept="image/*" class="visually-hidden" data-role="cover-file" />
+          </label>
+          <button type="button" data-action="remove-cover">
+            {l.removeCover}
+          </button>
+        </div>
+        <span class="label" id="f-attachments-label">
+          {l.attachments}
+        </span>
+        <div
+          class="attachments"
+          data-role="attachments"
+          data-value={JSON.stringify(a?.attachments ?? [])}
+          data-remove={l.remove}
+          data-failed={l.uploadFailed}
+        >
+          <ul aria-labelledby="f-attachments-label" data-role="attachment-list"></ul>
+          <p class="drop-zone" data-role="drop-zone">
+            {l.dropFiles}{' '}
+            <label class="button">
+              {l.chooseFiles}
+              <input type="file" multiple class="visually-hidden" data-role="attachment-files" />
+            </label>
+          </p>
+        </div>
+      </div>
       <div class="body-field">
         <span id="f-body-label" class="label">
           {l.body}
@@ -135,6 +182,36 @@ export function EditorForm(props: {
           </>
         ) : null}
       </div>
+      {a ? (
+        <section
+          class="revisions"
+          data-role="revisions"
+          data-compare={l.revisionCompare}
+          data-restore={l.revisionRestore}
+          data-restored={l.revisionRestored}
+          data-then={l.revisionThen}
+          data-now={l.revisionNow}
+          data-same={l.noChanges}
+          data-fields={JSON.stringify({
+            title: l.title,
+            channel: l.channel,
+            source: l.source,
+            author: l.author,
+            summary: l.summary,
+            tags: l.tags,
+            body: l.body,
+            document: l.policyDocument,
+            coverImageUrl: l.coverImage,
+            attachments: l.attachments,
+            status: l.status,
+            publishedAt: l.scheduleAt,
+          })}
+        >
+          <h2>{l.revisions}</h2>
+          <ol data-role="revision-list"></ol>
+          <div class="revision-diff" hidden data-role="revision-diff"></div>
+        </section>
+      ) : null}
     </form>
   );
 }

@@ -67,6 +67,26 @@ export interface AdminLabels {
   bulletList: string;
   numberedList: string;
   quote: string;
+  policyDocument: string;
+  indexNumber: string;
+  documentNumber: string;
+  issuingBody: string;
+  dateWritten: string;
+  coverImage: string;
+  chooseImage: string;
+  removeCover: string;
+  attachments: string;
+  dropFiles: string;
+  chooseFiles: string;
+  remove: string;
+  uploadFailed: string;
+  revisions: string;
+  revisionCompare: string;
+  revisionRestore: string;
+  revisionRestored: string;
+  revisionThen: string;
+  revisionNow: string;
+  noChanges: string;
 }
 
 const zh: AdminLabels = {
@@ -140,6 +160,26 @@ const zh: AdminLabels = {
   bulletList: '项目列表',
   numberedList: '编号列表',
   quote: '引用',
+  policyDocument: '政策文件信息',
+  indexNumber: '索引号',
+  documentNumber: '文号',
+  issuingBody: '发布机构',
+  dateWritten: '成文日期',
+  coverImage: '封面图片',
+  chooseImage: '选择图片',
+  removeCover: '移除封面',
+  attachments: '附件',
+  dropFiles: '将文件拖到此处，或',
+  chooseFiles: '选择文件',
+  remove: '移除',
+  uploadFailed: '上传失败',
+  revisions: '历史版本',
+  revisionCompare: '与当前版本对比',
+  revisionRestore: '恢复此版本',
+  revisionRestored: '已恢复版本',
+  revisionThen: '历史版本',
+  revisionNow: '当前版本',
+  noChanges: '与当前版本相同。',
 };
 
 const en: AdminLabels = {
@@ -213,6 +253,26 @@ const en: AdminLabels = {
   bulletList: 'Bulleted list',
   numberedList: 'Numbered list',
   quote: 'Quote',
+  policyDocument: 'Policy document',
+  indexNumber: 'Index number',
+  documentNumber: 'Document number',
+  issuingBody: 'Issued by',
+  dateWritten: 'Date written',
+  coverImage: 'Cover image',
+  chooseImage: 'Choose an image',
+  removeCover: 'Remove the cover',
+  attachments: 'Attachments',
+  dropFiles: 'Drop files here, or',
+  chooseFiles: 'choose files',
+  remove: 'Remove',
+  uploadFailed: 'Upload failed',
+  revisions: 'Revisions',
+  revisionCompare: 'Compare with the current version',
+  revisionRestore: 'Restore this version',
+  revisionRestored: 'Restored revision',
+  revisionThen: 'That revision',
+  revisionNow: 'Current version',
+  noChanges: 'Same as the current version.',
 };
 
 export function adminLabels(lang: Lang): AdminLabels {

@@ -34,12 +34,12 @@ const wordHtml = `<html xmlns:o="urn:schemas-microsoft-com:office:office"><head>
 <!--EndFragment--></body></html>`;
 const chosen = '我的新密码-Panjin-2026';
 
-function seedAccount() {
+function seedAccount(username = 'li.bianji', mustChange = 1) {
   // Hashed the way src/auth/passwords.ts does, with Node's own PBKDF2: the formats must agree.
   const salt = randomBytes(16);
   const hash = pbkdf2Sync(initial.normalize('NFC'), salt, 100_000, 32, 'sha256');
   return worker.execSql(
-    `INSERT INTO users (username, display_name, role, password_hash, password_salt, password_iterations, must_change_password) VALUES ('li.bianji', '李编辑', 'editor', '${hash.toString('base64')}', '${salt.toString('base64')}', 100000, 1);\n`,
+    `INSERT INTO users (username, display_name, role, password_hash, password_salt, password_iterations, must_change_password) VALUES ('${username}', '李编辑', 'editor', '${hash.toString('base64')}', '${salt.toString('base64')}', 100000, ${mustChange});\n`,
   );
 }
 
@@ -186,6 +186,134 @@ describe('/admin in Chromium', () => {
     await page.waitForURL(/\/admin\/sign-in$/);
     await page.goto(`${base}/admin`);
     expect(new URL(page.url()).pathname).toBe('/admin/sign-in');
+
+    expect(problems).toEqual([]);
+    expect([...origins]).toEqual([base]);
+    await context.close();
+  });
+
+  it('uploads attachments and pasted images, fills policy fields and restores a revision', async () => {
+    await seedAccount('wang.bianji', 0);
+    const token = await adminToken(worker);
+    const channel = `e2e-files-${Date.now().toString(36)}`;
+    expect(
+      (await adminFetch(worker, token, '/channels', { json: { slug: channel, name: '政策文件' } }))
+        .status,
+    ).toBe(201);
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const origins = new Set<string>();
+    const problems: string[] = [];
+    page.on('request', (req) => origins.add(new URL(req.url()).origin));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(msg.text());
+    });
+    page.on('pageerror', (err) => problems.push(err.message));
+    const base = worker.url.origin;
+
+    await page.goto(`${base}/admin/sign-in`);
+    await page.getByLabel('用户名').fill('wang.bianji');
+    await page.getByLabel('密码').fill(initial);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.waitForURL(/\/admin$/);
+    await page.goto(`${base}/admin/articles/new`);
+    await page.getByLabel('标题').fill('盘锦市冬季供暖保障实施方案');
+    await page.getByLabel('栏目').selectOption(channel);
+    await page.getByLabel('索引号').fill('11211100MB0000000X/2026-00123');
+    await page.getByLabel('文号').fill('盘政办发〔2026〕12号');
+    await page.getByLabel('发布机构').fill('盘锦市人民政府办公室');
+    await page.getByLabel('成文日期').fill('2026-10-28');
+    await page.getByRole('button', { name: '保存', exact: true }).click();
+    await page.waitForURL(/\/admin\/articles\/\d+$/);
+    const id = Number(new URL(page.url()).pathname.split('/').pop());
+
+    // An attachment with a Chinese name through the picker, another dropped on the zone.
+    const pdfName = '关于冬季供暖的实施细则（2026年）.pdf';
+    await page.locator('[data-role="attachment-files"]').setInputFiles({
+      name: pdfName,
+      mimeType: 'application/pdf',
+      buffer: Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(300 * 1024, 0x20)]),
+    });
+    const list = page.locator('[data-role="attachment-list"] li:not([data-uploading])');
+    await expect.poll(() => list.count()).toBe(1);
+    await page.evaluate(() => {
+      const data = new DataTransfer();
+      data.items.add(
+        new File(['区域,室温\n城区,18\n'], '供暖区域一览表.csv', { type: 'text/csv' }),
+      );
+      document
+        .querySelector('[data-role="drop-zone"]')!
+        .dispatchEvent(
+          new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }),
+        );
+    });
+    await expect.poll(() => list.count()).toBe(2);
+    expect(await list.nth(0).textContent()).toContain(pdfName);
+    expect(await list.nth(0).locator('.file-meta').textContent()).toBe('PDF · 300 KB');
+    expect(await list.nth(1).locator('.file-meta').textContent()).toMatch(/^CSV · \d+ B$/);
+
+    // A screenshot pasted from the clipboard becomes an uploaded image in the body.
+    const png =
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+    await page.locator('[data-role="body"]').click();
+    await page.evaluate((b64) => {
+      const target = document.querySelector<HTMLElement>('[data-role="body"]')!;
+      target.focus();
+      const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+      const data = new DataTransfer();
+      data.items.add(new File([bytes], 'image.png', { type: 'image/png' }));
+      target.dispatchEvent(
+        new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
+      );
+    }, png);
+    await expect
+      .poll(() => page.locator('[data-role="body"] img').getAttribute('src'))
+      .toMatch(new RegExp(`^${base}/media/[0-9a-f]+/`));
+    await page.getByRole('button', { name: '保存', exact: true }).click();
+    await expect.poll(() => page.locator('[data-role="status"]').textContent()).toContain('已保存');
+    await page.screenshot({ path: screenshotPath('admin-editor-attachments.png'), fullPage: true });
+
+    const saved = (await (await adminFetch(worker, token, `/articles/${id}`)).json()) as {
+      data: { attachments: { name: string }[]; document: Record<string, string>; body: string };
+    };
+    expect(saved.data.attachments.map((a) => a.name)).toEqual([pdfName, '供暖区域一览表.csv']);
+    expect(saved.data.document).toMatchObject({ documentNumber: '盘政办发〔2026〕12号' });
+    expect(saved.data.body).toMatch(/<img[^>]+src="[^"]*\/media\//);
+
+    await page.getByRole('button', { name: '立即发布' }).click();
+    await expect
+      .poll(async () => (await fetch(new URL(`/articles/${id}`, worker.url))).status)
+      .toBe(200);
+    const publicHtml = await (await fetch(new URL(`/articles/${id}`, worker.url))).text();
+    expect(publicHtml).toContain(pdfName);
+    expect(publicHtml).toContain('盘政办发〔2026〕12号');
+
+    // Someone retitles it; the editor compares the first revision and restores it.
+    await page.reload();
+    const etag = (await adminFetch(worker, token, `/articles/${id}`)).headers.get('ETag')!;
+    const retitled = await fetch(new URL(`/api/v1/admin/articles/${id}`, worker.url), {
+      method: 'PATCH',
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'Content-Type': 'application/json',
+        'If-Match': etag,
+      },
+      body: JSON.stringify({ title: '错误的标题' }),
+    });
+    expect(retitled.status).toBe(200);
+    await page.reload();
+    const revisions = page.locator('[data-role="revision-list"] li');
+    await expect.poll(() => revisions.count()).toBeGreaterThan(2);
+    const first = revisions.last();
+    await first.getByRole('button', { name: '与当前版本对比' }).click();
+    const diff = page.locator('[data-role="revision-diff"]');
+    await expect.poll(() => diff.textContent()).toContain('错误的标题');
+    expect(await diff.textContent()).toContain('盘锦市冬季供暖保障实施方案');
+    await page.screenshot({ path: screenshotPath('admin-revisions.png'), fullPage: true });
+    await first.getByRole('button', { name: '恢复此版本' }).click();
+    await expect
+      .poll(() => page.getByLabel('标题').inputValue())
+      .toBe('盘锦市冬季供暖保障实施方案');
 
     expect(problems).toEqual([]);
     expect([...origins]).toEqual([base]);

@@ -1,5 +1,8 @@
 import { api, problemOf } from './api';
+import { startAttachments } from './attachments';
 import { cleanPastedHtml } from './paste';
+import { startRevisions } from './revisions';
+import { uploadMedia } from './uploads';
 
 interface ArticleData {
   id: number;
@@ -43,6 +46,32 @@ export function startEditor(form: HTMLFormElement) {
     'Asia/Shanghai';
   let dirty = false;
   let saving = false;
+  let imagesUploading = 0;
+  const revisionPanel = form.querySelector<HTMLElement>('[data-role="revisions"]');
+  const revisions =
+    revisionPanel && form.dataset.id
+      ? startRevisions(
+          revisionPanel,
+          form.dataset.id,
+          () => form.dataset.etag!,
+          (err) => showError(err),
+        )
+      : null;
+  const attachments = startAttachments(
+    form.querySelector<HTMLElement>('[data-role="attachments"]')!,
+    () => {
+      dirty = true;
+    },
+  );
+  const cover = form.querySelector<HTMLInputElement>('input[name="coverImageUrl"]')!;
+  const coverPreview = form.querySelector<HTMLImageElement>('[data-role="cover-preview"]')!;
+  const setCover = (url: string) => {
+    cover.value = url;
+    coverPreview.hidden = !url;
+    if (url) coverPreview.src = url;
+    else coverPreview.removeAttribute('src');
+    dirty = true;
+  };
 
   const showError = (err: unknown) => {
     const p = problemOf(err);
@@ -57,6 +86,12 @@ export function startEditor(form: HTMLFormElement) {
   const fields = () => {
     const data = new FormData(form);
     const text = (name: string) => String(data.get(name) ?? '').trim();
+    const doc = {
+      indexNumber: text('document.indexNumber') || null,
+      documentNumber: text('document.documentNumber') || null,
+      issuingBody: text('document.issuingBody') || null,
+      dateWritten: text('document.dateWritten') || null,
+    };
     return {
       title: text('title'),
       channel: text('channel'),
@@ -68,6 +103,9 @@ export function startEditor(form: HTMLFormElement) {
         .map((t) => t.trim())
         .filter(Boolean),
       body: body.innerHTML,
+      document: Object.values(doc).some(Boolean) ? doc : null,
+      coverImageUrl: text('coverImageUrl') || null,
+      attachments: attachments.value(),
     };
   };
 
@@ -77,6 +115,7 @@ export function startEditor(form: HTMLFormElement) {
     const a = (res.data as { data: ArticleData }).data;
     form.dataset.status = a.status;
     dirty = false;
+    revisions?.refresh();
     error.hidden = true;
     conflict.hidden = true;
     // The server's time of the save, in the site's zone (updatedAt carries its offset).
@@ -85,7 +124,8 @@ export function startEditor(form: HTMLFormElement) {
   };
 
   const save = async () => {
-    if (saving) return;
+    // An upload still running would be lost from this save; autosave tries again later.
+    if (saving || attachments.busy() || imagesUploading > 0) return;
     saving = true;
     try {
       const id = form.dataset.id;
@@ -176,12 +216,86 @@ export function startEditor(form: HTMLFormElement) {
     });
   });
 
+  // Pasted images that are not on the web (a screenshot, Word's file:// or data: pictures)
+  // are uploaded to media and take their media URL instead of being dropped.
+  let pendingImages = 0;
+  const uploadInto = (img: HTMLImageElement, file: File) => {
+    imagesUploading += 1;
+    uploadMedia(file)
+      .finally(() => {
+        imagesUploading -= 1;
+      })
+      .then(
+        (m) => {
+          img.src = m.url;
+          img.removeAttribute('data-upload');
+          dirty = true;
+        },
+        (err: unknown) => {
+          img.remove();
+          showError(err);
+        },
+      );
+  };
+  const dataUrlFile = (url: string, n: number): File | null => {
+    const m = /^data:(image\/[a-z+.-]+);base64,(.*)$/is.exec(url);
+    if (!m) return null;
+    const bytes = Uint8Array.from(atob(m[2]!), (ch) => ch.charCodeAt(0));
+    const ext = m[1]!.split('/')[1]!.replace('jpeg', 'jpg').replace(/\+.*/, '');
+    return new File([bytes], `pasted-${n}.${ext}`, { type: m[1] });
+  };
   body.addEventListener('paste', (event) => {
-    const html = event.clipboardData?.getData('text/html');
-    if (!html) return;
+    const clip = event.clipboardData;
+    if (!clip) return;
+    const html = clip.getData('text/html');
+    const files = Array.from(clip.files).filter((f) => f.type.startsWith('image/'));
+    if (!html && files.length === 0) return;
     event.preventDefault();
-    document.execCommand('insertHTML', false, cleanPastedHtml(html));
+    const uploads: { key: string; file: File }[] = [];
+    let markup: string;
+    if (html) {
+      const doc = new DOMParser().parseFromString(html, 'text/html');
+      let fileIndex = 0;
+      for (const img of Array.from(doc.querySelectorAll('img'))) {
+        const src = img.getAttribute('src') ?? '';
+        if (/^(?:https?:\/\/|\/(?!\/))/i.test(src)) continue;
+        pendingImages += 1;
+        const file = dataUrlFile(src, pendingImages) ?? files[fileIndex++] ?? null;
+        if (!file) continue;
+        const key = `u${pendingImages}`;
+        img.removeAttribute('src');
+        img.setAttribute('data-upload', key);
+        uploads.push({ key, file });
+      }
+      markup = cleanPastedHtml(doc.documentElement.outerHTML);
+    } else {
+      markup = files
+        .map((file) => {
+          pendingImages += 1;
+          const key = `u${pendingImages}`;
+          uploads.push({ key, file });
+          return `<p><img alt="" data-upload="${key}"></p>`;
+        })
+        .join('');
+    }
+    document.execCommand('insertHTML', false, markup);
+    for (const { key, file } of uploads) {
+      const img = body.querySelector<HTMLImageElement>(`img[data-upload="${key}"]`);
+      if (img) uploadInto(img, file);
+    }
     dirty = true;
+  });
+
+  form
+    .querySelector<HTMLInputElement>('[data-role="cover-file"]')!
+    .addEventListener('change', (event) => {
+      const input = event.target as HTMLInputElement;
+      const file = input.files?.[0];
+      input.value = '';
+      if (file) uploadMedia(file).then((m) => setCover(m.url), showError);
+    });
+  form.querySelector('[data-action="remove-cover"]')!.addEventListener('click', () => {
+    setCover('');
   });
 
   for (const button of Array.from(form.querySelectorAll<HTMLButtonElement>('[data-format]'))) {

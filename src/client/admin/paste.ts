@@ -7,7 +7,8 @@
 const dropWithContent = new Set(['STYLE', 'SCRIPT', 'META', 'LINK', 'TITLE', 'XML', 'HEAD']);
 const keepAttributes: Record<string, string[]> = {
   A: ['href'],
-  IMG: ['src', 'alt'],
+  // data-upload marks a pasted picture the editor is uploading (src/client/admin/editor.ts).
+  IMG: ['src', 'alt', 'data-upload'],
   TD: ['colspan', 'rowspan'],
   TH: ['colspan', 'rowspan', 'scope'],
 };
@@ -44,7 +45,11 @@ function clean(node: Node) {
     // Only web links and images: Word's file:// images and javascript: links go.
     const url =
       tag === 'A' ? el.getAttribute('href') : tag === 'IMG' ? el.getAttribute('src') : null;
-    if (url !== null && !/^(?:https?:\/\/|\/(?!\/))/i.test(url)) {
+    if (
+      url !== null &&
+      !/^(?:https?:\/\/|\/(?!\/))/i.test(url) &&
+      !el.hasAttribute('data-upload')
+    ) {
       if (tag === 'IMG') el.remove();
       else unwrap(el);
       continue;
