@@ -1,3 +1,4 @@
+import type { AdminListSort } from '../authoring/queries';
 import type { ArticleStatus } from '../db/schema';
 import type { Lang } from '../lib/labels';
 
@@ -87,6 +88,9 @@ export interface AdminLabels {
   revisionThen: string;
   revisionNow: string;
   noChanges: string;
+  searchTitle: string;
+  sort: string;
+  sorts: Record<AdminListSort, string>;
 }
 
 const zh: AdminLabels = {
@@ -180,6 +184,9 @@ const zh: AdminLabels = {
   revisionThen: '历史版本',
   revisionNow: '当前版本',
   noChanges: '与当前版本相同。',
+  searchTitle: '标题包含',
+  sort: '排序',
+  sorts: { updated: '最近更新', published: '最新发布', views: '浏览最多' },
 };
 
 const en: AdminLabels = {
@@ -273,6 +280,9 @@ const en: AdminLabels = {
   revisionThen: 'That revision',
   revisionNow: 'Current version',
   noChanges: 'Same as the current version.',
+  searchTitle: 'Title contains',
+  sort: 'Sort',
+  sorts: { updated: 'Recently updated', published: 'Newest published', views: 'Most viewed' },
 };
 
 export function adminLabels(lang: Lang): AdminLabels {

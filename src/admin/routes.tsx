@@ -10,7 +10,7 @@ import {
   sessionLifetimeMs,
 } from '../auth/user-sessions';
 import { auditStatement } from '../authoring/audit';
-import { listAdminArticles } from '../authoring/queries';
+import { adminListSorts, listAdminArticles, type AdminListSort } from '../authoring/queries';
 import { listChannelTree, type ChannelNode } from '../channels/queries';
 import { articleStatuses, type ArticleStatus } from '../db/schema';
 import type { AppEnv, Principal } from '../env';
@@ -359,11 +359,18 @@ function buildPages() {
     const flat = flattenChannels(await listChannelTree(db));
     const channel = flat.some((ch) => ch.slug === q.channel) ? q.channel : undefined;
     const author = q.author?.trim().slice(0, 200) || undefined;
-    const fingerprint = queryFingerprint({ adminPage: 1, status, channel, author });
+    const title = q.q?.trim().slice(0, 200) || undefined;
+    const sort = adminListSorts.includes(q.sort as AdminListSort)
+      ? (q.sort as AdminListSort)
+      : undefined;
+    const fingerprint = queryFingerprint({ adminPage: 1, status, channel, author, title, sort });
     let after: [number, number] | undefined;
     if (q.cursor) {
       try {
-        after = decodeCursor(q.cursor, fingerprint, ['instant', 'number']) as [number, number];
+        after = decodeCursor(q.cursor, fingerprint, [
+          sort === 'views' ? 'number' : 'instant',
+          'number',
+        ]) as [number, number];
       } catch {
         after = undefined;
       }
@@ -372,6 +379,8 @@ function buildPages() {
       status,
       channelSlug: channel,
       author,
+      title,
+      sort,
       after,
       limit: 20,
     });
@@ -380,6 +389,8 @@ function buildPages() {
           ...(status ? { status } : {}),
           ...(channel ? { channel } : {}),
           ...(author ? { author } : {}),
+          ...(title ? { q: title } : {}),
+          ...(sort ? { sort } : {}),
           cursor: encodeCursor(page.next, fingerprint),
         }).toString()}`
       : null;
@@ -417,6 +428,20 @@ function buildPages() {
             <label>
               {l.author}
               <input name="author" value={author ?? ''} maxlength={200} />
+            </label>
+            <label>
+              {l.searchTitle}
+              <input type="search" name="q" value={title ?? ''} maxlength={200} />
+            </label>
+            <label>
+              {l.sort}
+              <select name="sort">
+                {adminListSorts.map((s) => (
+                  <option value={s} selected={(sort ?? 'updated') === s}>
+                    {l.sorts[s]}
+                  </option>
+                ))}
+              </select>
             </label>
             <button type="submit">{l.filter}</button>
           </form>

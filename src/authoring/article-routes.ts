@@ -369,7 +369,7 @@ export function registerArticleRoutes(app: OpenAPIHono<AppEnv>) {
       path: '/articles',
       operationId: 'adminListArticles',
       tags: ['Admin: articles'],
-      summary: 'Articles in every status, most recently changed first',
+      summary: 'Articles in every status, most recently changed first unless sorted otherwise',
       security,
       middleware: [readers] as const,
       request: { query: adminListQuery() },
@@ -392,9 +392,14 @@ export function registerArticleRoutes(app: OpenAPIHono<AppEnv>) {
         channel: q.channel,
         author: q.author,
         updatedSince: q.updatedSince,
+        q: q.q,
+        sort: q.sort,
       });
       const after = q.cursor
-        ? (decodeCursor(q.cursor, fingerprint, ['instant', 'number']) as [number, number])
+        ? (decodeCursor(q.cursor, fingerprint, [
+            q.sort === 'views' ? 'number' : 'instant',
+            'number',
+          ]) as [number, number])
         : undefined;
       const limit = q.limit ?? 20;
       const page = await listAdminArticles(primaryDb(c), {
@@ -402,6 +407,8 @@ export function registerArticleRoutes(app: OpenAPIHono<AppEnv>) {
         channelSlug: q.channel,
         author: q.author,
         updatedSince: q.updatedSince ? new Date(q.updatedSince) : undefined,
+        title: q.q,
+        sort: q.sort,
         after,
         limit,
       });

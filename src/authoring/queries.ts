@@ -180,39 +180,65 @@ export async function loadArticleState(db: Database, id: number): Promise<Articl
   return findAdminArticle(db, id);
 }
 
+export const adminListSorts = ['updated', 'published', 'views'] as const;
+export type AdminListSort = (typeof adminListSorts)[number];
+
 export interface AdminListOptions {
   status?: ArticleStatus;
   channelSlug?: string;
   author?: string;
   updatedSince?: Date;
-  /** Keyset: [updatedAt ms, id] of the last row already returned. */
+  /** Part of the title, matched anywhere (case-insensitive for Latin letters). */
+  title?: string;
+  /** Newest change first (the default), newest publication first, or most viewed first. */
+  sort?: AdminListSort;
+  /** Keyset: [sort key, id] of the last row already returned (ms for times, views for views). */
   after?: readonly [number, number];
   limit: number;
 }
 
-/** Every status, most recently changed first, keyset-paginated like the public list. */
+/**
+ * Every status, keyset-paginated like the public list. Unpublished articles (no publish
+ * time) come last when sorted by publication, as 0.
+ */
 export async function listAdminArticles(
   db: Database,
   options: AdminListOptions,
 ): Promise<{ items: AdminArticle[]; next: [number, number] | null }> {
+  const sort = options.sort ?? 'updated';
+  const key =
+    sort === 'views'
+      ? sql`${articles.viewCount}`
+      : sort === 'published'
+        ? sql`coalesce(${articles.publishedAt}, 0)`
+        : sql`${articles.updatedAt}`;
   const conditions: SQL[] = [];
   if (options.status) conditions.push(eq(articles.status, options.status));
   if (options.channelSlug) conditions.push(channelAndDescendants(options.channelSlug));
   if (options.author) conditions.push(eq(articles.author, options.author));
   if (options.updatedSince) conditions.push(gte(articles.updatedAt, options.updatedSince));
+  if (options.title) {
+    conditions.push(sql`instr(lower(${articles.title}), lower(${options.title})) > 0`);
+  }
   if (options.after) {
-    const [key, id] = options.after;
-    conditions.push(sql`(${articles.updatedAt}, ${articles.id}) < (${key}, ${id})`);
+    const [k, id] = options.after;
+    conditions.push(sql`(${key}, ${articles.id}) < (${k}, ${id})`);
   }
   const rows = await adminSelect(db)
     .where(conditions.length ? and(...conditions) : undefined)
-    .orderBy(desc(articles.updatedAt), desc(articles.id))
+    .orderBy(desc(key), desc(articles.id))
     .limit(options.limit + 1);
   const items = rows.slice(0, options.limit).map((r) => toAdminArticle(r as AdminRow));
   const last = items.at(-1);
+  const keyOf = (a: AdminArticle) =>
+    sort === 'views'
+      ? a.views
+      : sort === 'published'
+        ? (a.publishedAt?.getTime() ?? 0)
+        : a.updatedAt.getTime();
   return {
     items,
-    next: rows.length > options.limit && last ? [last.updatedAt.getTime(), last.id] : null,
+    next: rows.length > options.limit && last ? [keyOf(last), last.id] : null,
   };
 }
 

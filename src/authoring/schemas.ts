@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { articleStatuses, revisionReasons } from '../db/schema';
 import { maxSlugLength, slugPattern } from '../lib/slug';
+import { adminListSorts } from './queries';
 
 /** Request and response shapes of the admin API; field names are the public article's own. */
 
@@ -174,6 +175,12 @@ export const adminListQuery = () =>
       channel: slug().optional(),
       author: text(200).optional(),
       updatedSince: rfc3339().optional(),
+      q: z.string().trim().min(1).max(200).optional().openapi({
+        description: 'Part of the title, matched anywhere (case-insensitive for Latin letters)',
+      }),
+      sort: z.enum(adminListSorts).optional().openapi({
+        description: 'updated (newest change first, the default), published, or views',
+      }),
       cursor: z.string().max(500).optional(),
       limit: adminPageLimit(),
     })

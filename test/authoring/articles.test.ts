@@ -477,4 +477,64 @@ describe('GET /api/v1/admin/articles', () => {
       'invalid_parameter',
     );
   });
+
+  it('searches titles and sorts by publication or views, paginating in that order', async () => {
+    const { channel, editor } = await setup();
+    const author = uniqueSlug('author');
+    const make = async (title: string, views: number) =>
+      (await createDraft(editor, channel.slug, { author, title, views })).article.id;
+    const port = await make('盘锦港集装箱吞吐量创新高', 5);
+    const heat = await make('关于做好冬季供暖工作的通知', 100);
+    const report = await make('Panjin PORT annual report', 50);
+    const at = (hoursAgo: number) => new Date(now() - hoursAgo * 3_600_000).toISOString();
+    for (const [id, hoursAgo] of [
+      [port, 1],
+      [report, 5],
+    ] as const) {
+      const res = await admin(`/articles/${id}/publish`, {
+        token: editor,
+        method: 'POST',
+        json: { publishedAt: at(hoursAgo) },
+      });
+      expect(res.status).toBe(200);
+    }
+    const ids = async (query: string) =>
+      (
+        (await json(await admin(`/articles?author=${author}&${query}`, { token: editor })))
+          .data as {
+          id: number;
+        }[]
+      ).map((a) => a.id);
+
+    expect(await ids(`q=${encodeURIComponent('吞吐量')}`)).toEqual([port]);
+    expect(await ids('q=port')).toEqual([report]);
+    expect(await ids(`q=${encodeURIComponent('没有这篇')}`)).toEqual([]);
+    expect(await ids('sort=views')).toEqual([heat, report, port]);
+    // The draft has no publication time and comes last.
+    expect(await ids('sort=published')).toEqual([port, report, heat]);
+
+    const first = await json(
+      await admin(`/articles?author=${author}&sort=views&limit=2`, { token: editor }),
+    );
+    expect(first.data.map((a: { id: number }) => a.id)).toEqual([heat, report]);
+    const second = await json(
+      await admin(`/articles?author=${author}&sort=views&limit=2&cursor=${first.meta.nextCursor}`, {
+        token: editor,
+      }),
+    );
+    expect(second.data.map((a: { id: number }) => a.id)).toEqual([port]);
+    // A cursor belongs to its sort order.
+    await expectProblem(
+      await admin(`/articles?author=${author}&sort=published&cursor=${first.meta.nextCursor}`, {
+        token: editor,
+      }),
+      400,
+      'invalid_parameter',
+    );
+    await expectProblem(
+      await admin(`/articles?sort=oldest`, { token: editor }),
+      400,
+      'invalid_parameter',
+    );
+  });
 });
