@@ -192,6 +192,7 @@ export function EditorForm(props: {
           data-then={l.revisionThen}
           data-now={l.revisionNow}
           data-same={l.noChanges}
+          data-words={JSON.stringify({ ...l.revisionReasons, ...l.statuses })}
           data-fields={JSON.stringify({
             title: l.title,
             channel: l.channel,

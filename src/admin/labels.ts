@@ -1,5 +1,5 @@
 import type { AdminListSort } from '../authoring/queries';
-import type { ArticleStatus } from '../db/schema';
+import type { ArticleStatus, RevisionReason } from '../db/schema';
 import type { Lang } from '../lib/labels';
 
 /** Every word of the web admin, in the site's language (SITE_LANG) or the one the person picked. */
@@ -91,6 +91,7 @@ export interface AdminLabels {
   searchTitle: string;
   sort: string;
   sorts: Record<AdminListSort, string>;
+  revisionReasons: Record<RevisionReason, string>;
 }
 
 const zh: AdminLabels = {
@@ -187,6 +188,17 @@ const zh: AdminLabels = {
   searchTitle: '标题包含',
   sort: '排序',
   sorts: { updated: '最近更新', published: '最新发布', views: '浏览最多' },
+  revisionReasons: {
+    create: '新建',
+    save: '保存',
+    publish: '发布',
+    schedule: '定时发布',
+    unpublish: '撤回为草稿',
+    archive: '撤回',
+    delete: '删除',
+    restore: '恢复版本',
+    import: '导入',
+  },
 };
 
 const en: AdminLabels = {
@@ -283,6 +295,17 @@ const en: AdminLabels = {
   searchTitle: 'Title contains',
   sort: 'Sort',
   sorts: { updated: 'Recently updated', published: 'Newest published', views: 'Most viewed' },
+  revisionReasons: {
+    create: 'created',
+    save: 'saved',
+    publish: 'published',
+    schedule: 'scheduled',
+    unpublish: 'back to draft',
+    archive: 'withdrawn',
+    delete: 'deleted',
+    restore: 'restored a revision',
+    import: 'imported',
+  },
 };
 
 export function adminLabels(lang: Lang): AdminLabels {

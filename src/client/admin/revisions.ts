@@ -46,6 +46,18 @@ function shown(value: unknown): string {
   return String(value);
 }
 
+/** 2026-12-02 09:20, in the site's time zone (not the browser's). */
+function siteTime(iso: string): string {
+  const timeZone =
+    document.querySelector<HTMLMetaElement>('meta[name="site-time-zone"]')?.content ??
+    'Asia/Shanghai';
+  return new Intl.DateTimeFormat('sv-SE', {
+    timeZone,
+    dateStyle: 'short',
+    timeStyle: 'short',
+  }).format(new Date(iso));
+}
+
 /**
  * The editor's revision panel: who changed what when and why, a side-by-side comparison of
  * any revision with the newest one (the API's field-by-field diff), and restore with If-Match.
@@ -60,6 +72,8 @@ export function startRevisions(
   const diff = root.querySelector<HTMLElement>('[data-role="revision-diff"]')!;
   const t = root.dataset;
   const fieldNames = JSON.parse(t.fields ?? '{}') as Record<string, string>;
+  // Revision reasons and statuses in the admin's language.
+  const words = JSON.parse(t.words ?? '{}') as Record<string, string>;
 
   const compare = async (n: number, newest: number) => {
     const res = await api<{ data: { changes: Change[] } }>(
@@ -90,7 +104,12 @@ export function startRevisions(
       row.append(th);
       for (const v of [ch.from, ch.to]) {
         const td = row.insertCell();
-        td.textContent = shown(v);
+        td.textContent =
+          ch.field === 'status'
+            ? (words[String(v)] ?? shown(v))
+            : ch.field === 'publishedAt' && typeof v === 'string'
+              ? siteTime(v)
+              : shown(v);
       }
     }
     if (changes.length) diff.append(table);
@@ -114,7 +133,7 @@ export function startRevisions(
         when.dateTime = r.createdAt;
         when.textContent = r.createdAt.slice(0, 16).replace('T', ' ');
         const what = document.createElement('span');
-        what.textContent = ` #${r.number} ${r.actor ?? ''} ${r.reason ?? ''} · ${r.title}`;
+        what.textContent = ` #${r.number} ${r.actor ?? ''} ${words[r.reason ?? ''] ?? r.reason ?? ''} · ${r.title}`;
         li.append(when, what);
         if (r.number !== newest) {
           const cmp = document.createElement('button');
