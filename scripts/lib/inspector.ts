@@ -9,6 +9,8 @@ export interface IsolateHeap {
   name: string;
   usedMiB: number;
   totalMiB: number;
+  /** ArrayBuffer backing stores (bodies, encoded text): outside the V8 heap, inside RSS. */
+  backingMiB: number;
 }
 
 interface Target {
@@ -67,6 +69,7 @@ export async function connectInspector(port: number) {
             name: s.name,
             usedMiB: r ? r.usedSize! / 2 ** 20 : Number.NaN,
             totalMiB: r ? r.totalSize! / 2 ** 20 : Number.NaN,
+            backingMiB: r ? (r.backingStorageSize ?? Number.NaN) / 2 ** 20 : Number.NaN,
           };
         }),
       );
