@@ -140,6 +140,7 @@ export const adminArticle = () =>
           url: z.string(),
           size: z.number().nullable(),
           contentType: z.string().nullable(),
+          mediaId: z.number().int().nullable().openapi({ description: 'null for a link' }),
         }),
       ),
       document: z

@@ -330,8 +330,20 @@ describe('/admin in Chromium', () => {
     expect(publicHtml).toContain(pdfName);
     expect(publicHtml).toContain('盘政办发〔2026〕12号');
 
-    // Someone retitles it; the editor compares the first revision and restores it.
+    // Saved again after a reload, the kept uploads stay uploads (by media id), not links.
     await page.reload();
+    await page.getByLabel('摘要').fill('供暖期间的室温标准与投诉渠道。');
+    await page.getByRole('button', { name: '保存', exact: true }).click();
+    await expect.poll(() => page.locator('[data-role="status"]').textContent()).toContain('已保存');
+    const resaved = (await (await adminFetch(worker, token, `/articles/${id}`)).json()) as {
+      data: { attachments: { name: string; mediaId: number | null }[] };
+    };
+    expect(resaved.data.attachments.map((a) => [a.name, typeof a.mediaId])).toEqual([
+      [pdfName, 'number'],
+      ['供暖区域一览表.csv', 'number'],
+    ]);
+
+    // Someone retitles it; the editor compares the first revision and restores it.
     const etag = (await adminFetch(worker, token, `/articles/${id}`)).headers.get('ETag')!;
     const retitled = await fetch(new URL(`/api/v1/admin/articles/${id}`, worker.url), {
       method: 'PATCH',

@@ -1,10 +1,14 @@
 import { problemOf } from './api';
 import { fileKind, humanSize, uploadMedia } from './uploads';
 
-/** What the API takes back: a new upload by its media id, a kept one as the API showed it. */
-type Attachment =
-  | { mediaId: number; name: string; size: number; url: string }
-  | { name: string; url: string; size: number | null; contentType: string | null };
+/** As the admin API shows it; mediaId is null for a link to a file elsewhere. */
+interface Attachment {
+  name: string;
+  url: string;
+  size: number | null;
+  contentType?: string | null;
+  mediaId: number | null;
+}
 
 /**
  * The attachment list of the editor: drop or pick files, each uploaded to media with a
@@ -102,10 +106,11 @@ export function startAttachments(root: HTMLElement, onChange: () => void) {
 
   return {
     value: () =>
+      // Uploads go back by media id (the server takes URL, size and type from the upload).
       items.map((a) =>
-        'mediaId' in a
+        a.mediaId !== null
           ? { mediaId: a.mediaId, name: a.name }
-          : { name: a.name, url: a.url, size: a.size, contentType: a.contentType },
+          : { name: a.name, url: a.url, size: a.size, contentType: a.contentType ?? null },
       ),
     busy: () => pending > 0,
   };
