@@ -234,13 +234,31 @@ describe('/admin in Chromium', () => {
 
     // An attachment with a Chinese name through the picker, another dropped on the zone.
     const pdfName = '关于冬季供暖的实施细则（2026年）.pdf';
+    // A slow uplink, so the progress bar is seen moving before the upload ends.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: 150 * 1024,
+    });
     await page.locator('[data-role="attachment-files"]').setInputFiles({
       name: pdfName,
       mimeType: 'application/pdf',
       buffer: Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(300 * 1024, 0x20)]),
     });
+    const progress = page.locator('[data-role="attachment-list"] li[data-uploading] progress');
+    await expect
+      .poll(() => progress.evaluate((bar: HTMLProgressElement) => bar.value), { interval: 50 })
+      .toBeGreaterThan(0);
     const list = page.locator('[data-role="attachment-list"] li:not([data-uploading])');
-    await expect.poll(() => list.count()).toBe(1);
+    await expect.poll(() => list.count(), { timeout: 15_000 }).toBe(1);
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
     await page.evaluate(() => {
       const data = new DataTransfer();
       data.items.add(
