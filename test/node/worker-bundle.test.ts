@@ -36,6 +36,11 @@ describe('the deployed worker bundle', () => {
     '../locales/index.js': /node_modules\/zod\/v4\//,
     './compile.js': /node_modules\/zod\/v4\//,
     './from-json-schema.js': /node_modules\/zod\/v4\//,
+    '../core/json-schema-processors.js': /node_modules\/zod\/v4\//,
+    './json-schema-processors.js': /node_modules\/zod\/v4\//,
+    '../core/to-json-schema.js': /node_modules\/zod\/v4\//,
+    './to-json-schema.js': /node_modules\/zod\/v4\//,
+    './json-schema-generator.js': /node_modules\/zod\/v4\//,
     postcss: /node_modules\/sanitize-html\//,
     dayjs: /node_modules\/launder\//,
   };
@@ -59,6 +64,13 @@ describe('the deployed worker bundle', () => {
   it('ships no postcss nor dayjs: the sanitizer never parses styles nor formats dates', () => {
     const shipped = Object.keys(meta.inputs).filter((input) =>
       /node_modules\/(postcss|nanoid|picocolors|dayjs)\//.test(input),
+    );
+    expect(shipped).toEqual([]);
+  });
+
+  it("ships no zod JSON Schema emitter: the OpenAPI document is zod-to-openapi's", () => {
+    const shipped = Object.keys(meta.inputs).filter((input) =>
+      /node_modules\/zod\/v4\/core\/(to-json-schema|json-schema-generator)\.js$/.test(input),
     );
     expect(shipped).toEqual([]);
   });
