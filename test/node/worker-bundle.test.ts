@@ -43,6 +43,8 @@ describe('the deployed worker bundle', () => {
     './json-schema-generator.js': /node_modules\/zod\/v4\//,
     postcss: /node_modules\/sanitize-html\//,
     dayjs: /node_modules\/launder\//,
+    '../pg-core/columns/enum.js': /node_modules\/drizzle-orm\/sql\/sql\.js$/,
+    './pg-core/primary-keys.js': /node_modules\/drizzle-orm\/relations\.js$/,
   };
 
   it('swaps only the modules named in [alias] for their stubs, in their one importer', () => {
@@ -71,6 +73,13 @@ describe('the deployed worker bundle', () => {
   it("ships no zod JSON Schema emitter: the OpenAPI document is zod-to-openapi's", () => {
     const shipped = Object.keys(meta.inputs).filter((input) =>
       /node_modules\/zod\/v4\/core\/(to-json-schema|json-schema-generator)\.js$/.test(input),
+    );
+    expect(shipped).toEqual([]);
+  });
+
+  it("ships no drizzle Postgres dialect: Gazette's database is D1", () => {
+    const shipped = Object.keys(meta.inputs).filter((input) =>
+      /node_modules\/drizzle-orm\/pg-core\//.test(input),
     );
     expect(shipped).toEqual([]);
   });
