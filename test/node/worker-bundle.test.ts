@@ -1,5 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWorker, projectRoot } from '../../scripts/lib/run-worker';
 
@@ -31,6 +32,14 @@ afterAll(() => {
 });
 
 describe('the deployed worker bundle', () => {
+  // Issue 20's budget is 250 KiB gzipped; the bundle is not there yet (264.4 KiB after the cuts
+  // of the bundle branch: the rest is zod, drizzle, Hono, OpenCC's table and the HTML entity
+  // table, each used). This ceiling keeps it from growing back while the rest is worked on.
+  it('stays within 266 KiB gzipped', () => {
+    const gzipped = gzipSync(readFileSync(join(buildDir, 'index.js'))).length;
+    expect(gzipped).toBeLessThanOrEqual(266 * 1024);
+  });
+
   // Each stub replaces one dependency's module, never another package's file of the same name.
   const stubbedFor: Record<string, RegExp> = {
     '../locales/index.js': /node_modules\/zod\/v4\//,
