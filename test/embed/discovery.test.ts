@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { get, json, seedArticle, seedChannel, testDb } from '../helpers';
+import { get, json, seedArticleInNewChannel } from '../helpers';
 
 describe('oEmbed discovery on article pages', () => {
   it('links the oEmbed endpoint for the canonical URL, and the link answers', async () => {
-    const db = testDb();
-    const { id, slug } = await seedArticle(db, {
-      channelSlug: (await seedChannel(db)).slug,
+    const { id, slug } = await seedArticleInNewChannel({
       title: '发现链接 & "测试"',
     });
     const page = await (await get(`/articles/${id}/${slug}`)).text();

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { setArticleStatus } from '../../src/authoring/commands';
-import { expectProblem, get, seedArticle, seedChannel, testDb, clockAt } from '../helpers';
+import {
+  clockAt,
+  expectProblem,
+  get,
+  seedArticle,
+  seedArticleInNewChannel,
+  seedChannel,
+  testDb,
+} from '../helpers';
 import { now as clockNow } from '../../src/lib/clock';
 
 // This file's data carries fixed dates in 2021-2024.
@@ -83,8 +91,7 @@ describe('GET /embed/articles/:id', () => {
   });
 
   it('answers 304 to a matching If-None-Match', async () => {
-    const db = testDb();
-    const { id } = await seedArticle(db, { channelSlug: (await seedChannel(db)).slug });
+    const { id } = await seedArticleInNewChannel();
     const first = await get(`/embed/articles/${id}`);
     const again = await get(`/embed/articles/${id}`, {
       headers: { 'If-None-Match': first.headers.get('ETag')! },
@@ -98,9 +105,7 @@ describe('GET /embed/articles/:id', () => {
   });
 
   it('uses English labels with ?lang=en and pins a theme with ?theme=dark', async () => {
-    const db = testDb();
-    const { id } = await seedArticle(db, {
-      channelSlug: (await seedChannel(db)).slug,
+    const { id } = await seedArticleInNewChannel({
       source: 'City Daily',
     });
     const res = await get(`/embed/articles/${id}?lang=en&theme=dark&utm_source=x`);
@@ -116,16 +121,13 @@ describe('GET /embed/articles/:id', () => {
   });
 
   it('follows the reader colour scheme by default', async () => {
-    const db = testDb();
-    const { id } = await seedArticle(db, { channelSlug: (await seedChannel(db)).slug });
+    const { id } = await seedArticleInNewChannel();
     const [style] = inline(await (await get(`/embed/articles/${id}`)).text(), 'style');
     expect(style).toContain('@media(prefers-color-scheme:dark)');
   });
 
   it('answers 404 with a frameable page for a draft or unknown article', async () => {
-    const db = testDb();
-    const { id } = await seedArticle(db, {
-      channelSlug: (await seedChannel(db)).slug,
+    const { id } = await seedArticleInNewChannel({
       status: 'draft',
       publishedAt: null,
     });
@@ -140,9 +142,7 @@ describe('GET /embed/articles/:id', () => {
   });
 
   it('answers 404 for an article scheduled for later', async () => {
-    const db = testDb();
-    const { id } = await seedArticle(db, {
-      channelSlug: (await seedChannel(db)).slug,
+    const { id } = await seedArticleInNewChannel({
       publishedAt: new Date(clockNow() + 86_400_000),
     });
     expect((await get(`/embed/articles/${id}`)).status).toBe(404);
@@ -150,7 +150,7 @@ describe('GET /embed/articles/:id', () => {
 
   it('answers 410 for a withdrawn article', async () => {
     const db = testDb();
-    const { id } = await seedArticle(db, { channelSlug: (await seedChannel(db)).slug });
+    const { id } = await seedArticleInNewChannel();
     await setArticleStatus(db, id, 'archived');
     const res = await get(`/embed/articles/${id}`);
     expect(res.status).toBe(410);

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { setArticleStatus } from '../../src/authoring/commands';
 import { fitFrame, oembedDiscoveryHref, resolveEmbedTarget } from '../../src/embed/oembed';
-import { expectProblem, get, json, seedArticle, seedChannel, testDb } from '../helpers';
+import {
+  expectProblem,
+  get,
+  json,
+  seedArticle,
+  seedArticleInNewChannel,
+  seedChannel,
+  testDb,
+} from '../helpers';
 
 const origin = 'http://gazette.test';
 
@@ -64,8 +72,7 @@ describe('GET /oembed', () => {
   });
 
   it('treats format as optional, json being the default', async () => {
-    const db = testDb();
-    const { id } = await seedArticle(db, { channelSlug: (await seedChannel(db)).slug });
+    const { id } = await seedArticleInNewChannel();
     for (const params of [{}, { format: '' }] as Record<string, string>[]) {
       const res = await oembed({ url: `${origin}/articles/${id}`, ...params });
       expect(res.status).toBe(200);
@@ -74,8 +81,7 @@ describe('GET /oembed', () => {
   });
 
   it('keeps width and height within maxwidth and maxheight', async () => {
-    const db = testDb();
-    const { id } = await seedArticle(db, { channelSlug: (await seedChannel(db)).slug });
+    const { id } = await seedArticleInNewChannel();
     const url = `${origin}/articles/${id}`;
     const small = await json(await oembed({ url, maxwidth: '320', maxheight: '200' }));
     expectRichResponse(small, { width: 320, height: 200 });
@@ -99,9 +105,7 @@ describe('GET /oembed', () => {
   });
 
   it('escapes the title inside the iframe markup', async () => {
-    const db = testDb();
-    const { id } = await seedArticle(db, {
-      channelSlug: (await seedChannel(db)).slug,
+    const { id } = await seedArticleInNewChannel({
       title: '"><script>alert(1)</script>',
     });
     const body = await json(await oembed({ url: `${origin}/articles/${id}` }));
@@ -142,8 +146,7 @@ describe('GET /oembed', () => {
   });
 
   it('answers 501 for any format other than json', async () => {
-    const db = testDb();
-    const { id } = await seedArticle(db, { channelSlug: (await seedChannel(db)).slug });
+    const { id } = await seedArticleInNewChannel();
     for (const format of ['xml', 'yaml', 'JSON', 'jsonp']) {
       const body = await expectProblem(
         await oembed({ url: `${origin}/articles/${id}`, format }),
@@ -173,8 +176,7 @@ describe('GET /oembed', () => {
   });
 
   it('is open to cross-origin reads without credentials', async () => {
-    const db = testDb();
-    const { id } = await seedArticle(db, { channelSlug: (await seedChannel(db)).slug });
+    const { id } = await seedArticleInNewChannel();
     const res = await get(`/oembed?url=${encodeURIComponent(`${origin}/articles/${id}`)}`, {
       headers: { Origin: 'https://blog.example' },
     });
