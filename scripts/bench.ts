@@ -228,6 +228,12 @@ async function runPair(
 }
 
 /** A fixed scattered order (7919 is prime to the table sizes), so reads do not walk the table. */
+/** The search scenarios (issue 16): a two-character query, a four-character one, three terms. */
+const searchQueries = {
+  'search-short': '盘锦',
+  'search-word': '全面振兴',
+  'search-terms': '2024年 盘锦 振兴',
+};
 const scattered = <T>(items: T[]) => items.map((_, i) => items[(i * 7919) % items.length]!);
 
 const counted = (_res: Response, body: string) =>
@@ -290,15 +296,12 @@ function sides(
         twentyRows,
       ],
       rss: [{ ...route, paths: ['/feed.xml'] }, twentyRows],
-      search: [
-        {
-          ...route,
-          paths: ['盘锦', '全面振兴', '2024年 盘锦 振兴'].map(
-            (q) => `/api/v1/search?q=${encodeURIComponent(q)}`,
-          ),
-        },
-        articleJson,
-      ],
+      ...Object.fromEntries(
+        Object.entries(searchQueries).map(([key, q]) => [
+          key,
+          [{ ...route, paths: [`/api/v1/search?q=${encodeURIComponent(q)}`] }, articleJson],
+        ]),
+      ),
     } as Record<string, [Side, Side]>,
     deployed: {
       'edge-hit': [

@@ -32,7 +32,10 @@ export const ratioBudgets: RatioBudget[] = [
   b('edge-hit', 'Article JSON, edge-cache hit', 'one Cache API hit', 0.9),
   b('beacon-hot', 'View beacon, one article, new visitors', limiterDo, 0.9),
   b('beacon-spread', 'View beacon over 1,000 articles', `${limiterDo}, 1,000 objects`, 0.8),
-  b('search', 'Search (3 queries)', 'the article JSON read', 0.5),
+  // Issue 16: each query shape on its own, since a mix could hide one slow shape.
+  b('search-short', 'Search, two characters (盘锦)', 'the article JSON read', 0.5),
+  b('search-word', 'Search, four characters (全面振兴)', 'the article JSON read', 0.5),
+  b('search-terms', 'Search, three terms (2024年 盘锦 振兴)', 'the article JSON read', 0.5),
 ];
 
 export const limits = {

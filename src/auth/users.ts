@@ -1,5 +1,7 @@
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha1 } from '@noble/hashes/legacy.js';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import * as OTPAuth from 'otpauth';
+import * as OTPAuth from 'otpauth/bare';
 import type { Database } from '../db/client';
 import { users, userSessions, type TokenRole } from '../db/schema';
 import { hashPassword, type PasswordHash } from './passwords';
@@ -131,8 +133,17 @@ export function markSignedInStatement(db: Database, id: number, at: Date) {
 }
 
 // --- TOTP (RFC 6238): otpauth, a small, maintained library on @noble/hashes, runs in workerd.
+// Its `bare` build, given the HMAC: the default build carries its own copy of @noble/hashes
+// (every SHA-1/2/3) beside the one the worker already ships; Gazette's codes are SHA-1 only.
+// That copy cost 17.3 KiB minified, 7.4 KiB gzipped of the 250 KiB budget (279.4 KiB before,
+// 272.0 after).
 
 const totpPeriod = 30;
+
+function totpHmac(algorithm: string, key: Uint8Array, message: Uint8Array): Uint8Array {
+  if (algorithm !== 'SHA1') throw new TypeError(`Unsupported TOTP algorithm: ${algorithm}`);
+  return hmac(sha1, key, message);
+}
 
 function totpFor(secret: string, label = 'admin') {
   return new OTPAuth.TOTP({
@@ -142,6 +153,7 @@ function totpFor(secret: string, label = 'admin') {
     digits: 6,
     period: totpPeriod,
     secret: OTPAuth.Secret.fromBase32(secret),
+    hmac: totpHmac,
   });
 }
 

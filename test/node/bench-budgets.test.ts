@@ -78,7 +78,7 @@ describe('judgeRatio', () => {
   });
 
   it('skips a route that is not there and says why', () => {
-    const search = ratioBudgets.find((b) => b.key === 'search')!;
+    const search = ratioBudgets.find((b) => b.key === 'search-short')!;
     expect(judgeRatio(search, { skipped: 'route not present (404)' })).toMatchObject({
       status: 'skipped',
       note: 'route not present (404)',

@@ -1,5 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWorker, projectRoot } from '../../scripts/lib/run-worker';
 
@@ -31,13 +32,28 @@ afterAll(() => {
 });
 
 describe('the deployed worker bundle', () => {
+  // Issue 20's budget is 250 KiB gzipped; the bundle is not there yet (264.4 KiB after the cuts
+  // of the bundle branch: the rest is zod, drizzle, Hono, OpenCC's table and the HTML entity
+  // table, each used). This ceiling keeps it from growing back while the rest is worked on.
+  it('stays within 266 KiB gzipped', () => {
+    const gzipped = gzipSync(readFileSync(join(buildDir, 'index.js'))).length;
+    expect(gzipped).toBeLessThanOrEqual(266 * 1024);
+  });
+
   // Each stub replaces one dependency's module, never another package's file of the same name.
   const stubbedFor: Record<string, RegExp> = {
     '../locales/index.js': /node_modules\/zod\/v4\//,
     './compile.js': /node_modules\/zod\/v4\//,
     './from-json-schema.js': /node_modules\/zod\/v4\//,
+    '../core/json-schema-processors.js': /node_modules\/zod\/v4\//,
+    './json-schema-processors.js': /node_modules\/zod\/v4\//,
+    '../core/to-json-schema.js': /node_modules\/zod\/v4\//,
+    './to-json-schema.js': /node_modules\/zod\/v4\//,
+    './json-schema-generator.js': /node_modules\/zod\/v4\//,
     postcss: /node_modules\/sanitize-html\//,
     dayjs: /node_modules\/launder\//,
+    '../pg-core/columns/enum.js': /node_modules\/drizzle-orm\/sql\/sql\.js$/,
+    './pg-core/primary-keys.js': /node_modules\/drizzle-orm\/relations\.js$/,
   };
 
   it('swaps only the modules named in [alias] for their stubs, in their one importer', () => {
@@ -59,6 +75,20 @@ describe('the deployed worker bundle', () => {
   it('ships no postcss nor dayjs: the sanitizer never parses styles nor formats dates', () => {
     const shipped = Object.keys(meta.inputs).filter((input) =>
       /node_modules\/(postcss|nanoid|picocolors|dayjs)\//.test(input),
+    );
+    expect(shipped).toEqual([]);
+  });
+
+  it("ships no zod JSON Schema emitter: the OpenAPI document is zod-to-openapi's", () => {
+    const shipped = Object.keys(meta.inputs).filter((input) =>
+      /node_modules\/zod\/v4\/core\/(to-json-schema|json-schema-generator)\.js$/.test(input),
+    );
+    expect(shipped).toEqual([]);
+  });
+
+  it("ships no drizzle Postgres dialect: Gazette's database is D1", () => {
+    const shipped = Object.keys(meta.inputs).filter((input) =>
+      /node_modules\/drizzle-orm\/pg-core\//.test(input),
     );
     expect(shipped).toEqual([]);
   });
