@@ -94,13 +94,6 @@ export function EditorForm(props: {
             src={a?.coverImageUrl ?? undefined}
             hidden={!a?.coverImageUrl}
           />
-          <label class="button">
-            {l.chooseImage}
-            <input type="file" accept="image/*" class="visually-hidden" data-role="cover-file" />
-          </label>
-          <button type="button" data-action="remove-cover">
-            {l.removeCover}
-          </button>
         </div>
         <span class="label" id="f-attachments-label">
           {l.attachments}
@@ -109,17 +102,8 @@ export function EditorForm(props: {
           class="attachments"
           data-role="attachments"
           data-value={JSON.stringify(a?.attachments ?? [])}
-          data-remove={l.remove}
-          data-failed={l.uploadFailed}
         >
           <ul aria-labelledby="f-attachments-label" data-role="attachment-list"></ul>
-          <p class="drop-zone" data-role="drop-zone">
-            {l.dropFiles}{' '}
-            <label class="button">
-              {l.chooseFiles}
-              <input type="file" multiple class="visually-hidden" data-role="attachment-files" />
-            </label>
-          </p>
         </div>
       </div>
       <div class="body-field">
@@ -183,31 +167,7 @@ export function EditorForm(props: {
         ) : null}
       </div>
       {a ? (
-        <section
-          class="revisions"
-          data-role="revisions"
-          data-compare={l.revisionCompare}
-          data-restore={l.revisionRestore}
-          data-restored={l.revisionRestored}
-          data-then={l.revisionThen}
-          data-now={l.revisionNow}
-          data-same={l.noChanges}
-          data-words={JSON.stringify({ ...l.revisionReasons, ...l.statuses })}
-          data-fields={JSON.stringify({
-            title: l.title,
-            channel: l.channel,
-            source: l.source,
-            author: l.author,
-            summary: l.summary,
-            tags: l.tags,
-            body: l.body,
-            document: l.policyDocument,
-            coverImageUrl: l.coverImage,
-            attachments: l.attachments,
-            status: l.status,
-            publishedAt: l.scheduleAt,
-          })}
-        >
+        <section class="revisions" data-role="revisions">
           <h2>{l.revisions}</h2>
           <ol data-role="revision-list"></ol>
           <div class="revision-diff" hidden data-role="revision-diff"></div>

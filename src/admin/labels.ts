@@ -1,5 +1,5 @@
 import type { AdminListSort } from '../authoring/queries';
-import type { ArticleStatus, RevisionReason } from '../db/schema';
+import type { ArticleStatus } from '../db/schema';
 import type { Lang } from '../lib/labels';
 
 /** Every word of the web admin, in the site's language (SITE_LANG) or the one the person picked. */
@@ -74,24 +74,11 @@ export interface AdminLabels {
   issuingBody: string;
   dateWritten: string;
   coverImage: string;
-  chooseImage: string;
-  removeCover: string;
   attachments: string;
-  dropFiles: string;
-  chooseFiles: string;
-  remove: string;
-  uploadFailed: string;
   revisions: string;
-  revisionCompare: string;
-  revisionRestore: string;
-  revisionRestored: string;
-  revisionThen: string;
-  revisionNow: string;
-  noChanges: string;
   searchTitle: string;
   sort: string;
   sorts: Record<AdminListSort, string>;
-  revisionReasons: Record<RevisionReason, string>;
 }
 
 const zh: AdminLabels = {
@@ -171,34 +158,11 @@ const zh: AdminLabels = {
   issuingBody: '发布机构',
   dateWritten: '成文日期',
   coverImage: '封面图片',
-  chooseImage: '选择图片',
-  removeCover: '移除封面',
   attachments: '附件',
-  dropFiles: '将文件拖到此处，或',
-  chooseFiles: '选择文件',
-  remove: '移除',
-  uploadFailed: '上传失败',
   revisions: '历史版本',
-  revisionCompare: '与当前版本对比',
-  revisionRestore: '恢复此版本',
-  revisionRestored: '已恢复版本',
-  revisionThen: '历史版本',
-  revisionNow: '当前版本',
-  noChanges: '与当前版本相同。',
   searchTitle: '标题包含',
   sort: '排序',
   sorts: { updated: '最近更新', published: '最新发布', views: '浏览最多' },
-  revisionReasons: {
-    create: '新建',
-    save: '保存',
-    publish: '发布',
-    schedule: '定时发布',
-    unpublish: '撤回为草稿',
-    archive: '撤回',
-    delete: '删除',
-    restore: '恢复版本',
-    import: '导入',
-  },
 };
 
 const en: AdminLabels = {
@@ -278,34 +242,11 @@ const en: AdminLabels = {
   issuingBody: 'Issued by',
   dateWritten: 'Date written',
   coverImage: 'Cover image',
-  chooseImage: 'Choose an image',
-  removeCover: 'Remove the cover',
   attachments: 'Attachments',
-  dropFiles: 'Drop files here, or',
-  chooseFiles: 'choose files',
-  remove: 'Remove',
-  uploadFailed: 'Upload failed',
   revisions: 'Revisions',
-  revisionCompare: 'Compare with the current version',
-  revisionRestore: 'Restore this version',
-  revisionRestored: 'Restored revision',
-  revisionThen: 'That revision',
-  revisionNow: 'Current version',
-  noChanges: 'Same as the current version.',
   searchTitle: 'Title contains',
   sort: 'Sort',
   sorts: { updated: 'Recently updated', published: 'Newest published', views: 'Most viewed' },
-  revisionReasons: {
-    create: 'created',
-    save: 'saved',
-    publish: 'published',
-    schedule: 'scheduled',
-    unpublish: 'back to draft',
-    archive: 'withdrawn',
-    delete: 'deleted',
-    restore: 'restored a revision',
-    import: 'imported',
-  },
 };
 
 export function adminLabels(lang: Lang): AdminLabels {

@@ -369,7 +369,7 @@ export function registerArticleRoutes(app: OpenAPIHono<AppEnv>) {
       path: '/articles',
       operationId: 'adminListArticles',
       tags: ['Admin: articles'],
-      summary: 'Articles in every status, most recently changed first unless sorted otherwise',
+      summary: 'Articles in every status, most recently changed first',
       security,
       middleware: [readers] as const,
       request: { query: adminListQuery() },

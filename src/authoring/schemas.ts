@@ -140,7 +140,7 @@ export const adminArticle = () =>
           url: z.string(),
           size: z.number().nullable(),
           contentType: z.string().nullable(),
-          mediaId: z.number().int().nullable().openapi({ description: 'null for a link' }),
+          mediaId: z.number().int().nullable(),
         }),
       ),
       document: z
@@ -176,12 +176,8 @@ export const adminListQuery = () =>
       channel: slug().optional(),
       author: text(200).optional(),
       updatedSince: rfc3339().optional(),
-      q: z.string().trim().min(1).max(200).optional().openapi({
-        description: 'Part of the title, matched anywhere (case-insensitive for Latin letters)',
-      }),
-      sort: z.enum(adminListSorts).optional().openapi({
-        description: 'updated (newest change first, the default), published, or views',
-      }),
+      q: z.string().trim().min(1).max(200).optional(),
+      sort: z.enum(adminListSorts).optional(),
       cursor: z.string().max(500).optional(),
       limit: adminPageLimit(),
     })

@@ -1,5 +1,6 @@
 import { problemOf } from './api';
 import { fileKind, humanSize, uploadMedia } from './uploads';
+import { words } from './words';
 
 /** As the admin API shows it; mediaId is null for a link to a file elsewhere. */
 interface Attachment {
@@ -16,8 +17,20 @@ interface Attachment {
  */
 export function startAttachments(root: HTMLElement, onChange: () => void) {
   const list = root.querySelector<HTMLUListElement>('[data-role="attachment-list"]')!;
-  const zone = root.querySelector<HTMLElement>('[data-role="drop-zone"]')!;
-  const picker = root.querySelector<HTMLInputElement>('[data-role="attachment-files"]')!;
+  // The drop zone and picker only work with this script, so it makes them.
+  const zone = document.createElement('p');
+  zone.className = 'drop-zone';
+  zone.dataset.role = 'drop-zone';
+  const pick = document.createElement('label');
+  pick.className = 'button';
+  const picker = document.createElement('input');
+  picker.type = 'file';
+  picker.multiple = true;
+  picker.className = 'visually-hidden';
+  picker.dataset.role = 'attachment-files';
+  pick.append(words().chooseFiles, picker);
+  zone.append(`${words().dropFiles} `, pick);
+  root.append(zone);
   let items: Attachment[] = JSON.parse(root.dataset.value ?? '[]') as Attachment[];
   let pending = 0;
 
@@ -34,7 +47,7 @@ export function startAttachments(root: HTMLElement, onChange: () => void) {
       meta.textContent = [fileKind(item.name), humanSize(item.size)].filter(Boolean).join(' · ');
       const remove = document.createElement('button');
       remove.type = 'button';
-      remove.textContent = root.dataset.remove ?? '×';
+      remove.textContent = words().remove;
       remove.setAttribute('aria-label', `${remove.textContent} ${item.name}`);
       remove.addEventListener('click', () => {
         items = items.filter((_, j) => j !== i);
@@ -73,10 +86,10 @@ export function startAttachments(root: HTMLElement, onChange: () => void) {
           const msg = document.createElement('span');
           msg.className = 'error';
           msg.setAttribute('role', 'alert');
-          msg.textContent = `${root.dataset.failed ?? ''}: ${problemOf(err)?.detail ?? String(err)}`;
+          msg.textContent = `${words().uploadFailed}: ${problemOf(err)?.detail ?? String(err)}`;
           const dismiss = document.createElement('button');
           dismiss.type = 'button';
-          dismiss.textContent = root.dataset.remove ?? '×';
+          dismiss.textContent = words().remove;
           dismiss.addEventListener('click', () => li.remove());
           li.append(msg, dismiss);
         },

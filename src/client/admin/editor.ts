@@ -3,6 +3,7 @@ import { startAttachments } from './attachments';
 import { cleanPastedHtml } from './paste';
 import { startRevisions } from './revisions';
 import { uploadMedia } from './uploads';
+import { words } from './words';
 
 interface ArticleData {
   id: number;
@@ -286,15 +287,25 @@ export function startEditor(form: HTMLFormElement) {
     dirty = true;
   });
 
-  form
-    .querySelector<HTMLInputElement>('[data-role="cover-file"]')!
-    .addEventListener('change', (event) => {
-      const input = event.target as HTMLInputElement;
-      const file = input.files?.[0];
-      input.value = '';
-      if (file) uploadMedia(file).then((m) => setCover(m.url), showError);
-    });
-  form.querySelector('[data-action="remove-cover"]')!.addEventListener('click', () => {
+  // The cover's buttons only work with this script, so it makes them.
+  const coverPick = document.createElement('label');
+  coverPick.className = 'button';
+  const coverFile = document.createElement('input');
+  coverFile.type = 'file';
+  coverFile.accept = 'image/*';
+  coverFile.className = 'visually-hidden';
+  coverFile.dataset.role = 'cover-file';
+  coverPick.append(words().chooseImage, coverFile);
+  const coverRemove = document.createElement('button');
+  coverRemove.type = 'button';
+  coverRemove.textContent = words().removeCover;
+  form.querySelector('[data-role="cover"]')!.append(coverPick, coverRemove);
+  coverFile.addEventListener('change', () => {
+    const file = coverFile.files?.[0];
+    coverFile.value = '';
+    if (file) uploadMedia(file).then((m) => setCover(m.url), showError);
+  });
+  coverRemove.addEventListener('click', () => {
     setCover('');
   });
 

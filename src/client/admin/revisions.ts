@@ -1,4 +1,5 @@
 import { api } from './api';
+import { words as pageWords } from './words';
 
 interface Revision {
   number: number;
@@ -70,10 +71,9 @@ export function startRevisions(
 ) {
   const list = root.querySelector<HTMLOListElement>('[data-role="revision-list"]')!;
   const diff = root.querySelector<HTMLElement>('[data-role="revision-diff"]')!;
-  const t = root.dataset;
-  const fieldNames = JSON.parse(t.fields ?? '{}') as Record<string, string>;
-  // Revision reasons and statuses in the admin's language.
-  const words = JSON.parse(t.words ?? '{}') as Record<string, string>;
+  const t = pageWords();
+  const fieldNames = t.fields;
+  const words = t.words;
 
   const compare = async (n: number, newest: number) => {
     const res = await api<{ data: { changes: Change[] } }>(
@@ -84,12 +84,12 @@ export function startRevisions(
     const changes = res.data.data.changes;
     if (changes.length === 0) {
       const p = document.createElement('p');
-      p.textContent = t.same ?? '';
+      p.textContent = t.same;
       diff.append(p);
     }
     const table = document.createElement('table');
     const head = table.createTHead().insertRow();
-    for (const h of ['', `${t.then ?? ''} #${n}`, `${t.now ?? ''} #${newest}`]) {
+    for (const h of ['', `${t.then} #${n}`, `${t.now} #${newest}`]) {
       const th = document.createElement('th');
       th.scope = 'col';
       th.textContent = h;
@@ -138,11 +138,11 @@ export function startRevisions(
         if (r.number !== newest) {
           const cmp = document.createElement('button');
           cmp.type = 'button';
-          cmp.textContent = t.compare ?? '';
+          cmp.textContent = t.compare;
           cmp.addEventListener('click', () => compare(r.number, newest).catch(showError));
           const back = document.createElement('button');
           back.type = 'button';
-          back.textContent = t.restore ?? '';
+          back.textContent = t.restore;
           back.addEventListener('click', () => restore(r.number).catch(showError));
           li.append(' ', cmp, ' ', back);
         }

@@ -1,0 +1,103 @@
+/**
+ * The words only admin.js shows (revision panel, attachment rows), in the page's language.
+ * They live in the asset rather than in src/admin/labels.ts to keep them out of the worker
+ * bundle, which has a size budget.
+ */
+const zh = {
+  chooseImage: '选择图片',
+  removeCover: '移除封面',
+  dropFiles: '将文件拖到此处，或',
+  chooseFiles: '选择文件',
+  remove: '移除',
+  uploadFailed: '上传失败',
+  compare: '与当前版本对比',
+  restore: '恢复此版本',
+  then: '历史版本',
+  now: '当前版本',
+  same: '与当前版本相同。',
+  fields: {
+    title: '标题',
+    channel: '栏目',
+    source: '信息来源',
+    author: '作者',
+    summary: '摘要',
+    subtitle: '副标题',
+    slug: '网址别名',
+    lang: '语言',
+    tags: '标签',
+    body: '正文',
+    document: '政策文件信息',
+    coverImageUrl: '封面图片',
+    attachments: '附件',
+    status: '状态',
+    publishedAt: '发布时间',
+  } as Record<string, string>,
+  // Revision reasons and statuses.
+  words: {
+    create: '新建',
+    save: '保存',
+    publish: '发布',
+    schedule: '定时发布',
+    unpublish: '撤回为草稿',
+    archive: '撤回',
+    delete: '删除',
+    restore: '恢复版本',
+    import: '导入',
+    draft: '草稿',
+    scheduled: '定时',
+    published: '已发布',
+    archived: '已撤回',
+    deleted: '已删除',
+  } as Record<string, string>,
+};
+
+const en: typeof zh = {
+  chooseImage: 'Choose an image',
+  removeCover: 'Remove the cover',
+  dropFiles: 'Drop files here, or',
+  chooseFiles: 'choose files',
+  remove: 'Remove',
+  uploadFailed: 'Upload failed',
+  compare: 'Compare with the current version',
+  restore: 'Restore this version',
+  then: 'That revision',
+  now: 'Current version',
+  same: 'Same as the current version.',
+  fields: {
+    title: 'Title',
+    channel: 'Channel',
+    source: 'Source',
+    author: 'Author',
+    summary: 'Summary',
+    subtitle: 'Subtitle',
+    slug: 'Slug',
+    lang: 'Language',
+    tags: 'Tags',
+    body: 'Body',
+    document: 'Policy document',
+    coverImageUrl: 'Cover image',
+    attachments: 'Attachments',
+    status: 'Status',
+    publishedAt: 'Publish time',
+  },
+  words: {
+    create: 'created',
+    save: 'saved',
+    publish: 'published',
+    schedule: 'scheduled',
+    unpublish: 'back to draft',
+    archive: 'withdrawn',
+    delete: 'deleted',
+    restore: 'restored a revision',
+    import: 'imported',
+    draft: 'Draft',
+    scheduled: 'Scheduled',
+    published: 'Published',
+    archived: 'Withdrawn',
+    deleted: 'Deleted',
+  },
+};
+
+export function words(): typeof zh {
+  return document.documentElement.lang.startsWith('en') ? en : zh;
+}
