@@ -236,12 +236,11 @@ const counted = (_res: Response, body: string) =>
 
 function sides(
   gazette: RunningWorker,
-  floorOrigin: string,
-  floorPids: number[],
+  floor: { origin: string; pids: number[] },
   ids: number[],
   slugs: Map<number, string>,
 ) {
-  const gazettePids = () => workerdPids().filter((p) => !floorPids.includes(p));
+  const gazettePids = () => workerdPids().filter((p) => !floor.pids.includes(p));
   const side =
     (origin: string, pids: () => number[], method: Side['method']) =>
     (paths: string[], more: Partial<Side> = {}): Side => ({
@@ -249,7 +248,7 @@ function sides(
       ...more,
     });
   const gazetteSide = (method: Side['method']) => side(gazette.url.origin, gazettePids, method);
-  const floorSide = (method: Side['method']) => side(floorOrigin, () => floorPids, method);
+  const floorSide = (method: Side['method']) => side(floor.origin, () => floor.pids, method);
   const [get, post] = [gazetteSide('GET'), gazetteSide('POST')];
   const [floorGet, floorPost] = [floorSide('GET'), floorSide('POST')];
   const paths = (n: number, path: (i: number) => string) =>
@@ -297,13 +296,7 @@ function sides(
 }
 
 /** From the counter objects' own files and D1, after their flush alarms have run. */
-async function costInputs(
-  gazette: RunningWorker,
-  side: Side,
-  articles: number[],
-  spanSec: number,
-  flushSeconds: number,
-): Promise<ViewCostInputs | { missing: string }> {
+async function costInputs(gazette: RunningWorker, side: Side, articles: number[], spanSec: number) {
   const books = readCounterBooks(gazette.stateDir);
   const mine = articles.flatMap((id) => books.get(id) ?? []);
   if (!mine.length) return { missing: `no counter object found under ${gazette.stateDir}` };
@@ -320,7 +313,7 @@ async function costInputs(
     objects,
     viewRows: sum((b) => b.viewRows),
     fixedRows: sum((b) => b.fixedRows),
-    flushes: objects * Math.max(1, Math.ceil(spanSec / flushSeconds)),
+    flushes: objects * Math.max(1, Math.ceil(spanSec / Number(viewVars.VIEW_FLUSH_SECONDS))),
     d1RowsPerFlush: await d1RowsPerFlush(gazette.mf, articles),
   };
 }
@@ -384,13 +377,8 @@ async function main() {
       .all<{ id: number; slug: string }>();
     const slugs = new Map(results.map((r) => [Number(r.id), String(r.slug)]));
     const ids = results.map((_, i) => Number(results[scattered(results.length, i) - 1]!.id));
-    const all = sides(gazette, primitives.origin, floorPids, ids, slugs);
-    const beacons: {
-      key: keyof BenchReport['costs'];
-      route: Side;
-      articles: number[];
-      spanSec: number;
-    }[] = [];
+    const all = sides(gazette, { origin: primitives.origin, pids: floorPids }, ids, slugs);
+    const spans = new Map<string, number>();
     for (const phase of ['origin', 'deployed'] as const) {
       const wanted = Object.entries(all[phase]).filter(([key]) => !only || only.has(key));
       if (!wanted.length) continue;
@@ -399,11 +387,10 @@ async function main() {
       for (const [key, [route, floor]] of wanted) {
         const started = Date.now();
         report.pairs[key] = await runPair(client, key, route, floor);
-        const articles = key === 'beacon-hot' ? ids.slice(0, 1) : ids.slice(1, 1 + spread);
-        if (key === 'beacon-hot' || key === 'beacon-spread')
-          beacons.push({ key, route, articles, spanSec: (Date.now() - started) / 1000 });
+        spans.set(key, (Date.now() - started) / 1000);
       }
     }
+    const beacons = (['beacon-hot', 'beacon-spread'] as const).filter((key) => spans.has(key));
     if (beacons.length) {
       // A slow machine may still be counting beacons of the run: wait till the hot one is quiet.
       let rows = '';
@@ -413,8 +400,12 @@ async function main() {
       log(`waiting ${report.flushSeconds + 5} s for the counters' flush alarms`);
       await new Promise((r) => setTimeout(r, (report.flushSeconds + 5) * 1000));
     }
-    for (const { key, route, articles, spanSec } of beacons) {
-      report.costs[key] = await costInputs(gazette, route, articles, spanSec, report.flushSeconds);
+    for (const key of beacons) {
+      const [route, articles] = [
+        all.deployed[key]![0],
+        key === 'beacon-hot' ? ids.slice(0, 1) : ids.slice(1, 1 + spread),
+      ];
+      report.costs[key] = await costInputs(gazette, route, articles, spans.get(key)!);
       if (key !== 'beacon-hot') continue;
       log('the hot article: its layout and counts, then floods of bots and duplicates');
       Object.assign(report, await hotArticle(gazette, articles[0]!, firstVisitors.get(route)!));

@@ -49,19 +49,12 @@ export type Flood = { kind: 'bot' | 'duplicate' } & Record<
 
 const floodRequests = (f: Flood) => (f.kind === 'bot' ? 0 : f.hits) + f.tallySends;
 
-type CostScenario = { key: keyof BenchReport['costs']; what: string; max: number };
-const costScenarios: (CostScenario & { traffic?: Traffic })[] = [
-  {
-    key: 'beacon-hot',
-    what: 'Cost per million counted views, hot article',
-    max: limits.hotDollars,
-  },
-  {
-    key: 'beacon-spread',
-    what: 'Cost per million counted views, over 1,000 articles',
-    max: limits.spreadDollars,
-    traffic: spreadTraffic,
-  },
+const cost = (key: keyof BenchReport['costs'], where: string, max: number, traffic?: Traffic) => ({
+  ...{ key, what: `Cost per million counted views, ${where}`, max, traffic },
+});
+const costScenarios = [
+  cost('beacon-hot', 'hot article', limits.hotDollars),
+  cost('beacon-spread', 'over 1,000 articles', limits.spreadDollars, spreadTraffic),
 ];
 
 export function evaluate(report: BenchReport): Result[] {
@@ -230,17 +223,10 @@ export function renderMarkdown(
       out.push(`| ${s.what} | not measured: ${inputs.missing} |`);
       continue;
     }
-    const models: [string, Traffic | undefined][] = [
-      [`as run (${fixed(inputs.views / inputs.flushes, 1)} views per object per flush)`, undefined],
-      ...(s.traffic
-        ? [
-            [`${s.traffic.viewsPerFlush} views per object per flush (judged)`, s.traffic] as [
-              string,
-              Traffic,
-            ],
-          ]
-        : []),
-    ];
+    const asRun = `as run (${fixed(inputs.views / inputs.flushes, 1)} views per object per flush)`;
+    const models: [string, Traffic | undefined][] = [[asRun, undefined]];
+    if (s.traffic)
+      models.push([`${s.traffic.viewsPerFlush} views per object per flush (judged)`, s.traffic]);
     for (const [traffic, model] of models) {
       const v = viewCost(inputs, model);
       const perView = [
