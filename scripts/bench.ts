@@ -289,10 +289,11 @@ function sides(
 }
 
 /** From the counter objects' own files and D1, after their flush alarms have run. */
-async function costInputs(gazette: RunningWorker, side: Side, articles: number[], spanSec: number) {
+type Inputs = Promise<ViewCostInputs | { missing: string }>;
+async function costInputs(gazette: RunningWorker, side: Side, ids: number[], span: number): Inputs {
   const books = readCounterBooks(gazette.stateDir);
-  const mine = articles.flatMap((id) => books.get(id) ?? []);
-  if (!mine.length) return { missing: `no counter object found under ${gazette.stateDir}` };
+  const mine = ids.flatMap((id) => books.get(id) ?? []);
+  if (!mine.length) return { missing: `no counter object under ${gazette.stateDir}` };
   const sum = (pick: (b: (typeof mine)[number]) => number) => mine.reduce((s, b) => s + pick(b), 0);
   const objects = sum((b) => b.objects);
   return {
@@ -306,8 +307,8 @@ async function costInputs(gazette: RunningWorker, side: Side, articles: number[]
     objects,
     viewRows: sum((b) => b.viewRows),
     fixedRows: sum((b) => b.fixedRows),
-    flushes: objects * Math.max(1, Math.ceil(spanSec / Number(viewVars.VIEW_FLUSH_SECONDS))),
-    d1RowsPerFlush: await d1RowsPerFlush(gazette.mf, articles),
+    flushes: objects * Math.max(1, Math.ceil(span / Number(viewVars.VIEW_FLUSH_SECONDS))),
+    d1RowsPerFlush: await d1RowsPerFlush(gazette.mf, ids),
   };
 }
 
