@@ -1,0 +1,877 @@
+import type { Context, Hono } from 'hono';
+import type { Child } from 'hono/jsx';
+import { deleteCookie, getCookie } from 'hono/cookie';
+import type { z } from '@hono/zod-openapi';
+import {
+  changeOwnPassword,
+  createAccount,
+  createApiToken,
+  disableTotp,
+  enableTotp,
+  newTokenInput,
+  newUserInput,
+  passwordChangeInput,
+  revokeApiToken,
+  revokeSession,
+  totpDisableInput,
+  totpEnableInput,
+  updateAccount,
+  userChangesInput,
+  type CommandContext,
+} from '../auth/account-commands';
+import { checkCsrf } from '../auth/middleware';
+import { primaryDb } from '../auth/session';
+import { listTokensQuery } from '../auth/tokens';
+import { listLiveSessionsQuery, sessionCookie } from '../auth/user-sessions';
+import { findUserById, listUsers, newTotpSecret, totpUri } from '../auth/users';
+import { tokenRoles, type TokenRole } from '../db/schema';
+import type { AppEnv, Principal } from '../env';
+import { nowDate } from '../lib/clock';
+import { AppError, clientProblem, validationError } from '../lib/errors';
+import { zonedDateTime } from '../lib/time';
+import { peopleDone, type AdminLabels, type PeopleDone } from './labels';
+import { AdminLayout, type AdminLayoutProps } from './layout';
+
+/**
+ * The people and access pages: accounts, API tokens, sessions and one's own account (password,
+ * second factor). Plain server-rendered POST forms with the session's CSRF token in a field, so
+ * they work without the admin script; success redirects back with a status message (303, so a
+ * reload does not post again), a refusal re-renders the page with the problem inline. Every
+ * write goes through src/auth/account-commands.ts, the same functions the admin API calls.
+ */
+
+type UserPrincipal = Extract<Principal, { kind: 'user' }>;
+type PagesEnv = AppEnv & { Variables: { user?: UserPrincipal; csrf?: string } };
+type PagesContext = Context<PagesEnv>;
+type Frame = Omit<AdminLayoutProps, 'title' | 'children'> & { labels: AdminLabels };
+
+/** What a page shows besides its data: the outcome of the last form, or its refusal. */
+interface Outcome {
+  done?: PeopleDone;
+  problem?: AppError;
+}
+
+const tokenExpiryDays = [30, 90, 365] as const;
+
+function Notice(props: { labels: AdminLabels; outcome: Outcome }) {
+  const p = props.labels.people;
+  const { done, problem } = props.outcome;
+  if (problem) {
+    const title = p.problems[problem.code] ?? p.problem;
+    return (
+      <div class="alert" role="alert" data-problem={problem.code}>
+        <strong>{title}</strong>
+        {problem.detail ? (
+          <>
+            {'：'}
+            <span lang="en">{problem.detail}</span>
+          </>
+        ) : null}
+      </div>
+    );
+  }
+  return done ? (
+    <p class="notice" role="status">
+      {p.done[done]}
+    </p>
+  ) : null;
+}
+
+function Csrf(props: { value?: string }) {
+  return <input type="hidden" name="csrf" value={props.value} />;
+}
+
+function When(props: { at: Date | null; timeZone: string; never: string }) {
+  return props.at ? (
+    <time datetime={props.at.toISOString()}>{zonedDateTime(props.at, props.timeZone)}</time>
+  ) : (
+    <span class="muted">{props.never}</span>
+  );
+}
+
+function RoleSelect(props: { labels: AdminLabels; name: string; id?: string; value?: TokenRole }) {
+  return (
+    <select name={props.name} id={props.id} required>
+      {tokenRoles.map((r) => (
+        <option value={r} selected={props.value === r}>
+          {props.labels.people.roles[r]}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+function PasswordForm(props: { frame: Frame; mustChange: boolean }) {
+  const l = props.frame.labels;
+  return (
+    <form method="post" action="/admin/account/password" class="card" data-form="change-password">
+      <h2>{l.changePassword}</h2>
+      {props.mustChange ? (
+        <p class="alert" role="status">
+          {l.mustChangePassword}
+        </p>
+      ) : null}
+      <Csrf value={props.frame.csrf} />
+      <label for="current-password">{l.currentPassword}</label>
+      <input
+        id="current-password"
+        name="currentPassword"
+        type="password"
+        autocomplete="current-password"
+        maxlength={200}
+        required
+      />
+      <label for="new-password">{l.newPassword}</label>
+      <input
+        id="new-password"
+        name="newPassword"
+        type="password"
+        autocomplete="new-password"
+        minlength={10}
+        maxlength={200}
+        required
+      />
+      <label for="repeat-password">{l.repeatPassword}</label>
+      <input
+        id="repeat-password"
+        name="repeatPassword"
+        type="password"
+        autocomplete="new-password"
+        minlength={10}
+        maxlength={200}
+        required
+      />
+      <button type="submit" class="primary">
+        {l.save}
+      </button>
+    </form>
+  );
+}
+
+function TotpPanel(props: {
+  frame: Frame;
+  enabled: boolean;
+  setup?: { secret: string; uri: string };
+}) {
+  const l = props.frame.labels;
+  const p = l.people;
+  if (props.enabled) {
+    return (
+      <section class="card" aria-labelledby="totp-title">
+        <h2 id="totp-title">{p.totpTitle}</h2>
+        <p>{p.totpIsOn}</p>
+        <form method="post" action="/admin/account/totp/disable" class="stacked">
+          <Csrf value={props.frame.csrf} />
+          <p class="hint">{p.totpDisableHint}</p>
+          <label for="totp-off-password">{l.password}</label>
+          <input
+            id="totp-off-password"
+            name="password"
+            type="password"
+            autocomplete="current-password"
+            maxlength={200}
+            required
+          />
+          <label for="totp-off-code">{l.totp}</label>
+          <input
+            id="totp-off-code"
+            name="code"
+            inputmode="numeric"
+            autocomplete="one-time-code"
+            pattern="[0-9]{6}"
+            maxlength={6}
+            required
+          />
+          <button type="submit">{p.totpDisable}</button>
+        </form>
+      </section>
+    );
+  }
+  return (
+    <section class="card" aria-labelledby="totp-title">
+      <h2 id="totp-title">{p.totpTitle}</h2>
+      {props.setup ? (
+        <form method="post" action="/admin/account/totp/enable" class="stacked">
+          <Csrf value={props.frame.csrf} />
+          <p>{p.totpScan}</p>
+          {/* Drawn by admin.js from the URI (uqr, bundled): no image service sees the secret. */}
+          <div class="qr" data-qr={props.setup.uri} role="img" aria-label={p.totpSecret}></div>
+          <p>
+            {p.totpSecret}: <code class="secret">{props.setup.secret}</code>
+          </p>
+          <input type="hidden" name="secret" value={props.setup.secret} />
+          <label for="totp-code">{l.totp}</label>
+          <input
+            id="totp-code"
+            name="code"
+            inputmode="numeric"
+            autocomplete="one-time-code"
+            pattern="[0-9]{6}"
+            maxlength={6}
+            required
+            autofocus
+          />
+          <button type="submit" class="primary">
+            {p.totpConfirm}
+          </button>
+        </form>
+      ) : (
+        <form method="post" action="/admin/account/totp/setup" class="stacked">
+          <Csrf value={props.frame.csrf} />
+          <p>{p.totpIsOff}</p>
+          <button type="submit" class="primary">
+            {p.totpStart}
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}
+
+/** A one-button POST form (disable, revoke...). */
+function ActionButton(props: {
+  action: string;
+  csrf?: string;
+  label: string;
+  fields?: Record<string, string>;
+  describedBy?: string;
+}) {
+  return (
+    <form method="post" action={props.action} class="inline-form">
+      <Csrf value={props.csrf} />
+      {Object.entries(props.fields ?? {}).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
+      <button type="submit" aria-describedby={props.describedBy}>
+        {props.label}
+      </button>
+    </form>
+  );
+}
+
+function formString(form: Record<string, unknown>, name: string): string | undefined {
+  const v = form[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** A form's fields through the API's own body schema, refused the way the API refuses them. */
+function parseForm<T extends z.ZodType>(schema: T, input: Record<string, unknown>): z.output<T> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw validationError(result.error, 'body', input);
+  return result.data;
+}
+
+function idOf(c: PagesContext): number {
+  const raw = c.req.param('id') ?? '';
+  if (!/^[1-9][0-9]{0,15}$/.test(raw)) throw AppError.invalidParameter('id', 'path', 'not an id');
+  return Number(raw);
+}
+
+function doneOf(c: PagesContext): Outcome {
+  const done = c.req.query('done');
+  return peopleDone.includes(done as PeopleDone) ? { done: done as PeopleDone } : {};
+}
+
+function contextOf(c: PagesContext): CommandContext {
+  const user = c.var.user!;
+  return { actor: { name: user.name, role: user.role }, requestId: c.var.requestId, at: nowDate() };
+}
+
+type Render = (outcome: Outcome, status: 200 | 400 | 403 | 404 | 409 | 422 | 429) => Promise<Response>;
+
+/**
+ * Runs a form post: the CSRF field first, then the action. A client's mistake (any AppError)
+ * re-renders the page with it inline at its own status; anything else is ours, for onError.
+ */
+async function handleForm(
+  c: PagesContext,
+  render: Render,
+  action: (form: Record<string, unknown>) => Promise<Response>,
+): Promise<Response> {
+  try {
+    const form = (await c.req.parseBody()) as Record<string, unknown>;
+    await checkCsrf(c, getCookie(c, sessionCookie)!, formString(form, 'csrf') ?? '');
+    if (c.var.user!.mustChangePassword && c.req.path !== '/admin/account/password') {
+      throw new AppError('password_change_required', { detail: 'Choose a new password first' });
+    }
+    return await action(form);
+  } catch (err) {
+    const problem = clientProblem(err);
+    if (!problem) throw err;
+    const status = ([400, 403, 404, 409, 422, 429] as const).find((s) => s === problem.status);
+    return render({ problem }, status ?? 400);
+  }
+}
+
+export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext) => Frame) {
+  const page = (
+    c: PagesContext,
+    title: string,
+    section: AdminLayoutProps['section'],
+    body: Child,
+    status: number = 200,
+  ) => {
+    const f = frame(c);
+    return c.html(
+      <AdminLayout {...f} title={title} section={section}>
+        {body}
+      </AdminLayout>,
+      status as 200,
+    );
+  };
+
+  /** Admin-only pages answer other roles with a page that says so (403), not a problem document. */
+  const adminsOnly = async (c: PagesContext, next: () => Promise<void>) => {
+    if (c.var.user!.role === 'admin') return next();
+    const p = frame(c).labels.people;
+    return page(
+      c,
+      p.forbidden,
+      undefined,
+      <p class="alert" role="alert">
+        {p.forbiddenDetail}
+      </p>,
+      403,
+    );
+  };
+  app.use('/admin/users', adminsOnly);
+  app.use('/admin/users/*', adminsOnly);
+  app.use('/admin/tokens', adminsOnly);
+  app.use('/admin/tokens/*', adminsOnly);
+
+  // --- People (admins) ---
+
+  const usersPage = async (c: PagesContext, outcome: Outcome, status = 200) => {
+    const f = frame(c);
+    const l = f.labels;
+    const p = l.people;
+    const people = await listUsers(primaryDb(c));
+    const me = c.var.user!;
+    return page(
+      c,
+      p.users,
+      'users',
+      <>
+        <Notice labels={l} outcome={outcome} />
+        <table class="article-list people-list">
+          <thead>
+            <tr>
+              <th scope="col">{p.displayName}</th>
+              <th scope="col">{l.username}</th>
+              <th scope="col">{p.role}</th>
+              <th scope="col">{p.state}</th>
+              <th scope="col">{p.lastSignIn}</th>
+              <th scope="col">{p.twoFactor}</th>
+              <th scope="col">{p.actions}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {people.map((u) => (
+              <tr data-username={u.username}>
+                <td>{u.displayName}</td>
+                <td>
+                  <code>{u.username}</code>
+                  {u.mustChangePassword ? (
+                    <>
+                      {' '}
+                      <span class="badge badge-scheduled">{p.mustChangeBadge}</span>
+                    </>
+                  ) : null}
+                </td>
+                <td>{p.roles[u.role]}</td>
+                <td>
+                  {u.disabledAt ? (
+                    <span class="badge badge-archived">{p.disabled}</span>
+                  ) : (
+                    <span class="badge badge-published">{p.active}</span>
+                  )}
+                </td>
+                <td>
+                  <When at={u.lastSignInAt} timeZone={f.timeZone} never={p.never} />
+                </td>
+                <td>{u.totpEnabled ? p.on : p.off}</td>
+                <td class="row-actions">
+                  {u.id === me.id ? null : (
+                    <>
+                      <form method="post" action={`/admin/users/${u.id}`} class="inline-form">
+                        <Csrf value={f.csrf} />
+                        <input type="hidden" name="action" value="role" />
+                        <label class="visually-hidden" for={`role-${u.id}`}>
+                          {p.role}
+                        </label>
+                        <RoleSelect labels={l} name="role" id={`role-${u.id}`} value={u.role} />
+                        <button type="submit">{p.changeRole}</button>
+                      </form>
+                      <ActionButton
+                        action={`/admin/users/${u.id}`}
+                        csrf={f.csrf}
+                        label={u.disabledAt ? p.enable : p.disable}
+                        fields={{ action: u.disabledAt ? 'enable' : 'disable' }}
+                      />
+                      {u.totpEnabled ? (
+                        <ActionButton
+                          action={`/admin/users/${u.id}`}
+                          csrf={f.csrf}
+                          label={p.removeTotp}
+                          fields={{ action: 'remove-totp' }}
+                        />
+                      ) : null}
+                    </>
+                  )}
+                  <details>
+                    <summary>{p.resetPassword}</summary>
+                    <form method="post" action={`/admin/users/${u.id}`} class="stacked">
+                      <Csrf value={f.csrf} />
+                      <input type="hidden" name="action" value="reset" />
+                      <p class="hint">{p.resetPasswordHint}</p>
+                      <label for={`reset-${u.id}`}>{p.initialPassword}</label>
+                      <input
+                        id={`reset-${u.id}`}
+                        name="password"
+                        type="password"
+                        autocomplete="new-password"
+                        minlength={10}
+                        maxlength={200}
+                        required
+                      />
+                      <button type="submit">{p.reset}</button>
+                    </form>
+                  </details>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {people.length ? null : <p>{p.noUsers}</p>}
+        <form method="post" action="/admin/users" class="card create-form">
+          <h2>{p.createUser}</h2>
+          <Csrf value={f.csrf} />
+          <label for="new-display-name">{p.displayName}</label>
+          <input id="new-display-name" name="displayName" maxlength={100} required />
+          <label for="new-username">{l.username}</label>
+          <input
+            id="new-username"
+            name="username"
+            autocomplete="off"
+            pattern="[a-z0-9][a-z0-9._\-]{1,39}"
+            maxlength={40}
+            required
+          />
+          <label for="new-role">{p.role}</label>
+          <RoleSelect labels={l} name="role" id="new-role" value="editor" />
+          <label for="new-password">{p.initialPassword}</label>
+          <input
+            id="new-password"
+            name="password"
+            type="password"
+            autocomplete="new-password"
+            minlength={10}
+            maxlength={200}
+            aria-describedby="new-password-hint"
+            required
+          />
+          <p id="new-password-hint" class="hint">
+            {p.initialPasswordHint}
+          </p>
+          <button type="submit" class="primary">
+            {p.create}
+          </button>
+        </form>
+      </>,
+      status,
+    );
+  };
+
+  app.get('/admin/users', (c) => usersPage(c, doneOf(c)));
+
+  app.post('/admin/users', (c) =>
+    handleForm(
+      c,
+      (o, s) => usersPage(c, o, s),
+      async (form) => {
+        const input = parseForm(newUserInput, {
+          username: formString(form, 'username'),
+          displayName: formString(form, 'displayName'),
+          role: formString(form, 'role'),
+          password: formString(form, 'password'),
+        });
+        await createAccount(primaryDb(c), contextOf(c), input);
+        return c.redirect('/admin/users?done=created', 303);
+      },
+    ),
+  );
+
+  app.post('/admin/users/:id', (c) =>
+    handleForm(
+      c,
+      (o, s) => usersPage(c, o, s),
+      async (form) => {
+        const id = idOf(c);
+        const action = formString(form, 'action');
+        const changes: Record<string, unknown> =
+          action === 'role'
+            ? { role: formString(form, 'role') }
+            : action === 'disable'
+              ? { disabled: true }
+              : action === 'enable'
+                ? { disabled: false }
+                : action === 'reset'
+                  ? { password: formString(form, 'password') }
+                  : action === 'remove-totp'
+                    ? { removeTotp: true }
+                    : { action };
+        const done: PeopleDone =
+          action === 'remove-totp' ? 'totp-removed' : (action as PeopleDone);
+        await updateAccount(
+          primaryDb(c),
+          { ...contextOf(c), self: c.var.user!.id },
+          id,
+          parseForm(userChangesInput, changes),
+        );
+        return c.redirect(`/admin/users?done=${done}`, 303);
+      },
+    ),
+  );
+
+  // --- API tokens (admins) ---
+
+  const tokensPage = async (
+    c: PagesContext,
+    outcome: Outcome & { secret?: string },
+    status = 200,
+  ) => {
+    const f = frame(c);
+    const l = f.labels;
+    const p = l.people;
+    const tokens = await listTokensQuery(primaryDb(c));
+    const now = nowDate().getTime();
+    return page(
+      c,
+      p.tokens,
+      'tokens',
+      <>
+        <Notice labels={l} outcome={outcome} />
+        {outcome.secret ? (
+          <div class="card secret-once" role="status">
+            <p>{p.newTokenOnce}</p>
+            <code id="new-token" class="secret">
+              {outcome.secret}
+            </code>
+            <button type="button" data-copy="#new-token" data-copied={p.copied} hidden>
+              {p.copy}
+            </button>
+          </div>
+        ) : null}
+        {tokens.length ? (
+          <table class="article-list">
+            <thead>
+              <tr>
+                <th scope="col">{p.tokenName}</th>
+                <th scope="col">{p.role}</th>
+                <th scope="col">{p.createdAt}</th>
+                <th scope="col">{p.lastUsed}</th>
+                <th scope="col">{p.expiresAt}</th>
+                <th scope="col">{p.state}</th>
+                <th scope="col">{p.actions}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {tokens.map((t) => {
+                const expired = t.expiresAt !== null && t.expiresAt.getTime() <= now;
+                return (
+                  <tr data-token={t.name}>
+                    <td>{t.name}</td>
+                    <td>{p.roles[t.role]}</td>
+                    <td>
+                      <When at={t.createdAt} timeZone={f.timeZone} never={p.never} />
+                    </td>
+                    <td>
+                      <When at={t.lastUsedAt} timeZone={f.timeZone} never={p.never} />
+                    </td>
+                    <td>
+                      <When at={t.expiresAt} timeZone={f.timeZone} never={p.expiryNever} />
+                    </td>
+                    <td>
+                      {t.revokedAt ? (
+                        <span class="badge badge-archived">{p.revoked}</span>
+                      ) : expired ? (
+                        <span class="badge badge-draft">{p.expired}</span>
+                      ) : (
+                        <span class="badge badge-published">{p.active}</span>
+                      )}
+                    </td>
+                    <td>
+                      {t.revokedAt || expired ? null : (
+                        <ActionButton
+                          action={`/admin/tokens/${t.id}/revoke`}
+                          csrf={f.csrf}
+                          label={p.revoke}
+                        />
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        ) : (
+          <p>{p.noTokens}</p>
+        )}
+        <form method="post" action="/admin/tokens" class="card create-form">
+          <h2>{p.createToken}</h2>
+          <Csrf value={f.csrf} />
+          <label for="token-name">{p.tokenName}</label>
+          <input id="token-name" name="name" maxlength={100} required />
+          <label for="token-role">{p.role}</label>
+          <RoleSelect labels={l} name="role" id="token-role" value="editor" />
+          <label for="token-expiry">{p.expiry}</label>
+          <select id="token-expiry" name="expiryDays">
+            <option value="">{p.expiryNever}</option>
+            {tokenExpiryDays.map((d) => (
+              <option value={String(d)}>{p.expiryDays(d)}</option>
+            ))}
+          </select>
+          <button type="submit" class="primary">
+            {p.create}
+          </button>
+        </form>
+      </>,
+      status,
+    );
+  };
+
+  app.get('/admin/tokens', (c) => tokensPage(c, doneOf(c)));
+
+  app.post('/admin/tokens', (c) =>
+    handleForm(
+      c,
+      (o, s) => tokensPage(c, o, s),
+      async (form) => {
+        const ctx = contextOf(c);
+        const days = Number(formString(form, 'expiryDays') || 0);
+        const input = parseForm(newTokenInput, {
+          name: formString(form, 'name'),
+          role: formString(form, 'role'),
+          ...(tokenExpiryDays.includes(days as 30)
+            ? { expiresAt: new Date(ctx.at.getTime() + days * 86_400_000).toISOString() }
+            : {}),
+        });
+        const { token } = await createApiToken(primaryDb(c), ctx, input);
+        // The secret is on this answer only (no-store, never in a URL): no redirect to lose it in.
+        return tokensPage(c, { secret: token }, 201);
+      },
+    ),
+  );
+
+  app.post('/admin/tokens/:id/revoke', (c) =>
+    handleForm(
+      c,
+      (o, s) => tokensPage(c, o, s),
+      async () => {
+        await revokeApiToken(primaryDb(c), contextOf(c), idOf(c));
+        return c.redirect('/admin/tokens?done=token-revoked', 303);
+      },
+    ),
+  );
+
+  // --- Sessions (everyone their own; admins everyone's) ---
+
+  const sessionsPage = async (c: PagesContext, outcome: Outcome, status = 200) => {
+    const f = frame(c);
+    const l = f.labels;
+    const p = l.people;
+    const me = c.var.user!;
+    const all = me.role === 'admin';
+    const rows = await listLiveSessionsQuery(primaryDb(c), nowDate(), all ? undefined : me.id);
+    return page(
+      c,
+      p.sessions,
+      'sessions',
+      <>
+        <Notice labels={l} outcome={outcome} />
+        <p class="hint">{all ? p.allSessionsHint : p.ownSessionsHint}</p>
+        {rows.length ? (
+          <table class="article-list">
+            <thead>
+              <tr>
+                {all ? <th scope="col">{p.person}</th> : null}
+                <th scope="col">{p.signedInAt}</th>
+                <th scope="col">{p.lastSeen}</th>
+                <th scope="col">{p.expiresAt}</th>
+                <th scope="col">{p.actions}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((s) => (
+                <tr data-session={s.id} data-username={s.username}>
+                  {all ? (
+                    <td>
+                      {s.displayName} (<code>{s.username}</code>)
+                    </td>
+                  ) : null}
+                  <td>
+                    <When at={s.createdAt} timeZone={f.timeZone} never={p.never} />
+                    {s.id === me.sessionId ? (
+                      <>
+                        {' '}
+                        <span class="badge badge-published">{p.current}</span>
+                      </>
+                    ) : null}
+                  </td>
+                  <td>
+                    <When at={s.lastSeenAt} timeZone={f.timeZone} never={p.never} />
+                  </td>
+                  <td>
+                    <When at={s.expiresAt} timeZone={f.timeZone} never={p.never} />
+                  </td>
+                  <td>
+                    <ActionButton
+                      action={`/admin/sessions/${s.id}/revoke`}
+                      csrf={f.csrf}
+                      label={s.id === me.sessionId ? l.signOut : p.revoke}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p>{p.noSessions}</p>
+        )}
+      </>,
+      status,
+    );
+  };
+
+  app.get('/admin/sessions', (c) => sessionsPage(c, doneOf(c)));
+
+  app.post('/admin/sessions/:id/revoke', (c) =>
+    handleForm(
+      c,
+      (o, s) => sessionsPage(c, o, s),
+      async () => {
+        const me = c.var.user!;
+        const id = idOf(c);
+        await revokeSession(
+          primaryDb(c),
+          contextOf(c),
+          id,
+          me.role === 'admin' ? undefined : me.id,
+        );
+        if (id === me.sessionId) {
+          deleteCookie(c, sessionCookie, { path: '/', secure: true });
+          return c.redirect('/admin/sign-in', 303);
+        }
+        return c.redirect('/admin/sessions?done=session-revoked', 303);
+      },
+    ),
+  );
+
+  // --- One's own account: password and second factor ---
+
+  const accountPage = async (
+    c: PagesContext,
+    outcome: Outcome & { setup?: { secret: string; uri: string } },
+    status = 200,
+  ) => {
+    const f = frame(c);
+    const me = c.var.user!;
+    const row = await findUserById(primaryDb(c), me.id);
+    return page(
+      c,
+      f.labels.people.account,
+      'account',
+      <>
+        <Notice labels={f.labels} outcome={outcome} />
+        <div class="account-grid">
+          <PasswordForm frame={f} mustChange={me.mustChangePassword} />
+          {me.mustChangePassword ? null : (
+            <TotpPanel frame={f} enabled={row?.totpSecret != null} setup={outcome.setup} />
+          )}
+        </div>
+      </>,
+      status,
+    );
+  };
+
+  app.get('/admin/account', (c) => accountPage(c, doneOf(c)));
+
+  // The forced first change (sign-in sends people here): the same form, nothing else.
+  app.get('/admin/password', (c) => {
+    const f = frame(c);
+    const me = c.var.user!;
+    return page(
+      c,
+      f.labels.changePassword,
+      'account',
+      <PasswordForm frame={f} mustChange={me.mustChangePassword} />,
+    );
+  });
+
+  app.post('/admin/account/password', (c) =>
+    handleForm(
+      c,
+      (o, s) => accountPage(c, o, s),
+      async (form) => {
+        const me = c.var.user!;
+        const input = parseForm(passwordChangeInput, {
+          currentPassword: formString(form, 'currentPassword'),
+          newPassword: formString(form, 'newPassword'),
+        });
+        if (input.newPassword !== formString(form, 'repeatPassword')) {
+          throw new AppError('unprocessable', {
+            detail: 'The two new passwords differ',
+            invalidParams: [{ name: 'repeatPassword', in: 'body', reason: 'differs' }],
+          });
+        }
+        await changeOwnPassword(primaryDb(c), contextOf(c), me, input);
+        return c.redirect(me.mustChangePassword ? '/admin' : '/admin/account?done=password', 303);
+      },
+    ),
+  );
+
+  app.post('/admin/account/totp/setup', (c) =>
+    handleForm(
+      c,
+      (o, s) => accountPage(c, o, s),
+      // Nothing is stored until a code proves the app has the secret (enable).
+      async () => accountPage(c, { setup: newTotpSecret(c.var.user!.name) }),
+    ),
+  );
+
+  app.post('/admin/account/totp/enable', (c) => {
+    let setup: { secret: string; uri: string } | undefined;
+    return handleForm(
+      c,
+      (o, s) => accountPage(c, { ...o, setup }, s),
+      async (form) => {
+        const secret = formString(form, 'secret') ?? '';
+        // A wrong code shows the same secret again, so the app's entry stays the right one.
+        if (/^[A-Z2-7]{32}$/.test(secret)) {
+          setup = { secret, uri: totpUri(secret, c.var.user!.name) };
+        }
+        const input = parseForm(totpEnableInput, {
+          secret,
+          code: formString(form, 'code')?.trim(),
+        });
+        await enableTotp(primaryDb(c), contextOf(c), c.var.user!.id, input);
+        return c.redirect('/admin/account?done=totp-on', 303);
+      },
+    );
+  });
+
+  app.post('/admin/account/totp/disable', (c) =>
+    handleForm(
+      c,
+      (o, s) => accountPage(c, o, s),
+      async (form) => {
+        const input = parseForm(totpDisableInput, {
+          password: formString(form, 'password'),
+          code: formString(form, 'code')?.trim(),
+        });
+        await disableTotp(primaryDb(c), contextOf(c), c.var.user!.id, input);
+        return c.redirect('/admin/account?done=totp-off', 303);
+      },
+    ),
+  );
+}
