@@ -309,7 +309,8 @@ const zh: AdminLabels = {
     totpIsOn: '双因素验证已开启：登录时须输入身份验证器中的动态验证码。',
     totpIsOff: '双因素验证未开启。开启后，登录时除密码外还须输入身份验证器中的动态验证码。',
     totpStart: '开始设置',
-    totpScan: '用身份验证器（如 Google Authenticator、Microsoft Authenticator）扫描二维码，或手动输入下面的密钥，然后输入其显示的 6 位验证码：',
+    totpScan:
+      '用身份验证器（如 Google Authenticator、Microsoft Authenticator）扫描二维码，或手动输入下面的密钥，然后输入其显示的 6 位验证码：',
     totpSecret: '密钥',
     totpConfirm: '确认开启',
     totpDisable: '关闭双因素验证',

@@ -53,6 +53,17 @@ interface Outcome {
 
 const tokenExpiryDays = [30, 90, 365] as const;
 
+/** The row buttons of /admin/users: the account changes each asks for and what it then says. */
+const userActions = {
+  role: { changes: (f: Form) => ({ role: formString(f, 'role') }), done: 'role' },
+  disable: { changes: () => ({ disabled: true }), done: 'disabled' },
+  enable: { changes: () => ({ disabled: false }), done: 'enabled' },
+  reset: { changes: (f: Form) => ({ password: formString(f, 'password') }), done: 'reset' },
+  'remove-totp': { changes: () => ({ removeTotp: true }), done: 'totp-removed' },
+} satisfies Record<string, { changes: (f: Form) => Record<string, unknown>; done: PeopleDone }>;
+
+type Form = Record<string, unknown>;
+
 function Notice(props: { labels: AdminLabels; outcome: Outcome }) {
   const p = props.labels.people;
   const { done, problem } = props.outcome;
@@ -277,7 +288,10 @@ function contextOf(c: PagesContext): CommandContext {
   return { actor: { name: user.name, role: user.role }, requestId: c.var.requestId, at: nowDate() };
 }
 
-type Render = (outcome: Outcome, status: 200 | 400 | 403 | 404 | 409 | 422 | 429) => Promise<Response>;
+type Render = (
+  outcome: Outcome,
+  status: 200 | 400 | 403 | 404 | 409 | 422 | 429,
+) => Promise<Response>;
 
 /**
  * Runs a form post: the CSRF field first, then the action. A client's mistake (any AppError)
@@ -508,27 +522,17 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
       async (form) => {
         const id = idOf(c);
         const action = formString(form, 'action');
-        const changes: Record<string, unknown> =
-          action === 'role'
-            ? { role: formString(form, 'role') }
-            : action === 'disable'
-              ? { disabled: true }
-              : action === 'enable'
-                ? { disabled: false }
-                : action === 'reset'
-                  ? { password: formString(form, 'password') }
-                  : action === 'remove-totp'
-                    ? { removeTotp: true }
-                    : { action };
-        const done: PeopleDone =
-          action === 'remove-totp' ? 'totp-removed' : (action as PeopleDone);
+        const known =
+          action && Object.hasOwn(userActions, action)
+            ? userActions[action as keyof typeof userActions]
+            : undefined;
         await updateAccount(
           primaryDb(c),
           { ...contextOf(c), self: c.var.user!.id },
           id,
-          parseForm(userChangesInput, changes),
+          parseForm(userChangesInput, known ? known.changes(form) : { action }),
         );
-        return c.redirect(`/admin/users?done=${done}`, 303);
+        return c.redirect(`/admin/users?done=${known!.done}`, 303);
       },
     ),
   );
