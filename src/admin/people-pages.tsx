@@ -2,23 +2,7 @@ import type { Context, Hono } from 'hono';
 import type { Child } from 'hono/jsx';
 import { deleteCookie, getCookie } from 'hono/cookie';
 import type { z } from '@hono/zod-openapi';
-import {
-  changeOwnPassword,
-  createAccount,
-  createApiToken,
-  disableTotp,
-  enableTotp,
-  newTokenInput,
-  newUserInput,
-  passwordChangeInput,
-  revokeApiToken,
-  revokeSession,
-  totpDisableInput,
-  totpEnableInput,
-  updateAccount,
-  userChangesInput,
-  type CommandContext,
-} from '../auth/account-commands';
+import * as accounts from '../auth/account-commands';
 import { checkCsrf } from '../auth/middleware';
 import { primaryDb } from '../auth/session';
 import { listTokensQuery } from '../auth/tokens';
@@ -88,6 +72,61 @@ function Notice(props: { labels: AdminLabels; outcome: Outcome }) {
   ) : null;
 }
 
+function TableHead(props: { cols: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {props.cols.map((col) => (
+          <th scope="col">{col}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
+function PasswordField(props: {
+  id: string;
+  name: string;
+  label: string;
+  /** A password being chosen (the browser may suggest one), not the one in use. */
+  fresh?: boolean;
+  describedBy?: string;
+}) {
+  return (
+    <>
+      <label for={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        name={props.name}
+        type="password"
+        autocomplete={props.fresh ? 'new-password' : 'current-password'}
+        minlength={props.fresh ? 10 : undefined}
+        maxlength={200}
+        aria-describedby={props.describedBy}
+        required
+      />
+    </>
+  );
+}
+
+function CodeField(props: { id: string; label: string; autofocus?: boolean }) {
+  return (
+    <>
+      <label for={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        name="code"
+        inputmode="numeric"
+        autocomplete="one-time-code"
+        pattern="[0-9]{6}"
+        maxlength={6}
+        required
+        autofocus={props.autofocus}
+      />
+    </>
+  );
+}
+
 function Csrf(props: { value?: string }) {
   return <input type="hidden" name="csrf" value={props.value} />;
 }
@@ -123,35 +162,9 @@ function PasswordForm(props: { frame: Frame; mustChange: boolean }) {
         </p>
       ) : null}
       <Csrf value={props.frame.csrf} />
-      <label for="current-password">{l.currentPassword}</label>
-      <input
-        id="current-password"
-        name="currentPassword"
-        type="password"
-        autocomplete="current-password"
-        maxlength={200}
-        required
-      />
-      <label for="new-password">{l.newPassword}</label>
-      <input
-        id="new-password"
-        name="newPassword"
-        type="password"
-        autocomplete="new-password"
-        minlength={10}
-        maxlength={200}
-        required
-      />
-      <label for="repeat-password">{l.repeatPassword}</label>
-      <input
-        id="repeat-password"
-        name="repeatPassword"
-        type="password"
-        autocomplete="new-password"
-        minlength={10}
-        maxlength={200}
-        required
-      />
+      <PasswordField id="current-password" name="currentPassword" label={l.currentPassword} />
+      <PasswordField id="new-password" name="newPassword" label={l.newPassword} fresh />
+      <PasswordField id="repeat-password" name="repeatPassword" label={l.repeatPassword} fresh />
       <button type="submit" class="primary">
         {l.save}
       </button>
@@ -174,25 +187,8 @@ function TotpPanel(props: {
         <form method="post" action="/admin/account/totp/disable" class="stacked">
           <Csrf value={props.frame.csrf} />
           <p class="hint">{p.totpDisableHint}</p>
-          <label for="totp-off-password">{l.password}</label>
-          <input
-            id="totp-off-password"
-            name="password"
-            type="password"
-            autocomplete="current-password"
-            maxlength={200}
-            required
-          />
-          <label for="totp-off-code">{l.totp}</label>
-          <input
-            id="totp-off-code"
-            name="code"
-            inputmode="numeric"
-            autocomplete="one-time-code"
-            pattern="[0-9]{6}"
-            maxlength={6}
-            required
-          />
+          <PasswordField id="totp-off-password" name="password" label={l.password} />
+          <CodeField id="totp-off-code" label={l.totp} />
           <button type="submit">{p.totpDisable}</button>
         </form>
       </section>
@@ -211,17 +207,7 @@ function TotpPanel(props: {
             {p.totpSecret}: <code class="secret">{props.setup.secret}</code>
           </p>
           <input type="hidden" name="secret" value={props.setup.secret} />
-          <label for="totp-code">{l.totp}</label>
-          <input
-            id="totp-code"
-            name="code"
-            inputmode="numeric"
-            autocomplete="one-time-code"
-            pattern="[0-9]{6}"
-            maxlength={6}
-            required
-            autofocus
-          />
+          <CodeField id="totp-code" label={l.totp} autofocus />
           <button type="submit" class="primary">
             {p.totpConfirm}
           </button>
@@ -265,6 +251,16 @@ function formString(form: Record<string, unknown>, name: string): string | undef
   return typeof v === 'string' ? v : undefined;
 }
 
+/** The named text fields of a form (files and missing ones left out, for the schema to name). */
+function pick(form: Record<string, unknown>, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const v = formString(form, name);
+    if (v !== undefined) out[name] = name === 'code' ? v.trim() : v;
+  }
+  return out;
+}
+
 /** A form's fields through the API's own body schema, refused the way the API refuses them. */
 function parseForm<T extends z.ZodType>(schema: T, input: Record<string, unknown>): z.output<T> {
   const result = schema.safeParse(input);
@@ -283,15 +279,12 @@ function doneOf(c: PagesContext): Outcome {
   return peopleDone.includes(done as PeopleDone) ? { done: done as PeopleDone } : {};
 }
 
-function contextOf(c: PagesContext): CommandContext {
+function contextOf(c: PagesContext): accounts.CommandContext {
   const user = c.var.user!;
   return { actor: { name: user.name, role: user.role }, requestId: c.var.requestId, at: nowDate() };
 }
 
-type Render = (
-  outcome: Outcome,
-  status: 200 | 400 | 403 | 404 | 409 | 422 | 429,
-) => Promise<Response>;
+type Render = (c: PagesContext, outcome: Outcome, status: number, form?: Form) => Promise<Response>;
 
 /**
  * Runs a form post: the CSRF field first, then the action. A client's mistake (any AppError)
@@ -300,30 +293,32 @@ type Render = (
 async function handleForm(
   c: PagesContext,
   render: Render,
-  action: (form: Record<string, unknown>) => Promise<Response>,
+  action: (c: PagesContext, form: Form) => Promise<Response>,
 ): Promise<Response> {
+  let form: Form | undefined;
   try {
-    const form = (await c.req.parseBody()) as Record<string, unknown>;
+    form = (await c.req.parseBody()) as Form;
     await checkCsrf(c, getCookie(c, sessionCookie)!, formString(form, 'csrf') ?? '');
     if (c.var.user!.mustChangePassword && c.req.path !== '/admin/account/password') {
       throw new AppError('password_change_required', { detail: 'Choose a new password first' });
     }
-    return await action(form);
+    return await action(c, form);
   } catch (err) {
     const problem = clientProblem(err);
     if (!problem) throw err;
-    const status = ([400, 403, 404, 409, 422, 429] as const).find((s) => s === problem.status);
-    return render({ problem }, status ?? 400);
+    return render(c, { problem }, problem.status, form);
   }
 }
 
 export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext) => Frame) {
+  const post = (path: string, render: Render, action: Parameters<typeof handleForm>[2]) =>
+    app.post(path, (c) => handleForm(c, render, action));
   const page = (
     c: PagesContext,
     title: string,
     section: AdminLayoutProps['section'],
     body: Child,
-    status: number = 200,
+    status = 200,
   ) => {
     const f = frame(c);
     return c.html(
@@ -368,17 +363,17 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
       <>
         <Notice labels={l} outcome={outcome} />
         <table class="article-list people-list">
-          <thead>
-            <tr>
-              <th scope="col">{p.displayName}</th>
-              <th scope="col">{l.username}</th>
-              <th scope="col">{p.role}</th>
-              <th scope="col">{p.state}</th>
-              <th scope="col">{p.lastSignIn}</th>
-              <th scope="col">{p.twoFactor}</th>
-              <th scope="col">{p.actions}</th>
-            </tr>
-          </thead>
+          <TableHead
+            cols={[
+              p.displayName,
+              l.username,
+              p.role,
+              p.state,
+              p.lastSignIn,
+              p.twoFactor,
+              p.actions,
+            ]}
+          />
           <tbody>
             {people.map((u) => (
               <tr data-username={u.username}>
@@ -473,16 +468,12 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
           />
           <label for="new-role">{p.role}</label>
           <RoleSelect labels={l} name="role" id="new-role" value="editor" />
-          <label for="new-password">{p.initialPassword}</label>
-          <input
+          <PasswordField
             id="new-password"
             name="password"
-            type="password"
-            autocomplete="new-password"
-            minlength={10}
-            maxlength={200}
-            aria-describedby="new-password-hint"
-            required
+            label={p.initialPassword}
+            fresh
+            describedBy="new-password-hint"
           />
           <p id="new-password-hint" class="hint">
             {p.initialPasswordHint}
@@ -498,44 +489,30 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
 
   app.get('/admin/users', (c) => usersPage(c, doneOf(c)));
 
-  app.post('/admin/users', (c) =>
-    handleForm(
-      c,
-      (o, s) => usersPage(c, o, s),
-      async (form) => {
-        const input = parseForm(newUserInput, {
-          username: formString(form, 'username'),
-          displayName: formString(form, 'displayName'),
-          role: formString(form, 'role'),
-          password: formString(form, 'password'),
-        });
-        await createAccount(primaryDb(c), contextOf(c), input);
-        return c.redirect('/admin/users?done=created', 303);
-      },
-    ),
-  );
+  post('/admin/users', usersPage, async (c, form) => {
+    const input = parseForm(
+      accounts.newUserInput,
+      pick(form, ['username', 'displayName', 'role', 'password']),
+    );
+    await accounts.createAccount(primaryDb(c), contextOf(c), input);
+    return c.redirect('/admin/users?done=created', 303);
+  });
 
-  app.post('/admin/users/:id', (c) =>
-    handleForm(
-      c,
-      (o, s) => usersPage(c, o, s),
-      async (form) => {
-        const id = idOf(c);
-        const action = formString(form, 'action');
-        const known =
-          action && Object.hasOwn(userActions, action)
-            ? userActions[action as keyof typeof userActions]
-            : undefined;
-        await updateAccount(
-          primaryDb(c),
-          { ...contextOf(c), self: c.var.user!.id },
-          id,
-          parseForm(userChangesInput, known ? known.changes(form) : { action }),
-        );
-        return c.redirect(`/admin/users?done=${known!.done}`, 303);
-      },
-    ),
-  );
+  post('/admin/users/:id', usersPage, async (c, form) => {
+    const id = idOf(c);
+    const action = formString(form, 'action');
+    const known =
+      action && Object.hasOwn(userActions, action)
+        ? userActions[action as keyof typeof userActions]
+        : undefined;
+    await accounts.updateAccount(
+      primaryDb(c),
+      { ...contextOf(c), self: c.var.user!.id },
+      id,
+      parseForm(accounts.userChangesInput, known ? known.changes(form) : { action }),
+    );
+    return c.redirect(`/admin/users?done=${known!.done}`, 303);
+  });
 
   // --- API tokens (admins) ---
 
@@ -568,17 +545,9 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
         ) : null}
         {tokens.length ? (
           <table class="article-list">
-            <thead>
-              <tr>
-                <th scope="col">{p.tokenName}</th>
-                <th scope="col">{p.role}</th>
-                <th scope="col">{p.createdAt}</th>
-                <th scope="col">{p.lastUsed}</th>
-                <th scope="col">{p.expiresAt}</th>
-                <th scope="col">{p.state}</th>
-                <th scope="col">{p.actions}</th>
-              </tr>
-            </thead>
+            <TableHead
+              cols={[p.tokenName, p.role, p.createdAt, p.lastUsed, p.expiresAt, p.state, p.actions]}
+            />
             <tbody>
               {tokens.map((t) => {
                 const expired = t.expiresAt !== null && t.expiresAt.getTime() <= now;
@@ -646,37 +615,24 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
 
   app.get('/admin/tokens', (c) => tokensPage(c, doneOf(c)));
 
-  app.post('/admin/tokens', (c) =>
-    handleForm(
-      c,
-      (o, s) => tokensPage(c, o, s),
-      async (form) => {
-        const ctx = contextOf(c);
-        const days = Number(formString(form, 'expiryDays') || 0);
-        const input = parseForm(newTokenInput, {
-          name: formString(form, 'name'),
-          role: formString(form, 'role'),
-          ...(tokenExpiryDays.includes(days as 30)
-            ? { expiresAt: new Date(ctx.at.getTime() + days * 86_400_000).toISOString() }
-            : {}),
-        });
-        const { token } = await createApiToken(primaryDb(c), ctx, input);
-        // The secret is on this answer only (no-store, never in a URL): no redirect to lose it in.
-        return tokensPage(c, { secret: token }, 201);
-      },
-    ),
-  );
+  post('/admin/tokens', tokensPage, async (c, form) => {
+    const ctx = contextOf(c);
+    const days = Number(formString(form, 'expiryDays') || 0);
+    const input = parseForm(accounts.newTokenInput, {
+      ...pick(form, ['name', 'role']),
+      ...(tokenExpiryDays.includes(days as 30)
+        ? { expiresAt: new Date(ctx.at.getTime() + days * 86_400_000).toISOString() }
+        : {}),
+    });
+    const { token } = await accounts.createApiToken(primaryDb(c), ctx, input);
+    // The secret is on this answer only (no-store, never in a URL): no redirect to lose it in.
+    return tokensPage(c, { secret: token }, 201);
+  });
 
-  app.post('/admin/tokens/:id/revoke', (c) =>
-    handleForm(
-      c,
-      (o, s) => tokensPage(c, o, s),
-      async () => {
-        await revokeApiToken(primaryDb(c), contextOf(c), idOf(c));
-        return c.redirect('/admin/tokens?done=token-revoked', 303);
-      },
-    ),
-  );
+  post('/admin/tokens/:id/revoke', tokensPage, async (c) => {
+    await accounts.revokeApiToken(primaryDb(c), contextOf(c), idOf(c));
+    return c.redirect('/admin/tokens?done=token-revoked', 303);
+  });
 
   // --- Sessions (everyone their own; admins everyone's) ---
 
@@ -696,15 +652,9 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
         <p class="hint">{all ? p.allSessionsHint : p.ownSessionsHint}</p>
         {rows.length ? (
           <table class="article-list">
-            <thead>
-              <tr>
-                {all ? <th scope="col">{p.person}</th> : null}
-                <th scope="col">{p.signedInAt}</th>
-                <th scope="col">{p.lastSeen}</th>
-                <th scope="col">{p.expiresAt}</th>
-                <th scope="col">{p.actions}</th>
-              </tr>
-            </thead>
+            <TableHead
+              cols={[...(all ? [p.person] : []), p.signedInAt, p.lastSeen, p.expiresAt, p.actions]}
+            />
             <tbody>
               {rows.map((s) => (
                 <tr data-session={s.id} data-username={s.username}>
@@ -749,27 +699,21 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
 
   app.get('/admin/sessions', (c) => sessionsPage(c, doneOf(c)));
 
-  app.post('/admin/sessions/:id/revoke', (c) =>
-    handleForm(
-      c,
-      (o, s) => sessionsPage(c, o, s),
-      async () => {
-        const me = c.var.user!;
-        const id = idOf(c);
-        await revokeSession(
-          primaryDb(c),
-          contextOf(c),
-          id,
-          me.role === 'admin' ? undefined : me.id,
-        );
-        if (id === me.sessionId) {
-          deleteCookie(c, sessionCookie, { path: '/', secure: true });
-          return c.redirect('/admin/sign-in', 303);
-        }
-        return c.redirect('/admin/sessions?done=session-revoked', 303);
-      },
-    ),
-  );
+  post('/admin/sessions/:id/revoke', sessionsPage, async (c) => {
+    const me = c.var.user!;
+    const id = idOf(c);
+    await accounts.revokeSession(
+      primaryDb(c),
+      contextOf(c),
+      id,
+      me.role === 'admin' ? undefined : me.id,
+    );
+    if (id === me.sessionId) {
+      deleteCookie(c, sessionCookie, { path: '/', secure: true });
+      return c.redirect('/admin/sign-in', 303);
+    }
+    return c.redirect('/admin/sessions?done=session-revoked', 303);
+  });
 
   // --- One's own account: password and second factor ---
 
@@ -777,9 +721,17 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
     c: PagesContext,
     outcome: Outcome & { setup?: { secret: string; uri: string } },
     status = 200,
+    form?: Form,
   ) => {
     const f = frame(c);
     const me = c.var.user!;
+    // A wrong confirmation code shows the same secret again: the app's entry stays the right one.
+    const secret = form && formString(form, 'secret');
+    const setup =
+      outcome.setup ??
+      (secret && /^[A-Z2-7]{32}$/.test(secret)
+        ? { secret, uri: totpUri(secret, me.name) }
+        : undefined);
     const row = await findUserById(primaryDb(c), me.id);
     return page(
       c,
@@ -790,7 +742,7 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
         <div class="account-grid">
           <PasswordForm frame={f} mustChange={me.mustChangePassword} />
           {me.mustChangePassword ? null : (
-            <TotpPanel frame={f} enabled={row?.totpSecret != null} setup={outcome.setup} />
+            <TotpPanel frame={f} enabled={row?.totpSecret != null} setup={setup} />
           )}
         </div>
       </>,
@@ -812,70 +764,36 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
     );
   });
 
-  app.post('/admin/account/password', (c) =>
-    handleForm(
-      c,
-      (o, s) => accountPage(c, o, s),
-      async (form) => {
-        const me = c.var.user!;
-        const input = parseForm(passwordChangeInput, {
-          currentPassword: formString(form, 'currentPassword'),
-          newPassword: formString(form, 'newPassword'),
-        });
-        if (input.newPassword !== formString(form, 'repeatPassword')) {
-          throw new AppError('unprocessable', {
-            detail: 'The two new passwords differ',
-            invalidParams: [{ name: 'repeatPassword', in: 'body', reason: 'differs' }],
-          });
-        }
-        await changeOwnPassword(primaryDb(c), contextOf(c), me, input);
-        return c.redirect(me.mustChangePassword ? '/admin' : '/admin/account?done=password', 303);
-      },
-    ),
-  );
-
-  app.post('/admin/account/totp/setup', (c) =>
-    handleForm(
-      c,
-      (o, s) => accountPage(c, o, s),
-      // Nothing is stored until a code proves the app has the secret (enable).
-      async () => accountPage(c, { setup: newTotpSecret(c.var.user!.name) }),
-    ),
-  );
-
-  app.post('/admin/account/totp/enable', (c) => {
-    let setup: { secret: string; uri: string } | undefined;
-    return handleForm(
-      c,
-      (o, s) => accountPage(c, { ...o, setup }, s),
-      async (form) => {
-        const secret = formString(form, 'secret') ?? '';
-        // A wrong code shows the same secret again, so the app's entry stays the right one.
-        if (/^[A-Z2-7]{32}$/.test(secret)) {
-          setup = { secret, uri: totpUri(secret, c.var.user!.name) };
-        }
-        const input = parseForm(totpEnableInput, {
-          secret,
-          code: formString(form, 'code')?.trim(),
-        });
-        await enableTotp(primaryDb(c), contextOf(c), c.var.user!.id, input);
-        return c.redirect('/admin/account?done=totp-on', 303);
-      },
+  post('/admin/account/password', accountPage, async (c, form) => {
+    const me = c.var.user!;
+    const input = parseForm(
+      accounts.passwordChangeInput,
+      pick(form, ['currentPassword', 'newPassword']),
     );
+    if (input.newPassword !== formString(form, 'repeatPassword')) {
+      throw new AppError('unprocessable', {
+        detail: 'The two new passwords differ',
+        invalidParams: [{ name: 'repeatPassword', in: 'body', reason: 'differs' }],
+      });
+    }
+    await accounts.changeOwnPassword(primaryDb(c), contextOf(c), me, input);
+    return c.redirect(me.mustChangePassword ? '/admin' : '/admin/account?done=password', 303);
   });
 
-  app.post('/admin/account/totp/disable', (c) =>
-    handleForm(
-      c,
-      (o, s) => accountPage(c, o, s),
-      async (form) => {
-        const input = parseForm(totpDisableInput, {
-          password: formString(form, 'password'),
-          code: formString(form, 'code')?.trim(),
-        });
-        await disableTotp(primaryDb(c), contextOf(c), c.var.user!.id, input);
-        return c.redirect('/admin/account?done=totp-off', 303);
-      },
-    ),
+  // Nothing is stored until a code proves the app has the secret (enable).
+  post('/admin/account/totp/setup', accountPage, async (c) =>
+    accountPage(c, { setup: newTotpSecret(c.var.user!.name) }),
   );
+
+  post('/admin/account/totp/enable', accountPage, async (c, form) => {
+    const input = parseForm(accounts.totpEnableInput, pick(form, ['secret', 'code']));
+    await accounts.enableTotp(primaryDb(c), contextOf(c), c.var.user!.id, input);
+    return c.redirect('/admin/account?done=totp-on', 303);
+  });
+
+  post('/admin/account/totp/disable', accountPage, async (c, form) => {
+    const input = parseForm(accounts.totpDisableInput, pick(form, ['password', 'code']));
+    await accounts.disableTotp(primaryDb(c), contextOf(c), c.var.user!.id, input);
+    return c.redirect('/admin/account?done=totp-off', 303);
+  });
 }

@@ -48,6 +48,15 @@ function rowOf(html: string, username: string): string {
   return new RegExp(`<tr data-username="${username}">([\\s\\S]*?)</tr>`).exec(html)?.[1] ?? '';
 }
 
+/** An admin and an editor, both signed in (`b` the admin's browser, `eb` the editor's). */
+async function adminAndEditor() {
+  const admin = await seedUser('admin');
+  const editor = await seedUser('editor');
+  const eb = await signInAs(editor.username);
+  const b = await signInAs(admin.username);
+  return { admin, editor, eb, b };
+}
+
 async function idOf(username: string): Promise<number> {
   return (await findUserByUsername(testDb(), username))!.id;
 }
@@ -200,10 +209,7 @@ describe('POST /admin/users', () => {
 
 describe('POST /admin/users/:id', () => {
   it('changes a role, which signs the person out', async () => {
-    const admin = await seedUser('admin');
-    const editor = await seedUser('editor');
-    const eb = await signInAs(editor.username);
-    const b = await signInAs(admin.username);
+    const { editor, eb, b } = await adminAndEditor();
     const id = await idOf(editor.username);
     expectRedirect(
       await browserPost(`/admin/users/${id}`, b, { action: 'role', role: 'reader-preview' }),
@@ -219,10 +225,7 @@ describe('POST /admin/users/:id', () => {
   });
 
   it('disables an account (ending its sessions; it cannot sign in) and enables it again', async () => {
-    const admin = await seedUser('admin');
-    const editor = await seedUser('editor');
-    const eb = await signInAs(editor.username);
-    const b = await signInAs(admin.username);
+    const { editor, eb, b } = await adminAndEditor();
     const id = await idOf(editor.username);
     expectRedirect(
       await browserPost(`/admin/users/${id}`, b, { action: 'disable' }),
@@ -373,10 +376,7 @@ describe('/admin/sessions', () => {
   });
 
   it("shows an admin everyone's sessions and ends another person's", async () => {
-    const admin = await seedUser('admin');
-    const editor = await seedUser('editor');
-    const eb = await signInAs(editor.username);
-    const b = await signInAs(admin.username);
+    const { editor, eb, b } = await adminAndEditor();
     const html = await page('/admin/sessions', b);
     const id = new RegExp(`<tr data-session="(\\d+)" data-username="${editor.username}">`).exec(
       html,

@@ -6,23 +6,11 @@
  */
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import * as OTPAuth from 'otpauth';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningWorker } from '../../scripts/lib/run-worker';
-import { launchBrowser, newContext, screenshotPath, startTestWorker } from './harness';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { newContext, screenshotPath, useWorkerAndBrowser } from './harness';
 
-let worker: RunningWorker;
-let browser: Browser;
-
-beforeAll(async () => {
-  worker = await startTestWorker();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await worker?.dispose();
-});
+const running = useWorkerAndBrowser();
 
 const adminPassword = 'Admin-Pass-Panjin-2026';
 const initial = 'Initial-Pass-2026';
@@ -32,7 +20,7 @@ const chosen = '我的新密码-Panjin-2026';
 function seedAdmin(username: string) {
   const salt = randomBytes(16);
   const hash = pbkdf2Sync(adminPassword.normalize('NFC'), salt, 100_000, 32, 'sha256');
-  return worker.execSql(
+  return running.worker.execSql(
     `INSERT INTO users (username, display_name, role, password_hash, password_salt, password_iterations, must_change_password) VALUES ('${username}', '张管理', 'admin', '${hash.toString('base64')}', '${salt.toString('base64')}', 100000, 0);\n`,
   );
 }
@@ -73,6 +61,7 @@ async function signIn(page: Page, base: string, username: string, password: stri
 
 describe('/admin people and access in Chromium', () => {
   it('creates an editor who changes the password, turns on TOTP, signs in with a code and is signed out by the admin', async () => {
+    const { worker, browser } = running;
     const base = worker.url.origin;
     const suffix = randomBytes(3).toString('hex');
     const adminName = `zhang.admin-${suffix}`;
