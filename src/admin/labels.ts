@@ -136,6 +136,7 @@ export interface PeopleLabels {
   signedInAt: string;
   lastSeen: string;
   current: string;
+  endSession: string;
   noSessions: string;
   allSessionsHint: string;
   ownSessionsHint: string;
@@ -302,6 +303,7 @@ const zh: AdminLabels = {
     signedInAt: '登录时间',
     lastSeen: '最近活动',
     current: '当前会话',
+    endSession: '结束会话',
     noSessions: '没有有效的会话。',
     allSessionsHint: '所有用户的有效会话。结束会话后，对方须重新登录。',
     ownSessionsHint: '您在各设备上的有效会话。发现陌生会话请立即结束并修改密码。',
@@ -475,6 +477,7 @@ const en: AdminLabels = {
     signedInAt: 'Signed in',
     lastSeen: 'Last active',
     current: 'This session',
+    endSession: 'End session',
     noSessions: 'No live sessions.',
     allSessionsHint: "Everyone's live sessions. Ending one signs that browser out.",
     ownSessionsHint:

@@ -682,7 +682,7 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
                     <ActionButton
                       action={`/admin/sessions/${s.id}/revoke`}
                       csrf={f.csrf}
-                      label={s.id === me.sessionId ? l.signOut : p.revoke}
+                      label={s.id === me.sessionId ? l.signOut : p.endSession}
                     />
                   </td>
                 </tr>

@@ -146,7 +146,7 @@ describe('/admin people and access in Chromium', () => {
     await expect.poll(() => sessions.count()).toBe(1);
     expect(await admin.locator('tr', { hasText: '当前会话' }).count()).toBe(1);
     await admin.screenshot({ path: screenshotPath('admin-sessions.png'), fullPage: true });
-    await sessions.getByRole('button', { name: '吊销' }).click();
+    await sessions.getByRole('button', { name: '结束会话' }).click();
     await admin.waitForURL(/done=session-revoked/);
     expect(await admin.locator(`tr[data-username="${editorName}"]`).count()).toBe(0);
 
