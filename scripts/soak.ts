@@ -1,37 +1,30 @@
 /**
- * `npm run soak`: a bounded soak of the built worker on loopback (issue 18). For SOAK_SECONDS
- * (default 60) four autocannon streams run at once: mixed public reads, searches, view beacons
- * from distinct visitors, and admin writes (create and publish articles). It then checks
+ * `npm run soak`: a bounded soak of the built worker on loopback (issue 18). SOAK_ROUNDS (2)
+ * rounds of SOAK_SECONDS (60) each of four autocannon streams at once: mixed public reads,
+ * searches, view beacons from distinct visitors, and admin writes (create and publish
+ * articles), then IDLE_SECONDS (10) without load. Then the same rounds again against a control
+ * worker (scripts/lib/soak-control-worker.ts: no Gazette code, the same kinds of calls on the
+ * same bindings and seeded state), each round's reads at the rate Gazette answered them.
+ * Checks (scripts/lib/soak-report.ts):
  *   - zero 5xx answers in every stream,
  *   - exact view counts: each article's live count equals the beacons the worker answered
  *     `counted: true` for it (read from each beacon's own answer),
- *   - Gazette's memory flat: the V8 heap size plus ArrayBuffer backing stores of Gazette's
- *     isolate (the worker and its Durable Objects), read every second through workerd's
- *     inspector (Runtime.getHeapUsage); the median of the last ten seconds of load may exceed
- *     the median of the last ten seconds of the warm-up (the first WARMUP_SECONDS, default 20 or a third of a shorter run)
- *     by at most 20 %. Heap size, not heap used: used swings by tens of MiB between
- *     collections, and workerd does not answer HeapProfiler.collectGarbage (no reply in 10 s),
- *     so no collection can be forced.
- * Why not workerd's resident set size, as this script judged before: it is not the worker's
- * memory. State is already persisted to a temporary folder (scripts/lib/run-worker.ts), yet
- * the process also runs Miniflare's local stand-ins for the Cache API, D1, R2 and the rate
- * limiter (each an isolate of its own) and their SQLite, and that is where RSS grows under
- * load. Measured on 2026-12-01, all with the edge cache as shipped unless said: 60 s, 28,000
- * requests: RSS 251 -> 666 MiB, all of it anonymous memory (file-backed flat at 69 MiB), while
- * Gazette's heap size went 77 -> 84 MiB; 150 s, 118,000 requests: RSS 254 -> 944 MiB, still
- * rising though slower after 40 s, Gazette's heap size 78 -> 91 MiB, the Cache API simulator's
- * two isolates 18 -> 116 MiB, D1's 22 -> 48 MiB; 60 s with the edge cache off: RSS 312 -> 611
- * MiB, the cache isolates flat, D1's 25 -> 77 MiB. Most of the growth is outside every V8 heap
- * (native: SQLite page caches, workerd's buffers, what the allocator keeps), which this soak
- * cannot split between Gazette's requests and the simulators; it stops the moment the load
- * stops (RSS flat for 20 s after), and STALE_IF_ERROR_SECONDS=0 changed nothing. Gazette's
- * module-level caches are all bounded (src/views/article-cache.ts, counter-client.ts,
- * src/search/normalize.ts, src/lib/time.ts clear at a size; the rest are keyed by a few
- * fixed shapes or are WeakMaps on per-request or per-env objects). RSS is still sampled every
- * second (VmRSS, RssAnon, RssFile from /proc/<pid>/status, summed over the workerd processes
- * Miniflare started) and reported with every isolate's heap and the native remainder.
+ *   - Gazette's heap flat: heap used right after a forced full collection in Gazette's isolate
+ *     (the worker and its Durable Objects) at the end of each round and after the idle time,
+ *     against the end of the warm-up (WARMUP_SECONDS, 20),
+ *   - workerd's RSS growth over the load against the control worker's.
+ * Why the control: workerd's resident set also holds Miniflare's local stand-ins for the Cache
+ * API, D1, Durable Object storage and the rate limiter (isolates of their own, and their SQLite
+ * in native memory), which do not exist in a Worker's memory on Cloudflare; measured before this
+ * control existed, RSS went 221 -> 592 MiB in 60 s while Gazette's heap size moved 5.7 %. The
+ * control says how much of that growth the simulators and workerd do on their own.
+ * Collections: workerd runs HeapProfiler.collectGarbage as a task of the isolate, and runs those
+ * only while the isolate handles an event, so the soak sends a few cheap requests until each
+ * isolate has answered (scripts/lib/inspector.ts). RSS is VmRSS, RssAnon and RssFile from
+ * /proc/<pid>/status, summed over the workerd processes Miniflare started, once a second.
  * The figures go into BENCHMARKS.md between the soak markers (scripts/bench/report.ts keeps
- * that block when the benchmark rewrites the file). Exits 1 when a check fails.
+ * that block when the benchmark rewrites the file); the run itself is kept as JSON in the
+ * temporary folder (gazette-soak-last.json). Exits 1 when a check fails.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,6 +71,8 @@ interface Stream {
    * before the stream ends, so none is in flight, counted by the worker but not by the soak.
    */
   exact?: boolean;
+  /** Exactly this many requests, at `rate` (the control replays Gazette's counts). */
+  amount?: number;
   request: (n: number) => {
     method: 'GET' | 'POST';
     path: string;
@@ -97,7 +92,11 @@ function runStream(origin: string, s: Stream, first = 0): Promise<StreamResult> 
       {
         url: origin,
         connections: s.connections,
-        ...(s.exact ? { amount: s.rate * seconds } : { duration: seconds }),
+        ...(s.amount !== undefined
+          ? { amount: s.amount }
+          : s.exact
+            ? { amount: s.rate * seconds }
+            : { duration: seconds }),
         timeout: 10,
         ...(s.rate ? { overallRate: s.rate } : {}),
         requests: [
@@ -292,12 +291,12 @@ async function main() {
         ]),
     ];
     const queries = ['政务公开', '通知公告', '经济发展', '城市建设', '民生', '招商引资'];
-    /** The four streams; `readRate` 0 reads as fast as answered (Gazette), else at that rate. */
-    const streams = (readRate: number, onBeacon?: Stream['onBody']): Stream[] => [
+    /** The four streams. */
+    const streams = (onBeacon?: Stream['onBody']): Stream[] => [
       {
         name: 'reads',
         connections: 3,
-        rate: readRate,
+        rate: 0,
         request: (n) => ({ method: 'GET', path: readPaths[n % readPaths.length]! }),
       },
       {
@@ -373,13 +372,13 @@ async function main() {
     // A fresh workerd for the load, as the control gets one: the seed's memory is not in it.
     await worker.restart(vars, { assets: false });
     log(
-      `Gazette: ${roundCount} × ${seconds} s of ${streams(0).length} streams, then ${idleSeconds} s idle, against ${origin}`,
+      `Gazette: ${roundCount} × ${seconds} s of ${streams().length} streams, then ${idleSeconds} s idle, against ${origin}`,
     );
     const gazette = await runPhase(
       origin,
       inspectorPort,
       () =>
-        streams(0, (n, status, body) => {
+        streams((n, status, body) => {
           if (status !== 200) return;
           if ((JSON.parse(body) as { counted?: boolean }).counted) {
             const id = beaconTargets[n % beaconTargets.length]!.id;
@@ -401,14 +400,18 @@ async function main() {
       if (live !== expected) mismatches.push(`${a.id}: live ${live}, counted ${expected}`);
     }
 
-    // The control: the same bindings, state and streams, each round's reads at the rate
-    // Gazette answered them in that round, so both runs see the same number of requests.
+    // The control: the same bindings, state and streams, each stream of each round sending
+    // as many requests as Gazette's did, spread over the round as Gazette's were.
     await worker.restart(vars, { assets: false, buildDir: controlDir });
     log(`control worker: the same ${roundCount} rounds on a fresh workerd`);
     const control = await runPhase(
       origin,
       inspectorPort,
-      (round) => streams(Math.max(1, Math.round(gazette.rounds[round - 1]![0]!.rps))),
+      (round) =>
+        streams().map((s, i) => {
+          const sent = gazette.rounds[round - 1]![i]!.sent;
+          return { ...s, amount: sent, rate: Math.max(1, Math.round(sent / seconds)) };
+        }),
       poke,
     );
 

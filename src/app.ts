@@ -88,19 +88,21 @@ export function createApp() {
   app.route('/', healthRoutes);
   // The admin API is for credentialed clients on no particular origin: no CORS, no shared caching.
   const notAdmin = (middleware: MiddlewareHandler) => except('/api/v1/admin/*', middleware);
-  // A colo-cache hit of a public API read is answered here, before routing, CORS (whose headers
-  // the stored copy carries) and the access log: it is the edge-hit budget of issue 20. It
-  // still gets its own request id and the baseline security headers.
+  // A colo-cache hit of a public API read is answered here, before routing and CORS (whose
+  // headers the stored copy carries): it is the edge-hit budget of issue 20. It still gets its
+  // own request id, its access-log line and the baseline security headers.
   app.use(
     '/api/v1/*',
     notAdmin(async (c, next) => {
       const hit = await edgeCacheHit(c);
       if (!hit) return next();
-      await assignRequestId(c, async () => {
-        await securityHeaders(c, async () => {
-          c.res = hit;
-        });
-      });
+      await assignRequestId(c, () =>
+        accessLog(c, () =>
+          securityHeaders(c, async () => {
+            c.res = hit;
+          }),
+        ),
+      );
       // Set on a response the handler never made, so assignRequestId's c.header() does not reach it.
       c.res.headers.set('X-Request-Id', c.get('requestId'));
     }),
