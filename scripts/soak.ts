@@ -415,7 +415,11 @@ async function main() {
       poke,
     );
 
+    const settings = ['SOAK_SECONDS', 'SOAK_ROUNDS', 'IDLE_SECONDS', 'WARMUP_SECONDS', 'SOAK_VARS']
+      .filter((name) => process.env[name] !== undefined)
+      .map((name) => `${name}=${process.env[name]}`);
     const run: SoakRun = {
+      command: [...settings, 'npm run soak'].join(' '),
       date: new Date().toISOString().slice(0, 16).replace('T', ' '),
       seconds,
       warmupSeconds,

@@ -46,6 +46,8 @@ export interface Phase {
 }
 
 export interface SoakRun {
+  /** How the run was started, with the settings it overrode (`SOAK_ROUNDS=3 npm run soak`). */
+  command: string;
   /** UTC, minutes. */
   date: string;
   seconds: number;
@@ -156,7 +158,7 @@ export function renderSoakBlock(run: SoakRun, checks: Check[]): string {
   return [
     '## Soak',
     '',
-    `\`npm run soak\` (scripts/soak.ts), ${run.date} UTC: ${rounds} rounds of ${run.seconds} s of four autocannon streams at once against the built worker (Miniflare, direct socket on loopback, ${run.articleCount} demo articles, edge cache as shipped), then ${run.idleSeconds} s without load. Beacons come from a new visitor each (distinct User-Agent and address), a fixed number of them (rate × duration) so that every one is answered before the counts are compared; admin writes create published articles through the admin API.`,
+    `\`${run.command}\` (scripts/soak.ts), ${run.date} UTC: ${rounds} rounds of ${run.seconds} s of four autocannon streams at once against the built worker (Miniflare, direct socket on loopback, ${run.articleCount} demo articles, edge cache as shipped), then ${run.idleSeconds} s without load. Beacons come from a new visitor each (distinct User-Agent and address), a fixed number of them (rate × duration) so that every one is answered before the counts are compared; admin writes create published articles through the admin API.`,
     '',
     `**How memory is measured.** Through workerd's inspector, a full collection is forced in every isolate the load reaches (\`HeapProfiler.collectGarbage\`; workerd runs it when the isolate next handles a request, so the soak keeps sending a few until each has answered) at the start of the load, the end of a ${run.warmupSeconds} s warm-up, the end of each round and after the idle time; right after it each isolate's heap is read (\`Runtime.getHeapUsage\`: used / size + ArrayBuffer backing stores). Heap used after a collection is live data only, so Gazette leaking shows there. workerd's resident set size (VmRSS = RssAnon + RssFile from \`/proc/<pid>/status\`, summed over the workerd processes Miniflare started) is read once a second; it also holds Miniflare's local Cache API, D1, Durable Object SQLite and rate-limiter simulators, which do not run in the worker's memory on Cloudflare, and what the allocator keeps. So the same rounds are run again, on a fresh workerd with the same bindings and seeded state, against a **control worker** with no Gazette code (scripts/lib/soak-control-worker.ts) making the same kinds of calls per request (Cache API look-up and put, one D1 read, FTS5 search, rate limits and a counter object's SQLite, D1 batch writes and cache deletes), each of its streams sending as many requests per round as Gazette's did; Gazette's RSS growth (after a forced collection, from the start of the load to the end of the last round) is judged against the control's. The per-second samples between collections also show garbage that V8 has not yet collected.`,
     '',

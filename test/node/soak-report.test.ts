@@ -50,6 +50,7 @@ function phase(used: number[], rss: number[], unanswered: string[] = []): Phase 
 
 function run(gazette: Phase, control = phase([1, 1, 1, 1, 1], [100, 150, 200, 220, 220])): SoakRun {
   return {
+    command: 'npm run soak',
     date: '2026-12-01 19:00',
     seconds: 60,
     warmupSeconds: 20,
@@ -105,7 +106,9 @@ describe('the soak judge', () => {
   it('renders every check, every checkpoint of both runs and the RSS samples', () => {
     const r = run(phase([10, 24, 25, 25, 25], [120, 200, 260, 300, 300]));
     const block = renderSoakBlock(r, judge(r));
-    expect(block).toMatch(/^## Soak\n/);
+    expect(block).toMatch(
+      /^## Soak\n\n`npm run soak` \(scripts\/soak.ts\), 2026-12-01 19:00 UTC: 2 rounds/,
+    );
     expect(block).toContain('**How memory is measured.**');
     expect(block).toContain(
       '| Gazette | end of round 2 | 90 | 300.0 (240.0 + 60.0) | 25.0 / 30.0 + 1.0 | 3.0 |',
