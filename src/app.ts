@@ -96,13 +96,13 @@ export function createApp() {
     notAdmin(async (c, next) => {
       const hit = await edgeCacheHit(c);
       if (!hit) return next();
-      await assignRequestId(c, () =>
-        accessLog(c, () =>
-          securityHeaders(c, async () => {
+      await assignRequestId(c, async () => {
+        await accessLog(c, async () => {
+          await securityHeaders(c, async () => {
             c.res = hit;
-          }),
-        ),
-      );
+          });
+        });
+      });
       // Set on a response the handler never made, so assignRequestId's c.header() does not reach it.
       c.res.headers.set('X-Request-Id', c.get('requestId'));
     }),
