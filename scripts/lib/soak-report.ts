@@ -155,6 +155,12 @@ function memoryRows(label: string, phase: Phase): string[] {
 export function renderSoakBlock(run: SoakRun, checks: Check[]): string {
   const rounds = run.gazette.rounds.length;
   const peak = (p: Phase) => Math.max(...p.samples.map((s) => s.rss));
+  /** A table of both runs: its header, the divider (two text columns, then numbers), the rows. */
+  const bothRuns = (header: string, rows: (label: string, phase: Phase) => string[]) => {
+    const columns = header.split('|').length - 2;
+    const divider = `| --- | --- |${' --: |'.repeat(columns - 2)}`;
+    return [header, divider, ...rows('Gazette', run.gazette), ...rows('control', run.control)];
+  };
   return [
     '## Soak',
     '',
@@ -162,19 +168,19 @@ export function renderSoakBlock(run: SoakRun, checks: Check[]): string {
     '',
     `**How memory is measured.** Through workerd's inspector, a full collection is forced in every isolate the load reaches (\`HeapProfiler.collectGarbage\`; workerd runs it when the isolate next handles a request, so the soak keeps sending a few until each has answered) at the start of the load, the end of a ${run.warmupSeconds} s warm-up, the end of each round and after the idle time; right after it each isolate's heap is read (\`Runtime.getHeapUsage\`: used / size + ArrayBuffer backing stores). Heap used after a collection is live data only, so Gazette leaking shows there. workerd's resident set size (VmRSS = RssAnon + RssFile from \`/proc/<pid>/status\`, summed over the workerd processes Miniflare started) is read once a second; it also holds Miniflare's local Cache API, D1, Durable Object SQLite and rate-limiter simulators, which do not run in the worker's memory on Cloudflare, and what the allocator keeps. So the same rounds are run again, on a fresh workerd with the same bindings and seeded state, against a **control worker** with no Gazette code (scripts/lib/soak-control-worker.ts) making the same kinds of calls per request (Cache API look-up and put, one D1 read, FTS5 search, rate limits and a counter object's SQLite, D1 batch writes and cache deletes), each of its streams sending as many requests per round as Gazette's did; Gazette's RSS growth (after a forced collection, from the start of the load to the end of the last round) is judged against the control's. The per-second samples between collections also show garbage that V8 has not yet collected.`,
     '',
-    '| run, round | stream | connections | target rate | sent | 2xx | 4xx | 5xx | errors | 2xx/s | p99 ms |',
-    '| --- | --- | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
-    ...streamRows('Gazette', run.gazette),
-    ...streamRows('control', run.control),
+    ...bothRuns(
+      '| run, round | stream | connections | target rate | sent | 2xx | 4xx | 5xx | errors | 2xx/s | p99 ms |',
+      streamRows,
+    ),
     '',
     '| check | measured | result |',
     '| --- | --- | --- |',
     ...checks.map((c) => `| ${c.what} | ${c.measured} | ${c.pass ? 'pass' : '**fail**'} |`),
     '',
-    "| run | after a forced collection at | s | workerd RSS MiB (anonymous + file) | worker's isolate MiB: heap used / size + backing stores | simulators' isolates, heap used MiB |",
-    '| --- | --- | --: | --: | --: | --: |',
-    ...memoryRows('Gazette', run.gazette),
-    ...memoryRows('control', run.control),
+    ...bothRuns(
+      "| run | after a forced collection at | s | workerd RSS MiB (anonymous + file) | worker's isolate MiB: heap used / size + backing stores | simulators' isolates, heap used MiB |",
+      memoryRows,
+    ),
     '',
     `workerd RSS samples, Gazette (MiB, one per second from the start of load, peak ${mib(peak(run.gazette))}): ${run.gazette.samples.map((s) => s.rss.toFixed(0)).join(' ')}`,
     '',
