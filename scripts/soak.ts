@@ -185,9 +185,11 @@ async function runPhase(
   const inspector = await connectInspector(inspectorPort);
   const began = Date.now();
   const checkpoint = async (label: string): Promise<Checkpoint> => {
+    const rssBefore = rssMiB(pids);
     const unanswered = await inspector.collectGarbage(poke, collected);
     return {
       label,
+      rssBefore,
       at: Math.round((Date.now() - began) / 1000),
       heaps: await inspector.heaps(),
       rss: rssMiB(pids),

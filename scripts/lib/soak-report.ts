@@ -32,6 +32,8 @@ export interface Checkpoint {
   label: string;
   /** Seconds since the start of the load. */
   at: number;
+  /** Just before the collection: what it gave back is garbage the isolates had not collected. */
+  rssBefore?: Rss;
   rss: Rss;
   heaps: IsolateHeap[];
   /** Isolates that did not run the collection in time (their figures are not after one). */
@@ -148,7 +150,8 @@ function memoryRows(label: string, phase: Phase): string[] {
     const w = workerHeap(c);
     const heap = w ? `${mib(w.usedMiB)} / ${mib(w.totalMiB)} + ${mib(w.backingMiB)}` : '';
     const missed = c.unanswered.length ? ` (no collection in ${c.unanswered.join(', ')})` : '';
-    return `| ${label} | ${c.label}${missed} | ${c.at} | ${mib(c.rss.rss)} (${mib(c.rss.anon)} + ${mib(c.rss.file)}) | ${heap} | ${mib(simulatorHeaps(c))} |`;
+    const before = c.rssBefore ? mib(c.rssBefore.rss) : '';
+    return `| ${label} | ${c.label}${missed} | ${c.at} | ${before} | ${mib(c.rss.rss)} (${mib(c.rss.anon)} + ${mib(c.rss.file)}) | ${heap} | ${mib(simulatorHeaps(c))} |`;
   });
 }
 
@@ -166,7 +169,7 @@ export function renderSoakBlock(run: SoakRun, checks: Check[]): string {
     '',
     `\`${run.command}\` (scripts/soak.ts), ${run.date} UTC: ${rounds} rounds of ${run.seconds} s of four autocannon streams at once against the built worker (Miniflare, direct socket on loopback, ${run.articleCount} demo articles, edge cache as shipped), then ${run.idleSeconds} s without load. Beacons come from a new visitor each (distinct User-Agent and address), a fixed number of them (rate × duration) so that every one is answered before the counts are compared; admin writes create published articles through the admin API.`,
     '',
-    `**How memory is measured.** Through workerd's inspector, a full collection is forced in every isolate the load reaches (\`HeapProfiler.collectGarbage\`; workerd runs it when the isolate next handles a request, so the soak keeps sending a few until each has answered) at the start of the load, the end of a ${run.warmupSeconds} s warm-up, the end of each round and after the idle time; right after it each isolate's heap is read (\`Runtime.getHeapUsage\`: used / size + ArrayBuffer backing stores). Heap used after a collection is live data only, so Gazette leaking shows there. workerd's resident set size (VmRSS = RssAnon + RssFile from \`/proc/<pid>/status\`, summed over the workerd processes Miniflare started) is read once a second; it also holds Miniflare's local Cache API, D1, Durable Object SQLite and rate-limiter simulators, which do not run in the worker's memory on Cloudflare, and what the allocator keeps. So the same rounds are run again, on a fresh workerd with the same bindings and seeded state, against a **control worker** with no Gazette code (scripts/lib/soak-control-worker.ts) making the same kinds of calls per request (Cache API look-up and put, one D1 read, FTS5 search, rate limits and a counter object's SQLite, D1 batch writes and cache deletes), each of its streams sending as many requests per round as Gazette's did; Gazette's RSS growth (after a forced collection, from the start of the load to the end of the last round) is judged against the control's. The per-second samples between collections also show garbage that V8 has not yet collected.`,
+    `**How memory is measured.** Through workerd's inspector, a full collection is forced in every isolate the load reaches (\`HeapProfiler.collectGarbage\`; workerd runs it when the isolate next handles a request, so the soak keeps sending a few until each has answered) at the start of the load, the end of a ${run.warmupSeconds} s warm-up, the end of each round and after the idle time; workerd's RSS is read just before it, and right after it RSS again and each isolate's heap (\`Runtime.getHeapUsage\`: used / size + ArrayBuffer backing stores). Heap used after a collection is live data only, so Gazette leaking shows there; what RSS gives back at a collection is garbage V8 had not yet collected. workerd's resident set size (VmRSS = RssAnon + RssFile from \`/proc/<pid>/status\`, summed over the workerd processes Miniflare started) is read once a second; it also holds Miniflare's local Cache API, D1, Durable Object SQLite and rate-limiter simulators, which do not run in the worker's memory on Cloudflare, and what the allocator keeps. So the same rounds are run again, on a fresh workerd with the same bindings and seeded state, against a **control worker** with no Gazette code (scripts/lib/soak-control-worker.ts) making the same kinds of calls per request (Cache API look-up and put, one D1 read, FTS5 search, rate limits and a counter object's SQLite, D1 batch writes and cache deletes), each of its streams sending as many requests per round as Gazette's did; Gazette's RSS growth (after a forced collection, from the start of the load to the end of the last round) is judged against the control's. The per-second samples between collections also show garbage that V8 has not yet collected.`,
     '',
     ...bothRuns(
       '| run, round | stream | connections | target rate | sent | 2xx | 4xx | 5xx | errors | 2xx/s | p99 ms |',
@@ -178,7 +181,7 @@ export function renderSoakBlock(run: SoakRun, checks: Check[]): string {
     ...checks.map((c) => `| ${c.what} | ${c.measured} | ${c.pass ? 'pass' : '**fail**'} |`),
     '',
     ...bothRuns(
-      "| run | after a forced collection at | s | workerd RSS MiB (anonymous + file) | worker's isolate MiB: heap used / size + backing stores | simulators' isolates, heap used MiB |",
+      "| run | forced collection at | s | workerd RSS MiB before it | workerd RSS MiB after it (anonymous + file) | worker's isolate MiB: heap used / size + backing stores | simulators' isolates, heap used MiB |",
       memoryRows,
     ),
     '',

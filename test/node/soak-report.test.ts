@@ -22,6 +22,7 @@ function phase(used: number[], rss: number[], unanswered: string[] = []): Phase 
   const checkpoints: Checkpoint[] = labels.map((label, i) => ({
     label,
     at: i * 30,
+    rssBefore: { rss: rss[i]! + 40, anon: rss[i]! - 20, file: 60 },
     rss: { rss: rss[i]!, anon: rss[i]! - 60, file: 60 },
     heaps: [
       { name: workerIsolate, usedMiB: used[i]!, totalMiB: used[i]! + 5, backingMiB: 1 },
@@ -111,9 +112,11 @@ describe('the soak judge', () => {
     );
     expect(block).toContain('**How memory is measured.**');
     expect(block).toContain(
-      '| Gazette | end of round 2 | 90 | 300.0 (240.0 + 60.0) | 25.0 / 30.0 + 1.0 | 3.0 |',
+      '| Gazette | end of round 2 | 90 | 340.0 | 300.0 (240.0 + 60.0) | 25.0 / 30.0 + 1.0 | 3.0 |',
     );
-    expect(block).toContain('| control | after 10 s without load | 120 | 220.0 (160.0 + 60.0) |');
+    expect(block).toContain(
+      '| control | after 10 s without load | 120 | 260.0 | 220.0 (160.0 + 60.0) |',
+    );
     expect(block).toContain('workerd RSS samples, control (peak 220.0): 100 150 200 220 220');
     expect(block.match(/\| pass \|/g)).toHaveLength(4);
   });
