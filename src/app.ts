@@ -92,17 +92,19 @@ export function createApp() {
     (middleware: MiddlewareHandler): MiddlewareHandler =>
     (c, next) =>
       /^\/api\/v1\/admin(?:\/|$)/.test(c.req.path) ? next() : middleware(c, next);
-  // A colo-cache hit of a public API read is answered here, before routing, CORS (whose headers
-  // the stored copy carries) and the access log: it is the edge-hit budget of issue 20. It
-  // still gets its own request id and the baseline security headers.
+  // A colo-cache hit of a public API read is answered here, before routing and CORS (whose
+  // headers the stored copy carries): it is the edge-hit budget of issue 20. It still gets its
+  // own request id, its access-log line and the baseline security headers.
   app.use(
     '/api/v1/*',
     notAdmin(async (c, next) => {
       const hit = await edgeCacheHit(c);
       if (!hit) return next();
       await assignRequestId(c, async () => {
-        await securityHeaders(c, async () => {
-          c.res = hit;
+        await accessLog(c, async () => {
+          await securityHeaders(c, async () => {
+            c.res = hit;
+          });
         });
       });
       // Set on a response the handler never made, so assignRequestId's c.header() does not reach it.
