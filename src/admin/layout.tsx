@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx';
 import { assetUrl } from '../pages/layout';
-import type { AdminLabels } from './labels';
+import { opsLabels, type AdminLabels } from './labels';
 
 export interface AdminUserView {
   displayName: string;
@@ -17,7 +17,7 @@ export interface AdminLayoutProps {
   /** The session's CSRF token, which admin.js sends with every write. */
   csrf?: string;
   /** Which nav entry is current. */
-  section?: 'articles' | 'password';
+  section?: 'articles' | 'password' | 'audit' | 'webhooks' | 'import';
   /** The path, so the language switch comes back to it. */
   path: string;
   timeZone: string;
@@ -30,6 +30,14 @@ export function AdminLayout(props: AdminLayoutProps) {
   const nav: { key: NonNullable<AdminLayoutProps['section']>; href: string; label: string }[] = [
     { key: 'articles', href: '/admin', label: l.articles },
   ];
+  if (props.user?.role === 'admin') {
+    const ops = opsLabels(l.langTag === 'en' ? 'en' : 'zh-CN');
+    nav.push(
+      { key: 'audit', href: '/admin/audit', label: ops.audit },
+      { key: 'webhooks', href: '/admin/webhooks', label: ops.webhooks },
+      { key: 'import', href: '/admin/import', label: ops.importExport },
+    );
+  }
   return (
     <html lang={l.langTag}>
       <head>

@@ -24,6 +24,7 @@ import { adminLabels, type AdminLabels } from './labels';
 import { AdminLayout } from './layout';
 import { EditorForm, type ChannelOption } from './editor-page';
 import { findAdminArticle } from '../authoring/queries';
+import { opsPages } from './ops-pages';
 
 type UserPrincipal = Extract<Principal, { kind: 'user' }>;
 
@@ -519,6 +520,8 @@ function buildPages() {
       </AdminLayout>,
     );
   });
+
+  opsPages(app, frame);
 
   app.notFound((c) => {
     throw new AppError('route_not_found', {

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { evictDurableObject, runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import fixture from '../../../shared/fixtures/article-zh-municipal-news.json';
-import { municipalLine } from '../../scripts/lib/municipal-mapping';
+import { municipalLine } from '../../src/transfer/municipal';
 import { admin, clockAt, expectProblem, get, issueToken, json } from '../helpers';
 
 // The fixture is from 2021; the imported articles must be in the past.
