@@ -30,8 +30,13 @@ function auditValues(entry: AuditEntry) {
     actorRole: entry.actor.role,
     action: entry.action,
     targetType: entry.targetType,
+    // SQL stays SQL (an id known only inside the batch); String() of it would be "[object Object]".
     targetId:
-      entry.targetId === undefined || entry.targetId === null ? null : String(entry.targetId),
+      entry.targetId === undefined || entry.targetId === null
+        ? null
+        : typeof entry.targetId === 'object'
+          ? entry.targetId
+          : String(entry.targetId),
     requestId: entry.requestId ?? null,
     changedFields: entry.changedFields ? JSON.stringify(entry.changedFields) : null,
     outcome: entry.outcome,

@@ -5,8 +5,8 @@ import { auditStatement } from '../../src/authoring/audit';
 import { auditLog, webhooks } from '../../src/db/schema';
 import { now } from '../../src/lib/clock';
 import { enqueueWebhookEvent } from '../../src/webhooks/client';
-import { browserGet, origin, seedUser, signInAs, type Browser } from '../auth/browser';
-import { clientAddress, testDb, uniqueSlug } from '../helpers';
+import { browserApi, browserGet, origin, seedUser, signInAs, type Browser } from '../auth/browser';
+import { clientAddress, seedChannel, testDb, uniqueSlug } from '../helpers';
 
 /** A form post from the admin pages, with the session's CSRF token unless told otherwise. */
 function browserPost(
@@ -118,6 +118,20 @@ describe('GET /admin/audit', () => {
     expect(bad.html).toContain('日期格式应为 YYYY-MM-DD。');
     expect(bad.html).toContain('文章编号应为正整数。');
     expect(auditIds(bad.html)).toEqual([]);
+  });
+
+  it("finds a new article's creation by its id (the id the batch gave it, not a placeholder)", async () => {
+    const { browser } = await adminBrowser();
+    const channel = await seedChannel(testDb(), { name: '审计栏目' });
+    const res = await browserApi('/articles', browser, {
+      json: { title: '审计日志里的新文章', body: '<p>正文</p>', channel: channel.slug },
+    });
+    expect(res.status).toBe(201);
+    const { data } = (await res.json()) as { data: { id: number } };
+    const html = await (await browserGet(`/admin/audit?article=${data.id}`, browser)).text();
+    expect(html).toContain('<code>article.create</code>');
+    expect(html).toContain(`href="/admin/articles/${data.id}"`);
+    expect(html).not.toContain('[object Object]');
   });
 
   it('pages newest first with a cursor tied to its filters', async () => {

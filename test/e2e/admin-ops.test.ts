@@ -132,6 +132,10 @@ describe('/admin operations pages in Chromium', () => {
     const created = await page.locator('table[data-table="audit"] tbody tr').allTextContents();
     expect(created.filter((row) => row.includes('article.import'))).toHaveLength(2);
     expect(created.every((row) => row.includes('王管理'))).toBe(true);
+    const targets = await page
+      .locator('table[data-table="audit"] tbody tr a[href^="/admin/articles/"]')
+      .count();
+    expect(targets).toBe(created.length);
     await page.screenshot({ path: screenshotPath('admin-ops-audit.png'), fullPage: true });
 
     // A webhook, created on the page; its secret is shown once.
