@@ -94,10 +94,10 @@ function pollJob(section: HTMLElement) {
           progress.value = job.report.processed;
           progress.textContent = `${job.report.processed} / ${job.report.lines}`;
         }
-        for (const cell of section.querySelectorAll<HTMLElement>('[data-count]')) {
+        section.querySelectorAll<HTMLElement>('[data-count]').forEach((cell) => {
           const value = job.report[cell.dataset.count!];
           if (typeof value === 'number') cell.textContent = String(value);
-        }
+        });
         return window.setTimeout(tick, 1000);
       })
       .catch(() => window.setTimeout(tick, 3000));
