@@ -98,6 +98,29 @@ function Time(props: { at: Date | number | null; zone: string }) {
   return <time datetime={at.toISOString()}>{zonedDateTime(at, props.zone)}</time>;
 }
 
+type Column = string | { label: string; num?: true; hidden?: true };
+
+/** A listing table: its header row from the column names, its rows as children. */
+function OpsTable(props: { name: string; columns: Column[]; children: Child }) {
+  return (
+    <table class="article-list ops-table" data-table={props.name}>
+      <thead>
+        <tr>
+          {props.columns.map((col) => {
+            const c = typeof col === 'string' ? { label: col } : col;
+            return (
+              <th scope="col" class={c.num ? 'num' : undefined}>
+                {c.hidden ? <span class="visually-hidden">{c.label}</span> : c.label}
+              </th>
+            );
+          })}
+        </tr>
+      </thead>
+      <tbody>{props.children}</tbody>
+    </table>
+  );
+}
+
 /** An AppError from a command as the page shows it: its status, its detail, inline. */
 function failurePage(
   c: PagesContext,
@@ -310,44 +333,32 @@ async function auditPage(c: PagesContext, f: Frame) {
       <Alert message={errors.length ? f.labels.filter : null} items={errors} />
       <Notice message={notice} />
       {shown.length ? (
-        <table class="article-list ops-table" data-table="audit">
-          <thead>
-            <tr>
-              <th scope="col">{o.time}</th>
-              <th scope="col">{o.actor}</th>
-              <th scope="col">{o.action}</th>
-              <th scope="col">{o.target}</th>
-              <th scope="col">{o.changedFields}</th>
-              <th scope="col">{o.outcome}</th>
-              <th scope="col">{o.requestId}</th>
+        <OpsTable
+          name="audit"
+          columns={[o.time, o.actor, o.action, o.target, o.changedFields, o.outcome, o.requestId]}
+        >
+          {shown.map((e) => (
+            <tr data-audit-id={String(e.id)}>
+              <td>
+                <Time at={e.at} zone={f.timeZone} />
+              </td>
+              <td>
+                <ActorCell entry={e} o={o} />
+              </td>
+              <td>
+                <code>{e.action}</code>
+              </td>
+              <td>
+                <TargetCell entry={e} />
+              </td>
+              <td>{e.changedFields ? (JSON.parse(e.changedFields) as string[]).join(', ') : ''}</td>
+              <td>{o.outcomes[e.outcome as AuditOutcome] ?? e.outcome}</td>
+              <td>
+                <code>{e.requestId ?? ''}</code>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {shown.map((e) => (
-              <tr data-audit-id={String(e.id)}>
-                <td>
-                  <Time at={e.at} zone={f.timeZone} />
-                </td>
-                <td>
-                  <ActorCell entry={e} o={o} />
-                </td>
-                <td>
-                  <code>{e.action}</code>
-                </td>
-                <td>
-                  <TargetCell entry={e} />
-                </td>
-                <td>
-                  {e.changedFields ? (JSON.parse(e.changedFields) as string[]).join(', ') : ''}
-                </td>
-                <td>{o.outcomes[e.outcome as AuditOutcome] ?? e.outcome}</td>
-                <td>
-                  <code>{e.requestId ?? ''}</code>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </OpsTable>
       ) : errors.length ? null : (
         <p>{o.noEntries}</p>
       )}
@@ -464,36 +475,28 @@ async function webhookListPage(
     <>
       <Notice message={done} />
       {hooks.length ? (
-        <table class="article-list ops-table" data-table="webhooks">
-          <thead>
+        <OpsTable
+          name="webhooks"
+          columns={[o.url, o.events, o.description, f.labels.status, f.labels.updatedAt]}
+        >
+          {hooks.map((h) => (
             <tr>
-              <th scope="col">{o.url}</th>
-              <th scope="col">{o.events}</th>
-              <th scope="col">{o.description}</th>
-              <th scope="col">{f.labels.status}</th>
-              <th scope="col">{f.labels.updatedAt}</th>
+              <td>
+                <a href={`/admin/webhooks/${h.id}`}>{h.url}</a>
+              </td>
+              <td>{h.events.map((e) => o.eventNames[e] ?? e).join('、')}</td>
+              <td>{h.description}</td>
+              <td>
+                <span class={`badge ${h.active ? 'badge-published' : 'badge-archived'}`}>
+                  {h.active ? o.active : o.disabled}
+                </span>
+              </td>
+              <td>
+                <Time at={h.updatedAt} zone={f.timeZone} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {hooks.map((h) => (
-              <tr>
-                <td>
-                  <a href={`/admin/webhooks/${h.id}`}>{h.url}</a>
-                </td>
-                <td>{h.events.map((e) => o.eventNames[e] ?? e).join('、')}</td>
-                <td>{h.description}</td>
-                <td>
-                  <span class={`badge ${h.active ? 'badge-published' : 'badge-archived'}`}>
-                    {h.active ? o.active : o.disabled}
-                  </span>
-                </td>
-                <td>
-                  <Time at={h.updatedAt} zone={f.timeZone} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </OpsTable>
       ) : (
         <p>{o.noWebhooks}</p>
       )}
@@ -523,72 +526,66 @@ function DeliveryRows(props: {
 }) {
   const { o, f, hook } = props;
   return (
-    <table class="article-list ops-table" data-table="deliveries">
-      <thead>
-        <tr>
-          <th scope="col">{o.time}</th>
-          <th scope="col">{o.event}</th>
-          <th scope="col">{o.deliveryStatus}</th>
-          <th scope="col" class="num">
-            {o.attempts}
-          </th>
-          <th scope="col">{o.responseCode}</th>
-          <th scope="col">{o.lastAttempt}</th>
-          <th scope="col">{o.nextAttempt}</th>
-          <th scope="col">
-            <span class="visually-hidden">{o.redeliver}</span>
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.deliveries.map((d) => {
-          const last = d.attempts.at(-1);
-          return (
-            <tr data-delivery={d.id}>
-              <td>
-                <Time at={d.createdAt} zone={f.timeZone} />
-              </td>
-              <td>
-                <code>{d.type}</code>
-              </td>
-              <td>
-                <span
-                  class={`badge ${d.status === 'delivered' ? 'badge-published' : d.status === 'pending' ? 'badge-scheduled' : 'badge-archived'}`}
+    <OpsTable
+      name="deliveries"
+      columns={[
+        o.time,
+        o.event,
+        o.deliveryStatus,
+        { label: o.attempts, num: true },
+        o.responseCode,
+        o.lastAttempt,
+        o.nextAttempt,
+        { label: o.redeliver, hidden: true },
+      ]}
+    >
+      {props.deliveries.map((d) => {
+        const last = d.attempts.at(-1);
+        return (
+          <tr data-delivery={d.id}>
+            <td>
+              <Time at={d.createdAt} zone={f.timeZone} />
+            </td>
+            <td>
+              <code>{d.type}</code>
+            </td>
+            <td>
+              <span
+                class={`badge ${d.status === 'delivered' ? 'badge-published' : d.status === 'pending' ? 'badge-scheduled' : 'badge-archived'}`}
+              >
+                {o.deliveryStatuses[d.status] ?? d.status}
+              </span>
+            </td>
+            <td class="num">{d.attempts.length}</td>
+            <td>
+              {last
+                ? last.status === null
+                  ? `${o.noResponse} (${last.error ?? ''})`
+                  : last.status
+                : ''}
+            </td>
+            <td>
+              <Time at={last?.at ?? null} zone={f.timeZone} />
+            </td>
+            <td>
+              <Time at={d.nextAttemptAt} zone={f.timeZone} />
+            </td>
+            <td>
+              {d.status !== 'pending' && hook.active ? (
+                <form
+                  method="post"
+                  action={`/admin/webhooks/${hook.id}/deliveries/${d.id}/redeliver`}
+                  class="inline-form"
                 >
-                  {o.deliveryStatuses[d.status] ?? d.status}
-                </span>
-              </td>
-              <td class="num">{d.attempts.length}</td>
-              <td>
-                {last
-                  ? last.status === null
-                    ? `${o.noResponse} (${last.error ?? ''})`
-                    : last.status
-                  : ''}
-              </td>
-              <td>
-                <Time at={last?.at ?? null} zone={f.timeZone} />
-              </td>
-              <td>
-                <Time at={d.nextAttemptAt} zone={f.timeZone} />
-              </td>
-              <td>
-                {d.status !== 'pending' && hook.active ? (
-                  <form
-                    method="post"
-                    action={`/admin/webhooks/${hook.id}/deliveries/${d.id}/redeliver`}
-                    class="inline-form"
-                  >
-                    <Csrf token={f.csrf} />
-                    <button type="submit">{o.redeliver}</button>
-                  </form>
-                ) : null}
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+                  <Csrf token={f.csrf} />
+                  <button type="submit">{o.redeliver}</button>
+                </form>
+              ) : null}
+            </td>
+          </tr>
+        );
+      })}
+    </OpsTable>
   );
 }
 
@@ -803,26 +800,18 @@ function JobReport(props: { o: OpsLabels; job: ImportJobView }) {
         <>
           <h2>{o.rejectedLines}</h2>
           {r.rejections.length ? (
-            <table class="article-list ops-table" data-table="rejections">
-              <thead>
+            <OpsTable
+              name="rejections"
+              columns={[{ label: o.line, num: true }, o.externalId, o.reason]}
+            >
+              {r.rejections.map((rej) => (
                 <tr>
-                  <th scope="col" class="num">
-                    {o.line}
-                  </th>
-                  <th scope="col">{o.externalId}</th>
-                  <th scope="col">{o.reason}</th>
+                  <td class="num">{rej.line}</td>
+                  <td>{rej.externalId ?? ''}</td>
+                  <td>{rej.reason}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {r.rejections.map((rej) => (
-                  <tr>
-                    <td class="num">{rej.line}</td>
-                    <td>{rej.externalId ?? ''}</td>
-                    <td>{rej.reason}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </OpsTable>
           ) : (
             <p>{o.noRejections}</p>
           )}

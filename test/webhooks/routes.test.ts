@@ -309,6 +309,9 @@ describe('POST /api/v1/admin/webhooks/:id/deliveries/:delivery/redeliver', () =>
     occurredAt: nowDate(),
   });
 
+  const redeliver = (token: string, hookId: number | string, delivery: string) =>
+    admin(`/webhooks/${hookId}/deliveries/${delivery}/redeliver`, { token, method: 'POST' });
+
   it("sends a finished delivery again to the hook's current URL, audited; 409 while pending", async () => {
     const token = await issueToken('admin');
     const path = `/hooks/${uniqueSlug('redeliver')}`;
@@ -323,35 +326,18 @@ describe('POST /api/v1/admin/webhooks/:id/deliveries/:delivery/redeliver', () =>
     await enqueueWebhookEvent(env, event(991_001));
     const [pending] = await deliveries(token, hook.id, (d) => d[0]?.attempts.length === 1);
     expect(pending).toMatchObject({ status: 'pending', attempts: [{ n: 1, status: 500 }] });
-    await expectProblem(
-      await admin(`/webhooks/${hook.id}/deliveries/${pending.id}/redeliver`, {
-        token,
-        method: 'POST',
-      }),
-      409,
-      'conflict',
-    );
+    await expectProblem(await redeliver(token, hook.id, pending.id), 409, 'conflict');
 
     // Disabled, the delivery is cancelled; redelivering then needs the hook enabled again.
     await admin(`/webhooks/${hook.id}`, { token, method: 'PATCH', json: { active: false } });
-    await expectProblem(
-      await admin(`/webhooks/${hook.id}/deliveries/${pending.id}/redeliver`, {
-        token,
-        method: 'POST',
-      }),
-      409,
-      'conflict',
-    );
+    await expectProblem(await redeliver(token, hook.id, pending.id), 409, 'conflict');
     const newPath = `${path}-moved`;
     await admin(`/webhooks/${hook.id}`, {
       token,
       method: 'PATCH',
       json: { active: true, url: `https://receiver.example${newPath}` },
     });
-    const res = await admin(`/webhooks/${hook.id}/deliveries/${pending.id}/redeliver`, {
-      token,
-      method: 'POST',
-    });
+    const res = await redeliver(token, hook.id, pending.id);
     expect(res.status).toBe(202);
     expect((await json(res)).data).toMatchObject({ id: pending.id, status: 'pending' });
     const [again] = await deliveries(token, hook.id, (d) => d[0]?.status === 'delivered');
@@ -378,23 +364,8 @@ describe('POST /api/v1/admin/webhooks/:id/deliveries/:delivery/redeliver', () =>
     const token = await issueToken('admin');
     const { data: hook } = await json(await create(token));
     const unknown = `dlv_${hook.id}_${'0'.repeat(32)}`;
-    await expectProblem(
-      await admin(`/webhooks/${hook.id}/deliveries/${unknown}/redeliver`, {
-        token,
-        method: 'POST',
-      }),
-      404,
-      'not_found',
-    );
-    await expectProblem(
-      await admin(`/webhooks/987656/deliveries/${unknown}/redeliver`, { token, method: 'POST' }),
-      404,
-      'not_found',
-    );
-    await expectProblem(
-      await admin(`/webhooks/${hook.id}/deliveries/nope/redeliver`, { token, method: 'POST' }),
-      400,
-      'invalid_parameter',
-    );
+    await expectProblem(await redeliver(token, hook.id, unknown), 404, 'not_found');
+    await expectProblem(await redeliver(token, 987656, unknown), 404, 'not_found');
+    await expectProblem(await redeliver(token, hook.id, 'nope'), 400, 'invalid_parameter');
   });
 });
