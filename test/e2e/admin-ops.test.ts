@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningWorker } from '../../scripts/lib/run-worker';
+import { projectRoot, type RunningWorker } from '../../scripts/lib/run-worker';
 import { adminFetch, adminToken } from './admin-token';
 import { launchBrowser, newContext, screenshotPath, startTestWorker, tempDir } from './harness';
 
@@ -116,21 +116,39 @@ describe('/admin operations pages in Chromium', () => {
     expect(await rejection.textContent()).toMatch(/not valid JSON/);
     await page.screenshot({ path: screenshotPath('admin-ops-import.png'), fullPage: true });
 
+    // The old site's JSON (the shared fixture), mapped in the browser as `--from municipal` does.
+    await page.getByRole('link', { name: '再导入一个文件' }).click();
+    await page.waitForURL(/\/admin\/import$/);
+    await page.getByLabel('旧站 JSON（municipal 格式，单篇或数组）').check();
+    await page
+      .getByLabel('导入文件')
+      .setInputFiles(
+        join(projectRoot, '..', 'shared', 'fixtures', 'article-zh-municipal-news.json'),
+      );
+    await page.getByRole('button', { name: '上传并导入' }).click();
+    await page.waitForURL(/\/admin\/import\/[0-9a-f]{64}$/);
+    await page.locator('[data-import-job][data-status="done"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('[data-count="created"]').textContent()).toBe('1');
+    expect(await page.locator('[data-count="rejected"]').textContent()).toBe('0');
+
     // The import's entries in the audit log, named by the person's display name.
     await page.getByRole('navigation').getByRole('link', { name: '操作日志' }).click();
     await page.waitForURL(/\/admin\/audit$/);
     await page.getByLabel('操作', { exact: true }).fill('import.start');
     await page.getByRole('button', { name: '筛选' }).click();
     await page.waitForURL(/action=import.start/);
-    const start = page.locator('table[data-table="audit"] tbody tr').first();
+    const start = page.locator('table[data-table="audit"] tbody tr', {
+      has: page.locator(`a[href="/admin/import/${jobId}"]`),
+    });
+    expect(await start.count()).toBe(1);
     expect(await start.textContent()).toContain('王管理');
-    expect(await start.locator('a').getAttribute('href')).toBe(`/admin/import/${jobId}`);
+    expect(await start.textContent()).toContain('import.start');
     await page.getByLabel('操作', { exact: true }).fill('article.');
     await page.getByLabel('操作人').selectOption('wang.admin');
     await page.getByRole('button', { name: '筛选' }).click();
     await page.waitForURL(/action=article\./);
     const created = await page.locator('table[data-table="audit"] tbody tr').allTextContents();
-    expect(created.filter((row) => row.includes('article.import'))).toHaveLength(2);
+    expect(created.filter((row) => row.includes('article.import'))).toHaveLength(3);
     expect(created.every((row) => row.includes('王管理'))).toBe(true);
     const targets = await page
       .locator('table[data-table="audit"] tbody tr a[href^="/admin/articles/"]')
