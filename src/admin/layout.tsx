@@ -17,7 +17,16 @@ export interface AdminLayoutProps {
   /** The session's CSRF token, which admin.js sends with every write. */
   csrf?: string;
   /** Which nav entry is current. */
-  section?: 'articles' | 'password' | 'audit' | 'webhooks' | 'import';
+  section?:
+    | 'articles'
+    | 'password'
+    | 'users'
+    | 'tokens'
+    | 'sessions'
+    | 'account'
+    | 'audit'
+    | 'webhooks'
+    | 'import';
   /** The path, so the language switch comes back to it. */
   path: string;
   timeZone: string;
@@ -27,10 +36,20 @@ export interface AdminLayoutProps {
 /** The admin's frame: its own stylesheet and script (never loaded by reader pages). */
 export function AdminLayout(props: AdminLayoutProps) {
   const l = props.labels;
+  const admin = props.user?.role === 'admin';
   const nav: { key: NonNullable<AdminLayoutProps['section']>; href: string; label: string }[] = [
     { key: 'articles', href: '/admin', label: l.articles },
+    // Admin-only entries are not shown to others (the pages answer them 403 anyway).
+    ...(admin
+      ? [
+          { key: 'users' as const, href: '/admin/users', label: l.people.users },
+          { key: 'tokens' as const, href: '/admin/tokens', label: l.people.tokens },
+        ]
+      : []),
+    { key: 'sessions', href: '/admin/sessions', label: l.people.sessions },
+    { key: 'account', href: '/admin/account', label: l.people.account },
   ];
-  if (props.user?.role === 'admin') {
+  if (admin) {
     const ops = opsLabels(l.langTag === 'en' ? 'en' : 'zh-CN');
     nav.push(
       { key: 'audit', href: '/admin/audit', label: ops.audit },
@@ -83,7 +102,6 @@ export function AdminLayout(props: AdminLayoutProps) {
                 <span>
                   {l.signedInAs}: <strong>{props.user.displayName}</strong> ({props.user.username})
                 </span>
-                <a href="/admin/password">{l.changePassword}</a>
                 <form method="post" action="/admin/sign-out" class="inline-form">
                   <input type="hidden" name="csrf" value={props.csrf} />
                   <button type="submit">{l.signOut}</button>

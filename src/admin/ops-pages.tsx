@@ -684,7 +684,7 @@ function createdPage(c: PagesContext, f: Frame, hook: WebhookInfo, secret: strin
         {o.url}: <code>{hook.url}</code>
       </p>
       <label for="webhook-secret">{o.secret}</label>
-      <input id="webhook-secret" readonly value={secret} class="secret" data-role="secret" />
+      <input id="webhook-secret" readonly value={secret} class="secret-field" data-role="secret" />
       <p>
         <a href={`/admin/webhooks/${hook.id}`}>{`${o.editWebhook} #${hook.id}`}</a> ·{' '}
         <a href="/admin/webhooks">{o.backToWebhooks}</a>
