@@ -1,6 +1,6 @@
 /**
  * Sizes and startup. Startup is judged as CPU (schedstat) per isolate, in alternating rounds
- * against a one-route Hono worker with Gazette's compatibility date, flags and minify setting.
+ * against a one-route Hono worker with Gazette's compatibility date, flags, minify and keep_names.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -78,7 +78,9 @@ export async function measureStartup(
     );
     const toml = readFileSync(join(projectRoot, 'wrangler.toml'), 'utf8');
     const setting = (key: string) => new RegExp(`^${key} = .*$`, 'm').exec(toml)?.[0] ?? '';
-    const settings = ['compatibility_date', 'compatibility_flags', 'minify'].map(setting);
+    const settings = ['compatibility_date', 'compatibility_flags', 'minify', 'keep_names'].map(
+      setting,
+    );
     writeFileSync(
       join(dir, 'wrangler.toml'),
       ['name = "startup-floor"', 'main = "src/index.ts"', ...settings, ''].join('\n'),
