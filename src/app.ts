@@ -1,4 +1,4 @@
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { Hono, type Context, type ErrorHandler, type MiddlewareHandler } from 'hono';
 import { except } from 'hono/combine';
 import { cors } from 'hono/cors';
 import { methodNotAllowed } from 'hono/method-not-allowed';
@@ -117,6 +117,36 @@ function onMethodNotAllowed(c: Context<AppEnv>, methods: string[]) {
   );
 }
 
+/**
+ * The one place errors become responses, for the public API, the admin API (whose own app
+ * hands its errors on to this one), the pages and every lazily built feature alike.
+ */
+const onError: ErrorHandler<AppEnv> = (err, c) => {
+  let problem = clientProblem(err);
+  const logger =
+    c.get('logger') ?? createLogger(c.env?.LOG_LEVEL, { requestId: c.get('requestId') });
+  if (problem && problem.status >= 500) {
+    // Ours, not the client's (D1 failing or too slow): the operator needs the cause.
+    logger.error('request failed', {
+      method: c.req.method,
+      path: c.req.path,
+      code: problem.code,
+      ...describeError(problem.cause ?? err),
+    });
+  }
+  if (!problem) {
+    logger.error('unhandled error', {
+      method: c.req.method,
+      path: c.req.path,
+      ...describeError(err),
+    });
+    problem = new AppError('internal_error', {
+      detail: 'The error was logged with this request id.',
+    });
+  }
+  return renderProblem(c, problem, c.get('page') === true);
+};
+
 export function createApp() {
   const app = new Hono<AppEnv>();
 
@@ -169,7 +199,7 @@ export function createApp() {
   app.use(methodNotAllowed({ app, onMethodNotAllowed }));
 
   const mount = (feature: LazyMount) =>
-    app.route(feature.prefix, lazyRoutes(feature, onMethodNotAllowed));
+    app.route(feature.prefix, lazyRoutes(feature, { onError, onMethodNotAllowed }));
   apiMounts.forEach(mount);
   app.all('/api/v1/admin/*', async (c) => (await adminApi()).dispatch(c));
   app.all('/admin', async (c) => (await adminPages()).dispatchPages(c));
@@ -202,33 +232,7 @@ export function createApp() {
     ),
   );
 
-  // The one place errors become responses, for the public API, the admin API (whose own app
-  // hands its errors on to this one) and the pages alike.
-  app.onError((err, c) => {
-    let problem = clientProblem(err);
-    const logger =
-      c.get('logger') ?? createLogger(c.env?.LOG_LEVEL, { requestId: c.get('requestId') });
-    if (problem && problem.status >= 500) {
-      // Ours, not the client's (D1 failing or too slow): the operator needs the cause.
-      logger.error('request failed', {
-        method: c.req.method,
-        path: c.req.path,
-        code: problem.code,
-        ...describeError(problem.cause ?? err),
-      });
-    }
-    if (!problem) {
-      logger.error('unhandled error', {
-        method: c.req.method,
-        path: c.req.path,
-        ...describeError(err),
-      });
-      problem = new AppError('internal_error', {
-        detail: 'The error was logged with this request id.',
-      });
-    }
-    return renderProblem(c, problem, c.get('page') === true);
-  });
+  app.onError(onError);
 
   return app;
 }

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context, type ErrorHandler } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { apiMounts, siteMounts } from '../../src/app';
 import type { AppEnv } from '../../src/env';
@@ -41,8 +41,18 @@ function twoFeatures() {
     c.set('requestId', 'req-12345678');
     await next();
   });
-  const notAllowed = (c: Parameters<typeof problemResponse>[0], methods: string[]) =>
-    problemResponse(c, new AppError('method_not_allowed', { headers: { Allow: methods.join() } }));
+  const handlers = {
+    onMethodNotAllowed: (c: Context<AppEnv>, methods: string[]) =>
+      problemResponse(
+        c,
+        new AppError('method_not_allowed', { headers: { Allow: methods.join() } }),
+      ),
+    onError: ((err, c) =>
+      c.json(
+        { error: err instanceof AppError ? err.code : 'other', page: c.var.page ?? false },
+        500,
+      )) satisfies ErrorHandler<AppEnv>,
+  };
   app.route(
     '/x',
     lazyRoutes(
@@ -52,6 +62,13 @@ function twoFeatures() {
         load: async () => {
           builds.first += 1;
           return new Hono<AppEnv>()
+            .use('/a/rescued', async (c, next) => {
+              await next();
+              if (c.res.status === 500) c.res = c.json({ rescued: (await c.res.json()) as object });
+            })
+            .get('/a/rescued', () => {
+              throw new Error('D1 failed');
+            })
             .get('/a/fail', () => {
               throw new AppError('not_found', { detail: 'gone' });
             })
@@ -62,7 +79,7 @@ function twoFeatures() {
             .get('/a/:id', (c) => c.json({ first: c.req.param('id'), requestId: c.var.requestId }));
         },
       },
-      notAllowed,
+      handlers,
     ),
   );
   app.route(
@@ -75,16 +92,14 @@ function twoFeatures() {
           builds.second += 1;
           return new Hono<AppEnv>()
             .get('/a/1/more', (c) => c.json({ second: true }))
-            .get('/b', (c) => c.json({ second: true }));
+            .get('/b', (c) => c.json({ second: true }, 200, { 'X-Method': c.req.method }));
         },
       },
-      notAllowed,
+      handlers,
     ),
   );
   app.notFound((c) => c.json({ notFound: true }, 404));
-  app.onError((err, c) =>
-    c.json({ error: err instanceof AppError ? err.code : 'other', page: c.var.page ?? false }, 500),
-  );
+  app.onError(handlers.onError);
   return { app, builds };
 }
 
@@ -115,7 +130,15 @@ describe('lazyRoutes', () => {
     expect(await json(missing)).toEqual({ notFound: true });
   });
 
-  it("hands the feature's errors to the app's onError, saying whether a page threw", async () => {
+  it("renders the feature's errors with the app's handler, inside the feature", async () => {
+    const { app } = twoFeatures();
+    // The feature's own middleware sees the error's response, as when mounted eagerly.
+    expect(await json(await app.request('/x/a/rescued'))).toEqual({
+      rescued: { error: 'other', page: false },
+    });
+  });
+
+  it("hands the feature's errors to the app's handler, saying whether a page threw", async () => {
     const { app } = twoFeatures();
     expect(await json(await app.request('/x/a/fail'))).toEqual({ error: 'not_found', page: false });
     expect(await json(await app.request('/x/a/page-fail'))).toEqual({
@@ -131,10 +154,11 @@ describe('lazyRoutes', () => {
     expect(res.headers.get('Allow')).toBe('GET,HEAD');
   });
 
-  it('answers HEAD with the GET response without its body', async () => {
+  it('answers HEAD with the GET response without its body, the handler seeing HEAD', async () => {
     const { app } = twoFeatures();
     const res = await app.request('/x/b', { method: 'HEAD' });
     expect(res.status).toBe(200);
+    expect(res.headers.get('X-Method')).toBe('HEAD');
     expect(res.headers.get('Content-Type')).toMatch(/json/);
     expect(await res.text()).toBe('');
   });
