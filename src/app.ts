@@ -1,29 +1,19 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Context, MiddlewareHandler } from 'hono';
+import { Hono, type Context, type ErrorHandler, type MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { methodNotAllowed } from 'hono/method-not-allowed';
-import { articlesRoutes } from './articles/routes';
-import { previewRoutes } from './authoring/preview-routes';
-import { channelsRoutes } from './channels/routes';
-import { docsRoutes } from './docs/routes';
-import { embedRoutes } from './embed/routes';
 import type { AppEnv } from './env';
-import { feedsRoutes } from './feeds/routes';
 import { healthRoutes } from './health/routes';
 import { AppError, clientProblem, problemResponse } from './lib/errors';
 import { edgeCacheHit, publicGet } from './lib/http';
+import { lazyRoutes, type LazyMount } from './lib/lazy-routes';
 import { createLogger, describeError } from './lib/logger';
 import { accessLog, assignRequestId, securityHeaders } from './lib/middleware';
-import type { OpenApiConfig } from './lib/openapi';
-import { mediaAdminRoutes, mediaRoutes } from './media/routes';
-import { pagesRoutes, renderErrorPage } from './pages/routes';
-import { searchPageRoutes } from './search/page-routes';
-import { searchRoutes } from './search/routes';
-import { viewsRoutes } from './views/routes';
 
 /** Readers get an error page in the site's language; API clients get a problem document. */
-function renderProblem(c: Context<AppEnv>, problem: AppError, asPage: boolean) {
-  return asPage ? renderErrorPage(c, problem) : problemResponse(c, problem);
+async function renderProblem(c: Context<AppEnv>, problem: AppError, asPage: boolean) {
+  if (!asPage) return problemResponse(c, problem);
+  const { renderErrorPage } = await import('./pages/routes');
+  return renderErrorPage(c, problem);
 }
 
 /**
@@ -31,57 +21,133 @@ function renderProblem(c: Context<AppEnv>, problem: AppError, asPage: boolean) {
  * are its own, so their mount order does not matter (the articles API itself puts
  * /articles/popular before /articles/{idOrSlug}). Media's admin routes come first of all,
  * before the admin API (mounted right after this list): uploads stream past the admin API's
- * 1 MB JSON body limit.
+ * 1 MB JSON body limit. Each feature is built on the first request to one of the paths listed
+ * with it (src/lib/lazy-routes.ts; test/app.test.ts checks the lists cover every route).
  */
-const apiMounts = [
-  ['/api/v1', mediaAdminRoutes],
-  ['/api/v1', viewsRoutes],
-  ['/api/v1', articlesRoutes],
-  ['/api/v1', channelsRoutes],
-  ['/api/v1', searchRoutes],
-  ['/', mediaRoutes],
-  ['/', embedRoutes],
-] as const;
-
-const apiDescription: OpenApiConfig = {
-  openapi: '3.1.0',
-  info: {
-    title: 'Gazette API',
-    version: '1.0.0',
-    description:
-      'Public read API of Gazette, an edge-native news content service. Errors are RFC 9457 problem documents.',
+export const apiMounts: readonly LazyMount[] = [
+  {
+    prefix: '/api/v1',
+    paths: ['/admin/media', '/admin/media/*'],
+    load: async () => (await import('./media/routes')).mediaAdminRoutes,
   },
-  servers: [{ url: '/' }],
-  // Public operations say so (security: []); admin ones declare the bearer scheme.
-  security: [],
-};
+  {
+    prefix: '/api/v1',
+    paths: ['/articles/:id/views', '/articles/:id/views.svg', '/views', '/stats'],
+    load: async () => (await import('./views/routes')).viewsRoutes,
+  },
+  {
+    prefix: '/api/v1',
+    paths: ['/articles', '/articles/*'],
+    load: async () => (await import('./articles/routes')).articlesRoutes,
+  },
+  {
+    prefix: '/api/v1',
+    paths: ['/channels', '/channels/*'],
+    load: async () => (await import('./channels/routes')).channelsRoutes,
+  },
+  {
+    prefix: '/api/v1',
+    paths: ['/search'],
+    load: async () => (await import('./search/routes')).searchRoutes,
+  },
+  {
+    prefix: '/',
+    paths: ['/media/*'],
+    load: async () => (await import('./media/routes')).mediaRoutes,
+  },
+  {
+    prefix: '/',
+    paths: ['/oembed', '/embed', '/embed/*'],
+    load: async () => (await import('./embed/routes')).embedRoutes,
+  },
+];
+
+/** The HTML side, after the admin API and pages (mounted between the two lists). */
+export const siteMounts: readonly LazyMount[] = [
+  {
+    prefix: '/',
+    paths: ['/docs', '/problems', '/problems/*'],
+    load: async () => (await import('./docs/routes')).docsRoutes,
+  },
+  {
+    prefix: '/',
+    paths: ['/preview/*'],
+    load: async () => (await import('./authoring/preview-routes')).previewRoutes,
+  },
+  {
+    prefix: '/',
+    paths: ['/', '/channels/*', '/articles/*', '/favicon.svg', '/favicon.ico'],
+    load: async () => (await import('./pages/routes')).pagesRoutes,
+  },
+  {
+    prefix: '/',
+    paths: ['/search', '/opensearch.xml'],
+    load: async () => (await import('./search/page-routes')).searchPageRoutes,
+  },
+  {
+    prefix: '/',
+    paths: [
+      '/feed.xml',
+      '/atom.xml',
+      '/feed.json',
+      '/channels/*',
+      '/sitemap.xml',
+      '/sitemap-news.xml',
+      '/sitemaps/*',
+      '/robots.txt',
+    ],
+    load: async () => (await import('./feeds/routes')).feedsRoutes,
+  },
+];
 
 /** Loaded on the first admin request: the public read path never pays for the admin API's schemas. */
 const adminApi = () => import('./authoring/routes');
 /** The editors' web UI, loaded likewise on its first request. */
 const adminPages = () => import('./admin/routes');
 
-type ApiDocument = ReturnType<OpenAPIHono<AppEnv>['getOpenAPI31Document']>;
-
-/** The public description plus the admin API's paths, bearer security scheme and schemas. */
-function withAdminApi(doc: ApiDocument, admin: Awaited<ReturnType<typeof adminApi>>) {
-  const adminDoc = admin.adminDescription();
-  return {
-    ...doc,
-    paths: { ...doc.paths, ...adminDoc.paths },
-    components: {
-      ...doc.components,
-      schemas: { ...doc.components?.schemas, ...adminDoc.components?.schemas },
-      securitySchemes: {
-        ...doc.components?.securitySchemes,
-        ...adminDoc.components?.securitySchemes,
-      },
-    },
-  };
+/** 405 for a path served under other methods, from the app and from each lazy feature. */
+function onMethodNotAllowed(c: Context<AppEnv>, methods: string[]) {
+  return problemResponse(
+    c,
+    new AppError('method_not_allowed', {
+      detail: `${c.req.method} is not allowed here; use ${methods.join(', ')}`,
+      headers: { Allow: methods.join(', ') },
+    }),
+  );
 }
 
+/**
+ * The one place errors become responses, for the public API, the admin API (whose own app
+ * hands its errors on to this one), the pages and every lazily built feature alike.
+ */
+const onError: ErrorHandler<AppEnv> = (err, c) => {
+  let problem = clientProblem(err);
+  const logger =
+    c.get('logger') ?? createLogger(c.env?.LOG_LEVEL, { requestId: c.get('requestId') });
+  if (problem && problem.status >= 500) {
+    // Ours, not the client's (D1 failing or too slow): the operator needs the cause.
+    logger.error('request failed', {
+      method: c.req.method,
+      path: c.req.path,
+      code: problem.code,
+      ...describeError(problem.cause ?? err),
+    });
+  }
+  if (!problem) {
+    logger.error('unhandled error', {
+      method: c.req.method,
+      path: c.req.path,
+      ...describeError(err),
+    });
+    problem = new AppError('internal_error', {
+      detail: 'The error was logged with this request id.',
+    });
+  }
+  return renderProblem(c, problem, c.get('page') === true);
+};
+
 export function createApp() {
-  const app = new OpenAPIHono<AppEnv>();
+  const app = new Hono<AppEnv>();
 
   // Before the middleware on purpose: the health check is the benchmark's constant baseline.
   app.route('/', healthRoutes);
@@ -136,36 +202,28 @@ export function createApp() {
     cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'] }),
     publicGet(),
   );
-  app.use(
-    methodNotAllowed({
-      app,
-      onMethodNotAllowed: (c, methods) =>
-        problemResponse(
-          c,
-          new AppError('method_not_allowed', {
-            detail: `${c.req.method} is not allowed here; use ${methods.join(', ')}`,
-            headers: { Allow: methods.join(', ') },
-          }),
-        ),
-    }),
-  );
+  app.use(methodNotAllowed({ app, onMethodNotAllowed }));
 
-  // OpenAPIHono sub-apps bring their route descriptions along into app's registry.
-  for (const [prefix, api] of apiMounts) app.route(prefix, api);
+  const mount = (feature: LazyMount) =>
+    app.route(feature.prefix, lazyRoutes(feature, { onError, onMethodNotAllowed }));
+  apiMounts.forEach(mount);
   app.all('/api/v1/admin/*', async (c) => (await adminApi()).dispatch(c));
   app.all('/admin', async (c) => (await adminPages()).dispatchPages(c));
   app.all('/admin/*', async (c) => (await adminPages()).dispatchPages(c));
-  app.route('/', docsRoutes);
-  app.route('/', previewRoutes);
-  app.route('/', pagesRoutes);
-  app.route('/', searchPageRoutes);
-  app.route('/', feedsRoutes);
+  siteMounts.forEach(mount);
 
   // Built on its first request (no other route needs it), then kept.
-  let document: ApiDocument | undefined;
+  let document: Promise<object> | undefined;
   app.get('/openapi.json', async (c) => {
-    document ??= withAdminApi(app.getOpenAPI31Document(apiDescription), await adminApi());
-    return c.json(document);
+    document ??= import('./docs/openapi-document').then(({ apiDocument }) =>
+      apiDocument([...apiMounts, ...siteMounts]),
+    );
+    try {
+      return c.json(await document);
+    } catch (err) {
+      document = undefined;
+      throw err;
+    }
   });
 
   // Readers who mistype an address get a page; API clients keep getting a problem document.
@@ -180,33 +238,7 @@ export function createApp() {
     ),
   );
 
-  // The one place errors become responses, for the public API, the admin API (whose own app
-  // hands its errors on to this one) and the pages alike.
-  app.onError((err, c) => {
-    let problem = clientProblem(err);
-    const logger =
-      c.get('logger') ?? createLogger(c.env?.LOG_LEVEL, { requestId: c.get('requestId') });
-    if (problem && problem.status >= 500) {
-      // Ours, not the client's (D1 failing or too slow): the operator needs the cause.
-      logger.error('request failed', {
-        method: c.req.method,
-        path: c.req.path,
-        code: problem.code,
-        ...describeError(problem.cause ?? err),
-      });
-    }
-    if (!problem) {
-      logger.error('unhandled error', {
-        method: c.req.method,
-        path: c.req.path,
-        ...describeError(err),
-      });
-      problem = new AppError('internal_error', {
-        detail: 'The error was logged with this request id.',
-      });
-    }
-    return renderProblem(c, problem, c.get('page') === true);
-  });
+  app.onError(onError);
 
   return app;
 }

@@ -1,6 +1,6 @@
 /**
  * Sizes and startup. Startup is judged as CPU (schedstat) per isolate, in alternating rounds
- * against a one-route Hono worker with Gazette's compatibility date, flags and minify setting.
+ * against a one-route Hono worker with Gazette's compatibility date, flags, minify and keep_names.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -78,7 +78,9 @@ export async function measureStartup(
     );
     const toml = readFileSync(join(projectRoot, 'wrangler.toml'), 'utf8');
     const setting = (key: string) => new RegExp(`^${key} = .*$`, 'm').exec(toml)?.[0] ?? '';
-    const settings = ['compatibility_date', 'compatibility_flags', 'minify'].map(setting);
+    const settings = ['compatibility_date', 'compatibility_flags', 'minify', 'keep_names'].map(
+      setting,
+    );
     writeFileSync(
       join(dir, 'wrangler.toml'),
       ['name = "startup-floor"', 'main = "src/index.ts"', ...settings, ''].join('\n'),
@@ -93,5 +95,29 @@ export async function measureStartup(
     return results;
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `npm run bench:startup [-- rounds]`: only the bundle size and the startup rounds, without the
+ * load run's seeding (what a change to module-load work needs to see, in a minute or two).
+ */
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { buildWorker } = await import('../lib/run-worker');
+  const { judgeStartup } = await import('./budgets');
+  const buildDir = buildWorker();
+  try {
+    const kib = bundleGzip(buildDir) / 1024;
+    const rounds = await measureStartup(buildDir, Number(process.argv[2] ?? 7));
+    const perRound = rounds.map((r) => `${r.gazette.toFixed(1)} ÷ ${r.floor.toFixed(1)} ms`);
+    const judged = judgeStartup(rounds);
+    process.stdout.write(
+      `bundle ${kib.toFixed(1)} KiB gzipped\nstartup per round: ${perRound.join('; ')}\n` +
+        `ratios: ${rounds.map((r) => (r.gazette / r.floor).toFixed(2)).join(' ')}\n` +
+        `${judged.what}: ${judged.measured} (${judged.status}, budget ${judged.budget})\n`,
+    );
+  } finally {
+    rmSync(buildDir, { recursive: true, force: true });
+    rmSync(`${buildDir}.meta.json`, { force: true });
   }
 }

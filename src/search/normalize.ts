@@ -1,5 +1,5 @@
-import { CustomConverter } from 'opencc-js/core';
-import traditionalToSimplified from 'opencc-js/dict/TSCharacters';
+import { packedTsCharacters } from './ts-characters.gen';
+import { unpackTable } from './ts-table';
 
 /**
  * The one normalization both the index and the query go through, so a reader finds what they
@@ -7,7 +7,7 @@ import traditionalToSimplified from 'opencc-js/dict/TSCharacters';
  * - NFKC: full-width and half-width forms, compatibility ideographs (ＧＤＰ = GDP, １２３ = 123);
  * - case folding (GDP = gdp);
  * - traditional to simplified, character by character (盤錦 = 盘锦), from OpenCC's
- *   TSCharacters table (opencc-js, about 21 KB gzipped with its core). OpenCC's phrase tables
+ *   TSCharacters table (opencc-js, packed to 9 KiB gzipped by src/search/ts-table.ts). OpenCC's phrase tables
  *   are left out on purpose: a search folding must map every character the same way wherever it
  *   stands, or a one-character query would miss the phrase-converted text it belongs to;
  * - every bracket pair (〔〕 [] () （） 【】 〖〗 〘〙 {}) to [ ], so 辽政发〔2024〕12号 =
@@ -25,7 +25,7 @@ import traditionalToSimplified from 'opencc-js/dict/TSCharacters';
  * every new isolate (measured in workerd: a bundle building it at startup against one building
  * it on first use), and most isolates serve articles and pages, which never fold text.
  */
-let toSimplified: ((text: string) => string) | undefined;
+let toSimplified: Map<string, string> | undefined;
 
 const openBrackets = new Set(['〔', '(', '[', '【', '〖', '〘', '{', '⦅', '〚']);
 const closeBrackets = new Set(['〕', ')', ']', '】', '〗', '〙', '}', '⦆', '〛']);
@@ -42,7 +42,10 @@ function foldUncached(ch: string): string {
     else if (/^\p{Cf}$/u.test(c)) continue;
     else if (openBrackets.has(c)) out += '[';
     else if (closeBrackets.has(c)) out += ']';
-    else out += (toSimplified ??= CustomConverter(traditionalToSimplified))(c.toLowerCase());
+    else {
+      toSimplified ??= unpackTable(packedTsCharacters);
+      for (const lower of c.toLowerCase()) out += toSimplified.get(lower) ?? lower;
+    }
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import type { Database } from '../db/client';
-import { findCountableArticles, type CountableArticle } from './queries';
+import type { CountableArticle } from './queries';
 
 /**
  * Which ids may be counted, remembered per isolate for a short while: the beacon is the
@@ -29,6 +29,8 @@ export async function countableArticles(
     }
   }
   if (misses.length) {
+    // Loaded on the first miss, not with the module: src/views/counter.ts says why.
+    const { findCountableArticles } = await import('./queries');
     const fresh = await findCountableArticles(db, misses, now);
     if (cache.size + misses.length > maxEntries) cache.clear();
     for (const id of misses) {

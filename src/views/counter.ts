@@ -1,14 +1,12 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { DurableObject } from 'cloudflare:workers';
-import { createDb } from '../db/client';
 import { clockTime, now as clockNow, platformTime } from '../lib/clock';
 import { createLogger, describeError } from '../lib/logger';
 import { siteConfig } from '../lib/site';
 import { addDays, startOfZonedDay, zonedDay } from '../lib/time';
 import { viewCounter } from './counter-client';
 import { classMask, inClass, layoutFor, maxLayout, parentOf, stableBits } from './layout';
-import { raiseViewLayout, writeShardTotals } from './queries';
 import { viewSettings } from './settings';
 import { ipBucket } from './visitor';
 
@@ -111,6 +109,18 @@ const maxRowsPerFlush = 200;
 const loadWindowMs = 10_000;
 const handoverPage = 2_000;
 const emptyBlob = new Uint8Array(0).buffer;
+
+/**
+ * drizzle over D1, loaded on a counter's first flush or split rather than with this module:
+ * index.ts exports the Durable Objects, so their imports load at every isolate's start, and
+ * D1's query code (drizzle, the schema, the article queries) was ~7 ms of its CPU
+ * (`npm run bench:startup`: 58.8 ms, 51.5 ms with the objects' modules deferred; hits never
+ * touch D1). src/views/article-cache.ts loads its query likewise, on its first miss.
+ */
+async function d1(env: Env) {
+  const { createDb } = await import('../db/client');
+  return createDb(env.DB);
+}
 
 /**
  * Counts the views of one article, or of one shard of a hot article.
@@ -518,7 +528,8 @@ export class ViewCounter extends DurableObject<Env> {
     this.splitting = true;
     const wanted = Math.min(viewSettings(this.env).maxShards, this.layout * 2);
     try {
-      const stored = await raiseViewLayout(createDb(this.env.DB), this.articleId!, wanted, now);
+      const { raiseViewLayout } = await import('./queries');
+      const stored = await raiseViewLayout(await d1(this.env), this.articleId!, wanted, now);
       this.remember(this.articleId!, this.shard, undefined, stored ?? wanted);
       createLogger(this.env.LOG_LEVEL).info('hot article: view counter layout raised', {
         articleId: this.articleId,
@@ -830,7 +841,8 @@ export class ViewCounter extends DurableObject<Env> {
       .slice(0, maxRowsPerFlush);
     if (!days.length && !rejections.length) return { flushed: false, days: 0, rejections: 0 };
     try {
-      await writeShardTotals(createDb(this.env.DB), {
+      const { writeShardTotals } = await import('./queries');
+      await writeShardTotals(await d1(this.env), {
         articleId: this.articleId,
         shard: this.shard,
         days,
