@@ -17,7 +17,7 @@ export interface AdminLayoutProps {
   /** The session's CSRF token, which admin.js sends with every write. */
   csrf?: string;
   /** Which nav entry is current. */
-  section?: 'articles' | 'password';
+  section?: 'articles' | 'password' | 'channels' | 'tags';
   /** The path, so the language switch comes back to it. */
   path: string;
   timeZone: string;
@@ -30,6 +30,12 @@ export function AdminLayout(props: AdminLayoutProps) {
   const nav: { key: NonNullable<AdminLayoutProps['section']>; href: string; label: string }[] = [
     { key: 'articles', href: '/admin', label: l.articles },
   ];
+  if (props.user?.role === 'admin') {
+    nav.push(
+      { key: 'channels', href: '/admin/channels', label: l.structure.channels },
+      { key: 'tags', href: '/admin/tags', label: l.structure.tags },
+    );
+  }
   return (
     <html lang={l.langTag}>
       <head>

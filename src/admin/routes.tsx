@@ -23,6 +23,8 @@ import { zonedDateTime } from '../lib/time';
 import { adminLabels, type AdminLabels } from './labels';
 import { AdminLayout } from './layout';
 import { EditorForm, type ChannelOption } from './editor-page';
+import { registerChannelPages } from './channels-pages';
+import { registerTagPages } from './tags-pages';
 import { findAdminArticle } from '../authoring/queries';
 
 type UserPrincipal = Extract<Principal, { kind: 'user' }>;
@@ -300,6 +302,9 @@ function buildPages() {
       path: url.pathname + url.search,
     };
   };
+
+  registerChannelPages(app, frame);
+  registerTagPages(app, frame);
 
   app.get('/admin/password', (c) => {
     const f = frame(c);

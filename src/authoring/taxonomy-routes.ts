@@ -12,14 +12,17 @@ import {
   createChannelCommand,
   createTag,
   deleteChannel,
+  deleteTag,
   mergeTags,
   patchChannel,
   renameTag,
+  reorderChannels,
   type ChannelRow,
   type TagRow,
 } from './taxonomy';
 import {
   channelCreateBody,
+  channelOrderBody,
   channelPatchBody,
   slugParams,
   tagCreateBody,
@@ -85,6 +88,36 @@ export function registerTaxonomyRoutes(app: OpenAPIHono<AppEnv>) {
       await afterTaxonomyWrite(effectContext(c), { channels: [row.slug] });
       c.header('Location', `/api/v1/channels/${row.slug}`);
       return c.json({ data: presentChannel(row) }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/channels/order',
+      operationId: 'adminReorderChannels',
+      tags: ['Admin: channels'],
+      summary:
+        'Order the children of a parent (null: the top level); the list must name each exactly once (409 otherwise)',
+      security,
+      middleware: [admins] as const,
+      request: { body: jsonBody(channelOrderBody()) },
+      responses: {
+        200: jsonContent(z.object({ data: z.array(channelView()) }), 'The siblings, in order'),
+        ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 429),
+      },
+    }),
+    async (c) => {
+      const { parent, order } = c.req.valid('json');
+      let rows: ChannelRow[] | null;
+      try {
+        rows = await reorderChannels(primaryDb(c), parent, order, auditContext(c));
+      } catch (err) {
+        rethrowWriteError(err);
+      }
+      if (!rows) missing(`channel '${parent}'`);
+      await afterTaxonomyWrite(effectContext(c), { channels: parent ? [parent] : [] });
+      return c.json({ data: rows.map(presentChannel) }, 200);
     },
   );
 
@@ -194,6 +227,30 @@ export function registerTaxonomyRoutes(app: OpenAPIHono<AppEnv>) {
       if (!tag) missing(`tag '${slug}'`);
       await afterTaxonomyWrite(effectContext(c), { channels: [] });
       return c.json({ data: presentTag(tag) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/tags/{slug}',
+      operationId: 'adminDeleteTag',
+      tags: ['Admin: tags'],
+      summary: 'Delete a tag: every article loses it',
+      security,
+      middleware: [admins] as const,
+      request: { params: slugParams() },
+      responses: {
+        204: { description: 'Deleted' },
+        ...problemResponses(400, 401, 403, 404, 429),
+      },
+    }),
+    async (c) => {
+      const { slug } = c.req.valid('param');
+      const tag = await deleteTag(primaryDb(c), slug, auditContext(c));
+      if (!tag) missing(`tag '${slug}'`);
+      await afterTaxonomyWrite(effectContext(c), { channels: [] });
+      return c.body(null, 204);
     },
   );
 

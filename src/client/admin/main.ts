@@ -1,5 +1,6 @@
 import { api, problemOf } from './api';
 import { startEditor } from './editor';
+import { confirmForms } from './structure';
 
 /** The change-password form: posts to the admin API, then goes on to the article list. */
 function passwordForm(form: HTMLFormElement) {
@@ -31,6 +32,7 @@ function start() {
   if (form) passwordForm(form);
   const editor = document.querySelector<HTMLFormElement>('form[data-form="editor"]');
   if (editor) startEditor(editor);
+  confirmForms(document);
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

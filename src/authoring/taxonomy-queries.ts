@@ -1,0 +1,57 @@
+import { asc, desc, sql } from 'drizzle-orm';
+import { channelTreeQuery, nestChannels, type Channel } from '../channels/queries';
+import type { Database } from '../db/client';
+import { articles, articleTags, tags } from '../db/schema';
+
+/** What the admin's channel and tag pages show: the public shapes plus counts of articles. */
+
+export interface AdminChannel extends Channel {
+  /** Articles filed directly in the channel, in any status but deleted. */
+  articles: number;
+}
+
+export interface AdminChannelNode extends AdminChannel {
+  children: AdminChannelNode[];
+}
+
+/** The whole tree in sibling order, each channel with its article count, in one round trip. */
+export async function listAdminChannelTree(db: Database): Promise<AdminChannelNode[]> {
+  const [rows, counts] = await db.batch([
+    channelTreeQuery(db),
+    // Grouped on the channel index, rather than a subquery per channel.
+    db
+      .select({ id: articles.channelId, n: sql<number>`count(*)`.as('n') })
+      .from(articles)
+      .where(sql`${articles.status} <> 'deleted'`)
+      .groupBy(articles.channelId),
+  ]);
+  const byId = new Map(counts.map((c) => [c.id, c.n]));
+  return nestChannels(rows.map((r) => ({ ...r, articles: byId.get(r.id) ?? 0 })));
+}
+
+export interface AdminTag {
+  slug: string;
+  name: string;
+  /** Articles with the tag, in any status but deleted. */
+  articles: number;
+}
+
+/** Most used first; `query` matches part of the name or slug (case-insensitive for Latin). */
+export async function listAdminTags(
+  db: Database,
+  options: { query?: string; limit: number },
+): Promise<AdminTag[]> {
+  const count = sql<number>`(
+    select count(*) from ${articleTags} join ${articles} on ${articles.id} = ${articleTags.articleId}
+    where ${articleTags.tagId} = ${tags.id} and ${articles.status} <> 'deleted'
+  )`;
+  const q = options.query?.toLowerCase();
+  return db
+    .select({ slug: tags.slug, name: tags.name, articles: count.as('articles') })
+    .from(tags)
+    .where(
+      q ? sql`(instr(lower(${tags.name}), ${q}) > 0 or instr(${tags.slug}, ${q}) > 0)` : undefined,
+    )
+    .orderBy(desc(sql`articles`), asc(tags.name))
+    .limit(options.limit);
+}
