@@ -2,10 +2,12 @@ import type { Hono } from 'hono';
 import { primaryDb } from '../auth/session';
 import { auditContext } from '../authoring/audit';
 import { afterTaxonomyWrite, effectContext } from '../authoring/effects';
+import { afterChannelWrite } from '../authoring/taxonomy-effects';
 import { channelCreateBody, channelPatchBody, slugParams } from '../authoring/schemas';
 import {
   createChannelCommand,
   deleteChannel,
+  findChannelRow,
   patchChannel,
   reorderChannels,
 } from '../authoring/taxonomy';
@@ -300,8 +302,13 @@ export function registerChannelPages(app: Hono<AdminPageEnv>, frame: AdminFrame)
         name: fields.name,
         description: fields.description ?? '',
       });
-      if (!(await patchChannel(primaryDb(c), slug, body, auditContext(c)))) missing(slug);
-      await afterTaxonomyWrite(effectContext(c), { channels: [slug] });
+      const db = primaryDb(c);
+      const row = await patchChannel(db, slug, body, auditContext(c));
+      if (!row) missing(slug);
+      await afterChannelWrite(effectContext(c), db, {
+        channels: [slug, row.parentSlug],
+        breadcrumbsOf: slug,
+      });
       return back('saved', slug);
     }),
   );
@@ -313,8 +320,14 @@ export function registerChannelPages(app: Hono<AdminPageEnv>, frame: AdminFrame)
       const body = parseFields(channelPatchBody(), {
         parent: fields.parent ? fields.parent : null,
       });
-      if (!(await patchChannel(primaryDb(c), slug, body, auditContext(c)))) missing(slug);
-      await afterTaxonomyWrite(effectContext(c), { channels: [slug] });
+      const db = primaryDb(c);
+      const before = await findChannelRow(db, slug);
+      const row = await patchChannel(db, slug, body, auditContext(c));
+      if (!row) missing(slug);
+      await afterChannelWrite(effectContext(c), db, {
+        channels: [slug, before?.parentSlug, row.parentSlug],
+        breadcrumbsOf: slug,
+      });
       return back('moved', slug);
     }),
   );

@@ -5,7 +5,7 @@ import { checkCsrf } from '../auth/middleware';
 import { sessionCookie } from '../auth/user-sessions';
 import { rethrowWriteError } from '../authoring/article-routes';
 import type { AppEnv, Principal } from '../env';
-import { AppError, validationError } from '../lib/errors';
+import { AppError, invalidParamsFromZod } from '../lib/errors';
 import { structureDone, type StructureDone, type StructureLabels } from './labels';
 import { AdminLayout, type AdminLayoutProps } from './layout';
 
@@ -63,11 +63,15 @@ export async function postedForm(c: AdminPageContext): Promise<Record<string, st
   return fields;
 }
 
-/** A form validated with the API's own body schema, failing as the API would (unprocessable). */
+/** A form validated with the API's own body schema, failing as the API's body would (422). */
 export function parseFields<T>(schema: z.ZodType<T>, input: unknown): T {
   const result = schema.safeParse(input);
-  if (!result.success) throw validationError(result.error, 'body', input);
-  return result.data;
+  if (result.success) return result.data;
+  const invalidParams = invalidParamsFromZod(result.error, 'body', input);
+  throw new AppError('unprocessable', {
+    detail: `The form is invalid at: ${[...new Set(invalidParams.map((p) => p.name))].join(', ')}`,
+    invalidParams,
+  });
 }
 
 /** What went wrong, for the page: the person's words, and the API's problem detail beside it. */

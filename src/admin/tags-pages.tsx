@@ -1,7 +1,8 @@
 import type { Hono } from 'hono';
 import { primaryDb } from '../auth/session';
 import { auditContext } from '../authoring/audit';
-import { afterTaxonomyWrite, effectContext } from '../authoring/effects';
+import { effectContext } from '../authoring/effects';
+import { afterTagWrite } from '../authoring/taxonomy-effects';
 import { slugParams, tagMergeBody, tagPatchBody } from '../authoring/schemas';
 import { deleteTag, mergeTags, renameTag } from '../authoring/taxonomy';
 import { listAdminTags, type AdminTag } from '../authoring/taxonomy-queries';
@@ -164,8 +165,9 @@ export function registerTagPages(app: Hono<AdminPageEnv>, frame: AdminFrame) {
     formAction(frame, render, 'failed', async (c, fields) => {
       const slug = slugOf(c);
       const { name } = parseFields(tagPatchBody(), { name: fields.name });
-      if (!(await renameTag(primaryDb(c), slug, name, auditContext(c)))) missing(`'${slug}'`);
-      await afterTaxonomyWrite(effectContext(c), { channels: [] });
+      const db = primaryDb(c);
+      if (!(await renameTag(db, slug, name, auditContext(c)))) missing(`'${slug}'`);
+      await afterTagWrite(effectContext(c), db, { tag: slug });
       return back('tagRenamed', fields.q);
     }),
   );
@@ -175,10 +177,9 @@ export function registerTagPages(app: Hono<AdminPageEnv>, frame: AdminFrame) {
     formAction(frame, render, 'mergeSelf', async (c, fields) => {
       const slug = slugOf(c);
       const { into } = parseFields(tagMergeBody(), { into: fields.into?.trim() });
-      if (!(await mergeTags(primaryDb(c), slug, into, auditContext(c)))) {
-        missing(`'${slug}' or '${into}'`);
-      }
-      await afterTaxonomyWrite(effectContext(c), { channels: [] });
+      const db = primaryDb(c);
+      if (!(await mergeTags(db, slug, into, auditContext(c)))) missing(`'${slug}' or '${into}'`);
+      await afterTagWrite(effectContext(c), db, { tag: into });
       return back('tagMerged', fields.q);
     }),
   );
@@ -187,8 +188,9 @@ export function registerTagPages(app: Hono<AdminPageEnv>, frame: AdminFrame) {
     '/admin/tags/:slug/delete',
     formAction(frame, render, 'failed', async (c, fields) => {
       const slug = slugOf(c);
-      if (!(await deleteTag(primaryDb(c), slug, auditContext(c)))) missing(`'${slug}'`);
-      await afterTaxonomyWrite(effectContext(c), { channels: [] });
+      const gone = await deleteTag(primaryDb(c), slug, auditContext(c));
+      if (!gone) missing(`'${slug}'`);
+      await afterTagWrite(effectContext(c), primaryDb(c), { ids: gone.articleIds });
       return back('tagDeleted', fields.q);
     }),
   );

@@ -1,7 +1,7 @@
-import { asc, desc, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { channelTreeQuery, nestChannels, type Channel } from '../channels/queries';
 import type { Database } from '../db/client';
-import { articles, articleTags, tags } from '../db/schema';
+import { articles, articleTags, channels, tags } from '../db/schema';
 
 /** What the admin's channel and tag pages show: the public shapes plus counts of articles. */
 
@@ -54,4 +54,40 @@ export async function listAdminTags(
     )
     .orderBy(desc(sql`articles`), asc(tags.name))
     .limit(options.limit);
+}
+
+/** How many article pages a taxonomy change purges at once (6 URLs each); see afterTaxonomyWrite. */
+export const purgedArticlesPerChange = 50;
+
+/**
+ * The most recently published articles a channel or tag change shows on: in the channel or
+ * below it, with the tag, or among `ids`. Their pages are the ones to purge.
+ */
+export async function recentArticlesOf(
+  db: Database,
+  scope: { channelSubtree: string } | { tag: string } | { ids: readonly number[] },
+  limit = purgedArticlesPerChange,
+): Promise<{ id: number; slug: string }[]> {
+  const within =
+    'channelSubtree' in scope
+      ? sql`${articles.channelId} in (
+          with recursive subtree(id) as (
+            select id from ${channels} where slug = ${scope.channelSubtree}
+            union all
+            select c.id from ${channels} c join subtree on c.parent_id = subtree.id
+          )
+          select id from subtree
+        )`
+      : 'tag' in scope
+        ? sql`${articles.id} in (
+            select ${articleTags.articleId} from ${articleTags}
+            join ${tags} on ${tags.id} = ${articleTags.tagId} where ${tags.slug} = ${scope.tag}
+          )`
+        : sql`${articles.id} in (select value from json_each(${JSON.stringify(scope.ids)}))`;
+  return db
+    .select({ id: articles.id, slug: articles.slug })
+    .from(articles)
+    .where(and(eq(articles.status, 'published'), within))
+    .orderBy(desc(articles.publishedAt), desc(articles.id))
+    .limit(limit);
 }

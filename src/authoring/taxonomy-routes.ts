@@ -8,6 +8,7 @@ import { rethrowWriteError } from './article-routes';
 import { jsonBody, jsonContent, security, writers } from './openapi';
 import { auditContext } from './audit';
 import { afterTaxonomyWrite, effectContext } from './effects';
+import { afterChannelWrite, afterTagWrite } from './taxonomy-effects';
 import {
   createChannelCommand,
   createTag,
@@ -146,7 +147,10 @@ export function registerTaxonomyRoutes(app: OpenAPIHono<AppEnv>) {
         rethrowWriteError(err);
       }
       if (!row) missing(`channel '${slug}'`);
-      await afterTaxonomyWrite(effectContext(c), { channels: [slug] });
+      await afterChannelWrite(effectContext(c), primaryDb(c), {
+        channels: [slug, row.parentSlug],
+        breadcrumbsOf: body.name !== undefined || body.parent !== undefined ? slug : undefined,
+      });
       return c.json({ data: presentChannel(row) }, 200);
     },
   );
@@ -225,7 +229,7 @@ export function registerTaxonomyRoutes(app: OpenAPIHono<AppEnv>) {
       const { slug } = c.req.valid('param');
       const tag = await renameTag(primaryDb(c), slug, c.req.valid('json').name, auditContext(c));
       if (!tag) missing(`tag '${slug}'`);
-      await afterTaxonomyWrite(effectContext(c), { channels: [] });
+      await afterTagWrite(effectContext(c), primaryDb(c), { tag: slug });
       return c.json({ data: presentTag(tag) }, 200);
     },
   );
@@ -249,7 +253,7 @@ export function registerTaxonomyRoutes(app: OpenAPIHono<AppEnv>) {
       const { slug } = c.req.valid('param');
       const tag = await deleteTag(primaryDb(c), slug, auditContext(c));
       if (!tag) missing(`tag '${slug}'`);
-      await afterTaxonomyWrite(effectContext(c), { channels: [] });
+      await afterTagWrite(effectContext(c), primaryDb(c), { ids: tag.articleIds });
       return c.body(null, 204);
     },
   );
@@ -279,7 +283,7 @@ export function registerTaxonomyRoutes(app: OpenAPIHono<AppEnv>) {
         rethrowWriteError(err);
       }
       if (!tag) missing(`tag '${slug}' or '${into}'`);
-      await afterTaxonomyWrite(effectContext(c), { channels: [] });
+      await afterTagWrite(effectContext(c), primaryDb(c), { tag: into });
       return c.json({ data: presentTag(tag) }, 200);
     },
   );

@@ -359,12 +359,12 @@ export async function reorderChannels(
   return rows.filter((r): r is ChannelRow => r !== null);
 }
 
-/** Removes a tag from every article that has it, and the tag itself. */
+/** Removes a tag from every article that has it, and the tag itself; says which articles had it. */
 export async function deleteTag(
   db: Database,
   slug: string,
   ctx: TaxonomyContext,
-): Promise<TagRow | null> {
+): Promise<(TagRow & { articleIds: number[] }) | null> {
   const tag = await findTag(db, slug);
   if (!tag) return null;
   // Read first: once the links are gone no statement can tell which documents listed the tag.
@@ -382,5 +382,5 @@ export async function deleteTag(
     ),
     ...documentRefreshStatements(db, { ids: linked.map((r) => r.id) }),
   ]);
-  return tag;
+  return { ...tag, articleIds: linked.map((r) => r.id) };
 }
