@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { channelTreeQuery, nestChannels, type Channel } from '../channels/queries';
 import type { Database } from '../db/client';
-import { articles, articleTags, channels, tags } from '../db/schema';
+import { articles, tags } from '../db/schema';
 
 /** What the admin's channel and tag pages show: the public shapes plus counts of articles. */
 
@@ -41,18 +41,20 @@ export async function listAdminTags(
   db: Database,
   options: { query?: string; limit: number },
 ): Promise<AdminTag[]> {
+  // Qualified by hand: drizzle leaves a single-table select's columns unqualified, and a bare
+  // id inside the subquery would be the article's.
   const count = sql<number>`(
-    select count(*) from ${articleTags} join ${articles} on ${articles.id} = ${articleTags.articleId}
-    where ${articleTags.tagId} = ${tags.id} and ${articles.status} <> 'deleted'
+    select count(*) from article_tags x join articles a on a.id = x.article_id
+    where x.tag_id = "tags"."id" and a.status <> 'deleted'
   )`;
   const q = options.query?.toLowerCase();
   return db
-    .select({ slug: tags.slug, name: tags.name, articles: count.as('articles') })
+    .select({ slug: tags.slug, name: tags.name, articles: count.as('article_count') })
     .from(tags)
     .where(
       q ? sql`(instr(lower(${tags.name}), ${q}) > 0 or instr(${tags.slug}, ${q}) > 0)` : undefined,
     )
-    .orderBy(desc(sql`articles`), asc(tags.name))
+    .orderBy(desc(sql`article_count`), asc(tags.name))
     .limit(options.limit);
 }
 
@@ -72,16 +74,16 @@ export async function recentArticlesOf(
     'channelSubtree' in scope
       ? sql`${articles.channelId} in (
           with recursive subtree(id) as (
-            select id from ${channels} where slug = ${scope.channelSubtree}
+            select id from channels where slug = ${scope.channelSubtree}
             union all
-            select c.id from ${channels} c join subtree on c.parent_id = subtree.id
+            select c.id from channels c join subtree on c.parent_id = subtree.id
           )
           select id from subtree
         )`
       : 'tag' in scope
         ? sql`${articles.id} in (
-            select ${articleTags.articleId} from ${articleTags}
-            join ${tags} on ${tags.id} = ${articleTags.tagId} where ${tags.slug} = ${scope.tag}
+            select x.article_id from article_tags x join tags t on t.id = x.tag_id
+            where t.slug = ${scope.tag}
           )`
         : sql`${articles.id} in (select value from json_each(${JSON.stringify(scope.ids)}))`;
   return db
