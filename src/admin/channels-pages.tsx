@@ -66,9 +66,14 @@ function slugOf(c: AdminPageContext): string {
   return parseFields(slugParams(), { slug: c.req.param('slug') }).slug;
 }
 
-function back(done: StructureDone, slug?: string, focus?: string): string {
-  const query = new URLSearchParams({ done, ...(focus ? { focus } : {}) });
-  return `/admin/channels?${query.toString()}${slug ? `#channel-${slug}` : ''}`;
+/**
+ * Back to the page, at the channel (`#channel-slug`) or, after a reorder, with the focus on
+ * the button pressed (`focus`: rendered as autofocus, which a fragment would cancel).
+ */
+function back(done: StructureDone, at?: { slug: string; focus?: string }): string {
+  const query = new URLSearchParams({ done, ...(at?.focus ? { focus: at.focus } : {}) });
+  const fragment = at && !at.focus ? `#channel-${at.slug}` : '';
+  return `/admin/channels?${query.toString()}${fragment}`;
 }
 
 /** The parent picker: a channel cannot go under itself; its own subtree is shown but disabled. */
@@ -290,7 +295,7 @@ export function registerChannelPages(app: Hono<AdminPageEnv>, frame: AdminFrame)
       });
       const row = await createChannelCommand(primaryDb(c), body, auditContext(c));
       await afterTaxonomyWrite(effectContext(c), { channels: [row.slug] });
-      return back('created', row.slug);
+      return back('created', { slug: row.slug });
     }),
   );
 
@@ -309,7 +314,7 @@ export function registerChannelPages(app: Hono<AdminPageEnv>, frame: AdminFrame)
         channels: [slug, row.parentSlug],
         breadcrumbsOf: slug,
       });
-      return back('saved', slug);
+      return back('saved', { slug });
     }),
   );
 
@@ -328,7 +333,7 @@ export function registerChannelPages(app: Hono<AdminPageEnv>, frame: AdminFrame)
         channels: [slug, before?.parentSlug, row.parentSlug],
         breadcrumbsOf: slug,
       });
-      return back('moved', slug);
+      return back('moved', { slug });
     }),
   );
 
@@ -357,7 +362,7 @@ export function registerChannelPages(app: Hono<AdminPageEnv>, frame: AdminFrame)
           channels: siblings.parent ? [siblings.parent] : [],
         });
       }
-      return back('reordered', slug, `${slug}:${direction < 0 ? 'up' : 'down'}`);
+      return back('reordered', { slug, focus: `${slug}:${direction < 0 ? 'up' : 'down'}` });
     }),
   );
 
