@@ -76,10 +76,10 @@ async function seed() {
 
 /** Runs `act` (a form submission) and waits for the page it loads, even at the same URL. */
 async function submits(page: Page, act: () => Promise<unknown>) {
-  await page.evaluate('window.__before = true');
+  const loaded = page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame());
   await act();
-  await page.waitForFunction('!window.__before');
-  await page.waitForLoadState();
+  await loaded;
+  await page.waitForLoadState('load');
 }
 
 /** The slugs of the channels directly under `parent`, as the page shows them. */
