@@ -268,7 +268,7 @@ const zh: AdminLabels = {
     tagSlugFixed: '地址标识 {slug} 保持不变。',
     mergeInto: '合并到',
     merge: '合并',
-    mergeHint: '输入或选择目标标签的地址标识',
+    mergeHint: '目标标签的地址标识',
     confirmMerge: '确定将标签“{name}”合并到所选标签？原标签的文章将改用目标标签，原标签被删除。',
     confirmDeleteTag: '确定删除标签“{name}”？所有文章将不再有这个标签。',
     done: {
@@ -414,7 +414,7 @@ const en: AdminLabels = {
     tagSlugFixed: 'The slug {slug} stays.',
     mergeInto: 'Merge into',
     merge: 'Merge',
-    mergeHint: 'Type or pick the slug of the tag to keep',
+    mergeHint: 'Slug of the tag to keep',
     confirmMerge:
       'Merge the tag “{name}” into the chosen one? Its articles get the other tag and “{name}” goes.',
     confirmDeleteTag: 'Delete the tag “{name}”? No article will have it any more.',
