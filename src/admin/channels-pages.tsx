@@ -3,7 +3,7 @@ import { primaryDb } from '../auth/session';
 import { auditContext } from '../authoring/audit';
 import { afterTaxonomyWrite, effectContext } from '../authoring/effects';
 import { afterChannelWrite } from '../authoring/taxonomy-effects';
-import { channelCreateBody, channelPatchBody, slugParams } from '../authoring/schemas';
+import { channelCreateBody, channelPatchBody } from '../authoring/schemas';
 import {
   createChannelCommand,
   deleteChannel,
@@ -21,9 +21,11 @@ import {
   fill,
   forbiddenPage,
   formAction,
+  InlineError,
   isAdmin,
   Notice,
   parseFields,
+  slugOf,
   type AdminFrame,
   type AdminPageContext,
   type AdminPageEnv,
@@ -60,10 +62,6 @@ function flatten(tree: AdminChannelNode[]): ChannelsView['flat'] {
 
 function missing(slug: string): never {
   throw new AppError('not_found', { detail: `No channel '${slug}'` });
-}
-
-function slugOf(c: AdminPageContext): string {
-  return parseFields(slugParams(), { slug: c.req.param('slug') }).slug;
 }
 
 /**
@@ -108,8 +106,13 @@ function ChannelItem(props: {
   const l = v.l;
   const s = node.slug;
   const mine = v.error?.about === s ? v.error : undefined;
-  const focusUp = v.focus === `${s}:up` || (v.focus === `${s}:down` && props.last);
-  const focusDown = v.focus === `${s}:down` || (v.focus === `${s}:up` && props.first);
+  // The button pressed keeps the focus; at the end of the list it is disabled, so the other one.
+  const buttons = [
+    { dir: 'up', mark: '↑', label: l.moveUp, named: l.moveUpNamed, off: props.first },
+    { dir: 'down', mark: '↓', label: l.moveDown, named: l.moveDownNamed, off: props.last },
+  ];
+  const pressed = buttons.find((b) => v.focus === `${s}:${b.dir}`);
+  const focused = pressed?.off ? buttons.find((b) => b !== pressed) : pressed;
   return (
     <li id={`channel-${s}`} data-channel={s}>
       <div class="channel-row">
@@ -118,35 +121,23 @@ function ChannelItem(props: {
         <span class="channel-count">{fill(l.articleCount, { n: node.articles })}</span>
         <form method="post" action={`/admin/channels/${s}/order`} class="inline-form reorder">
           <Csrf token={v.csrf} />
-          <button
-            type="submit"
-            name="direction"
-            value="up"
-            disabled={props.first}
-            aria-label={fill(l.moveUpNamed, { name: node.name })}
-            autofocus={focusUp && !props.first}
-          >
-            ↑ {l.moveUp}
-          </button>
-          <button
-            type="submit"
-            name="direction"
-            value="down"
-            disabled={props.last}
-            aria-label={fill(l.moveDownNamed, { name: node.name })}
-            autofocus={focusDown && !props.last}
-          >
-            ↓ {l.moveDown}
-          </button>
+          {buttons.map((b) => (
+            <button
+              type="submit"
+              name="direction"
+              value={b.dir}
+              disabled={b.off}
+              aria-label={fill(b.named, { name: node.name })}
+              autofocus={b === focused}
+            >
+              {b.mark} {b.label}
+            </button>
+          ))}
         </form>
       </div>
       <details class="channel-edit" open={mine !== undefined}>
         <summary aria-label={fill(l.editNamed, { name: node.name })}>{l.edit}</summary>
-        {mine ? (
-          <p class="alert" role="alert">
-            {mine.message} {mine.detail ? <span class="hint">{mine.detail}</span> : null}
-          </p>
-        ) : null}
+        <InlineError error={mine} />
         <form method="post" action={`/admin/channels/${s}`} class="channel-form">
           <Csrf token={v.csrf} />
           <label for={`name-${s}`}>{l.name}</label>
@@ -299,32 +290,15 @@ export function registerChannelPages(app: Hono<AdminPageEnv>, frame: AdminFrame)
     }),
   );
 
-  app.post(
-    '/admin/channels/:slug',
-    formAction(frame, render, 'slugTaken', async (c, fields) => {
+  /** Rename and move: one patch, then the pages of the old and new parent and the breadcrumbs. */
+  const patchForm = (
+    conflict: 'slugTaken' | 'cycle',
+    done: StructureDone,
+    toBody: (fields: Record<string, string>) => unknown,
+  ) =>
+    formAction(frame, render, conflict, async (c, fields) => {
       const slug = slugOf(c);
-      const body = parseFields(channelPatchBody(), {
-        name: fields.name,
-        description: fields.description ?? '',
-      });
-      const db = primaryDb(c);
-      const row = await patchChannel(db, slug, body, auditContext(c));
-      if (!row) missing(slug);
-      await afterChannelWrite(effectContext(c), db, {
-        channels: [slug, row.parentSlug],
-        breadcrumbsOf: slug,
-      });
-      return back('saved', { slug });
-    }),
-  );
-
-  app.post(
-    '/admin/channels/:slug/move',
-    formAction(frame, render, 'cycle', async (c, fields) => {
-      const slug = slugOf(c);
-      const body = parseFields(channelPatchBody(), {
-        parent: fields.parent ? fields.parent : null,
-      });
+      const body = parseFields(channelPatchBody(), toBody(fields));
       const db = primaryDb(c);
       const before = await findChannelRow(db, slug);
       const row = await patchChannel(db, slug, body, auditContext(c));
@@ -333,8 +307,20 @@ export function registerChannelPages(app: Hono<AdminPageEnv>, frame: AdminFrame)
         channels: [slug, before?.parentSlug, row.parentSlug],
         breadcrumbsOf: slug,
       });
-      return back('moved', { slug });
-    }),
+      return back(done, { slug });
+    });
+
+  app.post(
+    '/admin/channels/:slug',
+    patchForm('slugTaken', 'saved', (fields) => ({
+      name: fields.name,
+      description: fields.description ?? '',
+    })),
+  );
+
+  app.post(
+    '/admin/channels/:slug/move',
+    patchForm('cycle', 'moved', (fields) => ({ parent: fields.parent ? fields.parent : null })),
   );
 
   app.post(

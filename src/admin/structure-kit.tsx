@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { checkCsrf } from '../auth/middleware';
 import { sessionCookie } from '../auth/user-sessions';
 import { rethrowWriteError } from '../authoring/article-routes';
+import { slugParams } from '../authoring/schemas';
 import type { AppEnv, Principal } from '../env';
 import { AppError, invalidParamsFromZod } from '../lib/errors';
 import { structureDone, type StructureDone, type StructureLabels } from './labels';
@@ -72,6 +73,11 @@ export function parseFields<T>(schema: z.ZodType<T>, input: unknown): T {
     detail: `The form is invalid at: ${[...new Set(invalidParams.map((p) => p.name))].join(', ')}`,
     invalidParams,
   });
+}
+
+/** The channel's or tag's slug in the path, checked as the API checks it. */
+export function slugOf(c: AdminPageContext): string {
+  return parseFields(slugParams(), { slug: c.req.param('slug') }).slug;
 }
 
 /** What went wrong, for the page: the person's words, and the API's problem detail beside it. */
@@ -150,6 +156,17 @@ export function Notice(props: {
     );
   }
   return null;
+}
+
+/** The error again beside the form it is about (announced once, by the page's own alert). */
+export function InlineError(props: { error?: PageError }) {
+  const e = props.error;
+  if (!e) return null;
+  return (
+    <p class="alert">
+      {e.message} {e.detail ? <span class="hint">{e.detail}</span> : null}
+    </p>
+  );
 }
 
 /** The hidden CSRF field every form of these pages carries. */

@@ -3,7 +3,7 @@ import { primaryDb } from '../auth/session';
 import { auditContext } from '../authoring/audit';
 import { effectContext } from '../authoring/effects';
 import { afterTagWrite } from '../authoring/taxonomy-effects';
-import { slugParams, tagMergeBody, tagPatchBody } from '../authoring/schemas';
+import { tagMergeBody, tagPatchBody } from '../authoring/schemas';
 import { deleteTag, mergeTags, renameTag } from '../authoring/taxonomy';
 import { listAdminTags, type AdminTag } from '../authoring/taxonomy-queries';
 import { AppError } from '../lib/errors';
@@ -15,9 +15,11 @@ import {
   fill,
   forbiddenPage,
   formAction,
+  InlineError,
   isAdmin,
   Notice,
   parseFields,
+  slugOf,
   type AdminFrame,
   type AdminPageContext,
   type AdminPageEnv,
@@ -33,10 +35,6 @@ function missing(what: string): never {
   throw new AppError('not_found', { detail: `No tag ${what}` });
 }
 
-function slugOf(c: AdminPageContext): string {
-  return parseFields(slugParams(), { slug: c.req.param('slug') }).slug;
-}
-
 function back(done: StructureDone, query: string | undefined): string {
   const params = new URLSearchParams({ done, ...(query ? { q: query } : {}) });
   return `/admin/tags?${params.toString()}`;
@@ -49,11 +47,7 @@ function TagRow(props: { t: AdminTag; l: StructureLabels; csrf?: string; error?:
     <tr id={`tag-${t.slug}`} data-tag={t.slug}>
       <th scope="row">
         <span class="tag-name">{t.name}</span> <code>{t.slug}</code>
-        {mine ? (
-          <p class="alert" role="alert">
-            {mine.message} {mine.detail ? <span class="hint">{mine.detail}</span> : null}
-          </p>
-        ) : null}
+        <InlineError error={mine} />
       </th>
       <td class="num">{t.articles}</td>
       <td class="tag-actions">

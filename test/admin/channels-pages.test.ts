@@ -1,10 +1,8 @@
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app';
 import { browserGet } from '../auth/browser';
 import { get, json, seedArticle, seedChannel, testDb, uniqueSlug } from '../helpers';
-import { expectDone, pageError, postForm, signedIn } from './structure-helpers';
+import { expectDone, pageError, postForm, signedIn, withEdgeCache } from './structure-helpers';
 
 /** The channels under `parent` (null: top level), in their order. */
 async function childrenOf(parent: string | null): Promise<string[]> {
@@ -169,14 +167,7 @@ describe('POST /admin/channels (create)', () => {
 
 describe('POST /admin/channels/:slug (rename)', () => {
   it('renames a channel and the public article page and channel page show it at once, even with the edge cache on', async () => {
-    const app = createApp();
-    const cachedEnv = { ...env, API_EDGE_CACHE_SECONDS: '60' } as Env;
-    const call = async (req: Request) => {
-      const ctx = createExecutionContext();
-      const res = await app.fetch(req, cachedEnv, ctx);
-      await waitOnExecutionContext(ctx);
-      return res;
-    };
+    const call = withEdgeCache();
     const db = testDb();
     const top = await seedChannel(db, { name: '要闻动态' });
     const channel = await seedChannel(db, { name: '盘锦要闻', parentSlug: top.slug });

@@ -1,6 +1,8 @@
-import { exports } from 'cloudflare:workers';
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
 import { origin, seedUser, signInAs, type Browser } from '../auth/browser';
+import { createApp } from '../../src/app';
 import { clientAddress } from '../helpers';
 
 /** What the channels and tags tests share: a signed-in admin or editor, and posting a form. */
@@ -53,4 +55,19 @@ export function pageError(html: string): string {
     .replace(/<[^>]+>/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/**
+ * Requests to an app whose public answers go through this colo's edge cache (off in the
+ * suite's config), to prove a write leaves no stale copy behind.
+ */
+export function withEdgeCache(): (req: Request) => Promise<Response> {
+  const app = createApp();
+  const cachedEnv = { ...env, API_EDGE_CACHE_SECONDS: '60' } as Env;
+  return async (req) => {
+    const ctx = createExecutionContext();
+    const res = await app.fetch(req, cachedEnv, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  };
 }

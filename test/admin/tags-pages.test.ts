@@ -1,10 +1,8 @@
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app';
 import { browserGet } from '../auth/browser';
 import { get, json, seedArticle, seedChannel, testDb, uniqueSlug } from '../helpers';
-import { expectDone, pageError, postForm, signedIn } from './structure-helpers';
+import { expectDone, pageError, postForm, signedIn, withEdgeCache } from './structure-helpers';
 
 async function tagRow(slug: string) {
   return env.DB.prepare('select name from tags where slug = ?')
@@ -74,14 +72,7 @@ describe('GET /admin/tags', () => {
 
 describe('POST /admin/tags/:slug (rename)', () => {
   it('renames a tag and the public article page shows the new name at once, edge cache on', async () => {
-    const app = createApp();
-    const cachedEnv = { ...env, API_EDGE_CACHE_SECONDS: '60' } as Env;
-    const call = async (req: Request) => {
-      const ctx = createExecutionContext();
-      const res = await app.fetch(req, cachedEnv, ctx);
-      await waitOnExecutionContext(ctx);
-      return res;
-    };
+    const call = withEdgeCache();
     const channel = await seedChannel(testDb());
     const slug = uniqueSlug('tag');
     const article = await seedArticle(testDb(), {
@@ -115,7 +106,7 @@ describe('POST /admin/tags/:slug (rename)', () => {
     expect(res.status).toBe(422);
     const html = await res.text();
     expect(pageError(html)).toContain('填写的内容有误。');
-    expect(html).toMatch(new RegExp(`<tr id="tag-${slug}"[^>]*>[\\s\\S]*?<p class="alert"`));
+    expect(html).toMatch(new RegExp(`<tr id="tag-${slug}"[^>]*>[\\s\\S]*?<p class="alert">`));
     expect(await tagRow(slug)).toEqual({ name: '原名' });
     const missing = await postForm(`/admin/tags/${uniqueSlug('none')}`, browser, { name: '新' });
     expect(missing.status).toBe(404);
