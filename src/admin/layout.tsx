@@ -17,7 +17,8 @@ export interface AdminLayoutProps {
   /** The session's CSRF token, which admin.js sends with every write. */
   csrf?: string;
   /** Which nav entry is current. */
-  section?: 'articles' | 'password' | 'channels' | 'tags';
+  section?:
+    'articles' | 'password' | 'users' | 'tokens' | 'sessions' | 'account' | 'channels' | 'tags';
   /** The path, so the language switch comes back to it. */
   path: string;
   timeZone: string;
@@ -27,15 +28,21 @@ export interface AdminLayoutProps {
 /** The admin's frame: its own stylesheet and script (never loaded by reader pages). */
 export function AdminLayout(props: AdminLayoutProps) {
   const l = props.labels;
+  const admin = props.user?.role === 'admin';
   const nav: { key: NonNullable<AdminLayoutProps['section']>; href: string; label: string }[] = [
     { key: 'articles', href: '/admin', label: l.articles },
+    // Admin-only entries are not shown to others (the pages answer them 403 anyway).
+    ...(admin
+      ? [
+          { key: 'channels' as const, href: '/admin/channels', label: l.structure.channels },
+          { key: 'tags' as const, href: '/admin/tags', label: l.structure.tags },
+          { key: 'users' as const, href: '/admin/users', label: l.people.users },
+          { key: 'tokens' as const, href: '/admin/tokens', label: l.people.tokens },
+        ]
+      : []),
+    { key: 'sessions', href: '/admin/sessions', label: l.people.sessions },
+    { key: 'account', href: '/admin/account', label: l.people.account },
   ];
-  if (props.user?.role === 'admin') {
-    nav.push(
-      { key: 'channels', href: '/admin/channels', label: l.structure.channels },
-      { key: 'tags', href: '/admin/tags', label: l.structure.tags },
-    );
-  }
   return (
     <html lang={l.langTag}>
       <head>
@@ -81,7 +88,6 @@ export function AdminLayout(props: AdminLayoutProps) {
                 <span>
                   {l.signedInAs}: <strong>{props.user.displayName}</strong> ({props.user.username})
                 </span>
-                <a href="/admin/password">{l.changePassword}</a>
                 <form method="post" action="/admin/sign-out" class="inline-form">
                   <input type="hidden" name="csrf" value={props.csrf} />
                   <button type="submit">{l.signOut}</button>
