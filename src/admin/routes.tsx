@@ -27,6 +27,7 @@ import { registerChannelPages } from './channels-pages';
 import { registerTagPages } from './tags-pages';
 import { registerPeoplePages } from './people-pages';
 import { findAdminArticle } from '../authoring/queries';
+import { opsPages } from './ops-pages';
 
 type UserPrincipal = Extract<Principal, { kind: 'user' }>;
 
@@ -479,6 +480,8 @@ function buildPages() {
       </AdminLayout>,
     );
   });
+
+  opsPages(app, frame);
 
   app.notFound((c) => {
     throw new AppError('route_not_found', {

@@ -1,4 +1,5 @@
 import { startEditor } from './editor';
+import { startImport } from './import';
 import { confirmForms } from './structure';
 import { startPeoplePages } from './people';
 
@@ -6,6 +7,7 @@ function start() {
   startPeoplePages();
   const editor = document.querySelector<HTMLFormElement>('form[data-form="editor"]');
   if (editor) startEditor(editor);
+  startImport();
   confirmForms(document);
 }
 
