@@ -80,6 +80,7 @@ export interface AdminLabels {
   searchTitle: string;
   sort: string;
   sorts: Record<AdminListSort, string>;
+  structure: StructureLabels;
   people: PeopleLabels;
 }
 
@@ -169,6 +170,71 @@ export const peopleDone = [
 ] as const;
 export type PeopleDone = (typeof peopleDone)[number];
 
+/** The channels and tags pages (admins only). `{name}`, `{n}` are filled in by the page. */
+export interface StructureLabels {
+  channels: string;
+  tags: string;
+  forbiddenTitle: string;
+  adminsOnly: string;
+  tree: string;
+  noChannels: string;
+  articleCount: string;
+  moveUp: string;
+  moveDown: string;
+  moveUpNamed: string;
+  moveDownNamed: string;
+  edit: string;
+  editNamed: string;
+  name: string;
+  slug: string;
+  slugHint: string;
+  slugFixed: string;
+  description: string;
+  parent: string;
+  topLevel: string;
+  belowThis: string;
+  move: string;
+  newChannel: string;
+  create: string;
+  delete: string;
+  confirmDeleteChannel: string;
+  tagName: string;
+  articles: string;
+  actions: string;
+  searchTags: string;
+  search: string;
+  noTags: string;
+  shownFirst: string;
+  rename: string;
+  tagSlugFixed: string;
+  mergeInto: string;
+  merge: string;
+  mergeHint: string;
+  confirmMerge: string;
+  confirmDeleteTag: string;
+  done: Record<StructureDone, string>;
+  cycle: string;
+  notEmpty: string;
+  slugTaken: string;
+  orderChanged: string;
+  mergeSelf: string;
+  notFound: string;
+  invalid: string;
+  failed: string;
+}
+
+export const structureDone = [
+  'created',
+  'saved',
+  'moved',
+  'reordered',
+  'deleted',
+  'tagRenamed',
+  'tagMerged',
+  'tagDeleted',
+] as const;
+export type StructureDone = (typeof structureDone)[number];
+
 const zh: AdminLabels = {
   langTag: 'zh-CN',
   admin: '编辑后台',
@@ -251,6 +317,68 @@ const zh: AdminLabels = {
   searchTitle: '标题包含',
   sort: '排序',
   sorts: { updated: '最近更新', published: '最新发布', views: '浏览最多' },
+  structure: {
+    channels: '栏目管理',
+    tags: '标签管理',
+    forbiddenTitle: '无权访问',
+    adminsOnly: '只有管理员可以管理栏目和标签。',
+    tree: '栏目结构',
+    noChannels: '还没有栏目。',
+    articleCount: '{n} 篇',
+    moveUp: '上移',
+    moveDown: '下移',
+    moveUpNamed: '上移“{name}”',
+    moveDownNamed: '下移“{name}”',
+    edit: '编辑',
+    editNamed: '编辑“{name}”',
+    name: '名称',
+    slug: '地址标识（slug）',
+    slugHint: '小写字母、数字和连字符，用于网址 /channels/地址标识',
+    slugFixed:
+      '地址标识创建后不能修改：已发布的链接 /channels/{slug} 始终有效。改名只改变显示的名称和文章页的导航路径。',
+    description: '说明',
+    parent: '上级栏目',
+    topLevel: '（顶级栏目）',
+    belowThis: '（其下级栏目）',
+    move: '移动',
+    newChannel: '新建栏目',
+    create: '创建',
+    delete: '删除',
+    confirmDeleteChannel: '确定删除栏目“{name}”？',
+    tagName: '标签',
+    articles: '文章数',
+    actions: '操作',
+    searchTags: '搜索标签',
+    search: '搜索',
+    noTags: '没有符合条件的标签。',
+    shownFirst: '只显示前 {n} 个，请用搜索缩小范围。',
+    rename: '重命名',
+    tagSlugFixed: '地址标识 {slug} 保持不变。',
+    mergeInto: '合并到',
+    merge: '合并',
+    mergeHint: '目标标签的地址标识',
+    confirmMerge: '确定将标签“{name}”合并到所选标签？原标签的文章将改用目标标签，原标签被删除。',
+    confirmDeleteTag: '确定删除标签“{name}”？所有文章将不再有这个标签。',
+    done: {
+      created: '栏目已创建。',
+      saved: '已保存。',
+      moved: '栏目已移动。',
+      reordered: '顺序已更新。',
+      deleted: '栏目已删除。',
+      tagRenamed: '标签已重命名。',
+      tagMerged: '标签已合并。',
+      tagDeleted: '标签已删除。',
+    },
+    cycle: '不能把栏目移到它自己或它的下级栏目之下。',
+    notEmpty:
+      '栏目下还有文章或子栏目，不能删除。请先移走它们（已删除但尚未清除的文章也计算在内）。',
+    slugTaken: '这个地址标识已被使用，请换一个。',
+    orderChanged: '栏目已被他人修改，请按最新的列表重新排序。',
+    mergeSelf: '不能把标签合并到它自己。',
+    notFound: '找不到这个栏目或标签，可能已被他人删除或改动。',
+    invalid: '填写的内容有误。',
+    failed: '操作未完成。',
+  },
   people: {
     users: '用户管理',
     tokens: '接口令牌',
@@ -425,6 +553,69 @@ const en: AdminLabels = {
   searchTitle: 'Title contains',
   sort: 'Sort',
   sorts: { updated: 'Recently updated', published: 'Newest published', views: 'Most viewed' },
+  structure: {
+    channels: 'Channels',
+    tags: 'Tags',
+    forbiddenTitle: 'Not allowed',
+    adminsOnly: 'Only admins can manage channels and tags.',
+    tree: 'Channel tree',
+    noChannels: 'There are no channels yet.',
+    articleCount: '{n} articles',
+    moveUp: 'Up',
+    moveDown: 'Down',
+    moveUpNamed: 'Move “{name}” up',
+    moveDownNamed: 'Move “{name}” down',
+    edit: 'Edit',
+    editNamed: 'Edit “{name}”',
+    name: 'Name',
+    slug: 'Slug',
+    slugHint: 'Lowercase letters, digits and hyphens; the address is /channels/slug',
+    slugFixed:
+      "A channel's slug cannot change once created, so published links to /channels/{slug} keep working. Renaming changes only the name shown and article pages' breadcrumbs.",
+    description: 'Description',
+    parent: 'Parent channel',
+    topLevel: '(top level)',
+    belowThis: '(below this one)',
+    move: 'Move',
+    newChannel: 'New channel',
+    create: 'Create',
+    delete: 'Delete',
+    confirmDeleteChannel: 'Delete the channel “{name}”?',
+    tagName: 'Tag',
+    articles: 'Articles',
+    actions: 'Actions',
+    searchTags: 'Search tags',
+    search: 'Search',
+    noTags: 'No tags match.',
+    shownFirst: 'Only the first {n} are shown; search to narrow the list.',
+    rename: 'Rename',
+    tagSlugFixed: 'The slug {slug} stays.',
+    mergeInto: 'Merge into',
+    merge: 'Merge',
+    mergeHint: 'Slug of the tag to keep',
+    confirmMerge:
+      'Merge the tag “{name}” into the chosen one? Its articles get the other tag and “{name}” goes.',
+    confirmDeleteTag: 'Delete the tag “{name}”? No article will have it any more.',
+    done: {
+      created: 'Channel created.',
+      saved: 'Saved.',
+      moved: 'Channel moved.',
+      reordered: 'Order updated.',
+      deleted: 'Channel deleted.',
+      tagRenamed: 'Tag renamed.',
+      tagMerged: 'Tags merged.',
+      tagDeleted: 'Tag deleted.',
+    },
+    cycle: 'A channel cannot move under itself or one of its own subchannels.',
+    notEmpty:
+      'The channel still has articles or subchannels, so it cannot be deleted. Move them first (deleted articles count until they are purged).',
+    slugTaken: 'That slug is taken; choose another.',
+    orderChanged: 'Someone else changed these channels; order them again from the current list.',
+    mergeSelf: 'A tag cannot be merged into itself.',
+    notFound: 'No such channel or tag; someone may have deleted or changed it.',
+    invalid: 'Some of the fields are not right.',
+    failed: 'The action did not complete.',
+  },
   people: {
     users: 'People',
     tokens: 'API tokens',

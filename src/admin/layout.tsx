@@ -26,7 +26,9 @@ export interface AdminLayoutProps {
     | 'account'
     | 'audit'
     | 'webhooks'
-    | 'import';
+    | 'import'
+    | 'channels'
+    | 'tags';
   /** The path, so the language switch comes back to it. */
   path: string;
   timeZone: string;
@@ -42,6 +44,8 @@ export function AdminLayout(props: AdminLayoutProps) {
     // Admin-only entries are not shown to others (the pages answer them 403 anyway).
     ...(admin
       ? [
+          { key: 'channels' as const, href: '/admin/channels', label: l.structure.channels },
+          { key: 'tags' as const, href: '/admin/tags', label: l.structure.tags },
           { key: 'users' as const, href: '/admin/users', label: l.people.users },
           { key: 'tokens' as const, href: '/admin/tokens', label: l.people.tokens },
         ]

@@ -23,6 +23,8 @@ import { zonedDateTime } from '../lib/time';
 import { adminLabels, type AdminLabels } from './labels';
 import { AdminLayout } from './layout';
 import { EditorForm, type ChannelOption } from './editor-page';
+import { registerChannelPages } from './channels-pages';
+import { registerTagPages } from './tags-pages';
 import { registerPeoplePages } from './people-pages';
 import { findAdminArticle } from '../authoring/queries';
 import { opsPages } from './ops-pages';
@@ -303,6 +305,8 @@ function buildPages() {
     };
   };
 
+  registerChannelPages(app, frame);
+  registerTagPages(app, frame);
   registerPeoplePages(app, frame);
 
   app.get('/admin', async (c) => {

@@ -129,7 +129,9 @@ export type DocumentScope =
   /** Every article with the tag. */
   | { tag: number | SQL }
   /** Articles with an id in [from, to]. */
-  | { idRange: [number, number] };
+  | { idRange: [number, number] }
+  /** These articles (one bound parameter however many: a JSON array read with json_each). */
+  | { ids: readonly number[] };
 
 /**
  * The article `x`, every document that links it now (the neighbours it may be leaving) and
@@ -169,6 +171,9 @@ function scopeCondition(scope: DocumentScope): SQL {
   }
   if ('tag' in scope) {
     return sql`${articles.id} in (select article_id from article_tags where tag_id = ${scope.tag})`;
+  }
+  if ('ids' in scope) {
+    return sql`${articles.id} in (select value from json_each(${JSON.stringify(scope.ids)}))`;
   }
   return sql`${articles.id} between ${scope.idRange[0]} and ${scope.idRange[1]}`;
 }

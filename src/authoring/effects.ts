@@ -172,11 +172,13 @@ export function webhookType(event: ArticleEvent): WebhookEventType | null {
 
 /**
  * After a channel or tag change: this colo's home page, channel lists, channel pages and
- * feeds. Article pages (breadcrumbs, tags) follow within their cache lifetime.
+ * feeds, and the pages of the `articles` whose breadcrumb or tags changed (the caller names
+ * the most recent few: they are the ones being read; older ones and other colos follow
+ * within their cache lifetime).
  */
 export async function afterTaxonomyWrite(
   ctx: EffectContext,
-  change: { channels: readonly string[] },
+  change: { channels: readonly string[]; articles?: readonly { id: number; slug: string }[] },
 ): Promise<void> {
   if (!ctx.origin) return;
   const paths = [
@@ -189,6 +191,16 @@ export async function afterTaxonomyWrite(
   for (const slug of change.channels) {
     paths.push(`/api/v1/channels/${slug}`, `/channels/${slug}`, `/api/v1/articles?channel=${slug}`);
     for (const f of feedFiles) paths.push(`/channels/${slug}/${f}`);
+  }
+  for (const a of change.articles ?? []) {
+    paths.push(
+      `/articles/${a.id}`,
+      `/articles/${a.slug}`,
+      `/articles/${a.id}/${a.slug}`,
+      `/api/v1/articles/${a.id}`,
+      `/api/v1/articles/${a.slug}`,
+      `/embed/articles/${a.id}`,
+    );
   }
   await Promise.all(
     paths.map((p) => caches.default.delete(new Request(ctx.origin + p, { method: 'GET' }))),

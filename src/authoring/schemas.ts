@@ -254,6 +254,15 @@ export const channelPatchBody = () =>
     .strict()
     .openapi('AdminChannelPatch');
 
+export const channelOrderBody = () =>
+  z
+    .object({
+      parent: slug().nullable(),
+      order: z.array(slug()).min(1).max(1000),
+    })
+    .strict()
+    .openapi('AdminChannelOrder');
+
 export const tagCreateBody = () =>
   z.object({ name: tagName(), slug: slug().optional() }).strict().openapi('AdminTagCreate');
 

@@ -8,18 +8,22 @@ import { rethrowWriteError } from './article-routes';
 import { jsonBody, jsonContent, security, writers } from './openapi';
 import { auditContext } from './audit';
 import { afterTaxonomyWrite, effectContext } from './effects';
+import { afterChannelWrite, afterTagWrite } from './taxonomy-effects';
 import {
   createChannelCommand,
   createTag,
   deleteChannel,
+  deleteTag,
   mergeTags,
   patchChannel,
   renameTag,
+  reorderChannels,
   type ChannelRow,
   type TagRow,
 } from './taxonomy';
 import {
   channelCreateBody,
+  channelOrderBody,
   channelPatchBody,
   slugParams,
   tagCreateBody,
@@ -90,6 +94,36 @@ export function registerTaxonomyRoutes(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(
     createRoute({
+      method: 'put',
+      path: '/channels/order',
+      operationId: 'adminReorderChannels',
+      tags: ['Admin: channels'],
+      summary:
+        'Order the children of a parent (null: the top level); the list must name each exactly once (409 otherwise)',
+      security,
+      middleware: [admins] as const,
+      request: { body: jsonBody(channelOrderBody()) },
+      responses: {
+        200: jsonContent(z.object({ data: z.array(channelView()) }), 'The siblings, in order'),
+        ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 429),
+      },
+    }),
+    async (c) => {
+      const { parent, order } = c.req.valid('json');
+      let rows: ChannelRow[] | null;
+      try {
+        rows = await reorderChannels(primaryDb(c), parent, order, auditContext(c));
+      } catch (err) {
+        rethrowWriteError(err);
+      }
+      if (!rows) missing(`channel '${parent}'`);
+      await afterTaxonomyWrite(effectContext(c), { channels: parent ? [parent] : [] });
+      return c.json({ data: rows.map(presentChannel) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
       method: 'patch',
       path: '/channels/{slug}',
       operationId: 'adminPatchChannel',
@@ -113,7 +147,10 @@ export function registerTaxonomyRoutes(app: OpenAPIHono<AppEnv>) {
         rethrowWriteError(err);
       }
       if (!row) missing(`channel '${slug}'`);
-      await afterTaxonomyWrite(effectContext(c), { channels: [slug] });
+      await afterChannelWrite(effectContext(c), primaryDb(c), {
+        channels: [slug, row.parentSlug],
+        breadcrumbsOf: body.name !== undefined || body.parent !== undefined ? slug : undefined,
+      });
       return c.json({ data: presentChannel(row) }, 200);
     },
   );
@@ -192,8 +229,32 @@ export function registerTaxonomyRoutes(app: OpenAPIHono<AppEnv>) {
       const { slug } = c.req.valid('param');
       const tag = await renameTag(primaryDb(c), slug, c.req.valid('json').name, auditContext(c));
       if (!tag) missing(`tag '${slug}'`);
-      await afterTaxonomyWrite(effectContext(c), { channels: [] });
+      await afterTagWrite(effectContext(c), primaryDb(c), { tag: slug });
       return c.json({ data: presentTag(tag) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/tags/{slug}',
+      operationId: 'adminDeleteTag',
+      tags: ['Admin: tags'],
+      summary: 'Delete a tag: every article loses it',
+      security,
+      middleware: [admins] as const,
+      request: { params: slugParams() },
+      responses: {
+        204: { description: 'Deleted' },
+        ...problemResponses(400, 401, 403, 404, 429),
+      },
+    }),
+    async (c) => {
+      const { slug } = c.req.valid('param');
+      const tag = await deleteTag(primaryDb(c), slug, auditContext(c));
+      if (!tag) missing(`tag '${slug}'`);
+      await afterTagWrite(effectContext(c), primaryDb(c), { ids: tag.articleIds });
+      return c.body(null, 204);
     },
   );
 
@@ -222,7 +283,7 @@ export function registerTaxonomyRoutes(app: OpenAPIHono<AppEnv>) {
         rethrowWriteError(err);
       }
       if (!tag) missing(`tag '${slug}' or '${into}'`);
-      await afterTaxonomyWrite(effectContext(c), { channels: [] });
+      await afterTagWrite(effectContext(c), primaryDb(c), { tag: into });
       return c.json({ data: presentTag(tag) }, 200);
     },
   );

@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { articleTags, channels, tags } from '../db/schema';
 import { nowDate } from '../lib/clock';
@@ -312,4 +312,92 @@ export async function mergeTags(
     }),
   ]);
   return target;
+}
+
+/**
+ * Puts the children of `parent` (null: the top-level channels) in the given order, positions
+ * 0, 1, 2... in one statement. `order` must name exactly the current siblings: a list made
+ * before someone else added, moved or removed one is refused rather than half applied.
+ * Returns null when `parent` does not exist.
+ */
+export async function reorderChannels(
+  db: Database,
+  parent: string | null,
+  order: readonly string[],
+  ctx: TaxonomyContext,
+): Promise<ChannelRow[] | null> {
+  const parentRow = parent === null ? null : await findChannelRow(db, parent);
+  if (parent !== null && !parentRow) return null;
+  const parentId = parentRow?.id ?? null;
+  const siblingsOf = () =>
+    db
+      .select({ slug: channels.slug })
+      .from(channels)
+      .where(parentId === null ? isNull(channels.parentId) : eq(channels.parentId, parentId));
+  const current = (await siblingsOf()).map((r) => r.slug);
+  const unique = new Set(order);
+  if (
+    unique.size !== order.length ||
+    unique.size !== current.length ||
+    current.some((s) => !unique.has(s))
+  ) {
+    throw new WriteConflictError(
+      `the order must name each channel under ${parent ?? 'the top level'} once: ${current.join(', ')}`,
+    );
+  }
+  const list = JSON.stringify(order);
+  await db.batch([
+    db
+      .update(channels)
+      .set({
+        position: sql`(select key from json_each(${list}) where value = ${channels.slug})`,
+        updatedAt: nowDate(),
+      })
+      .where(
+        and(
+          sql`${channels.slug} in (select value from json_each(${list}))`,
+          parentId === null ? isNull(channels.parentId) : eq(channels.parentId, parentId),
+        ),
+      ),
+    auditStatement(
+      db,
+      {
+        ...ctx,
+        action: 'channel.reorder',
+        targetType: 'channel',
+        targetId: parent ?? '',
+        changedFields: ['position'],
+        outcome: 'ok',
+      },
+      sql`changes() > 0`,
+    ),
+  ]);
+  const rows = await Promise.all(order.map((slug) => findChannelRow(db, slug)));
+  return rows.filter((r): r is ChannelRow => r !== null);
+}
+
+/** Removes a tag from every article that has it, and the tag itself; says which articles had it. */
+export async function deleteTag(
+  db: Database,
+  slug: string,
+  ctx: TaxonomyContext,
+): Promise<(TagRow & { articleIds: number[] }) | null> {
+  const tag = await findTag(db, slug);
+  if (!tag) return null;
+  // Read first: once the links are gone no statement can tell which documents listed the tag.
+  const linked = await db
+    .select({ id: articleTags.articleId })
+    .from(articleTags)
+    .where(eq(articleTags.tagId, tag.id));
+  await db.batch([
+    db.delete(articleTags).where(eq(articleTags.tagId, tag.id)),
+    db.delete(tags).where(eq(tags.id, tag.id)),
+    auditStatement(
+      db,
+      { ...ctx, action: 'tag.delete', targetType: 'tag', targetId: slug, outcome: 'ok' },
+      sql`changes() = 1`,
+    ),
+    ...documentRefreshStatements(db, { ids: linked.map((r) => r.id) }),
+  ]);
+  return { ...tag, articleIds: linked.map((r) => r.id) };
 }

@@ -51,9 +51,16 @@ export function channelTreeQuery(db: Database) {
 }
 
 export async function listChannelTree(db: Database): Promise<ChannelNode[]> {
-  const rows = await channelTreeQuery(db);
-  const nodes = new Map<string, ChannelNode>(rows.map((r) => [r.slug, { ...r, children: [] }]));
-  const roots: ChannelNode[] = [];
+  return nestChannels(await channelTreeQuery(db));
+}
+
+export type Nested<T> = T & { children: Nested<T>[] };
+
+/** Rows in sibling order (as channelTreeQuery gives them) nested under their parents. */
+export function nestChannels<T extends Channel>(rows: T[]): Nested<T>[] {
+  type Node = Nested<T>;
+  const nodes = new Map<string, Node>(rows.map((r) => [r.slug, { ...r, children: [] }]));
+  const roots: Node[] = [];
   for (const node of nodes.values()) {
     const parent = node.parentSlug ? nodes.get(node.parentSlug) : undefined;
     if (parent) parent.children.push(node);

@@ -150,6 +150,99 @@ describe('channels admin API', () => {
   });
 });
 
+describe('PUT /api/v1/admin/channels/order', () => {
+  it('orders the siblings under a parent in one write, and refuses a list that is not exactly them', async () => {
+    const root = await issueToken('admin');
+    const db = testDb();
+    const parent = await seedChannel(db);
+    const [a, b, c] = [
+      await seedChannel(db, { parentSlug: parent.slug }),
+      await seedChannel(db, { parentSlug: parent.slug }),
+      await seedChannel(db, { parentSlug: parent.slug }),
+    ];
+    const ordered = await admin('/channels/order', {
+      token: root,
+      method: 'PUT',
+      json: { parent: parent.slug, order: [c!.slug, a!.slug, b!.slug] },
+    });
+    expect(ordered.status).toBe(200);
+    expect((await json(ordered)).data.map((ch: any) => [ch.slug, ch.position])).toEqual([
+      [c!.slug, 0],
+      [a!.slug, 1],
+      [b!.slug, 2],
+    ]);
+    const children = async () =>
+      (await json(await get(`/api/v1/channels/${parent.slug}`))).data.children.map(
+        (ch: any) => ch.slug,
+      );
+    expect(await children()).toEqual([c!.slug, a!.slug, b!.slug]);
+    for (const order of [
+      [c!.slug, a!.slug],
+      [c!.slug, a!.slug, b!.slug, parent.slug],
+      [c!.slug, c!.slug, a!.slug],
+    ]) {
+      await expectProblem(
+        await admin('/channels/order', {
+          token: root,
+          method: 'PUT',
+          json: { parent: parent.slug, order },
+        }),
+        409,
+        'conflict',
+      );
+    }
+    await expectProblem(
+      await admin('/channels/order', {
+        token: root,
+        method: 'PUT',
+        json: { parent: uniqueSlug('none'), order: [a!.slug] },
+      }),
+      404,
+      'not_found',
+    );
+    await expectProblem(
+      await admin('/channels/order', {
+        token: await issueToken('editor'),
+        method: 'PUT',
+        json: { parent: parent.slug, order: [a!.slug, b!.slug, c!.slug] },
+      }),
+      403,
+      'forbidden',
+    );
+    expect(await children()).toEqual([c!.slug, a!.slug, b!.slug]);
+  });
+});
+
+describe('DELETE /api/v1/admin/tags/:slug', () => {
+  it('deletes a tag from every article (204), then 404; editors may not', async () => {
+    const root = await issueToken('admin');
+    const channel = await seedChannel(testDb());
+    const gone = uniqueSlug('gone');
+    const stays = uniqueSlug('stays');
+    const article = await seedArticle(testDb(), {
+      channelSlug: channel.slug,
+      tags: [
+        { slug: gone, name: '旧标签' },
+        { slug: stays, name: '新标签' },
+      ],
+    });
+    await expectProblem(
+      await admin(`/tags/${gone}`, { token: await issueToken('editor'), method: 'DELETE' }),
+      403,
+      'forbidden',
+    );
+    const deleted = await admin(`/tags/${gone}`, { token: root, method: 'DELETE' });
+    expect(deleted.status).toBe(204);
+    const tags = (await json(await get(`/api/v1/articles/${article.id}`))).data.tags;
+    expect(tags).toEqual([{ slug: stays, name: '新标签' }]);
+    await expectProblem(
+      await admin(`/tags/${gone}`, { token: root, method: 'DELETE' }),
+      404,
+      'not_found',
+    );
+  });
+});
+
 describe('tags admin API', () => {
   it('creates, renames and merges tags; merged articles keep one copy of the tag', async () => {
     const editor = await issueToken('editor');

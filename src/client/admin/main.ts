@@ -1,5 +1,6 @@
 import { startEditor } from './editor';
 import { startImport } from './import';
+import { confirmForms } from './structure';
 import { startPeoplePages } from './people';
 
 function start() {
@@ -7,6 +8,7 @@ function start() {
   const editor = document.querySelector<HTMLFormElement>('form[data-form="editor"]');
   if (editor) startEditor(editor);
   startImport();
+  confirmForms(document);
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
