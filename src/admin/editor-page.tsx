@@ -1,5 +1,7 @@
 import { raw } from 'hono/html';
 import type { AdminArticle } from '../authoring/queries';
+import { nowDate } from '../lib/clock';
+import { zonedDateTime } from '../lib/time';
 import type { AdminLabels } from './labels';
 
 export interface ChannelOption {
@@ -17,8 +19,18 @@ export function EditorForm(props: {
   labels: AdminLabels;
   article: AdminArticle | null;
   channels: ChannelOption[];
+  /** The site's time zone: the schedule picker's times are wall-clock times there. */
+  timeZone: string;
 }) {
   const { labels: l, article: a } = props;
+  const zoneName =
+    new Intl.DateTimeFormat(l.langTag, { timeZone: props.timeZone, timeZoneName: 'long' })
+      .formatToParts(nowDate())
+      .find((p) => p.type === 'timeZoneName')?.value ?? props.timeZone;
+  const scheduledAt =
+    a?.status === 'scheduled' && a.publishedAt
+      ? zonedDateTime(a.publishedAt, props.timeZone).replace(' ', 'T')
+      : undefined;
   return (
     <form
       class="editor"
@@ -44,6 +56,14 @@ export function EditorForm(props: {
           </section>
         </div>
       </div>
+      {a ? (
+        <p class="article-state">
+          {l.status}:{' '}
+          <span class={`badge badge-${a.status}`} data-role="state">
+            {l.statuses[a.status]}
+          </span>
+        </p>
+      ) : null}
       <p class="status-line" role="status" data-role="status" data-saved={l.saved}></p>
       <div class="fields">
         <label for="f-title">{l.title}</label>
@@ -147,10 +167,16 @@ export function EditorForm(props: {
             <button type="button" data-action="publish">
               {l.publish}
             </button>
-            <label class="schedule">
-              {l.scheduleAt}
-              <input type="datetime-local" name="scheduleAt" data-role="schedule-at" />
-            </label>
+            <div class="schedule">
+              <label for="f-schedule-at">{`${l.scheduleAt} (${zoneName})`}</label>
+              <input
+                type="datetime-local"
+                name="scheduleAt"
+                id="f-schedule-at"
+                data-role="schedule-at"
+                value={scheduledAt}
+              />
+            </div>
             <button type="button" data-action="schedule">
               {l.schedule}
             </button>

@@ -402,10 +402,12 @@ function buildPages() {
               {l.newArticle}
             </a>
           ) : null}
-          <form method="get" action="/admin" class="filters" role="search">
-            <label>
-              {l.status}
-              <select name="status">
+          <form method="get" action="/admin" class="filters" role="search" aria-label={l.filter}>
+            {/* Labels beside (not around) their controls: a wrapped select would add its
+                chosen option to its own name ("Status All statuses"). */}
+            <div class="filter">
+              <label for="filter-status">{l.status}</label>
+              <select name="status" id="filter-status">
                 <option value="">{l.allStatuses}</option>
                 {(['draft', 'scheduled', 'published', 'archived'] as const).map((s) => (
                   <option value={s} selected={status === s}>
@@ -413,10 +415,10 @@ function buildPages() {
                   </option>
                 ))}
               </select>
-            </label>
-            <label>
-              {l.channel}
-              <select name="channel">
+            </div>
+            <div class="filter">
+              <label for="filter-channel">{l.channel}</label>
+              <select name="channel" id="filter-channel">
                 <option value="">{l.allChannels}</option>
                 {flat.map((ch) => (
                   <option value={ch.slug} selected={channel === ch.slug}>
@@ -424,25 +426,25 @@ function buildPages() {
                   </option>
                 ))}
               </select>
-            </label>
-            <label>
-              {l.author}
-              <input name="author" value={author ?? ''} maxlength={200} />
-            </label>
-            <label>
-              {l.searchTitle}
-              <input type="search" name="q" value={title ?? ''} maxlength={200} />
-            </label>
-            <label>
-              {l.sort}
-              <select name="sort">
+            </div>
+            <div class="filter">
+              <label for="filter-author">{l.author}</label>
+              <input name="author" value={author ?? ''} maxlength={200} id="filter-author" />
+            </div>
+            <div class="filter">
+              <label for="filter-q">{l.searchTitle}</label>
+              <input type="search" name="q" value={title ?? ''} maxlength={200} id="filter-q" />
+            </div>
+            <div class="filter">
+              <label for="filter-sort">{l.sort}</label>
+              <select name="sort" id="filter-sort">
                 {adminListSorts.map((s) => (
                   <option value={s} selected={(sort ?? 'updated') === s}>
                     {l.sorts[s]}
                   </option>
                 ))}
               </select>
-            </label>
+            </div>
             <button type="submit">{l.filter}</button>
           </form>
         </div>
@@ -500,7 +502,7 @@ function buildPages() {
     const channels = flattenChannels(await listChannelTree(primaryDb(c)));
     return c.html(
       <AdminLayout {...f} title={f.labels.newArticle} section="articles">
-        <EditorForm labels={f.labels} article={null} channels={channels} />
+        <EditorForm labels={f.labels} article={null} channels={channels} timeZone={f.timeZone} />
       </AdminLayout>,
     );
   });
@@ -515,7 +517,7 @@ function buildPages() {
     const channels = flattenChannels(await listChannelTree(db));
     return c.html(
       <AdminLayout {...f} title={f.labels.editArticle} section="articles">
-        <EditorForm labels={f.labels} article={article} channels={channels} />
+        <EditorForm labels={f.labels} article={article} channels={channels} timeZone={f.timeZone} />
       </AdminLayout>,
     );
   });

@@ -18,8 +18,9 @@ interface ArticleData {
 export function zonedInstant(local: string, timeZone: string): Date {
   const [date, time] = local.split('T');
   const [y, m, d] = date!.split('-').map(Number);
-  const [hh, mm] = time!.split(':').map(Number);
-  const guess = Date.UTC(y!, m! - 1, d!, hh!, mm!);
+  // A picker with step="1", or a value set by script, carries seconds too.
+  const [hh, mm, ss = 0] = time!.split(':').map(Number);
+  const guess = Date.UTC(y!, m! - 1, d!, hh!, mm!, Math.floor(ss));
   const offsetAt = (t: number) => {
     const parts = new Intl.DateTimeFormat('en-US', {
       timeZone,
@@ -115,6 +116,11 @@ export function startEditor(form: HTMLFormElement) {
     if (etag) form.dataset.etag = etag;
     const a = (res.data as { data: ArticleData }).data;
     form.dataset.status = a.status;
+    const state = form.querySelector<HTMLElement>('[data-role="state"]');
+    if (state) {
+      state.className = `badge badge-${a.status}`;
+      state.textContent = words().words[a.status] ?? a.status;
+    }
     dirty = false;
     revisions?.refresh();
     error.hidden = true;
@@ -309,7 +315,42 @@ export function startEditor(form: HTMLFormElement) {
     setCover('');
   });
 
-  for (const button of Array.from(form.querySelectorAll<HTMLButtonElement>('[data-format]'))) {
+  // Ctrl+S (Cmd+S) saves, where the browser would save the page as a file.
+  form.addEventListener('keydown', (event) => {
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 's') {
+      event.preventDefault();
+      void save();
+    }
+  });
+
+  const formatButtons = Array.from(form.querySelectorAll<HTMLButtonElement>('[data-format]'));
+  // The toolbar is one tab stop; the arrow keys, Home and End move within it (the ARIA
+  // toolbar pattern), so Tab goes from the fields straight to the body.
+  const focusFormat = (index: number) => {
+    const n = formatButtons.length;
+    const next = formatButtons[((index % n) + n) % n]!;
+    for (const b of formatButtons) b.tabIndex = b === next ? 0 : -1;
+    next.focus();
+  };
+  formatButtons.forEach((button, i) => {
+    button.tabIndex = i === 0 ? 0 : -1;
+    button.addEventListener('keydown', (event) => {
+      const to =
+        event.key === 'ArrowRight'
+          ? i + 1
+          : event.key === 'ArrowLeft'
+            ? i - 1
+            : event.key === 'Home'
+              ? 0
+              : event.key === 'End'
+                ? formatButtons.length - 1
+                : null;
+      if (to === null) return;
+      event.preventDefault();
+      focusFormat(to);
+    });
+  });
+  for (const button of formatButtons) {
     button.addEventListener('click', () => {
       body.focus();
       const f = button.dataset.format!;
