@@ -30,9 +30,18 @@ export function zonedInstant(local: string, timeZone: string): Date {
       day: '2-digit',
       hour: '2-digit',
       minute: '2-digit',
+      second: '2-digit',
     }).formatToParts(new Date(t));
     const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-    return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute')) - t;
+    const wall = Date.UTC(
+      get('year'),
+      get('month') - 1,
+      get('day'),
+      get('hour'),
+      get('minute'),
+      get('second'),
+    );
+    return wall - t;
   };
   const first = guess - offsetAt(guess);
   return new Date(guess - offsetAt(first));
