@@ -200,8 +200,8 @@ async function watchedContext(problems: string[]): Promise<BrowserContext> {
   context.on('page', (page) => {
     page.on('pageerror', (err) => problems.push(err.message));
     page.on('console', (msg) => {
-      // The failed sign-in (401) and the conflict (412) are answers on purpose.
-      if (msg.type() === 'error' && !/status of 40[1]|status of 412/.test(msg.text())) {
+      // The failed sign-in (401), the conflict (412) and the empty title (422) are on purpose.
+      if (msg.type() === 'error' && !/status of (?:401|412|422)/.test(msg.text())) {
         problems.push(msg.text());
       }
     });
@@ -439,6 +439,12 @@ describe('the admin in English', () => {
     expect(await page.getByRole('toolbar', { name: 'Body formatting' }).count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Bold' }).count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Save', exact: true }).count()).toBe(1);
+    // A refused save says why in English, naming the field (the API's problem has a code).
+    await page.getByLabel('Title', { exact: true }).fill(' ');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect
+      .poll(() => page.locator('[data-role="error"]').textContent())
+      .toBe('Please check: Title');
     expect(await ownWords(page)).not.toMatch(han);
 
     await page.goto(`${base}/admin/articles/${articleId}`);
@@ -461,6 +467,9 @@ describe('the admin in English', () => {
     await page.waitForURL(new RegExp(`/admin/articles/${articleId}$`));
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
     await page.locator('[data-role="revision-list"] li').first().waitFor();
+    await page.getByLabel('标题', { exact: true }).fill(' ');
+    await page.getByRole('button', { name: '保存', exact: true }).click();
+    await expect.poll(() => page.locator('[data-role="error"]').textContent()).toBe('请检查：标题');
     expect(latinWords(await ownWords(page), [username])).toEqual([]);
 
     expect(problems).toEqual([]);

@@ -3,7 +3,7 @@ import { startAttachments } from './attachments';
 import { cleanPastedHtml } from './paste';
 import { startRevisions } from './revisions';
 import { uploadMedia } from './uploads';
-import { words } from './words';
+import { problemMessage, words } from './words';
 
 interface ArticleData {
   id: number;
@@ -90,7 +90,7 @@ export function startEditor(form: HTMLFormElement) {
       conflict.hidden = false;
       return;
     }
-    error.textContent = p?.detail ?? String(err);
+    error.textContent = problemMessage(err);
     error.hidden = false;
   };
 

@@ -1,5 +1,6 @@
-import { api, problemOf } from './api';
+import { api } from './api';
 import { startEditor } from './editor';
+import { problemMessage } from './words';
 
 /** The change-password form: posts to the admin API, then goes on to the article list. */
 function passwordForm(form: HTMLFormElement) {
@@ -19,7 +20,7 @@ function passwordForm(form: HTMLFormElement) {
     }).then(
       () => window.location.assign('/admin'),
       (err: unknown) => {
-        error.textContent = problemOf(err)?.detail ?? String(err);
+        error.textContent = problemMessage(err);
         error.hidden = false;
       },
     );
