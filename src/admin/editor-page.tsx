@@ -1,7 +1,5 @@
 import { raw } from 'hono/html';
 import type { AdminArticle } from '../authoring/queries';
-import { nowDate } from '../lib/clock';
-import { zonedDateTime } from '../lib/time';
 import type { AdminLabels } from './labels';
 
 export interface ChannelOption {
@@ -19,18 +17,8 @@ export function EditorForm(props: {
   labels: AdminLabels;
   article: AdminArticle | null;
   channels: ChannelOption[];
-  /** The site's time zone: the schedule picker's times are wall-clock times there. */
-  timeZone: string;
 }) {
   const { labels: l, article: a } = props;
-  const zoneName =
-    new Intl.DateTimeFormat(l.langTag, { timeZone: props.timeZone, timeZoneName: 'long' })
-      .formatToParts(nowDate())
-      .find((p) => p.type === 'timeZoneName')?.value ?? props.timeZone;
-  const scheduledAt =
-    a?.status === 'scheduled' && a.publishedAt
-      ? zonedDateTime(a.publishedAt, props.timeZone).replace(' ', 'T')
-      : undefined;
   return (
     <form
       class="editor"
@@ -38,6 +26,7 @@ export function EditorForm(props: {
       data-id={a ? String(a.id) : ''}
       data-etag={a ? `"a${a.id}-v${a.version}"` : ''}
       data-status={a?.status ?? 'draft'}
+      data-published-at={a?.publishedAt?.toISOString()}
     >
       <p class="alert" role="alert" hidden data-role="error"></p>
       <div class="conflict" hidden data-role="conflict">
@@ -56,14 +45,6 @@ export function EditorForm(props: {
           </section>
         </div>
       </div>
-      {a ? (
-        <p class="article-state">
-          {l.status}:{' '}
-          <span class={`badge badge-${a.status}`} data-role="state">
-            {l.statuses[a.status]}
-          </span>
-        </p>
-      ) : null}
       <p class="status-line" role="status" data-role="status" data-saved={l.saved}></p>
       <div class="fields">
         <label for="f-title">{l.title}</label>
@@ -168,14 +149,9 @@ export function EditorForm(props: {
               {l.publish}
             </button>
             <div class="schedule">
-              <label for="f-schedule-at">{`${l.scheduleAt} (${zoneName})`}</label>
-              <input
-                type="datetime-local"
-                name="scheduleAt"
-                id="f-schedule-at"
-                data-role="schedule-at"
-                value={scheduledAt}
-              />
+              {/* admin.js names the site's time zone here and shows a scheduled time. */}
+              <label for="f-schedule-at">{l.scheduleAt}</label>
+              <input type="datetime-local" id="f-schedule-at" data-role="schedule-at" />
             </div>
             <button type="button" data-action="schedule">
               {l.schedule}

@@ -402,49 +402,40 @@ function buildPages() {
               {l.newArticle}
             </a>
           ) : null}
-          <form method="get" action="/admin" class="filters" role="search" aria-label={l.filter}>
-            {/* Labels beside (not around) their controls: a wrapped select would add its
-                chosen option to its own name ("Status All statuses"). */}
-            <div class="filter">
-              <label for="filter-status">{l.status}</label>
-              <select name="status" id="filter-status">
-                <option value="">{l.allStatuses}</option>
-                {(['draft', 'scheduled', 'published', 'archived'] as const).map((s) => (
-                  <option value={s} selected={status === s}>
-                    {l.statuses[s]}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div class="filter">
-              <label for="filter-channel">{l.channel}</label>
-              <select name="channel" id="filter-channel">
-                <option value="">{l.allChannels}</option>
-                {flat.map((ch) => (
-                  <option value={ch.slug} selected={channel === ch.slug}>
-                    {'\u3000'.repeat(ch.depth) + ch.name}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div class="filter">
-              <label for="filter-author">{l.author}</label>
-              <input name="author" value={author ?? ''} maxlength={200} id="filter-author" />
-            </div>
-            <div class="filter">
-              <label for="filter-q">{l.searchTitle}</label>
-              <input type="search" name="q" value={title ?? ''} maxlength={200} id="filter-q" />
-            </div>
-            <div class="filter">
-              <label for="filter-sort">{l.sort}</label>
-              <select name="sort" id="filter-sort">
-                {adminListSorts.map((s) => (
-                  <option value={s} selected={(sort ?? 'updated') === s}>
-                    {l.sorts[s]}
-                  </option>
-                ))}
-              </select>
-            </div>
+          <form method="get" action="/admin" class="filters" role="search">
+            {/* Labels beside (not around) their controls, which a wrapped select would name
+                with its chosen option too ("Status All statuses"); admin.css sets each
+                label above its control. */}
+            <label for="filter-status">{l.status}</label>
+            <select name="status" id="filter-status">
+              <option value="">{l.allStatuses}</option>
+              {(['draft', 'scheduled', 'published', 'archived'] as const).map((s) => (
+                <option value={s} selected={status === s}>
+                  {l.statuses[s]}
+                </option>
+              ))}
+            </select>
+            <label for="filter-channel">{l.channel}</label>
+            <select name="channel" id="filter-channel">
+              <option value="">{l.allChannels}</option>
+              {flat.map((ch) => (
+                <option value={ch.slug} selected={channel === ch.slug}>
+                  {'\u3000'.repeat(ch.depth) + ch.name}
+                </option>
+              ))}
+            </select>
+            <label for="filter-author">{l.author}</label>
+            <input name="author" value={author ?? ''} maxlength={200} id="filter-author" />
+            <label for="filter-q">{l.searchTitle}</label>
+            <input type="search" name="q" value={title ?? ''} maxlength={200} id="filter-q" />
+            <label for="filter-sort">{l.sort}</label>
+            <select name="sort" id="filter-sort">
+              {adminListSorts.map((s) => (
+                <option value={s} selected={(sort ?? 'updated') === s}>
+                  {l.sorts[s]}
+                </option>
+              ))}
+            </select>
             <button type="submit">{l.filter}</button>
           </form>
         </div>
@@ -502,7 +493,7 @@ function buildPages() {
     const channels = flattenChannels(await listChannelTree(primaryDb(c)));
     return c.html(
       <AdminLayout {...f} title={f.labels.newArticle} section="articles">
-        <EditorForm labels={f.labels} article={null} channels={channels} timeZone={f.timeZone} />
+        <EditorForm labels={f.labels} article={null} channels={channels} />
       </AdminLayout>,
     );
   });
@@ -517,7 +508,7 @@ function buildPages() {
     const channels = flattenChannels(await listChannelTree(db));
     return c.html(
       <AdminLayout {...f} title={f.labels.editArticle} section="articles">
-        <EditorForm labels={f.labels} article={article} channels={channels} timeZone={f.timeZone} />
+        <EditorForm labels={f.labels} article={article} channels={channels} />
       </AdminLayout>,
     );
   });

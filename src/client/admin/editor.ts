@@ -1,3 +1,4 @@
+import { nowDate } from '../../lib/clock';
 import { api, problemOf } from './api';
 import { startAttachments } from './attachments';
 import { cleanPastedHtml } from './paste';
@@ -10,6 +11,7 @@ interface ArticleData {
   title: string;
   body: string;
   status: string;
+  publishedAt: string | null;
   version: number;
   updatedAt: string;
 }
@@ -47,6 +49,30 @@ export function zonedInstant(local: string, timeZone: string): Date {
   return new Date(guess - offsetAt(first));
 }
 
+/** A datetime-local value (YYYY-MM-DDTHH:MM) for the instant, on the wall clock of timeZone. */
+export function zonedLocal(instant: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(instant);
+  const get = (type: string) => parts.find((p) => p.type === type)!.value;
+  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}`;
+}
+
+/** The zone's name in the page's language, e.g. 中国标准时间 / China Standard Time. */
+function zoneName(timeZone: string): string {
+  return (
+    new Intl.DateTimeFormat(document.documentElement.lang, { timeZone, timeZoneName: 'long' })
+      .formatToParts(nowDate())
+      .find((p) => p.type === 'timeZoneName')?.value ?? timeZone
+  );
+}
+
 export function startEditor(form: HTMLFormElement) {
   const body = form.querySelector<HTMLElement>('[data-role="body"]')!;
   const error = form.querySelector<HTMLElement>('[data-role="error"]')!;
@@ -55,6 +81,33 @@ export function startEditor(form: HTMLFormElement) {
   const timeZone =
     document.querySelector<HTMLMetaElement>('meta[name="site-time-zone"]')?.content ??
     'Asia/Shanghai';
+  // The picker's times are the site's wall clock, whatever the browser's zone: say which.
+  const scheduleAt = form.querySelector<HTMLInputElement>('[data-role="schedule-at"]');
+  const scheduleLabel = form.querySelector<HTMLLabelElement>('label[for="f-schedule-at"]');
+  if (scheduleLabel) scheduleLabel.textContent += ` (${zoneName(timeZone)})`;
+  const showSchedule = () => {
+    if (scheduleAt && form.dataset.status === 'scheduled' && form.dataset.publishedAt) {
+      scheduleAt.value = zonedLocal(new Date(form.dataset.publishedAt), timeZone);
+    }
+  };
+  showSchedule();
+  // The article's status badge, as in the list; made here (the worker bundle has a budget).
+  let state: HTMLElement | null = null;
+  if (form.dataset.id) {
+    const line = document.createElement('p');
+    line.className = 'article-state';
+    state = document.createElement('span');
+    state.dataset.role = 'state';
+    line.append(`${words().fields.status}: `, state);
+    form.querySelector('[data-role="status"]')!.before(line);
+  }
+  const showState = () => {
+    if (!state) return;
+    const s = form.dataset.status ?? 'draft';
+    state.className = `badge badge-${s}`;
+    state.textContent = words().words[s] ?? s;
+  };
+  showState();
   let dirty = false;
   let saving = false;
   let imagesUploading = 0;
@@ -125,11 +178,9 @@ export function startEditor(form: HTMLFormElement) {
     if (etag) form.dataset.etag = etag;
     const a = (res.data as { data: ArticleData }).data;
     form.dataset.status = a.status;
-    const state = form.querySelector<HTMLElement>('[data-role="state"]');
-    if (state) {
-      state.className = `badge badge-${a.status}`;
-      state.textContent = words().words[a.status] ?? a.status;
-    }
+    if (a.publishedAt) form.dataset.publishedAt = a.publishedAt;
+    showSchedule();
+    showState();
     dirty = false;
     revisions?.refresh();
     error.hidden = true;
