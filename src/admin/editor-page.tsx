@@ -148,11 +148,11 @@ export function EditorForm(props: {
             <button type="button" data-action="publish">
               {l.publish}
             </button>
-            <div class="schedule">
+            <p class="schedule">
               {/* admin.js names the site's time zone here and shows a scheduled time. */}
-              <label for="f-schedule-at">{l.scheduleAt}</label>
-              <input type="datetime-local" id="f-schedule-at" data-role="schedule-at" />
-            </div>
+              <label for="f-schedule">{l.scheduleAt}</label>
+              <input type="datetime-local" id="f-schedule" />
+            </p>
             <button type="button" data-action="schedule">
               {l.schedule}
             </button>

@@ -1,3 +1,4 @@
+import { html } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { assetUrl } from '../pages/layout';
 import type { AdminLabels } from './labels';
@@ -30,7 +31,7 @@ export function AdminLayout(props: AdminLayoutProps) {
   const nav: { key: NonNullable<AdminLayoutProps['section']>; href: string; label: string }[] = [
     { key: 'articles', href: '/admin', label: l.articles },
   ];
-  return (
+  const page = (
     <html lang={l.langTag}>
       <head>
         <meta charset="utf-8" />
@@ -91,4 +92,6 @@ export function AdminLayout(props: AdminLayoutProps) {
       </body>
     </html>
   );
+  // The doctype keeps browsers out of quirks mode (odd form margins and box sizes).
+  return html`<!DOCTYPE html>${page}`;
 }

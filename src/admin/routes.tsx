@@ -406,8 +406,8 @@ function buildPages() {
             {/* Labels beside (not around) their controls, which a wrapped select would name
                 with its chosen option too ("Status All statuses"); admin.css sets each
                 label above its control. */}
-            <label for="filter-status">{l.status}</label>
-            <select name="status" id="filter-status">
+            <label for="f-status">{l.status}</label>
+            <select name="status" id="f-status">
               <option value="">{l.allStatuses}</option>
               {(['draft', 'scheduled', 'published', 'archived'] as const).map((s) => (
                 <option value={s} selected={status === s}>
@@ -415,8 +415,8 @@ function buildPages() {
                 </option>
               ))}
             </select>
-            <label for="filter-channel">{l.channel}</label>
-            <select name="channel" id="filter-channel">
+            <label for="f-channel">{l.channel}</label>
+            <select name="channel" id="f-channel">
               <option value="">{l.allChannels}</option>
               {flat.map((ch) => (
                 <option value={ch.slug} selected={channel === ch.slug}>
@@ -424,12 +424,12 @@ function buildPages() {
                 </option>
               ))}
             </select>
-            <label for="filter-author">{l.author}</label>
-            <input name="author" value={author ?? ''} maxlength={200} id="filter-author" />
-            <label for="filter-q">{l.searchTitle}</label>
-            <input type="search" name="q" value={title ?? ''} maxlength={200} id="filter-q" />
-            <label for="filter-sort">{l.sort}</label>
-            <select name="sort" id="filter-sort">
+            <label for="f-author">{l.author}</label>
+            <input name="author" value={author ?? ''} maxlength={200} id="f-author" />
+            <label for="f-q">{l.searchTitle}</label>
+            <input type="search" name="q" value={title ?? ''} maxlength={200} id="f-q" />
+            <label for="f-sort">{l.sort}</label>
+            <select name="sort" id="f-sort">
               {adminListSorts.map((s) => (
                 <option value={s} selected={(sort ?? 'updated') === s}>
                   {l.sorts[s]}

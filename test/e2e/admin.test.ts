@@ -459,12 +459,16 @@ describe('/admin in Chromium', () => {
     })
       .format(at)
       .replace(' ', 'T');
-    expect(await page.locator('label[for="f-schedule-at"]').textContent()).toBe(
+    expect(await page.locator('label[for="f-schedule"]').textContent()).toBe(
       '发布时间 (中国标准时间)',
     );
-    await page.locator('[data-role="schedule-at"]').fill(beijing);
+    await page.locator('#f-schedule').fill(beijing);
     await page.getByRole('button', { name: '定时发布' }).click();
     await expect.poll(() => page.locator('[data-role="state"]').textContent()).toBe('定时');
+    await page.reload();
+    // Reopened, the picker shows the scheduled time on the site's clock (to the minute).
+    expect(await page.locator('#f-schedule').inputValue()).toBe(beijing.slice(0, 16));
+    expect(await page.locator('[data-role="state"]').textContent()).toBe('定时');
     const scheduled = (await (await adminFetch(worker, token, `/articles/${id}`)).json()) as {
       data: { status: string; publishedAt: string };
     };

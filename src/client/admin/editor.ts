@@ -82,8 +82,8 @@ export function startEditor(form: HTMLFormElement) {
     document.querySelector<HTMLMetaElement>('meta[name="site-time-zone"]')?.content ??
     'Asia/Shanghai';
   // The picker's times are the site's wall clock, whatever the browser's zone: say which.
-  const scheduleAt = form.querySelector<HTMLInputElement>('[data-role="schedule-at"]');
-  const scheduleLabel = form.querySelector<HTMLLabelElement>('label[for="f-schedule-at"]');
+  const scheduleAt = form.querySelector<HTMLInputElement>('#f-schedule');
+  const scheduleLabel = form.querySelector<HTMLLabelElement>('label[for="f-schedule"]');
   if (scheduleLabel) scheduleLabel.textContent += ` (${zoneName(timeZone)})`;
   const showSchedule = () => {
     if (scheduleAt && form.dataset.status === 'scheduled' && form.dataset.publishedAt) {
@@ -245,7 +245,7 @@ export function startEditor(form: HTMLFormElement) {
     void transition('publish');
   });
   form.querySelector('[data-action="schedule"]')?.addEventListener('click', () => {
-    const value = form.querySelector<HTMLInputElement>('[data-role="schedule-at"]')!.value;
+    const value = form.querySelector<HTMLInputElement>('#f-schedule')!.value;
     if (!value) return;
     void transition('publish', { publishedAt: zonedInstant(value, timeZone).toISOString() });
   });
