@@ -6,6 +6,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningWorker } from '../../scripts/lib/run-worker';
+import { toZonedIso } from '../../src/lib/time';
 import { adminFetch, adminToken } from './admin-token';
 import {
   initialPassword as initial,
@@ -447,18 +448,7 @@ describe('/admin in Chromium', () => {
 
     // Schedule a few seconds ahead, typed as Beijing wall-clock time into the picker.
     const at = Math.ceil((Date.now() + 6_000) / 1000) * 1000;
-    const beijing = new Intl.DateTimeFormat('sv-SE', {
-      timeZone: 'Asia/Shanghai',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    })
-      .format(at)
-      .replace(' ', 'T');
+    const beijing = toZonedIso(new Date(at), 'Asia/Shanghai').slice(0, 19);
     expect(await page.locator('label[for="f-schedule"]').textContent()).toBe(
       '发布时间 (中国标准时间)',
     );

@@ -1,4 +1,6 @@
 import { nowDate } from '../../lib/clock';
+import { zonedDateTime } from '../../lib/time';
+import { zonedLocalInstant } from './schedule-time';
 import { api, problemOf } from './api';
 import { startAttachments } from './attachments';
 import { cleanPastedHtml } from './paste';
@@ -14,54 +16,6 @@ interface ArticleData {
   publishedAt: string | null;
   version: number;
   updatedAt: string;
-}
-
-/** The instant a datetime-local value names in the site's time zone (not the browser's). */
-export function zonedInstant(local: string, timeZone: string): Date {
-  const [date, time] = local.split('T');
-  const [y, m, d] = date!.split('-').map(Number);
-  // A picker with step="1", or a value set by script, carries seconds too.
-  const [hh, mm, ss = 0] = time!.split(':').map(Number);
-  const guess = Date.UTC(y!, m! - 1, d!, hh!, mm!, Math.floor(ss));
-  const offsetAt = (t: number) => {
-    const parts = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    }).formatToParts(new Date(t));
-    const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-    const wall = Date.UTC(
-      get('year'),
-      get('month') - 1,
-      get('day'),
-      get('hour'),
-      get('minute'),
-      get('second'),
-    );
-    return wall - t;
-  };
-  const first = guess - offsetAt(guess);
-  return new Date(guess - offsetAt(first));
-}
-
-/** A datetime-local value (YYYY-MM-DDTHH:MM) for the instant, on the wall clock of timeZone. */
-export function zonedLocal(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).formatToParts(instant);
-  const get = (type: string) => parts.find((p) => p.type === type)!.value;
-  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}`;
 }
 
 /** The zone's name in the page's language, e.g. 中国标准时间 / China Standard Time. */
@@ -87,7 +41,10 @@ export function startEditor(form: HTMLFormElement) {
   if (scheduleLabel) scheduleLabel.textContent += ` (${zoneName(timeZone)})`;
   const showSchedule = () => {
     if (scheduleAt && form.dataset.status === 'scheduled' && form.dataset.publishedAt) {
-      scheduleAt.value = zonedLocal(new Date(form.dataset.publishedAt), timeZone);
+      scheduleAt.value = zonedDateTime(new Date(form.dataset.publishedAt), timeZone).replace(
+        ' ',
+        'T',
+      );
     }
   };
   showSchedule();
@@ -247,7 +204,9 @@ export function startEditor(form: HTMLFormElement) {
   form.querySelector('[data-action="schedule"]')?.addEventListener('click', () => {
     const value = form.querySelector<HTMLInputElement>('#f-schedule')!.value;
     if (!value) return;
-    void transition('publish', { publishedAt: zonedInstant(value, timeZone).toISOString() });
+    // The picker's value is the site's wall clock, whatever the browser's own zone.
+    const at = zonedLocalInstant(value, timeZone);
+    if (at) void transition('publish', { publishedAt: at.toISOString() });
   });
   form.querySelector('[data-action="unpublish"]')?.addEventListener('click', () => {
     void transition('unpublish');
