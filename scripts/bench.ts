@@ -4,13 +4,14 @@
  *   npm run bench                  full run: 10,000 articles, 5 rounds of 5 s per side per budget
  *   npm run bench -- --check       the same, and exit 1 when a budget is missed
  *   npm run bench -- --short       smoke run for CI (under two minutes; never judges budgets)
- *   options: --rounds N --duration S --warmup S --connections N --articles N --only key,key
- *            --skip-startup --render .bench/report.json (rewrite the report from the last run)
+ *   options: --rounds N --duration S --warmup S --connections N --articles N --skip-startup
+ *            --only key,key (a partial run: its report goes to .bench/, never to BENCHMARKS.md)
+ *            --render .bench/report.json (rewrite the report from a run's figures)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
 import { demoChannels, generateDemoArticles } from './demo-content';
@@ -50,6 +51,14 @@ const config = {
 /** Articles the spread beacon covers, and the floor's primed objects. */
 const spread = short ? 100 : 1_000;
 const only = args.only ? new Set(args.only.split(',')) : null;
+/** Short and partial runs report under .bench/; only a full run writes BENCHMARKS.md. */
+const reportFiles = (r: { short: boolean; only?: string[] | null }) => {
+  const kind = r.short ? 'short' : r.only ? 'partial' : '';
+  return {
+    json: join(projectRoot, '.bench', kind ? `report.${kind}.json` : 'report.json'),
+    md: join(projectRoot, kind ? join('.bench', `BENCHMARKS.${kind}.md`) : 'BENCHMARKS.md'),
+  };
+};
 /**
  * One object is declared full at this many hits a second, below what this machine sends to one
  * article (the short run's at any load), so the hot beacon must spread by itself; a short run
@@ -66,7 +75,6 @@ const viewVars = {
       )?.[1] ?? '60'),
 };
 let tallySends = 0;
-const out = short ? join('.bench', 'BENCHMARKS.short.md') : 'BENCHMARKS.md';
 const began = Date.now();
 const log = (msg: string) =>
   process.stderr.write(
@@ -84,8 +92,6 @@ interface Side {
   prime?: boolean;
   /** Why the answer does not show the route doing what it claims, or null. */
   check?: (res: Response, body: string) => string | null;
-  /** Judge the second of two requests (the first fills the edge cache). */
-  repeat?: boolean;
 }
 
 let visitorRange = 0;
@@ -97,19 +103,15 @@ const request = (side: Side, path: string, visitor: number) =>
     headers: side.visitors ? visitorHeaders(visitor) : benchHeaders,
   });
 
-/** null when the first request answers 2xx and passes the side's check; else why not. */
-async function verify(side: Side): Promise<{ status: number; reason: string } | null> {
-  let res = await request(side, side.paths[0]!, nextVisitors());
-  if (side.repeat) {
-    await res.arrayBuffer();
-    res = await request(side, side.paths[0]!, nextVisitors());
-  }
-  const [status, body] = [res.status, await res.text()];
-  const reason =
-    status < 200 || status > 299
-      ? `${side.method} ${side.paths[0]} answered ${status}`
-      : side.check?.(res, body);
-  return reason ? { status, reason } : null;
+/** Why the side's first path does not answer 2xx and pass the check the second time, or null. */
+async function verify(side: Side): Promise<string | null> {
+  // The second answer is judged: the first one fills the edge cache.
+  await (await request(side, side.paths[0]!, nextVisitors())).arrayBuffer();
+  const res = await request(side, side.paths[0]!, nextVisitors());
+  const body = await res.text();
+  if (res.status < 200 || res.status > 299)
+    return `${side.method} ${side.paths[0]} answered ${res.status}`;
+  return side.check?.(res, body) ?? null;
 }
 
 /** Runs send(0) … send(n - 1), 16 at a time. */
@@ -121,27 +123,11 @@ async function each(n: number, send: (i: number) => Promise<unknown>) {
   await Promise.all(Array.from({ length: 16 }, worker));
 }
 
-async function prime(side: Side) {
-  const base = nextVisitors();
-  await each(side.paths.length, async (i) => {
-    await (await request(side, side.paths[i]!, base + i)).arrayBuffer();
-  });
-}
-
 /** Beacons answered per side, for the cost table (priming, warm-up and rounds alike). */
 const answered = new Map<Side, number>();
+const count = (side: Side, n: number) => answered.set(side, (answered.get(side) ?? 0) + n);
 /** Each side's first round's visitors (numbers from base, `sent` of them), to send again. */
 const firstVisitors = new Map<Side, First>();
-
-async function runSide(client: LoadClient, side: Side, offset: number, durationSec: number) {
-  const { connections } = config;
-  // The spec crosses to the client as JSON, which leaves the side's functions behind.
-  const spec = { ...side, visitors: !!side.visitors, visitorBase: nextVisitors(), offset };
-  const round = await client.run({ ...spec, connections, durationSec }, side.pids());
-  answered.set(side, (answered.get(side) ?? 0) + round.ok + round.failed);
-  firstVisitors.set(side, firstVisitors.get(side) ?? { base: spec.visitorBase, sent: round.sent });
-  return round;
-}
 
 /**
  * The hot article once flushed: the layout it reached by itself, its count in the objects, live
@@ -166,7 +152,7 @@ async function hotArticle(gazette: RunningWorker, id: number, first: First) {
   const db = await gazette.mf.getD1Database('DB');
   // Views counted in this run: without the count the demo article carried over (view_base).
   const sql = 'SELECT view_layout AS shards, view_count - view_base AS d1, view_base AS base';
-  const row = await db.prepare(`${sql} FROM articles WHERE id = ?`).bind(id).first<Hot>();
+  const row = (await db.prepare(`${sql} FROM articles WHERE id = ?`).bind(id).first<Hot>())!;
   const live = ((await (await fetch(url)).json()) as { views: number }).views;
   const { objects, views } = readCounterBooks(gazette.stateDir).get(id)!;
   // One pass first: every shard of the final layout takes its buckets over (a split's one-off copy).
@@ -180,172 +166,149 @@ async function hotArticle(gazette: RunningWorker, id: number, first: First) {
     const after = [...counterRows(gazette.stateDir, id)].filter((r) => !before.has(r)).length;
     floods.push({ kind, hits, counted, rowsWritten: after, tallySends: tallySends - sends });
   }
-  const { shards, d1, base } = row!;
-  return { hot: { shards, splitAt, objects, views, d1, live: live - base }, floods };
+  const hot = { shards: row.shards, splitAt, objects, views, d1: row.d1, live: live - row.base };
+  return { hot, floods };
 }
 
 /** Warm-up on each side, then route, floor, route, floor… */
-async function runPair(
-  client: LoadClient,
-  key: string,
-  route: Side,
-  floor: Side,
-): Promise<Pair | { failed: string }> {
+async function runPair(client: LoadClient, key: string, route: Side, floor: Side) {
   for (const side of [route, floor]) {
-    const problem = await verify(side);
-    if (problem) {
-      log(`${key}: ${problem.reason}`);
-      return { failed: problem.reason };
+    const failed = await verify(side);
+    if (failed) {
+      log(`${key}: ${failed}`);
+      return { failed };
     }
     if (side.prime) {
-      await prime(side);
-      answered.set(side, (answered.get(side) ?? 0) + side.paths.length);
+      const base = nextVisitors();
+      await each(side.paths.length, async (i) => {
+        await (await request(side, side.paths[i]!, base + i)).arrayBuffer();
+      });
+      count(side, side.paths.length);
     }
   }
-  const offsets = new Map<Side, number>([
+  const offsets = new Map([
     [route, 1],
     [floor, 1],
   ]);
-  const go = async (side: Side, seconds: number): Promise<Round> => {
-    const r = await runSide(client, side, offsets.get(side)!, seconds);
+  const go = async (side: Side, durationSec: number): Promise<Round> => {
+    // The spec crosses to the client as JSON, which leaves the side's functions behind.
+    const spec = { ...side, visitors: !!side.visitors, visitorBase: nextVisitors() };
+    const { connections } = config;
+    const r = await client.run(
+      { ...spec, offset: offsets.get(side)!, connections, durationSec },
+      side.pids(),
+    );
     offsets.set(side, offsets.get(side)! + r.sent);
+    count(side, r.ok + r.failed);
+    if (!firstVisitors.has(side)) firstVisitors.set(side, { base: spec.visitorBase, sent: r.sent });
     return r;
   };
   await go(route, config.warmupSec);
   await go(floor, config.warmupSec);
   const pair: Pair = { key, route: [], floor: [] };
   for (let i = 0; i < config.rounds; i++) {
-    pair.route.push(await go(route, config.durationSec));
-    pair.floor.push(await go(floor, config.durationSec));
-    const [r, f] = [pair.route.at(-1)!, pair.floor.at(-1)!];
+    const [r, f] = [await go(route, config.durationSec), await go(floor, config.durationSec)];
+    pair.route.push(r);
+    pair.floor.push(f);
+    const side = (x: Round) => `${x.rps.toFixed(0)} req/s (${x.cpuUs.toFixed(0)} µs)`;
     log(
-      `${key} round ${i + 1}/${config.rounds}: route ${r.rps.toFixed(0)} req/s (${r.cpuUs.toFixed(0)} µs), ` +
-        `floor ${f.rps.toFixed(0)} req/s (${f.cpuUs.toFixed(0)} µs), CPU ratio ${(f.cpuUs / r.cpuUs).toFixed(3)}, req/s ratio ${(r.rps / f.rps).toFixed(3)}` +
-        (r.failed + f.failed ? `, failed ${r.failed} / ${f.failed}` : ''),
+      `${key} round ${i + 1}/${config.rounds}: route ${side(r)}, floor ${side(f)}, CPU ratio ${(f.cpuUs / r.cpuUs).toFixed(3)}, ` +
+        `req/s ratio ${(r.rps / f.rps).toFixed(3)}${r.failed + f.failed ? `, failed ${r.failed} / ${f.failed}` : ''}`,
     );
   }
   return pair;
 }
 
-/** A fixed scattered order (7919 is prime to the table sizes), so reads do not walk the table. */
 /** The search scenarios (issue 16): a two-character query, a four-character one, three terms. */
 const searchQueries = {
   'search-short': '盘锦',
   'search-word': '全面振兴',
   'search-terms': '2024年 盘锦 振兴',
 };
-const scattered = <T>(items: T[]) => items.map((_, i) => items[(i * 7919) % items.length]!);
-
+/** A fixed scattered order (7919 is prime to the table sizes), so reads do not walk the table. */
+const scattered = (n: number, i: number) => ((i * 7919) % n) + 1;
 const counted = (_res: Response, body: string) =>
   (JSON.parse(body) as { counted?: boolean }).counted ? null : `the beacon did not count: ${body}`;
 
 function sides(
   gazette: RunningWorker,
-  primitivesOrigin: string,
-  floorPids: number[],
+  floor: { origin: string; pids: number[] },
   ids: number[],
   slugs: Map<number, string>,
 ) {
-  const g = gazette.url.origin;
-  const gazettePids = () => workerdPids().filter((p) => !floorPids.includes(p));
-  const floor = { origin: primitivesOrigin, pids: () => floorPids, method: 'GET' as const };
-  const route = { origin: g, pids: gazettePids, method: 'GET' as const };
-  const rows = config.articles;
+  const gazettePids = () => workerdPids().filter((p) => !floor.pids.includes(p));
+  const side =
+    (origin: string, pids: () => number[], method: Side['method']) =>
+    (paths: string[], more: Partial<Side> = {}): Side => ({
+      ...{ origin, pids, method, paths, visitors: method === 'POST' },
+      ...more,
+    });
+  const gazetteSide = (method: Side['method']) => side(gazette.url.origin, gazettePids, method);
+  const floorSide = (method: Side['method']) => side(floor.origin, () => floor.pids, method);
+  const [get, post] = [gazetteSide('GET'), gazetteSide('POST')];
+  const [floorGet, floorPost] = [floorSide('GET'), floorSide('POST')];
+  const paths = (n: number, path: (i: number) => string) =>
+    Array.from({ length: n }, (_, i) => path(i));
   const leaves = demoChannels.filter((c) => !demoChannels.some((d) => d.parentSlug === c.slug));
-  const oneRow: Side = {
-    ...floor,
-    paths: Array.from({ length: rows }, (_, i) => `/d1-session?id=${((i * 7919) % rows) + 1}`),
+  const n = config.articles;
+  const oneRow = floorGet(paths(n, (i) => `/d1-session?id=${scattered(n, i)}`));
+  const twentyRows = floorGet(paths(primitiveChannels, (i) => `/d1-list-session?channel=${i}`));
+  const articleJson = get(ids.map((id) => `/api/v1/articles/${id}`));
+  const [pages, lists] = [
+    ids.map((id) => `/articles/${id}/${slugs.get(id)}`),
+    leaves.map((c) => `/api/v1/articles?channel=${c.slug}`),
+  ];
+  const beacons = (articles: number[]) => articles.map((id) => `/api/v1/articles/${id}/views`);
+  const objects = (names: string[]) => names.map((o) => `/ratelimit-do?object=${o}`);
+  const spreadObjects = objects(paths(spread, (i) => `article-${i}`));
+  const isHtml = (res: Response) =>
+    res.headers.get('Content-Type')?.includes('html') ? null : 'not HTML';
+  const twenty = (_res: Response, body: string) =>
+    (JSON.parse(body) as { data: unknown[] }).data.length === 20 ? null : 'not 20 items';
+  const hit = (res: Response) => (res.headers.get('X-Edge-Cache') === 'HIT' ? null : 'no HIT');
+  const search = Object.entries(searchQueries).map(([key, q]) => [
+    key,
+    [get([`/api/v1/search?q=${encodeURIComponent(q)}`]), articleJson],
+  ]);
+  const origin: Record<string, [Side, Side]> = {
+    'article-json': [articleJson, oneRow],
+    'article-page': [get(pages, { check: isHtml }), oneRow],
+    'channel-json': [get(lists, { check: twenty }), twentyRows],
+    rss: [get(['/feed.xml']), twentyRows],
+    ...Object.fromEntries(search),
   };
-  const twentyRows: Side = {
-    ...floor,
-    paths: Array.from({ length: primitiveChannels }, (_, i) => `/d1-list-session?channel=${i}`),
+  const deployed: Record<string, [Side, Side]> = {
+    'edge-hit': [get(articleJson.paths.slice(0, 100), { check: hit }), floorGet(['/cache'])],
+    'beacon-hot': [post(beacons(ids.slice(0, 1)), { check: counted }), floorPost(objects(['hot']))],
+    'beacon-spread': [
+      post(beacons(ids.slice(1, 1 + spread)), { check: counted, prime: true }),
+      floorPost(spreadObjects, { prime: true }),
+    ],
   };
-  const articleJson: Side = { ...route, paths: ids.map((id) => `/api/v1/articles/${id}`) };
-  const beacon = (articles: number[]): Side => ({
-    ...route,
-    method: 'POST',
-    visitors: true,
-    paths: articles.map((id) => `/api/v1/articles/${id}/views`),
-    check: counted,
-  });
-  const limiterDo = (objects: string[]): Side => ({
-    ...floor,
-    method: 'POST',
-    visitors: true,
-    paths: objects.map((o) => `/ratelimit-do?object=${o}`),
-  });
-  return {
-    origin: {
-      'article-json': [articleJson, oneRow],
-      'article-page': [
-        {
-          ...route,
-          paths: ids.map((id) => `/articles/${id}/${slugs.get(id)}`),
-          check: (res: Response) =>
-            res.headers.get('Content-Type')?.includes('html') ? null : 'not HTML',
-        },
-        oneRow,
-      ],
-      'channel-json': [
-        {
-          ...route,
-          paths: leaves.map((c) => `/api/v1/articles?channel=${c.slug}`),
-          check: (_res: Response, body: string) =>
-            (JSON.parse(body) as { data: unknown[] }).data.length === 20 ? null : 'not 20 items',
-        },
-        twentyRows,
-      ],
-      rss: [{ ...route, paths: ['/feed.xml'] }, twentyRows],
-      ...Object.fromEntries(
-        Object.entries(searchQueries).map(([key, q]) => [
-          key,
-          [{ ...route, paths: [`/api/v1/search?q=${encodeURIComponent(q)}`] }, articleJson],
-        ]),
-      ),
-    } as Record<string, [Side, Side]>,
-    deployed: {
-      'edge-hit': [
-        {
-          ...articleJson,
-          paths: articleJson.paths.slice(0, 100),
-          repeat: true,
-          check: (res: Response) => (res.headers.get('X-Edge-Cache') === 'HIT' ? null : 'no HIT'),
-        },
-        { ...floor, paths: ['/cache'] },
-      ],
-      'beacon-hot': [beacon(ids.slice(0, 1)), limiterDo(['hot'])],
-      'beacon-spread': [
-        { ...beacon(ids.slice(1, 1 + spread)), prime: true },
-        { ...limiterDo(Array.from({ length: spread }, (_, i) => `article-${i}`)), prime: true },
-      ],
-    } as Record<string, [Side, Side]>,
-  };
+  return { origin, deployed };
 }
 
 /** From the counter objects' own files and D1, after their flush alarms have run. */
-async function costInputs(
-  gazette: RunningWorker,
-  side: Side,
-  articles: number[],
-  spanSec: number,
-  flushSeconds: number,
-): Promise<ViewCostInputs | { missing: string }> {
+type Inputs = Promise<ViewCostInputs | { missing: string }>;
+async function costInputs(gazette: RunningWorker, side: Side, ids: number[], span: number): Inputs {
   const books = readCounterBooks(gazette.stateDir);
-  const mine = articles.flatMap((id) => books.get(id) ?? []);
-  if (!mine.length) return { missing: `no counter object found under ${gazette.stateDir}` };
+  const mine = ids.flatMap((id) => books.get(id) ?? []);
+  if (!mine.length) return { missing: `no counter object under ${gazette.stateDir}` };
   const sum = (pick: (b: (typeof mine)[number]) => number) => mine.reduce((s, b) => s + pick(b), 0);
   const objects = sum((b) => b.objects);
-  const hits = sum((b) => b.views + b.rejections);
   return {
     // Autocannon stops reading at the bell, so some beacons were counted unanswered: the hits
     // the objects booked are the truer count of Worker requests.
-    beacons: Math.max(answered.get(side) ?? 0, hits),
+    beacons: Math.max(
+      answered.get(side) ?? 0,
+      sum((b) => b.views + b.rejections),
+    ),
     views: sum((b) => b.views),
     objects,
     viewRows: sum((b) => b.viewRows),
     fixedRows: sum((b) => b.fixedRows),
-    flushes: objects * Math.max(1, Math.ceil(spanSec / flushSeconds)),
-    d1RowsPerFlush: await d1RowsPerFlush(gazette.mf, articles),
+    flushes: objects * Math.max(1, Math.ceil(span / Number(viewVars.VIEW_FLUSH_SECONDS))),
+    d1RowsPerFlush: await d1RowsPerFlush(gazette.mf, ids),
   };
 }
 
@@ -353,15 +316,13 @@ async function main() {
   const buildDir = mkdtempSync(join(tmpdir(), 'gazette-bench-build-'));
   log('building the worker as deployed (wrangler deploy --dry-run)');
   buildWorker(buildDir, []);
+  // The report itself does not make the tree dirty.
+  const dirty = git('status', '--porcelain', '--untracked-files=no', '--', '.', ':!BENCHMARKS.*');
   const report: BenchReport = {
     generatedAt: new Date().toISOString(),
-    commit:
-      git('rev-parse', '--short', 'HEAD') +
-      // The report itself does not make the tree dirty.
-      (git('status', '--porcelain', '--untracked-files=no', '--', '.', ':!BENCHMARKS.*')
-        ? ' (uncommitted changes)'
-        : ''),
+    commit: git('rev-parse', '--short', 'HEAD') + (dirty ? ' (uncommitted changes)' : ''),
     short,
+    only: only && [...only],
     config,
     machine: machine(),
     versions: versions(),
@@ -371,7 +332,7 @@ async function main() {
     embedGzip: embedGzip(),
     roundTrips: null,
     costs: { 'beacon-hot': { missing: 'not run' }, 'beacon-spread': { missing: 'not run' } },
-    flushSeconds: 60,
+    flushSeconds: Number(viewVars.VIEW_FLUSH_SECONDS),
     totalSeconds: 0,
   };
   if (!args['skip-startup'] && (!only || only.has('startup'))) {
@@ -409,16 +370,9 @@ async function main() {
       .bind(Date.now())
       .all<{ id: number; slug: string }>();
     const slugs = new Map(results.map((r) => [Number(r.id), String(r.slug)]));
-    const ids = scattered([...slugs.keys()]);
-    const all = sides(gazette, primitives.origin, floorPids, ids, slugs);
-    report.flushSeconds = Number(viewVars.VIEW_FLUSH_SECONDS);
-
-    const beacons: {
-      key: keyof BenchReport['costs'];
-      route: Side;
-      articles: number[];
-      spanSec: number;
-    }[] = [];
+    const ids = results.map((_, i) => Number(results[scattered(results.length, i) - 1]!.id));
+    const all = sides(gazette, { origin: primitives.origin, pids: floorPids }, ids, slugs);
+    const spans = new Map<string, number>();
     for (const phase of ['origin', 'deployed'] as const) {
       const wanted = Object.entries(all[phase]).filter(([key]) => !only || only.has(key));
       if (!wanted.length) continue;
@@ -427,12 +381,10 @@ async function main() {
       for (const [key, [route, floor]] of wanted) {
         const started = Date.now();
         report.pairs[key] = await runPair(client, key, route, floor);
-        const articles = key === 'beacon-hot' ? ids.slice(0, 1) : ids.slice(1, 1 + spread);
-        const spanSec = (Date.now() - started) / 1000;
-        if (key.startsWith('beacon-'))
-          beacons.push({ key: key as keyof BenchReport['costs'], route, articles, spanSec });
+        spans.set(key, (Date.now() - started) / 1000);
       }
     }
+    const beacons = (['beacon-hot', 'beacon-spread'] as const).filter((key) => spans.has(key));
     if (beacons.length) {
       // A slow machine may still be counting beacons of the run: wait till the hot one is quiet.
       let rows = '';
@@ -442,8 +394,12 @@ async function main() {
       log(`waiting ${report.flushSeconds + 5} s for the counters' flush alarms`);
       await new Promise((r) => setTimeout(r, (report.flushSeconds + 5) * 1000));
     }
-    for (const { key, route, articles, spanSec } of beacons) {
-      report.costs[key] = await costInputs(gazette, route, articles, spanSec, report.flushSeconds);
+    for (const key of beacons) {
+      const [route, articles] = [
+        all.deployed[key]![0],
+        key === 'beacon-hot' ? ids.slice(0, 1) : ids.slice(1, 1 + spread),
+      ];
+      report.costs[key] = await costInputs(gazette, route, articles, spans.get(key)!);
       if (key !== 'beacon-hot') continue;
       log('the hot article: its layout and counts, then floods of bots and duplicates');
       Object.assign(report, await hotArticle(gazette, articles[0]!, firstVisitors.get(route)!));
@@ -457,25 +413,22 @@ async function main() {
   }
   if (!short && !only) {
     log('D1 round trips: npx vitest run test/db/round-trips.test.ts');
-    const vitest = spawnSync(
-      join(projectRoot, 'node_modules', '.bin', 'vitest'),
-      ['run', 'test/db/round-trips.test.ts'],
-      { cwd: projectRoot, stdio: 'ignore' },
-    );
-    report.roundTrips = vitest.status === 0;
+    const vitest = join(projectRoot, 'node_modules', '.bin', 'vitest');
+    const run = spawnSync(vitest, ['run', 'test/db/round-trips.test.ts'], {
+      cwd: projectRoot,
+      stdio: 'ignore',
+    });
+    report.roundTrips = run.status === 0;
   }
   report.totalSeconds = (Date.now() - began) / 1000;
   mkdirSync(join(projectRoot, '.bench'), { recursive: true });
-  writeFileSync(
-    join(projectRoot, '.bench', short ? 'report.short.json' : 'report.json'),
-    JSON.stringify(report, null, 1),
-  );
+  writeFileSync(reportFiles(report).json, JSON.stringify(report, null, 1));
   await finish(report);
 }
 
 async function finish(report: BenchReport) {
   const results = evaluate(report);
-  const file = resolve(projectRoot, report.short ? join('.bench', 'BENCHMARKS.short.md') : out);
+  const file = reportFiles(report).md;
   const chart = file.replace(/\.md$/, '.svg');
   const limitsNote = readFileSync(join(projectRoot, 'scripts', 'bench', 'limits.md'), 'utf8');
   const previous = existsSync(file) ? readFileSync(file, 'utf8') : null;

@@ -1,40 +1,35 @@
 /**
- * `npm run soak`: a bounded soak of the built worker on loopback (issue 18). For SOAK_SECONDS
- * (default 60) four autocannon streams run at once: mixed public reads, searches, view beacons
- * from distinct visitors, and admin writes (create and publish articles). It then checks
+ * `npm run soak`: a bounded soak of the built worker on loopback (issue 18). SOAK_ROUNDS (2)
+ * rounds of SOAK_SECONDS (60) each of four autocannon streams at once: mixed public reads,
+ * searches, view beacons from distinct visitors, and admin writes (create and publish
+ * articles), then IDLE_SECONDS (10) without load. Then the same rounds again against a control
+ * worker (scripts/lib/soak-control-worker.ts: no Gazette code, the same kinds of calls on the
+ * same bindings and seeded state), each round's reads at the rate Gazette answered them.
+ * Checks (scripts/lib/soak-report.ts):
  *   - zero 5xx answers in every stream,
  *   - exact view counts: each article's live count equals the beacons the worker answered
  *     `counted: true` for it (read from each beacon's own answer),
- *   - Gazette's memory flat: the V8 heap size plus ArrayBuffer backing stores of Gazette's
- *     isolate (the worker and its Durable Objects), read every second through workerd's
- *     inspector (Runtime.getHeapUsage); the median of the last ten seconds of load may exceed
- *     the median of the last ten seconds of the warm-up (the first WARMUP_SECONDS, default 20 or a third of a shorter run)
- *     by at most 20 %. Heap size, not heap used: used swings by tens of MiB between
- *     collections, and workerd does not answer HeapProfiler.collectGarbage (no reply in 10 s),
- *     so no collection can be forced.
- * Why not workerd's resident set size, as this script judged before: it is not the worker's
- * memory. State is already persisted to a temporary folder (scripts/lib/run-worker.ts), yet
- * the process also runs Miniflare's local stand-ins for the Cache API, D1, R2 and the rate
- * limiter (each an isolate of its own) and their SQLite, and that is where RSS grows under
- * load. Measured on 2026-12-01, all with the edge cache as shipped unless said: 60 s, 28,000
- * requests: RSS 251 -> 666 MiB, all of it anonymous memory (file-backed flat at 69 MiB), while
- * Gazette's heap size went 77 -> 84 MiB; 150 s, 118,000 requests: RSS 254 -> 944 MiB, still
- * rising though slower after 40 s, Gazette's heap size 78 -> 91 MiB, the Cache API simulator's
- * two isolates 18 -> 116 MiB, D1's 22 -> 48 MiB; 60 s with the edge cache off: RSS 312 -> 611
- * MiB, the cache isolates flat, D1's 25 -> 77 MiB. Most of the growth is outside every V8 heap
- * (native: SQLite page caches, workerd's buffers, what the allocator keeps), which this soak
- * cannot split between Gazette's requests and the simulators; it stops the moment the load
- * stops (RSS flat for 20 s after), and STALE_IF_ERROR_SECONDS=0 changed nothing. Gazette's
- * module-level caches are all bounded (src/views/article-cache.ts, counter-client.ts,
- * src/search/normalize.ts, src/lib/time.ts clear at a size; the rest are keyed by a few
- * fixed shapes or are WeakMaps on per-request or per-env objects). RSS is still sampled every
- * second (VmRSS, RssAnon, RssFile from /proc/<pid>/status, summed over the workerd processes
- * Miniflare started) and reported with every isolate's heap and the native remainder.
+ *   - Gazette's heap flat: heap used right after a forced full collection in Gazette's isolate
+ *     (the worker and its Durable Objects) at the end of each round and after the idle time,
+ *     against the end of the warm-up (WARMUP_SECONDS, 20),
+ *   - workerd's RSS growth over the load against the control worker's.
+ * Why the control: workerd's resident set also holds Miniflare's local stand-ins for the Cache
+ * API, D1, Durable Object storage and the rate limiter (isolates of their own, and their SQLite
+ * in native memory), which do not exist in a Worker's memory on Cloudflare; measured before this
+ * control existed, RSS went 221 -> 592 MiB in 60 s while Gazette's heap size moved 5.7 %. The
+ * control says how much of that growth the simulators and workerd do on their own.
+ * Collections: workerd runs HeapProfiler.collectGarbage as a task of the isolate, and runs those
+ * only while the isolate handles an event, so the soak sends a few cheap requests until each
+ * isolate has answered (scripts/lib/inspector.ts). RSS is VmRSS, RssAnon and RssFile from
+ * /proc/<pid>/status, summed over the workerd processes Miniflare started, once a second.
  * The figures go into BENCHMARKS.md between the soak markers (scripts/bench/report.ts keeps
- * that block when the benchmark rewrites the file). Exits 1 when a check fails.
+ * that block when the benchmark rewrites the file); the run itself is kept as JSON in the
+ * temporary folder (gazette-soak-last.json). Exits 1 when a check fails.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import autocannon from 'autocannon';
 import { format, resolveConfig } from 'prettier';
 import { createHash, randomBytes } from 'node:crypto';
@@ -42,18 +37,27 @@ import { withSoakBlock } from './bench/report';
 import { visitorHeaders, workerdPids } from './bench/load';
 import { generateDemoArticles } from './demo-content';
 import { seedWorker } from './lib/seed-worker';
-import { connectInspector, type IsolateHeap } from './lib/inspector';
+import { connectInspector } from './lib/inspector';
+import {
+  judge,
+  renderSoakBlock,
+  workerIsolate,
+  type Checkpoint,
+  type Phase,
+  type Rss,
+  type SoakRun,
+  type StreamResult,
+} from './lib/soak-report';
 import { projectRoot, startWorker } from './lib/run-worker';
 import { createServer } from 'node:net';
 
 const seconds = Number(process.env.SOAK_SECONDS ?? 60);
 const articleCount = 500;
 const beaconArticles = 20;
-// A third of a short run (SOAK_SECONDS=20), so the two windows compared do not overlap.
+const roundCount = Math.max(1, Number(process.env.SOAK_ROUNDS ?? 2));
+const idleSeconds = Number(process.env.IDLE_SECONDS ?? 10);
+// A third of a short round (SOAK_SECONDS=20).
 const warmupSeconds = Number(process.env.WARMUP_SECONDS ?? Math.min(20, Math.floor(seconds / 3)));
-const heapGrowthLimit = 0.2;
-/** Gazette's isolate as workerd's inspector lists it; every other isolate is Miniflare's. */
-const gazetteIsolate = 'core:user:gazette';
 
 const log = (msg: string) => process.stdout.write(`[soak] ${msg}\n`);
 
@@ -67,6 +71,8 @@ interface Stream {
    * before the stream ends, so none is in flight, counted by the worker but not by the soak.
    */
   exact?: boolean;
+  /** Exactly this many requests, at `rate` (the control replays Gazette's counts). */
+  amount?: number;
   request: (n: number) => {
     method: 'GET' | 'POST';
     path: string;
@@ -76,19 +82,9 @@ interface Stream {
   onBody?: (n: number, status: number, body: string) => void;
 }
 
-interface StreamResult {
-  name: string;
-  sent: number;
-  ok: number;
-  status4xx: number;
-  status5xx: number;
-  errors: number;
-  rps: number;
-  p99: number;
-}
-
-function runStream(origin: string, s: Stream): Promise<StreamResult> {
-  let next = 0;
+/** `first`: the number of the stream's first request (rounds go on numbering: new visitors). */
+function runStream(origin: string, s: Stream, first = 0): Promise<StreamResult> {
+  let next = first;
   let status5xx = 0;
   let status4xx = 0;
   return new Promise((resolve, reject) => {
@@ -96,7 +92,11 @@ function runStream(origin: string, s: Stream): Promise<StreamResult> {
       {
         url: origin,
         connections: s.connections,
-        ...(s.exact ? { amount: s.rate * seconds } : { duration: seconds }),
+        ...(s.amount !== undefined
+          ? { amount: s.amount }
+          : s.exact
+            ? { amount: s.rate * seconds }
+            : { duration: seconds }),
         timeout: 10,
         ...(s.rate ? { overallRate: s.rate } : {}),
         requests: [
@@ -125,7 +125,9 @@ function runStream(origin: string, s: Stream): Promise<StreamResult> {
           ? reject(err)
           : resolve({
               name: s.name,
-              sent: next,
+              connections: s.connections,
+              rate: s.rate,
+              sent: next - first,
               ok: res['2xx'],
               status4xx,
               status5xx,
@@ -139,12 +141,6 @@ function runStream(origin: string, s: Stream): Promise<StreamResult> {
       else if (status >= 400) status4xx += 1;
     });
   });
-}
-
-interface Rss {
-  rss: number;
-  anon: number;
-  file: number;
 }
 
 /** VmRSS and its anonymous and file-backed parts, summed over the given processes, in MiB. */
@@ -161,12 +157,6 @@ function rssMiB(pids: number[]): Rss {
   return sum;
 }
 
-const median = (xs: number[]) => {
-  // A sample the inspector did not answer in time is NaN: left out.
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  return s.length ? s[Math.floor(s.length / 2)]! : Number.NaN;
-};
-
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
@@ -177,17 +167,86 @@ function freePort(): Promise<number> {
   });
 }
 
+/** The isolates the soak's requests reach, so a forced collection there gets to run. */
+const collected = (name: string) => name === workerIsolate || /^(cache|d1|ratelimit):/.test(name);
+
+/**
+ * SOAK_ROUNDS rounds of the streams back to back, then IDLE_SECONDS without load. A forced
+ * collection in every isolate the load reaches opens the load, ends the warm-up and each
+ * round, and closes the idle time; RSS is read once a second throughout.
+ */
+async function runPhase(
+  origin: string,
+  inspectorPort: number,
+  streams: (round: number) => Stream[],
+  poke: () => Promise<unknown>,
+): Promise<Phase> {
+  const pids = workerdPids();
+  const inspector = await connectInspector(inspectorPort);
+  const began = Date.now();
+  const checkpoint = async (label: string): Promise<Checkpoint> => {
+    const rssBefore = rssMiB(pids);
+    const unanswered = await inspector.collectGarbage(poke, collected);
+    return {
+      label,
+      rssBefore,
+      at: Math.round((Date.now() - began) / 1000),
+      heaps: await inspector.heaps(),
+      rss: rssMiB(pids),
+      unanswered,
+    };
+  };
+  const checkpoints = [await checkpoint('start of load')];
+  const samples: Rss[] = [];
+  const sampler = setInterval(() => samples.push(rssMiB(pids)), 1000);
+  const rounds: StreamResult[][] = [];
+  const offsets = new Map<string, number>();
+  try {
+    for (let round = 1; round <= roundCount; round++) {
+      const these = streams(round);
+      const done = Promise.all(these.map((s) => runStream(origin, s, offsets.get(s.name) ?? 0)));
+      if (round === 1) {
+        await new Promise((r) => setTimeout(r, warmupSeconds * 1000));
+        checkpoints.push(await checkpoint(`end of the ${warmupSeconds} s warm-up`));
+      }
+      const results = await done;
+      for (const r of results) offsets.set(r.name, (offsets.get(r.name) ?? 0) + r.sent);
+      rounds.push(results);
+      checkpoints.push(await checkpoint(`end of round ${round}`));
+    }
+    await new Promise((r) => setTimeout(r, idleSeconds * 1000));
+    checkpoints.push(await checkpoint(`after ${idleSeconds} s without load`));
+  } finally {
+    clearInterval(sampler);
+    inspector.close();
+  }
+  return { rounds, samples, checkpoints };
+}
+
+/** Bundles the control worker (scripts/lib/soak-control-worker.ts) into a folder of its own. */
+async function buildControl(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'gazette-soak-control-'));
+  await build({
+    entryPoints: [join(projectRoot, 'scripts/lib/soak-control-worker.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    external: ['cloudflare:*'],
+    outfile: join(dir, 'index.js'),
+    logLevel: 'warning',
+  });
+  return dir;
+}
+
 async function main() {
   const started = Date.now();
   log('building and starting the worker (edge cache as wrangler.toml ships it)');
   // SOAK_VARS='{"NAME":"value"}' overrides [vars] (e.g. to compare a setting's memory).
+  const vars = JSON.parse(process.env.SOAK_VARS ?? '{}') as Record<string, string>;
   const inspectorPort = await freePort();
-  const worker = await startWorker({
-    assets: false,
-    inspectorPort,
-    vars: JSON.parse(process.env.SOAK_VARS ?? '{}') as Record<string, string>,
-  });
+  const worker = await startWorker({ assets: false, inspectorPort, vars });
   const origin = worker.url.origin;
+  const controlDir = await buildControl();
   try {
     const newest = Date.now() - 3_600_000;
     // Through the worker's own import route, like the bench: the authoring commands, in workerd.
@@ -234,7 +293,8 @@ async function main() {
         ]),
     ];
     const queries = ['政务公开', '通知公告', '经济发展', '城市建设', '民生', '招商引资'];
-    const streams: Stream[] = [
+    /** The four streams. */
+    const streams = (onBeacon?: Stream['onBody']): Stream[] => [
       {
         name: 'reads',
         connections: 3,
@@ -260,13 +320,7 @@ async function main() {
           path: `/api/v1/articles/${beaconTargets[n % beaconTargets.length]!.id}/views`,
           headers: visitorHeaders(1_000_000 + n),
         }),
-        onBody: (n, status, body) => {
-          if (status !== 200) return;
-          if ((JSON.parse(body) as { counted?: boolean }).counted) {
-            const id = beaconTargets[n % beaconTargets.length]!.id;
-            counted.set(id, (counted.get(id) ?? 0) + 1);
-          }
-        },
+        onBody: onBeacon,
       },
       {
         name: 'admin writes',
@@ -290,6 +344,24 @@ async function main() {
         }),
       },
     ];
+    // Requests that make an idle workerd run a collection: a search (D1) and a beacon for an
+    // article the count check does not look at, each time from a new visitor (rate limiter,
+    // counter object), and an API read (Cache API).
+    let pokes = 0;
+    const pokeTarget = articles[beaconArticles]!.id;
+    const poke = () => {
+      const n = pokes++;
+      return Promise.all(
+        [
+          fetch(`${origin}/api/v1/search?q=${encodeURIComponent(`政务公开${n}`)}`),
+          fetch(`${origin}/api/v1/channels`),
+          fetch(`${origin}/api/v1/articles/${pokeTarget}/views`, {
+            method: 'POST',
+            headers: visitorHeaders(9_000_000 + n),
+          }),
+        ].map((p) => p.then((r) => r.arrayBuffer())),
+      );
+    };
 
     const liveCount = async (id: number) => {
       const res = await fetch(`${origin}/api/v1/articles/${id}/views`);
@@ -299,29 +371,24 @@ async function main() {
     const baseline = new Map<number, number>();
     for (const a of beaconTargets) baseline.set(a.id, await liveCount(a.id));
 
-    const pids = workerdPids();
-    const inspector = await connectInspector(inspectorPort);
-    /** Every isolate's heap and workerd's RSS, at one moment. */
-    const snapshot = async () => ({ heaps: await inspector.heaps(), rss: rssMiB(pids) });
-    const samples: Rss[] = [];
-    const heapSamples: IsolateHeap[] = [];
-    const sample = async () => {
-      samples.push(rssMiB(pids));
-      const [gazette] = await inspector.heaps(gazetteIsolate);
-      heapSamples.push(gazette!);
-    };
-    const start = await snapshot();
-    const sampler = setInterval(() => void sample(), 1000);
-    log(`running ${streams.length} streams for ${seconds} s against ${origin}`);
-    const streamsDone = Promise.all(streams.map((s) => runStream(origin, s)));
-    const warm = new Promise<Awaited<ReturnType<typeof snapshot>>>((resolve, reject) =>
-      setTimeout(() => snapshot().then(resolve, reject), warmupSeconds * 1000),
+    // A fresh workerd for the load, as the control gets one: the seed's memory is not in it.
+    await worker.restart(vars, { assets: false });
+    log(
+      `Gazette: ${roundCount} × ${seconds} s of ${streams().length} streams, then ${idleSeconds} s idle, against ${origin}`,
     );
-    const results = await streamsDone;
-    clearInterval(sampler);
-    const warmHeaps = await warm;
-    const endHeaps = await snapshot();
-    inspector.close();
+    const gazette = await runPhase(
+      origin,
+      inspectorPort,
+      () =>
+        streams((n, status, body) => {
+          if (status !== 200) return;
+          if ((JSON.parse(body) as { counted?: boolean }).counted) {
+            const id = beaconTargets[n % beaconTargets.length]!.id;
+            counted.set(id, (counted.get(id) ?? 0) + 1);
+          }
+        }),
+      poke,
+    );
 
     // Live counts straight from the counters (the D1 copy follows within VIEW_FLUSH_SECONDS).
     const mismatches: string[] = [];
@@ -335,82 +402,46 @@ async function main() {
       if (live !== expected) mismatches.push(`${a.id}: live ${live}, counted ${expected}`);
     }
 
-    // Heap size (what V8 keeps for the isolate) rather than heap used: used swings by tens of
-    // MiB between collections, and workerd cannot be made to collect on demand. Live data that
-    // only grows pushes the size up with it; the lowest "used" in a window is shown beside it.
-    const warmWindow = heapSamples.slice(Math.max(0, warmupSeconds - 10), warmupSeconds);
-    const lastWindow = heapSamples.slice(-10);
-    const owned = (h: IsolateHeap) => h.totalMiB + h.backingMiB;
-    const heapWarm = median(warmWindow.map(owned));
-    const heapEnd = median(lastWindow.map(owned));
-    const usedFloor = (w: IsolateHeap[]) => Math.min(...w.map((h) => h.usedMiB));
-    const growth = (heapEnd - heapWarm) / heapWarm;
-    const rss = samples.map((r) => r.rss);
-    const total5xx = results.reduce((s, r) => s + r.status5xx, 0);
-    const checks = [
-      { what: 'zero 5xx', pass: total5xx === 0, measured: String(total5xx) },
-      {
-        what: 'exact view counts (live count = beacons answered counted: true)',
-        pass: mismatches.length === 0 && expectedViews > 0,
-        measured: `${liveViews.toLocaleString('en-US')} live / ${expectedViews.toLocaleString('en-US')} counted over ${beaconTargets.length} articles`,
-      },
-      {
-        what: `Gazette's isolate memory flat (V8 heap size + ArrayBuffer backing stores, median of the last 10 s ≤ ${100 + heapGrowthLimit * 100} % of the last 10 s of the ${warmupSeconds} s warm-up)`,
-        pass: Number.isFinite(growth) && growth <= heapGrowthLimit,
-        measured: `${heapWarm.toFixed(1)} → ${heapEnd.toFixed(1)} MiB (${(growth * 100).toFixed(1)} %); lowest heap used in those windows ${usedFloor(warmWindow).toFixed(1)} → ${usedFloor(lastWindow).toFixed(1)} MiB`,
-      },
-    ];
-
-    const table = [
-      '| stream | connections | target rate | sent | 2xx | 4xx | 5xx | errors | 2xx/s | p99 ms |',
-      '| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
-      ...results.map((r, i) => {
-        const s = streams[i]!;
-        return `| ${r.name} | ${s.connections} | ${s.rate ? `${s.rate}/s` : 'open'} | ${r.sent} | ${r.ok} | ${r.status4xx} | ${r.status5xx} | ${r.errors} | ${r.rps.toFixed(1)} | ${r.p99} |`;
-      }),
-    ];
-    const mib = (x: number) => x.toFixed(1);
-    /** RSS's anonymous part that no isolate's heap or backing stores account for. */
-    const outside = (at: { heaps: IsolateHeap[]; rss: Rss }) =>
-      at.rss.anon - at.heaps.reduce((sum, h) => sum + (owned(h) || 0), 0);
-    const memoryRows = [
-      '| memory (MiB) | start of load | end of warm-up | end of load | peak |',
-      '| --- | --: | --: | --: | --: |',
-      `| workerd RSS (anonymous + file) | ${mib(start.rss.rss)} (${mib(start.rss.anon)} + ${mib(start.rss.file)}) | ${mib(warmHeaps.rss.rss)} (${mib(warmHeaps.rss.anon)} + ${mib(warmHeaps.rss.file)}) | ${mib(endHeaps.rss.rss)} (${mib(endHeaps.rss.anon)} + ${mib(endHeaps.rss.file)}) | ${mib(Math.max(...rss))} |`,
-      ...endHeaps.heaps
-        .map((end) => ({
-          end,
-          first: start.heaps.find((h) => h.name === end.name),
-          warm: warmHeaps.heaps.find((h) => h.name === end.name),
-        }))
-        .filter(({ end }) => owned(end) >= 4)
-        .map(({ end, first, warm }) => {
-          const cell = (h?: IsolateHeap) => (h ? `${mib(h.totalMiB)} + ${mib(h.backingMiB)}` : '');
-          return `| ${end.name === gazetteIsolate ? "Gazette's isolate" : `Miniflare's \`${end.name}\` isolate`}, V8 heap size + backing stores | ${cell(first)} | ${cell(warm)} | ${cell(end)} | |`;
+    // The control: the same bindings, state and streams, each stream of each round sending
+    // as many requests as Gazette's did, spread over the round as Gazette's were.
+    await worker.restart(vars, { assets: false, buildDir: controlDir });
+    log(`control worker: the same ${roundCount} rounds on a fresh workerd`);
+    const control = await runPhase(
+      origin,
+      inspectorPort,
+      (round) =>
+        streams().map((s, i) => {
+          const sent = gazette.rounds[round - 1]![i]!.sent;
+          return { ...s, amount: sent, rate: Math.max(1, Math.round(sent / seconds)) };
         }),
-      `| workerd anonymous memory outside every isolate's heap and backing stores (native: SQLite, workerd, allocator) | ${mib(outside(start))} | ${mib(outside(warmHeaps))} | ${mib(outside(endHeaps))} | |`,
-    ];
-    const block = [
-      '## Soak',
-      '',
-      `\`npm run soak\` (scripts/soak.ts), ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: ${seconds} s of four autocannon streams at once against the built worker (Miniflare, direct socket on loopback, ${articleCount} demo articles, edge cache as shipped). Beacons come from a new visitor each (distinct User-Agent and address), a fixed number of them (rate × duration) so that every one is answered before the counts are compared; admin writes create published articles through the admin API. Memory: the check is on Gazette's own isolate (the worker and its Durable Objects), whose V8 heap and ArrayBuffer backing stores are read every second through workerd's inspector (\`Runtime.getHeapUsage\`); their size at the end of the load is compared with the size at the end of a ${warmupSeconds} s warm-up (workerd does not answer \`HeapProfiler.collectGarbage\`, so no collection is forced). workerd's resident set size (VmRSS, RssAnon, RssFile from \`/proc/<pid>/status\`, summed over the workerd processes Miniflare started, sampled every second: ${samples.length} samples) is reported but not judged: the same process runs Miniflare's local Cache API, D1, R2 and rate-limiter simulators, which do not exist on Cloudflare (their isolates are listed below), and most of its growth is native memory outside every isolate's heap (SQLite page caches, workerd's buffers, what the allocator keeps), which this soak cannot split between Gazette and the simulators; it stops growing when the load stops. See scripts/soak.ts for the measurements behind this choice.`,
-      '',
-      ...table,
-      '',
-      '| check | measured | result |',
-      '| --- | --- | --- |',
-      ...checks.map((c) => `| ${c.what} | ${c.measured} | ${c.pass ? 'pass' : '**fail**'} |`),
-      '',
-      ...memoryRows,
-      '',
-      `workerd RSS samples (MiB, one per second from the start of load): ${rss.map((s) => s.toFixed(0)).join(' ')}`,
-    ].join('\n');
+      poke,
+    );
 
+    const settings = ['SOAK_SECONDS', 'SOAK_ROUNDS', 'IDLE_SECONDS', 'WARMUP_SECONDS', 'SOAK_VARS']
+      .filter((name) => process.env[name] !== undefined)
+      .map((name) => `${name}=${process.env[name]}`);
+    const run: SoakRun = {
+      command: [...settings, 'npm run soak'].join(' '),
+      date: new Date().toISOString().slice(0, 16).replace('T', ' '),
+      seconds,
+      warmupSeconds,
+      idleSeconds,
+      articleCount,
+      gazette,
+      control,
+      beaconArticles,
+      expectedViews,
+      liveViews,
+      mismatches: mismatches.length,
+    };
+    const checks = judge(run);
+    const block = renderSoakBlock(run, checks);
     const file = join(projectRoot, 'BENCHMARKS.md');
     const previous = readFileSync(file, 'utf8');
     const markdown = withSoakBlock(previous, previous, block);
     writeFileSync(file, await format(markdown, { ...(await resolveConfig(file)), filepath: file }));
-    process.stdout.write(`${table.join('\n')}\n`);
+    writeFileSync(join(tmpdir(), 'gazette-soak-last.json'), JSON.stringify(run));
+    process.stdout.write(`${block}\n`);
     for (const c of checks) log(`${c.pass ? 'pass' : 'FAIL'}: ${c.what}: ${c.measured}`);
     if (mismatches.length) log(`count mismatches: ${mismatches.slice(0, 10).join('; ')}`);
     log(
@@ -419,6 +450,7 @@ async function main() {
     if (checks.some((c) => !c.pass)) process.exitCode = 1;
   } finally {
     await worker.dispose();
+    rmSync(controlDir, { recursive: true, force: true });
   }
 }
 

@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
-import { except } from 'hono/combine';
 import { cors } from 'hono/cors';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { articlesRoutes } from './articles/routes';
@@ -87,18 +86,25 @@ export function createApp() {
   // Before the middleware on purpose: the health check is the benchmark's constant baseline.
   app.route('/', healthRoutes);
   // The admin API is for credentialed clients on no particular origin: no CORS, no shared caching.
-  const notAdmin = (middleware: MiddlewareHandler) => except('/api/v1/admin/*', middleware);
-  // A colo-cache hit of a public API read is answered here, before routing, CORS (whose headers
-  // the stored copy carries) and the access log: it is the edge-hit budget of issue 20. It
-  // still gets its own request id and the baseline security headers.
+  // A prefix test rather than hono/combine's except(), which matched a pattern router per
+  // middleware per request: 5.6 % of the article JSON route's CPU samples (2026-12-01).
+  const notAdmin =
+    (middleware: MiddlewareHandler): MiddlewareHandler =>
+    (c, next) =>
+      /^\/api\/v1\/admin(?:\/|$)/.test(c.req.path) ? next() : middleware(c, next);
+  // A colo-cache hit of a public API read is answered here, before routing and CORS (whose
+  // headers the stored copy carries): it is the edge-hit budget of issue 20. It still gets its
+  // own request id, its access-log line and the baseline security headers.
   app.use(
     '/api/v1/*',
     notAdmin(async (c, next) => {
       const hit = await edgeCacheHit(c);
       if (!hit) return next();
       await assignRequestId(c, async () => {
-        await securityHeaders(c, async () => {
-          c.res = hit;
+        await accessLog(c, async () => {
+          await securityHeaders(c, async () => {
+            c.res = hit;
+          });
         });
       });
       // Set on a response the handler never made, so assignRequestId's c.header() does not reach it.

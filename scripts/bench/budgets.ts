@@ -11,19 +11,13 @@ export interface Pair {
   floor: Round[];
 }
 
-export interface RatioBudget {
-  key: string;
-  route: string;
-  floor: string;
-  min: number;
-}
-
 const oneRow = 'one D1 read of one row in a fresh Sessions API session';
 const twentyRows = 'one D1 query of 20 rows in a fresh session';
 const limiterDo = 'a rate-limiter call, then a DO increment';
 const b = (key: string, route: string, floor: string, min: number) => ({ key, route, floor, min });
+export type RatioBudget = ReturnType<typeof b>;
 
-/** Gazette's route against the bare-worker floor it cannot beat, req/s over req/s, same run. */
+/** Gazette's route against the bare-worker floor it cannot beat, judged on CPU per request. */
 export const ratioBudgets: RatioBudget[] = [
   b('article-json', 'Article JSON, D1 read (edge cache off)', oneRow, 0.8),
   b('article-page', 'Article page HTML, D1 read', oneRow, 0.6),
@@ -51,38 +45,19 @@ export const prices = { workersRequest: 0.3, doRequest: 0.15, rowWritten: 1 };
 
 export type Status = 'pass' | 'fail' | 'skipped' | 'unmeasured';
 
-export interface Result {
+export type Result = {
   what: string;
   budget: string;
   measured: string;
   status: Status;
   note?: string;
-}
+};
 
 export function median(values: readonly number[]): number {
   const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
   if (!sorted.length) return NaN;
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-export interface PairFigures {
-  /**
-   * The judged figure: per round, the floor's workerd CPU per request over the route's (the
-   * share of the floor's throughput the route reaches when both are CPU-bound), median over
-   * rounds. On this shared machine req/s swings 2× within a run while CPU per request holds.
-   */
-  ratio: number;
-  /** Throughput, route ÷ floor: the median of the per-round ratios, and the ratio of the medians. */
-  rpsRatio: number;
-  ratioOfMedians: number;
-  routeRps: number;
-  floorRps: number;
-  routeCpuUs: number;
-  floorCpuUs: number;
-  /** Share of the route's and the floor's requests that failed. */
-  routeFailed: number;
-  floorFailed: number;
 }
 
 const failedShare = (rounds: Round[]) =>
@@ -92,7 +67,13 @@ const failedShare = (rounds: Round[]) =>
     rounds.reduce((s, r) => s + r.sent, 0),
   );
 
-export function pairFigures(pair: Pair): PairFigures {
+/**
+ * `ratio` is judged: per round, the floor's workerd CPU per request over the route's (the share
+ * of the floor's throughput the route reaches when both are CPU-bound), median over rounds. On
+ * this shared machine req/s swings 2× within a run while CPU per request holds. Throughput is
+ * printed beside it: the median of the per-round ratios, and the ratio of the medians.
+ */
+export function pairFigures(pair: Pair) {
   const n = Math.min(pair.route.length, pair.floor.length);
   const perRound = (pick: (r: Round) => number) =>
     median(Array.from({ length: n }, (_, i) => pick(pair.route[i]!) / pick(pair.floor[i]!)));
@@ -172,10 +153,7 @@ export interface ViewCostInputs {
 }
 
 /** Views each object collects per flush interval; its once-a-day rows spread over its day. */
-export interface Traffic {
-  viewsPerFlush: number;
-  flushSeconds: number;
-}
+export type Traffic = { viewsPerFlush: number; flushSeconds: number };
 
 /** Over 1,000 articles the run's density follows the machine's speed, so it is stated here. */
 export const spreadTraffic: Traffic = { viewsPerFlush: 10, flushSeconds: 60 };

@@ -67,19 +67,15 @@ export function counterRows(stateDir: string, articleId: number): Set<string> {
   return rows;
 }
 
+const none: CounterBooks = { objects: 0, views: 0, rejections: 0, viewRows: 0, fixedRows: 0 };
+
 /** Reads every ViewCounter object's file; keyed by the article id its meta table names. */
 export function readCounterBooks(stateDir: string): Map<number, CounterBooks> {
   const books = new Map<number, CounterBooks>();
   eachCounter(stateDir, (db, articleId) => {
     const one = (sql: string) => Number(Object.values(db.prepare(sql).get() ?? { n: 0 })[0]);
     const tables = dayTables(db);
-    const b = books.get(articleId) ?? {
-      objects: 0,
-      views: 0,
-      rejections: 0,
-      viewRows: 0,
-      fixedRows: 0,
-    };
+    const b = books.get(articleId) ?? { ...none };
     b.objects += 1;
     for (const t of tables) {
       b.views += one(`SELECT coalesce(sum(views), 0) FROM ${t}`);

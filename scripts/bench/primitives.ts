@@ -103,21 +103,14 @@ export async function startPrimitives(rows: number): Promise<Primitives> {
   );
   await db.exec('CREATE INDEX rows_channel ON rows (channel, published_at)');
   // Rows the size of an article's body, so a read moves about what Gazette's does.
-  const body =
-    '<p>近日，滨河新区老旧小区改造工作全面启动，相关部门深入一线了解群众需求。</p>'.repeat(12);
   const summary = '近日，滨河新区老旧小区改造工作全面启动，相关部门深入一线了解群众需求。';
-  for (let i = 1; i <= rows; i += 100) {
-    const ids = Array.from({ length: Math.min(100, rows - i + 1) }, (_, k) => i + k);
-    await db.batch(
-      ids.map((id) =>
-        db
-          .prepare(
-            'INSERT INTO rows (id, channel, published_at, title, summary, body) VALUES (?, ?, ?, ?, ?, ?)',
-          )
-          .bind(id, id % primitiveChannels, 1_700_000_000_000 + id, `标题 ${id}`, summary, body),
-      ),
-    );
-  }
+  await db
+    .prepare(
+      'WITH RECURSIVE n(id) AS (SELECT 1 UNION ALL SELECT id + 1 FROM n WHERE id < ?1) ' +
+        "INSERT INTO rows SELECT id, id % ?2, 1700000000000 + id, '标题 ' || id, ?3, ?4 FROM n",
+    )
+    .bind(rows, primitiveChannels, summary, `<p>${summary}</p>`.repeat(12))
+    .run();
   return {
     origin: url.origin,
     async dispose() {

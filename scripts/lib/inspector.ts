@@ -1,8 +1,13 @@
 /**
  * A minimal DevTools client for workerd's inspector (the one Miniflare opens on `inspectorPort`),
- * enough for the soak to read each isolate's V8 heap (Runtime.getHeapUsage). Hand-written: one
- * CDP call needs no library, and Node's global WebSocket carries it. workerd does not answer
- * HeapProfiler.collectGarbage (measured: no reply in 10 s), so no collection can be forced.
+ * enough for the soak to read each isolate's V8 heap (Runtime.getHeapUsage) and to force a full
+ * collection (HeapProfiler.collectGarbage). Hand-written: two CDP calls need no library, and
+ * Node's global WebSocket carries them.
+ *
+ * workerd runs a collection asked for by the inspector as a task of the isolate, and runs an
+ * isolate's tasks only while it handles an event: an idle isolate never answers (measured
+ * 2026-12-01: no reply in 10 s; with one request sent meanwhile, the reply comes with it). So
+ * collectGarbage() keeps sending the caller's cheap requests until every isolate has answered.
  */
 export interface IsolateHeap {
   /** The worker's name as workerd lists it: `core:user:gazette` is Gazette, the rest Miniflare's. */
@@ -59,7 +64,32 @@ export async function connectInspector(port: number) {
       ws.send(JSON.stringify({ id, method }));
     });
   const pick = (name?: string) => sockets.filter((s) => !name || s.name === name);
+  await Promise.all(sockets.map((s) => call(s.ws, 'HeapProfiler.enable')));
   return {
+    /**
+     * A full collection in the isolates for which `which` holds, while `poke` sends requests
+     * that reach them; resolves with the names of those that did not answer in time (an
+     * isolate the requests never reach cannot answer).
+     */
+    async collectGarbage(
+      poke: () => Promise<unknown>,
+      which: (name: string) => boolean,
+    ): Promise<string[]> {
+      const chosen = sockets.filter((s) => which(s.name));
+      const missing = new Set(chosen.map((s) => s.name));
+      const done = Promise.all(
+        chosen.map(async (s) => {
+          if (await call(s.ws, 'HeapProfiler.collectGarbage')) missing.delete(s.name);
+        }),
+      );
+      let finished = false;
+      void done.then(() => (finished = true));
+      while (!finished) {
+        await Promise.race([poke().catch(() => undefined), done]);
+        await Promise.race([new Promise((r) => setTimeout(r, 100)), done]);
+      }
+      return [...missing];
+    },
     /** Every isolate's heap (or only `name`'s); NaN where the isolate did not answer. */
     async heaps(name?: string): Promise<IsolateHeap[]> {
       return Promise.all(

@@ -51,9 +51,13 @@ export interface RunningWorker {
   execSql(sql: string): Promise<void>;
   /**
    * Restarts workerd on the same port, with these [vars] over wrangler.toml's (in place of the
-   * start options' vars). D1, Durable Object and cache state stay.
+   * start options' vars). D1, Durable Object and cache state stay. `buildDir` runs another
+   * bundle (its index.js) under the same name and bindings: the soak's control worker.
    */
-  restart(vars: Record<string, string>, options?: { assets?: boolean }): Promise<void>;
+  restart(
+    vars: Record<string, string>,
+    options?: { assets?: boolean; buildDir?: string },
+  ): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -107,6 +111,7 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
     vars: Record<string, string> | undefined,
     port: number,
     assets = options.assets ?? true,
+    bundleDir = buildDir,
   ) =>
     convertV4MiniflareOptions({
       workers: [
@@ -115,8 +120,8 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
           ...(assets ? { assets: assetsOptions } : {}),
           name: 'gazette',
           modules: true,
-          scriptPath: join(buildDir, 'index.js'),
-          modulesRoot: buildDir,
+          scriptPath: join(bundleDir, 'index.js'),
+          modulesRoot: bundleDir,
           bindings: { ...(workerOptions.bindings ?? {}), ...vars },
           unsafeDirectSockets: [{ host: '127.0.0.1', port }],
         },
@@ -165,7 +170,9 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
     stateDir,
     execSql,
     async restart(vars, restartOptions = {}) {
-      await mf.setOptions(miniflareOptions(vars, Number(url.port), restartOptions.assets));
+      await mf.setOptions(
+        miniflareOptions(vars, Number(url.port), restartOptions.assets, restartOptions.buildDir),
+      );
     },
     async dispose() {
       await mf.dispose();

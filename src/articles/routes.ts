@@ -1,4 +1,5 @@
 import { AppError } from '../lib/errors';
+import { taggedJson } from '../lib/http';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../lib/cursor';
 import { noQueryParams, type DateBound } from '../lib/params';
 import { createRoute } from '@hono/zod-openapi';
@@ -132,8 +133,6 @@ export const articlesRoutes = createApi()
     if (found.state !== 'published') {
       throw new AppError('not_found', { detail: 'No published article with that id or slug' });
     }
-    return c.json(
-      { data: presentArticle(found.article, siteConfig(c.env), requestOrigin(c)) },
-      200,
-    );
+    const data = presentArticle(found.article, siteConfig(c.env), requestOrigin(c));
+    return taggedJson(c, { data });
   });

@@ -31,6 +31,8 @@ export const accessLog: MiddlewareHandler<AppEnv> = async (c, next) => {
     status: c.res.status,
     durationMs: Math.round(performance.now() - started),
     colo: (c.req.raw.cf as { colo?: string } | undefined)?.colo,
+    // HIT, MISS or STALE where the colo cache was asked (src/lib/http.ts); absent elsewhere.
+    edgeCache: c.res.headers.get('X-Edge-Cache') ?? undefined,
   });
 };
 

@@ -7,7 +7,7 @@ import { findByFormerSlug } from '../authoring/queries';
 import { findChannel } from '../channels/queries';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
-import { publicGet } from '../lib/http';
+import { publicGet, taggedBody } from '../lib/http';
 import { idOrSlugParam, idParam, slugParam } from '../lib/params';
 import { readDb, requestOrigin } from '../lib/request';
 import { siteConfig } from '../lib/site';
@@ -46,13 +46,15 @@ export const readerPage: MiddlewareHandler<AppEnv> = async (c, next) => {
   await cached(c, next);
 };
 
-export function renderPage(
+export async function renderPage(
   c: Context<AppEnv>,
   element: Child,
   status: 200 | 400 | 404 | 410 | 500 | 503,
 ) {
   c.header('Content-Security-Policy', pageCsp(c.env));
-  return c.html(html`<!DOCTYPE html>${element}`, status);
+  const page = await html`<!DOCTYPE html>${element}`;
+  // A reader page is a public GET: hashed here rather than re-read by hono/etag (src/lib/http.ts).
+  return status === 200 ? taggedBody(c, page, 'text/html; charset=UTF-8') : c.html(page, status);
 }
 
 /** The reader's error page, in the site's language, for the problem a page request ran into. */

@@ -1,6 +1,6 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src/app';
 import { json, seedArticle, seedChannel, testDb } from '../helpers';
 import { now as clockNow } from '../../src/lib/clock';
@@ -10,9 +10,13 @@ const cachedEnv = { ...env, API_EDGE_CACHE_SECONDS: '60' } as Env;
 // A host of its own per run, so no cached entry from an earlier run can answer.
 const origin = `http://cache-${clockNow().toString(36)}.test`;
 
-async function fetchCached(path: string, init?: RequestInit) {
+async function fetchCached(path: string, init?: RequestInit, over: Partial<Env> = {}) {
   const ctx = createExecutionContext();
-  const res = await app.fetch(new Request(`${origin}${path}`, init), cachedEnv, ctx);
+  const res = await app.fetch(
+    new Request(`${origin}${path}`, init),
+    { ...cachedEnv, ...over },
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   return res;
 }
@@ -59,6 +63,68 @@ describe('edge cache for public API reads', () => {
     const again = await fetchCached('/api/v1/articles/987654321');
     expect(again.status).toBe(404);
     expect(again.headers.get('X-Edge-Cache')).toBeNull();
+  });
+});
+
+describe('access log of colo-cache hits', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('writes the access line for a hit answered before the middleware, without IP or User-Agent', async () => {
+    const db = testDb();
+    const channel = await seedChannel(db);
+    const article = await seedArticle(db, { channelSlug: channel.slug });
+    const path = `/api/v1/articles/${article.id}`;
+    const visitor = {
+      'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) access-log-hit-test',
+      'CF-Connecting-IP': '203.0.113.77',
+    };
+    expect((await fetchCached(path, { headers: visitor })).headers.get('X-Edge-Cache')).toBe(
+      'MISS',
+    );
+
+    const lines: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((line: unknown) => void lines.push(String(line)));
+    const hit = await fetchCached(
+      path,
+      { headers: { ...visitor, 'X-Request-Id': 'edge-hit-log-1' } },
+      { LOG_LEVEL: 'info' },
+    );
+    expect(hit.headers.get('X-Edge-Cache')).toBe('HIT');
+    expect(hit.headers.get('X-Request-Id')).toBe('edge-hit-log-1');
+    const access = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
+    expect(access).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        requestId: 'edge-hit-log-1',
+        method: 'GET',
+        path,
+        status: 200,
+        edgeCache: 'HIT',
+        durationMs: expect.any(Number),
+      }),
+    ]);
+    expect(lines.join('\n')).not.toContain('203.0.113.77');
+    expect(lines.join('\n')).not.toContain('access-log-hit-test');
+  });
+
+  it('logs a revalidated hit with its 304', async () => {
+    const db = testDb();
+    const channel = await seedChannel(db);
+    const article = await seedArticle(db, { channelSlug: channel.slug });
+    const path = `/api/v1/articles/${article.id}`;
+    const etag = (await fetchCached(path)).headers.get('ETag')!;
+
+    const lines: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((line: unknown) => void lines.push(String(line)));
+    const res = await fetchCached(
+      path,
+      { headers: { 'If-None-Match': etag } },
+      { LOG_LEVEL: 'info' },
+    );
+    expect(res.status).toBe(304);
+    expect(lines.map((l) => JSON.parse(l))).toContainEqual(
+      expect.objectContaining({ msg: 'request', path, status: 304, edgeCache: 'HIT' }),
+    );
   });
 });
 
