@@ -146,6 +146,10 @@ const adminPages: AdminPageCase[] = [
     name: 'password change',
     open: (page) => page.goto(`${base}/admin/password`).then(() => undefined),
   },
+  ...['/admin/users', '/admin/tokens', '/admin/sessions', '/admin/account'].map((path) => ({
+    name: path,
+    open: (page: Page) => page.goto(`${base}${path}`).then(() => undefined),
+  })),
   {
     name: 'article list with filters',
     async open(page) {
