@@ -7,7 +7,7 @@
  *   npm run import -- FILE --remote            into the production worker (its PUBLIC_ORIGIN)
  *   options: --token gz_… (or GAZETTE_TOKEN; needed with --url and --remote)
  *            --from municipal   FILE is JSON in the shared fixture's shape (one object or an
- *                               array), mapped by scripts/lib/municipal-mapping.ts
+ *                               array), mapped by src/transfer/municipal.ts
  *
  * Locally it starts the built worker in Miniflare on `.wrangler/state/v3` (the state
  * `wrangler dev` uses) with a token made for the run and revoked after it. The exit code is 1
@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import { createToken, revokeTokenStatement } from '../src/auth/tokens';
 import { createDb } from '../src/db/client';
-import { municipalLine, type MunicipalArticle } from './lib/municipal-mapping';
+import { municipalNdjson, type MunicipalArticle } from '../src/transfer/municipal';
 import { projectRoot, startWorker, type RunningWorker } from './lib/run-worker';
 import { importNdjson, type Report } from './lib/seed-worker';
 
@@ -54,8 +54,7 @@ try {
 function body(onBytes: (sent: number) => void): BodyInit {
   if (values.from === 'municipal') {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as MunicipalArticle | MunicipalArticle[];
-    const list = Array.isArray(parsed) ? parsed : [parsed];
-    const text = list.map((a) => JSON.stringify(municipalLine(a))).join('\n') + '\n';
+    const text = municipalNdjson(parsed);
     onBytes(size);
     return text;
   }

@@ -516,3 +516,336 @@ const en: AdminLabels = {
 export function adminLabels(lang: Lang): AdminLabels {
   return lang === 'en' ? en : zh;
 }
+
+/** The operations pages' words (audit log, webhooks, import and export; admins only). */
+export interface OpsLabels {
+  audit: string;
+  webhooks: string;
+  importExport: string;
+  adminsOnly: string;
+  forbiddenTitle: string;
+  csrfFailed: string;
+  errorTitle: string;
+  // Audit log
+  actor: string;
+  anyActor: string;
+  people: string;
+  tokens: string;
+  system: string;
+  token: string;
+  action: string;
+  actionHint: string;
+  article: string;
+  articleIdHint: string;
+  dateFrom: string;
+  dateTo: string;
+  dateHint: string;
+  time: string;
+  target: string;
+  changedFields: string;
+  outcome: string;
+  outcomes: Record<string, string>;
+  requestId: string;
+  noEntries: string;
+  olderEntries: string;
+  newestEntries: string;
+  badDate: string;
+  badArticleId: string;
+  badCursor: string;
+  // Webhooks
+  newWebhook: string;
+  url: string;
+  urlHint: string;
+  events: string;
+  eventNames: Record<string, string>;
+  description: string;
+  active: string;
+  disabled: string;
+  enable: string;
+  disable: string;
+  delete: string;
+  deleteConfirm: string;
+  create: string;
+  noWebhooks: string;
+  webhookCreated: string;
+  secret: string;
+  secretOnce: string;
+  backToWebhooks: string;
+  editWebhook: string;
+  saved: string;
+  deleted: string;
+  deliveryLog: string;
+  deliveryStatus: string;
+  deliveryStatuses: Record<string, string>;
+  event: string;
+  attempts: string;
+  responseCode: string;
+  lastAttempt: string;
+  nextAttempt: string;
+  noDeliveries: string;
+  olderDeliveries: string;
+  redeliver: string;
+  redelivered: string;
+  noResponse: string;
+  fixErrors: string;
+  // Import and export
+  importTitle: string;
+  importFile: string;
+  importHint: string;
+  formatNdjson: string;
+  formatMunicipal: string;
+  format: string;
+  upload: string;
+  needsScript: string;
+  uploading: string;
+  importJob: string;
+  progress: string;
+  jobStatuses: Record<string, string>;
+  linesTotal: string;
+  processed: string;
+  created: string;
+  updated: string;
+  unchanged: string;
+  channelsCreated: string;
+  tagsCreated: string;
+  rejected: string;
+  rejectedLines: string;
+  line: string;
+  externalId: string;
+  reason: string;
+  noRejections: string;
+  jobError: string;
+  newImport: string;
+  exportTitle: string;
+  exportHint: string;
+  exportDownload: string;
+  notFound: string;
+}
+
+const opsZh: OpsLabels = {
+  audit: '操作日志',
+  webhooks: 'Webhook',
+  importExport: '导入导出',
+  adminsOnly: '此页面仅限管理员访问。',
+  forbiddenTitle: '没有权限',
+  csrfFailed: '页面已过期，请刷新后重试。',
+  errorTitle: '操作未完成',
+  actor: '操作人',
+  anyActor: '全部操作人',
+  people: '人员',
+  tokens: 'API 令牌',
+  system: '系统',
+  token: '令牌',
+  action: '操作',
+  actionHint: '如 article.publish；以“.”结尾表示前缀，如 article.',
+  article: '文章编号',
+  articleIdHint: '文章的数字编号',
+  dateFrom: '起始日期',
+  dateTo: '截止日期',
+  dateHint: '按站点时区',
+  time: '时间',
+  target: '对象',
+  changedFields: '修改字段',
+  outcome: '结果',
+  outcomes: { ok: '成功', forbidden: '被拒绝', failed: '失败' },
+  requestId: '请求编号',
+  noEntries: '没有符合条件的日志。',
+  olderEntries: '更早的记录',
+  newestEntries: '回到最新',
+  badDate: '日期格式应为 YYYY-MM-DD。',
+  badArticleId: '文章编号应为正整数。',
+  badCursor: '翻页位置无效，已回到第一页。',
+  newWebhook: '新建 Webhook',
+  url: '接收地址',
+  urlHint: '须为 https 地址（本机可用 http），不含用户名和密码',
+  events: '订阅事件',
+  eventNames: {
+    'article.published': '文章发布',
+    'article.updated': '文章更新',
+    'article.unpublished': '文章撤回',
+    'article.deleted': '文章删除',
+  },
+  description: '说明',
+  active: '启用',
+  disabled: '已停用',
+  enable: '启用',
+  disable: '停用',
+  delete: '删除',
+  deleteConfirm: '删除后其投递记录也将一并删除。',
+  create: '创建',
+  noWebhooks: '还没有 Webhook。',
+  webhookCreated: 'Webhook 已创建',
+  secret: '签名密钥',
+  secretOnce: '签名密钥只显示这一次，请立即复制保存到接收方。',
+  backToWebhooks: '返回 Webhook 列表',
+  editWebhook: '编辑 Webhook',
+  saved: '已保存。',
+  deleted: 'Webhook 已删除。',
+  deliveryLog: '投递记录',
+  deliveryStatus: '投递状态',
+  deliveryStatuses: {
+    pending: '等待重试',
+    delivered: '已送达',
+    failed: '失败',
+    cancelled: '已取消',
+  },
+  event: '事件',
+  attempts: '尝试次数',
+  responseCode: '响应码',
+  lastAttempt: '最近尝试',
+  nextAttempt: '下次尝试',
+  noDeliveries: '还没有投递记录。',
+  olderDeliveries: '更早的投递',
+  redeliver: '重新投递',
+  redelivered: '已安排重新投递。',
+  noResponse: '无响应',
+  fixErrors: '请修改以下内容：',
+  importTitle: '导入文章',
+  importFile: '导入文件',
+  importHint:
+    'NDJSON：每行一个 JSON 对象（文章、栏目、标签或媒体），与导出文件格式相同；按 externalId 去重，可重复导入。',
+  formatNdjson: 'NDJSON（导出格式）',
+  formatMunicipal: '旧站 JSON（municipal 格式，单篇或数组）',
+  format: '文件格式',
+  upload: '上传并导入',
+  needsScript: '导入需要启用浏览器脚本。',
+  uploading: '正在上传…',
+  importJob: '导入任务',
+  progress: '进度',
+  jobStatuses: { queued: '排队中', running: '导入中', done: '已完成', failed: '失败' },
+  linesTotal: '总行数',
+  processed: '已处理',
+  created: '新建',
+  updated: '更新',
+  unchanged: '未变化',
+  channelsCreated: '新建栏目',
+  tagsCreated: '新建标签',
+  rejected: '拒绝',
+  rejectedLines: '被拒绝的行',
+  line: '行号',
+  externalId: '外部编号',
+  reason: '原因',
+  noRejections: '所有行均已导入。',
+  jobError: '任务出错',
+  newImport: '再导入一个文件',
+  exportTitle: '导出全站',
+  exportHint: '下载全站内容（NDJSON），可原样导回。',
+  exportDownload: '下载导出文件',
+  notFound: '找不到该项目。',
+};
+
+const opsEn: OpsLabels = {
+  audit: 'Audit log',
+  webhooks: 'Webhooks',
+  importExport: 'Import & export',
+  adminsOnly: 'Only admins may open this page.',
+  forbiddenTitle: 'Not allowed',
+  csrfFailed: 'This page has expired; reload it and try again.',
+  errorTitle: 'Not done',
+  actor: 'Actor',
+  anyActor: 'Anyone',
+  people: 'People',
+  tokens: 'API tokens',
+  system: 'System',
+  token: 'Token',
+  action: 'Action',
+  actionHint: 'e.g. article.publish; end with "." for a prefix, e.g. article.',
+  article: 'Article id',
+  articleIdHint: "The article's number",
+  dateFrom: 'From',
+  dateTo: 'To',
+  dateHint: "In the site's time zone",
+  time: 'Time',
+  target: 'Target',
+  changedFields: 'Changed fields',
+  outcome: 'Outcome',
+  outcomes: { ok: 'OK', forbidden: 'Refused', failed: 'Failed' },
+  requestId: 'Request id',
+  noEntries: 'No entries match.',
+  olderEntries: 'Older entries',
+  newestEntries: 'Back to the newest',
+  badDate: 'Dates are YYYY-MM-DD.',
+  badArticleId: 'An article id is a positive whole number.',
+  badCursor: 'That page position is not valid; showing the first page.',
+  newWebhook: 'New webhook',
+  url: 'URL',
+  urlHint: 'An https URL (http only for this machine), without a user name or password',
+  events: 'Events',
+  eventNames: {
+    'article.published': 'Article published',
+    'article.updated': 'Article updated',
+    'article.unpublished': 'Article unpublished',
+    'article.deleted': 'Article deleted',
+  },
+  description: 'Description',
+  active: 'Active',
+  disabled: 'Disabled',
+  enable: 'Enable',
+  disable: 'Disable',
+  delete: 'Delete',
+  deleteConfirm: 'Deleting also deletes its delivery log.',
+  create: 'Create',
+  noWebhooks: 'No webhooks yet.',
+  webhookCreated: 'Webhook created',
+  secret: 'Signing secret',
+  secretOnce: 'The signing secret is shown this once: copy it to the receiver now.',
+  backToWebhooks: 'Back to the webhooks',
+  editWebhook: 'Edit webhook',
+  saved: 'Saved.',
+  deleted: 'The webhook was deleted.',
+  deliveryLog: 'Delivery log',
+  deliveryStatus: 'Status',
+  deliveryStatuses: {
+    pending: 'Retrying',
+    delivered: 'Delivered',
+    failed: 'Failed',
+    cancelled: 'Cancelled',
+  },
+  event: 'Event',
+  attempts: 'Attempts',
+  responseCode: 'Response',
+  lastAttempt: 'Last attempt',
+  nextAttempt: 'Next attempt',
+  noDeliveries: 'No deliveries yet.',
+  olderDeliveries: 'Older deliveries',
+  redeliver: 'Redeliver',
+  redelivered: 'The delivery will go out again.',
+  noResponse: 'No response',
+  fixErrors: 'Please correct:',
+  importTitle: 'Import articles',
+  importFile: 'Import file',
+  importHint:
+    'NDJSON: one JSON object per line (article, channel, tag or media), as the export writes it; lines are matched by externalId, so importing again is safe.',
+  formatNdjson: 'NDJSON (the export format)',
+  formatMunicipal: 'Old site JSON (municipal format, one article or an array)',
+  format: 'File format',
+  upload: 'Upload and import',
+  needsScript: 'Importing needs JavaScript in the browser.',
+  uploading: 'Uploading…',
+  importJob: 'Import job',
+  progress: 'Progress',
+  jobStatuses: { queued: 'Queued', running: 'Importing', done: 'Done', failed: 'Failed' },
+  linesTotal: 'Lines',
+  processed: 'Processed',
+  created: 'Created',
+  updated: 'Updated',
+  unchanged: 'Unchanged',
+  channelsCreated: 'Channels created',
+  tagsCreated: 'Tags created',
+  rejected: 'Rejected',
+  rejectedLines: 'Rejected lines',
+  line: 'Line',
+  externalId: 'External id',
+  reason: 'Reason',
+  noRejections: 'Every line was imported.',
+  jobError: 'The job failed',
+  newImport: 'Import another file',
+  exportTitle: 'Export the site',
+  exportHint: 'Download the whole site as NDJSON; it imports back as it is.',
+  exportDownload: 'Download the export',
+  notFound: 'Not found.',
+};
+
+export function opsLabels(lang: Lang): OpsLabels {
+  return lang === 'en' ? opsEn : opsZh;
+}

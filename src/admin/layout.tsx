@@ -1,7 +1,7 @@
 import { html } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { assetUrl } from '../pages/layout';
-import type { AdminLabels } from './labels';
+import { opsLabels, type AdminLabels } from './labels';
 
 export interface AdminUserView {
   displayName: string;
@@ -18,7 +18,16 @@ export interface AdminLayoutProps {
   /** The session's CSRF token, which admin.js sends with every write. */
   csrf?: string;
   /** Which nav entry is current. */
-  section?: 'articles' | 'password' | 'users' | 'tokens' | 'sessions' | 'account';
+  section?:
+    | 'articles'
+    | 'password'
+    | 'users'
+    | 'tokens'
+    | 'sessions'
+    | 'account'
+    | 'audit'
+    | 'webhooks'
+    | 'import';
   /** The path, so the language switch comes back to it. */
   path: string;
   timeZone: string;
@@ -41,6 +50,14 @@ export function AdminLayout(props: AdminLayoutProps) {
     { key: 'sessions', href: '/admin/sessions', label: l.people.sessions },
     { key: 'account', href: '/admin/account', label: l.people.account },
   ];
+  if (admin) {
+    const ops = opsLabels(l.langTag === 'en' ? 'en' : 'zh-CN');
+    nav.push(
+      { key: 'audit', href: '/admin/audit', label: ops.audit },
+      { key: 'webhooks', href: '/admin/webhooks', label: ops.webhooks },
+      { key: 'import', href: '/admin/import', label: ops.importExport },
+    );
+  }
   const page = (
     <html lang={l.langTag}>
       <head>

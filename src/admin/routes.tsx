@@ -25,6 +25,7 @@ import { AdminLayout } from './layout';
 import { EditorForm, type ChannelOption } from './editor-page';
 import { registerPeoplePages } from './people-pages';
 import { findAdminArticle } from '../authoring/queries';
+import { opsPages } from './ops-pages';
 
 type UserPrincipal = Extract<Principal, { kind: 'user' }>;
 
@@ -468,6 +469,8 @@ function buildPages() {
       </AdminLayout>,
     );
   });
+
+  opsPages(app, frame);
 
   app.notFound((c) => {
     throw new AppError('route_not_found', {

@@ -1,7 +1,7 @@
-import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { Context } from 'hono';
 import type { Database } from '../db/client';
-import { auditLog, type AuditOutcome } from '../db/schema';
+import { auditLog, users, type AuditOutcome } from '../db/schema';
 import type { AppEnv, Principal } from '../env';
 import { nowDate } from '../lib/clock';
 
@@ -30,8 +30,13 @@ function auditValues(entry: AuditEntry) {
     actorRole: entry.actor.role,
     action: entry.action,
     targetType: entry.targetType,
+    // SQL stays SQL (an id known only inside the batch); String() of it would be "[object Object]".
     targetId:
-      entry.targetId === undefined || entry.targetId === null ? null : String(entry.targetId),
+      entry.targetId === undefined || entry.targetId === null
+        ? null
+        : typeof entry.targetId === 'object'
+          ? entry.targetId
+          : String(entry.targetId),
     requestId: entry.requestId ?? null,
     changedFields: entry.changedFields ? JSON.stringify(entry.changedFields) : null,
     outcome: entry.outcome,
@@ -80,10 +85,14 @@ export function auditContext(c: Context<AppEnv>): { actor: Actor; requestId: str
 export interface AuditFilter {
   actorName?: string;
   action?: string;
+  /** Actions that start with this (`article.` for every article action). */
+  actionPrefix?: string;
   targetType?: string;
   targetId?: string;
   outcome?: AuditOutcome;
   since?: Date;
+  /** Entries before this instant. */
+  until?: Date;
   /** Keyset: the id of the last row already returned. */
   beforeId?: number;
   limit: number;
@@ -91,19 +100,51 @@ export interface AuditFilter {
 
 export type AuditRow = typeof auditLog.$inferSelect;
 
-export async function listAudit(db: Database, filter: AuditFilter): Promise<AuditRow[]> {
+function auditConditions(filter: AuditFilter): SQL {
   const conditions: SQL[] = [];
   if (filter.actorName) conditions.push(eq(auditLog.actorName, filter.actorName));
   if (filter.action) conditions.push(eq(auditLog.action, filter.action));
+  if (filter.actionPrefix) {
+    // substr, not LIKE: a prefix with % or _ means those characters.
+    conditions.push(
+      sql`substr(${auditLog.action}, 1, ${filter.actionPrefix.length}) = ${filter.actionPrefix}`,
+    );
+  }
   if (filter.targetType) conditions.push(eq(auditLog.targetType, filter.targetType));
   if (filter.targetId) conditions.push(eq(auditLog.targetId, filter.targetId));
   if (filter.outcome) conditions.push(eq(auditLog.outcome, filter.outcome));
   if (filter.since) conditions.push(gte(auditLog.at, filter.since));
+  if (filter.until) conditions.push(lt(auditLog.at, filter.until));
   if (filter.beforeId) conditions.push(lt(auditLog.id, filter.beforeId));
+  return conditions.length ? and(...conditions)! : sql`1`;
+}
+
+export async function listAudit(db: Database, filter: AuditFilter): Promise<AuditRow[]> {
   return db
     .select()
     .from(auditLog)
-    .where(conditions.length ? and(...conditions) : sql`1`)
+    .where(auditConditions(filter))
+    .orderBy(desc(auditLog.id))
+    .limit(filter.limit);
+}
+
+/**
+ * An audit entry with the person it names: `actorDisplayName` is the display name of the
+ * account whose username the entry records, null for a token, the scheduler or an account
+ * since deleted. (Entries record the actor's name and role, not whether it was a session or
+ * a token; a token named exactly like an account reads as that account.)
+ */
+export type AuditEntryView = AuditRow & { actorDisplayName: string | null };
+
+export async function listAuditEntries(
+  db: Database,
+  filter: AuditFilter,
+): Promise<AuditEntryView[]> {
+  return db
+    .select({ ...getTableColumns(auditLog), actorDisplayName: users.displayName })
+    .from(auditLog)
+    .leftJoin(users, eq(users.username, auditLog.actorName))
+    .where(auditConditions(filter))
     .orderBy(desc(auditLog.id))
     .limit(filter.limit);
 }

@@ -50,17 +50,27 @@ function conflictOrRethrow(err: unknown, what: string): never {
   throw err;
 }
 
-export async function createChannelCommand(
+export interface NewChannel {
+  slug: string;
+  name: string;
+  parent?: string | null;
+  position?: number;
+  description?: string;
+}
+
+/**
+ * The statements that create a channel and record it, for callers that put them in a larger
+ * batch (an import chunk creates the channels its articles need in the articles' own
+ * transaction). With a parent, the row is inserted only if the parent exists when the
+ * statement runs (it may be created earlier in the same batch); the audit row only if the
+ * channel was.
+ */
+export function createChannelStatements(
   db: Database,
-  input: {
-    slug: string;
-    name: string;
-    parent?: string | null;
-    position?: number;
-    description?: string;
-  },
+  input: NewChannel,
   ctx: TaxonomyContext,
-): Promise<ChannelRow> {
+  at: Date,
+) {
   if (!isValidSlug(input.slug))
     throw new InvalidFieldError('slug', `invalid channel slug: ${input.slug}`);
   const values = {
@@ -69,8 +79,6 @@ export async function createChannelCommand(
     position: input.position ?? 0,
     description: input.description ?? '',
   };
-  const at = nowDate();
-  // With a parent, the row is inserted only if the parent exists, in the same statement.
   const insert = input.parent
     ? db.insert(channels).select(
         db
@@ -88,23 +96,32 @@ export async function createChannelCommand(
           .where(eq(channels.slug, input.parent)),
       )
     : db.insert(channels).values({ ...values, createdAt: at, updatedAt: at });
+  return [
+    insert,
+    auditStatement(
+      db,
+      {
+        ...ctx,
+        at,
+        action: 'channel.create',
+        targetType: 'channel',
+        targetId: input.slug,
+        changedFields: Object.keys(input),
+        outcome: 'ok',
+      },
+      sql`exists (select 1 from channels where slug = ${input.slug} and created_at = ${at.getTime()})`,
+    ),
+  ] as const;
+}
+
+export async function createChannelCommand(
+  db: Database,
+  input: NewChannel,
+  ctx: TaxonomyContext,
+): Promise<ChannelRow> {
+  const statements = createChannelStatements(db, input, ctx, nowDate());
   try {
-    await db.batch([
-      insert,
-      auditStatement(
-        db,
-        {
-          ...ctx,
-          at,
-          action: 'channel.create',
-          targetType: 'channel',
-          targetId: input.slug,
-          changedFields: Object.keys(input),
-          outcome: 'ok',
-        },
-        sql`exists (select 1 from channels where slug = ${input.slug} and created_at = ${at.getTime()})`,
-      ),
-    ]);
+    await db.batch(statements);
   } catch (err) {
     conflictOrRethrow(err, `channel ${input.slug}`);
   }

@@ -19,6 +19,7 @@ import { afterTaxonomyWrite, type EffectContext } from '../authoring/effects';
 import { findAdminArticlesByExternalId, type AdminArticle } from '../authoring/queries';
 import {
   createChannelCommand,
+  createChannelStatements,
   createTag,
   findChannelRow,
   findTag,
@@ -30,7 +31,7 @@ import { articleRevisions, articles, channels, type ArticleStatus } from '../db/
 import { nowDate } from '../lib/clock';
 import { fnv1a } from '../lib/hash';
 import { sanitizeArticleHtml } from '../lib/sanitize';
-import { slugify } from '../lib/slug';
+import { isValidSlug, slugify } from '../lib/slug';
 import { findMediaByPath, recordMedia, resolveMediaAttachments } from '../media/queries';
 import { mediaKey } from '../media/store';
 import type { RawLine } from './ndjson';
@@ -198,10 +199,24 @@ interface ChannelNode {
   parentId: number | null;
 }
 
-/** The site's channels, to resolve paths by name without a query per line. */
+/** A channel a path needs that the chunk's batch will create. */
+interface PlannedChannel {
+  slug: string;
+  name: string;
+  parent: string | null;
+}
+
+/**
+ * The site's channels, to resolve paths by name without a query per line. Channels a path
+ * needs are planned here first (with a stand-in negative id) and created by the chunk's own
+ * batch, so a chunk that fails leaves no channel behind: `settle` keeps the ones written and
+ * forgets the rest.
+ */
 class ChannelIndex {
   bySlug = new Map<string, ChannelNode>();
   private byParentName = new Map<string, ChannelNode>();
+  private planned = new Map<string, PlannedChannel>();
+  private nextStandIn = -1;
 
   constructor(rows: ChannelNode[]) {
     for (const r of rows) this.add(r);
@@ -216,6 +231,34 @@ class ChannelIndex {
 
   child(parentId: number | null, name: string) {
     return this.byParentName.get(`${parentId ?? 0}/${name}`);
+  }
+
+  plan(slug: string, name: string, parent: ChannelNode | null): ChannelNode {
+    const node = { id: this.nextStandIn--, slug, name, parentId: parent?.id ?? null };
+    this.add(node);
+    this.planned.set(slug, { slug, name, parent: parent?.slug ?? null });
+    return node;
+  }
+
+  isPlanned(slug: string) {
+    return this.planned.has(slug);
+  }
+
+  /** The planned channels among `needed`, parents first (the order they were planned in). */
+  plannedAmong(needed: ReadonlySet<string>): PlannedChannel[] {
+    return [...this.planned.values()].filter((ch) => needed.has(ch.slug));
+  }
+
+  /** After the batch: the `written` channels are real now; every other planned one is dropped. */
+  settle(written: ReadonlySet<string>) {
+    for (const slug of this.planned.keys()) {
+      if (written.has(slug)) continue;
+      const node = this.bySlug.get(slug)!;
+      this.bySlug.delete(slug);
+      const key = `${node.parentId ?? 0}/${node.name}`;
+      if (this.byParentName.get(key) === node) this.byParentName.delete(key);
+    }
+    this.planned.clear();
   }
 }
 
@@ -242,14 +285,11 @@ function channelSlugFor(path: readonly string[], index: ChannelIndex): string {
   return slug;
 }
 
-/** The channel a path names, created (parents first) where missing. */
-async function resolvePath(
-  db: Database,
-  path: readonly string[],
-  index: ChannelIndex,
-  ctx: ImportContext,
-  report: ImportReport,
-): Promise<string> {
+/**
+ * The channel a path names; missing ones (parents first) are planned for the chunk's batch,
+ * and their slugs added to `needs`.
+ */
+function resolvePath(path: readonly string[], index: ChannelIndex, needs: string[]): string {
   const names = new Set<string>();
   for (const name of path) {
     if (names.has(name)) {
@@ -266,15 +306,10 @@ async function resolvePath(
     let node = index.child(parent?.id ?? null, name);
     if (!node) {
       const slug = channelSlugFor(path.slice(0, depth + 1), index);
-      const row = await createChannelCommand(
-        db,
-        { slug, name, parent: parent?.slug ?? null },
-        { actor: ctx.actor, requestId: ctx.requestId },
-      );
-      node = { id: row.id, slug: row.slug, name: row.name, parentId: row.parentId };
-      index.add(node);
-      report.channelsCreated += 1;
+      if (!isValidSlug(slug)) throw new InvalidFieldError('channelPath', `no slug for ${name}`);
+      node = index.plan(slug, name, parent);
     }
+    if (index.isPlanned(node.slug)) needs.push(node.slug);
     parent = node;
   }
   return parent!.slug;
@@ -332,6 +367,8 @@ async function resolveAttachmentList(
 interface Prepared {
   entry: Extract<Entry, { kind: 'article' }>;
   channelSlug: string;
+  /** Channels its path needs that the chunk's batch creates. */
+  newChannels: string[];
   body: string;
   tags: TagRef[];
   attachments: AttachmentInput[];
@@ -428,13 +465,14 @@ async function importArticleChunk(
     const l = entry.line;
     try {
       let channelSlug: string;
+      const newChannels: string[] = [];
       if (l.channel) {
         if (!index.bySlug.has(l.channel)) {
           throw new InvalidFieldError('channel', `unknown channel: ${l.channel}`);
         }
         channelSlug = l.channel;
       } else {
-        channelSlug = await resolvePath(db, l.channelPath!, index, ctx, report);
+        channelSlug = resolvePath(l.channelPath!, index, newChannels);
       }
       const publishedAt = l.publishedAt ? new Date(l.publishedAt) : null;
       const status = statusOf(l, publishedAt, now);
@@ -445,6 +483,7 @@ async function importArticleChunk(
       prepared.push({
         entry,
         channelSlug,
+        newChannels,
         body: l.body ?? paragraphsHtml(l.paragraphs ?? []),
         tags: names.map((n) => tagByName.get(n) ?? { slug: slugify(n), name: n }),
         attachments: await resolveAttachmentList(db, l.attachments ?? []),
@@ -519,13 +558,20 @@ async function importArticleChunk(
     }
   }
   const writes = plans.filter((p) => p.kind !== 'unchanged');
+  // The channels the written lines need go first in the same batch: all or nothing.
+  const needed = new Set(writes.flatMap((w) => w.p.newChannels));
+  const taxonomy = { actor: ctx.actor, requestId: ctx.requestId };
+  const channelStatements = index
+    .plannedAmong(needed)
+    .flatMap((ch) => createChannelStatements(db, ch, taxonomy, now));
   let statementCount = 0;
   if (writes.length) {
-    const batch = writes.flatMap((w) => w.statements);
+    const batch = [...channelStatements, ...writes.flatMap((w) => w.statements)];
     statementCount = batch.length;
     try {
       await db.batch(batch as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
     } catch (err) {
+      index.settle(new Set());
       if (writes.length === 1) {
         const w = writes[0]!;
         reject(report, {
@@ -551,6 +597,8 @@ async function importArticleChunk(
       return statementCount;
     }
   }
+  index.settle(writes.length ? needed : new Set());
+  report.channelsCreated += writes.length ? needed.size : 0;
   for (const plan of plans) {
     report.processed += 1;
     if (plan.kind === 'create') report.created += 1;

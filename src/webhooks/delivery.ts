@@ -171,6 +171,35 @@ export class WebhookDelivery extends DurableObject<Env> {
     this.migrate();
   }
 
+  /**
+   * A finished delivery goes out again, to the hook's current URL with its current secret. Its
+   * attempts go on counting, and it keeps its place (and its day of retries) in the log: an
+   * event more than a day old gets one attempt.
+   */
+  async redeliver(
+    id: string,
+    hook: { url: string; secret: string },
+  ): Promise<DeliveryRecord | 'not_found' | 'pending'> {
+    const at = now();
+    const [row] = this.sql
+      .exec<DeliveryRow>(
+        `UPDATE deliveries SET status = 'pending', url = ?, secret = ?, next_attempt_at = ?,
+           completed_at = NULL
+         WHERE id = ? AND status != 'pending' RETURNING *`,
+        hook.url,
+        hook.secret,
+        at,
+        id,
+      )
+      .toArray();
+    if (!row) {
+      const known = this.sql.exec('SELECT 1 FROM deliveries WHERE id = ?', id).toArray().length;
+      return known ? 'pending' : 'not_found';
+    }
+    await this.wakeAt(at);
+    return this.record(row);
+  }
+
   /** The delivery log, newest first, each delivery with all of its attempts. */
   async deliveries(query: { limit: number; before?: string }): Promise<DeliveryPage> {
     const [at, id] = query.before ? query.before.split('~') : [];

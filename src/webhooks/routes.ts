@@ -1,55 +1,26 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { requireRole } from '../auth/middleware';
 import { primaryDb } from '../auth/session';
-import { auditContext, auditStatement } from '../authoring/audit';
+import { auditContext } from '../authoring/audit';
 import { validationHook } from '../authoring/http';
 import type { Database } from '../db/client';
-import { webhookEventTypes, webhooks, type WebhookEventType } from '../db/schema';
+import { webhookEventTypes } from '../db/schema';
 import type { AppEnv } from '../env';
-import { nowDate } from '../lib/clock';
 import { AppError } from '../lib/errors';
 import { problemResponses } from '../lib/openapi';
-import { sql } from 'drizzle-orm';
-import { deliveryLog, webhookDelivery } from './client';
+import { deliveryLog } from './client';
 import type { DeliveryRecord } from './delivery';
 import {
-  deleteWebhookStatement,
-  insertWebhookStatement,
-  findWebhook,
-  listWebhooks,
-  updateWebhookStatement,
-  webhookInfo,
-  type WebhookInfo,
-} from './queries';
-import { generateWebhookSecret } from './signing';
+  createWebhookCommand,
+  deleteWebhookCommand,
+  eventList,
+  hookUrl,
+  redeliverWebhookCommand,
+  updateWebhookCommand,
+} from './commands';
+import { findWebhook, listWebhooks, webhookInfo, type WebhookInfo } from './queries';
 import { jsonBody, jsonContent, security } from '../authoring/openapi';
 import { adminPageLimit, idParams } from '../authoring/schemas';
-
-const loopback = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/**
- * Where deliveries may go: https anywhere, plain http only to this machine (local
- * development and tests). No credentials in the URL: they would show in every log line.
- */
-const hookUrl = z
-  .string()
-  .max(2000)
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      if (url.username || url.password) return false;
-      return url.protocol === 'https:' || (url.protocol === 'http:' && loopback.has(url.hostname));
-    } catch {
-      return false;
-    }
-  }, 'must be an https URL (http only for localhost) without credentials')
-  .openapi({ example: 'https://hooks.example.cn/gazette' });
-
-const eventList = z
-  .array(z.enum(webhookEventTypes))
-  .min(1)
-  .refine((events) => new Set(events).size === events.length, 'must not repeat an event')
-  .openapi({ example: ['article.published', 'article.updated'] });
 
 const webhookView = z
   .object({
@@ -119,47 +90,6 @@ async function existing(db: Database, id: number) {
   return row;
 }
 
-/**
- * The next id, chosen here so the hook and its audit row go in one batch (one transaction).
- * Two creates racing for it: one wins, the other's batch fails on the key and tries again.
- */
-async function createWebhook(
-  db: Database,
-  input: {
-    url: string;
-    description: string;
-    events: WebhookEventType[];
-    secret: string;
-    at: Date;
-  },
-  audit: ReturnType<typeof auditContext>,
-) {
-  for (let attempt = 0; ; attempt++) {
-    const [{ next }] = (await db
-      .select({ next: sql<number>`coalesce(max(${webhooks.id}), 0) + 1` })
-      .from(webhooks)) as [{ next: number }];
-    try {
-      const [rows] = await db.batch([
-        insertWebhookStatement(db, { ...input, id: next }),
-        auditStatement(db, {
-          ...audit,
-          at: input.at,
-          action: 'webhook.create',
-          targetType: 'webhook',
-          targetId: next,
-          changedFields: ['url', 'description', 'events'],
-          outcome: 'ok',
-        }),
-      ]);
-      return rows[0]!;
-    } catch (err) {
-      if (attempt >= 2 || !/UNIQUE|PRIMARY KEY/i.test(String((err as Error)?.cause ?? err))) {
-        throw err;
-      }
-    }
-  }
-}
-
 /** `/api/v1/admin/webhooks`: mounted into the admin API with `app.route('/webhooks', …)`. */
 export function webhookRoutes() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -214,21 +144,13 @@ export function webhookRoutes() {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const db = primaryDb(c);
-      const secret = generateWebhookSecret();
-      const row = await createWebhook(
-        db,
-        {
-          url: body.url,
-          description: body.description ?? '',
-          events: body.events,
-          secret,
-          at: nowDate(),
-        },
+      const { webhook, secret } = await createWebhookCommand(
+        primaryDb(c),
+        { url: body.url, description: body.description ?? '', events: body.events },
         auditContext(c),
       );
-      c.header('Location', `/api/v1/admin/webhooks/${row.id}`);
-      return c.json({ data: { ...present(webhookInfo(row)), secret } }, 201);
+      c.header('Location', `/api/v1/admin/webhooks/${webhook.id}`);
+      return c.json({ data: { ...present(webhook), secret } }, 201);
     },
   );
 
@@ -286,28 +208,9 @@ export function webhookRoutes() {
     async (c) => {
       const { id } = c.req.valid('param');
       const patch = c.req.valid('json');
-      const db = primaryDb(c);
-      const at = nowDate();
-      const [rows] = await db.batch([
-        updateWebhookStatement(db, id, { ...patch, at }),
-        auditStatement(
-          db,
-          {
-            ...auditContext(c),
-            at,
-            action: patch.active === false ? 'webhook.disable' : 'webhook.update',
-            targetType: 'webhook',
-            targetId: id,
-            changedFields: Object.keys(patch),
-            outcome: 'ok',
-          },
-          sql`exists (select 1 from ${webhooks} where ${webhooks.id} = ${id})`,
-        ),
-      ]);
-      const row = rows[0];
-      if (!row) throw new AppError('not_found', { detail: `No webhook ${id}` });
-      if (!row.active) await webhookDelivery(c.env, id).cancelPending();
-      return c.json({ data: present(webhookInfo(row)) }, 200);
+      const info = await updateWebhookCommand(primaryDb(c), c.env, id, patch, auditContext(c));
+      if (!info) throw new AppError('not_found', { detail: `No webhook ${id}` });
+      return c.json({ data: present(info) }, 200);
     },
   );
 
@@ -328,22 +231,9 @@ export function webhookRoutes() {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const db = primaryDb(c);
-      await existing(db, id);
-      const at = nowDate();
-      const [deleted] = await db.batch([
-        deleteWebhookStatement(db, id),
-        auditStatement(db, {
-          ...auditContext(c),
-          at,
-          action: 'webhook.delete',
-          targetType: 'webhook',
-          targetId: id,
-          outcome: 'ok',
-        }),
-      ]);
-      if (!deleted.length) throw new AppError('not_found', { detail: `No webhook ${id}` });
-      await webhookDelivery(c.env, id).purge();
+      if (!(await deleteWebhookCommand(primaryDb(c), c.env, id, auditContext(c)))) {
+        throw new AppError('not_found', { detail: `No webhook ${id}` });
+      }
       return c.body(null, 204);
     },
   );
@@ -396,6 +286,43 @@ export function webhookRoutes() {
         { data: page.data.map(presentDelivery), meta: { nextBefore: page.nextBefore } },
         200,
       );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{id}/deliveries/{delivery}/redeliver',
+      operationId: 'adminRedeliverWebhookDelivery',
+      tags: ['Admin: webhooks'],
+      summary: 'Send a finished delivery again (the same event, signed anew)',
+      description:
+        "The delivery goes out at once to the hook's current URL with its current secret and is retried as any delivery; its attempts go on counting. 409 while it is still pending or when the hook is disabled.",
+      security,
+      middleware: [requireRole('admin')] as const,
+      request: {
+        params: idParams().extend({
+          delivery: z
+            .string()
+            .regex(/^dlv_[0-9]{1,16}_[0-9a-f]{32}$/, 'must be a delivery id')
+            .openapi({ param: { name: 'delivery', in: 'path' } }),
+        }),
+      },
+      responses: {
+        202: jsonContent(z.object({ data: deliveryView }), 'The delivery, pending again'),
+        ...problemResponses(400, 401, 403, 404, 409, 429),
+      },
+    }),
+    async (c) => {
+      const { id, delivery } = c.req.valid('param');
+      const record = await redeliverWebhookCommand(
+        primaryDb(c),
+        c.env,
+        id,
+        delivery,
+        auditContext(c),
+      );
+      return c.json({ data: presentDelivery(record) }, 202);
     },
   );
 

@@ -35,9 +35,12 @@ describe('the deployed worker bundle', () => {
   // Issue 20's budget is 250 KiB gzipped; the bundle is not there yet (264.4 KiB after the cuts
   // of the bundle branch: the rest is zod, drizzle, Hono, OpenCC's table and the HTML entity
   // table, each used). This ceiling keeps it from growing back while the rest is worked on.
-  it('stays within 266 KiB gzipped', () => {
+  // Raised for the web admin's pages (server-rendered, their words in two languages): main with
+  // the people pages measured 273.4 KiB, the operations pages (audit, webhooks, import) add
+  // 7.2 KiB, 280.6 KiB in all.
+  it('stays within 281 KiB gzipped', () => {
     const gzipped = gzipSync(readFileSync(join(buildDir, 'index.js'))).length;
-    expect(gzipped).toBeLessThanOrEqual(266 * 1024);
+    expect(gzipped).toBeLessThanOrEqual(281 * 1024);
   });
 
   // Each stub replaces one dependency's module, never another package's file of the same name.

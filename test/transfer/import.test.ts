@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { evictDurableObject, runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import fixture from '../../../shared/fixtures/article-zh-municipal-news.json';
-import { municipalLine } from '../../scripts/lib/municipal-mapping';
+import { municipalLine } from '../../src/transfer/municipal';
 import { admin, clockAt, expectProblem, get, issueToken, json } from '../helpers';
 
 // The fixture is from 2021; the imported articles must be in the past.
@@ -133,6 +133,60 @@ describe('POST /api/v1/admin/import', () => {
     expect(
       await count(
         "SELECT count(*) AS n FROM articles WHERE external_id LIKE 'bad-mix-%' AND body LIKE '%<script%'",
+      ),
+    ).toBe(0);
+  });
+
+  it("leaves no channel behind for a line whose write fails: channels go in the chunk's own batch", async () => {
+    const token = await issueToken('admin');
+    const owner = {
+      externalId: 'rollback-owner',
+      title: '占用网址的文章',
+      body: '<p>正文。</p>',
+      channelPath: '回滚测试',
+      slug: 'rollback-taken-slug',
+      publishedAt: '2024-05-01T08:00:00+08:00',
+    };
+    expect((await json(await postImport(token, ndjson([owner])))).data).toMatchObject({
+      created: 1,
+      channelsCreated: 1,
+    });
+    const res = await postImport(
+      token,
+      ndjson([
+        // Fails inside the chunk's batch (the slug is taken), after its path was resolved.
+        {
+          ...owner,
+          externalId: 'rollback-a',
+          title: '失败的文章',
+          channelPath: '回滚测试/甲栏目/子栏目',
+        },
+        {
+          ...owner,
+          externalId: 'rollback-b',
+          title: '成功的文章',
+          slug: undefined,
+          channelPath: '回滚测试/乙栏目',
+        },
+      ]),
+    );
+    expect(res.status).toBe(200);
+    const { data } = await json(res);
+    expect(data).toMatchObject({ created: 1, rejected: 1, channelsCreated: 1 });
+    expect(data.rejections).toEqual([
+      { line: 1, externalId: 'rollback-a', reason: 'the slug is already taken' },
+    ]);
+    const names = await env.DB.prepare(
+      "SELECT name FROM channels WHERE name IN ('回滚测试', '甲栏目', '子栏目', '乙栏目') ORDER BY name",
+    ).all<{ name: string }>();
+    expect(names.results.map((r) => r.name).sort()).toEqual(['乙栏目', '回滚测试'].sort());
+    const channelAudits = await count(
+      "SELECT count(*) AS n FROM audit_log WHERE action = 'channel.create' AND target_id IN (SELECT slug FROM channels WHERE name IN ('回滚测试', '乙栏目'))",
+    );
+    expect(channelAudits).toBe(2);
+    expect(
+      await count(
+        "SELECT count(*) AS n FROM audit_log WHERE action = 'channel.create' AND target_id NOT IN (SELECT slug FROM channels)",
       ),
     ).toBe(0);
   });

@@ -284,3 +284,88 @@ describe('GET /openapi.json', () => {
     });
   });
 });
+
+describe('POST /api/v1/admin/webhooks/:id/deliveries/:delivery/redeliver', () => {
+  async function deliveries(token: string, hookId: number, until: (d: any[]) => boolean) {
+    let page: any;
+    for (let i = 0; i < 200; i++) {
+      page = await json(await admin(`/webhooks/${hookId}/deliveries`, { token }));
+      if (until(page.data)) return page.data;
+      await scheduler.wait(25);
+    }
+    return page.data;
+  }
+
+  const event = (id: number) => ({
+    type: 'article.published' as const,
+    article: {
+      id,
+      slug: `r-${id}`,
+      title: '重新投递',
+      url: `https://news.example/articles/${id}`,
+      status: 'published' as const,
+      publishedAt: nowDate(),
+    },
+    occurredAt: nowDate(),
+  });
+
+  const redeliver = (token: string, hookId: number | string, delivery: string) =>
+    admin(`/webhooks/${hookId}/deliveries/${delivery}/redeliver`, { token, method: 'POST' });
+
+  it("sends a finished delivery again to the hook's current URL, audited; 409 while pending", async () => {
+    const token = await issueToken('admin');
+    const path = `/hooks/${uniqueSlug('redeliver')}`;
+    const { data: hook } = await json(
+      await create(token, { url: `https://receiver.example${path}` }),
+    );
+    // The first attempt fails; the delivery stays pending, its retry half a minute away.
+    await env.WEBHOOK_OUTBOUND!.fetch(`http://receiver.control/script${path}`, {
+      method: 'PUT',
+      body: '[500]',
+    });
+    await enqueueWebhookEvent(env, event(991_001));
+    const [pending] = await deliveries(token, hook.id, (d) => d[0]?.attempts.length === 1);
+    expect(pending).toMatchObject({ status: 'pending', attempts: [{ n: 1, status: 500 }] });
+    await expectProblem(await redeliver(token, hook.id, pending.id), 409, 'conflict');
+
+    // Disabled, the delivery is cancelled; redelivering then needs the hook enabled again.
+    await admin(`/webhooks/${hook.id}`, { token, method: 'PATCH', json: { active: false } });
+    await expectProblem(await redeliver(token, hook.id, pending.id), 409, 'conflict');
+    const newPath = `${path}-moved`;
+    await admin(`/webhooks/${hook.id}`, {
+      token,
+      method: 'PATCH',
+      json: { active: true, url: `https://receiver.example${newPath}` },
+    });
+    const res = await redeliver(token, hook.id, pending.id);
+    expect(res.status).toBe(202);
+    expect((await json(res)).data).toMatchObject({ id: pending.id, status: 'pending' });
+    const [again] = await deliveries(token, hook.id, (d) => d[0]?.status === 'delivered');
+    expect(again).toMatchObject({
+      id: pending.id,
+      status: 'delivered',
+      url: `https://receiver.example${newPath}`,
+      attempts: [
+        { n: 1, status: 500 },
+        { n: 2, status: 200 },
+      ],
+    });
+    const received = (await (
+      await env.WEBHOOK_OUTBOUND!.fetch(`http://receiver.control/log${newPath}`)
+    ).json()) as { headers: Record<string, string>; body: string }[];
+    expect(received).toHaveLength(1);
+    expect(JSON.parse(received[0]!.body).id).toBe(pending.eventId);
+    expect(received[0]!.headers['gazette-attempt']).toBe('2');
+    const [entry] = await auditFor(hook.id);
+    expect(entry).toMatchObject({ action: 'webhook.redeliver', targetType: 'webhook' });
+  });
+
+  it('answers 404 for an unknown delivery or hook and 400 for a malformed id', async () => {
+    const token = await issueToken('admin');
+    const { data: hook } = await json(await create(token));
+    const unknown = `dlv_${hook.id}_${'0'.repeat(32)}`;
+    await expectProblem(await redeliver(token, hook.id, unknown), 404, 'not_found');
+    await expectProblem(await redeliver(token, 987656, unknown), 404, 'not_found');
+    await expectProblem(await redeliver(token, hook.id, 'nope'), 400, 'invalid_parameter');
+  });
+});

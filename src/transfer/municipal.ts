@@ -43,3 +43,9 @@ export function municipalLine(article: MunicipalArticle, externalId?: string) {
     lang: article.language,
   };
 }
+
+/** One municipal article or an array of them, as the NDJSON the import takes. */
+export function municipalNdjson(parsed: MunicipalArticle | MunicipalArticle[]): string {
+  const list = Array.isArray(parsed) ? parsed : [parsed];
+  return list.map((a) => JSON.stringify(municipalLine(a))).join('\n') + '\n';
+}
