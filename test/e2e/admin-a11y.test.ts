@@ -146,7 +146,15 @@ const adminPages: AdminPageCase[] = [
     name: 'password change',
     open: (page) => page.goto(`${base}/admin/password`).then(() => undefined),
   },
-  ...['/admin/users', '/admin/tokens', '/admin/sessions', '/admin/account'].map((path) => ({
+  ...[
+    '/admin/users',
+    '/admin/tokens',
+    '/admin/sessions',
+    '/admin/account',
+    '/admin/audit',
+    '/admin/webhooks',
+    '/admin/import',
+  ].map((path) => ({
     name: path,
     open: (page: Page) => page.goto(`${base}${path}`).then(() => undefined),
   })),
