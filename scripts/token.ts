@@ -1,11 +1,12 @@
 /**
  * API tokens for the admin API, written straight into D1 (local by default).
  *
- *   npm run token -- create --role admin|editor|reader-preview --name NAME [--expires-days N] [--replace] [--remote]
- *   npm run token -- list [--remote]
- *   npm run token -- revoke (--id N | --name NAME) [--remote]
+ *   npm run token -- create --role admin|editor|reader-preview --name NAME [--expires-days N] [--replace] [--remote] [--env production]
+ *   npm run token -- list [--remote] [--env production]
+ *   npm run token -- revoke (--id N | --name NAME) [--remote] [--env production]
  *
  * `create` prints the token once, alone on the last line; only its SHA-256 is stored.
+ * `--env` picks the wrangler environment whose D1 it is (without it, the top-level one).
  * `--replace` first revokes live tokens of the same name (npm start uses it for its dev token).
  */
 import { parseArgs } from 'node:util';
@@ -30,9 +31,11 @@ const { values } = parseArgs({
     'expires-days': { type: 'string' },
     replace: { type: 'boolean', default: false },
     remote: { type: 'boolean', default: false },
+    env: { type: 'string' },
   },
 });
 const remote = values.remote ?? false;
+const wranglerEnv = values.env;
 // Only renders statements; wrangler runs them.
 const db = createDb({} as Parameters<typeof createDb>[0]);
 
@@ -57,7 +60,11 @@ async function create() {
     expiresAt = new Date(Date.now() + days * 86_400_000);
   }
   if (values.replace)
-    d1Execute(renderSql(revokeTokenStatement(db, { name }, new Date()).toSQL()), remote);
+    d1Execute(
+      renderSql(revokeTokenStatement(db, { name }, new Date()).toSQL()),
+      remote,
+      wranglerEnv,
+    );
   const token = generateToken();
   const statement = insertTokenStatement(db, {
     name,
@@ -66,7 +73,7 @@ async function create() {
     expiresAt,
     at: new Date(),
   });
-  const [row] = d1Execute<{ id: number }>(renderSql(statement.toSQL()), remote);
+  const [row] = d1Execute<{ id: number }>(renderSql(statement.toSQL()), remote, wranglerEnv);
   if (!row) fail('The token was not stored.');
   console.log(
     `Created ${role} token #${row.id} "${name}" in ${remote ? 'remote' : 'local'} D1${
@@ -77,7 +84,11 @@ async function create() {
 }
 
 function list() {
-  const rows = d1Execute<Record<string, unknown>>(renderSql(listTokensQuery(db).toSQL()), remote);
+  const rows = d1Execute<Record<string, unknown>>(
+    renderSql(listTokensQuery(db).toSQL()),
+    remote,
+    wranglerEnv,
+  );
   if (!rows.length) console.log('No tokens.');
   for (const r of rows) {
     const state = r.revoked_at ? `revoked ${iso(r.revoked_at)}` : 'active';
@@ -100,6 +111,7 @@ function revoke() {
   const rows = d1Execute<{ id: number; name: string }>(
     renderSql(revokeTokenStatement(db, by, new Date()).toSQL()),
     remote,
+    wranglerEnv,
   );
   if (!rows.length) fail('No active token matched.');
   for (const r of rows) console.log(`Revoked token #${r.id} "${r.name}".`);

@@ -2,9 +2,12 @@
  * Web admin accounts, written straight into D1 (local by default), e.g. the first admin of a
  * new deployment:
  *
- *   npm run user -- create --role admin|editor|reader-preview --name USERNAME [--display-name 张三] [--remote]
- *   npm run user -- reset-password --name USERNAME [--remote]
- *   npm run user -- list [--remote]
+ *   npm run user -- create --role admin|editor|reader-preview --name USERNAME [--display-name 张三] [--remote] [--env production]
+ *   npm run user -- reset-password --name USERNAME [--remote] [--env production]
+ *   npm run user -- list [--remote] [--env production]
+ *
+ * `--env` picks the wrangler environment whose D1 it is (production and staging each have their
+ * own database; without it, the top-level one).
  *
  * `create` and `reset-password` print a random initial password once; the person must replace
  * it at first sign-in. Only its PBKDF2 hash is stored. Later accounts are made in the admin.
@@ -31,9 +34,11 @@ const { values } = parseArgs({
     name: { type: 'string' },
     'display-name': { type: 'string' },
     remote: { type: 'boolean', default: false },
+    env: { type: 'string' },
   },
 });
 const remote = values.remote ?? false;
+const wranglerEnv = values.env;
 // Only renders statements; wrangler runs them.
 const db = createDb({} as Parameters<typeof createDb>[0]);
 
@@ -66,10 +71,10 @@ async function create() {
     },
     await hashPassword(password),
   );
-  const [row] = d1Execute<{ id: number }>(renderSql(statement.toSQL()), remote);
+  const [row] = d1Execute<{ id: number }>(renderSql(statement.toSQL()), remote, wranglerEnv);
   if (!row) fail(`The username ${name} is taken (reset its password with reset-password).`);
   console.log(
-    `Created ${role} account #${row.id} "${name}" in ${remote ? 'remote' : 'local'} D1. Sign in at /admin/sign-in with this initial password (shown only now; it must be changed at first sign-in):`,
+    `Created ${role} account #${row.id} "${name}" in ${remote ? 'remote' : 'local'} D1${wranglerEnv ? ` (${wranglerEnv})` : ''}. Sign in at /admin/sign-in with this initial password (shown only now; it must be changed at first sign-in):`,
   );
   console.log(password);
 }
@@ -79,6 +84,7 @@ async function resetPassword() {
   const [user] = d1Execute<{ id: number }>(
     renderSql(db.select({ id: users.id }).from(users).where(eq(users.username, name)).toSQL()),
     remote,
+    wranglerEnv,
   );
   if (!user) fail(`No account ${name}.`);
   const password = initialPassword();
@@ -91,8 +97,9 @@ async function resetPassword() {
       }).toSQL(),
     ),
     remote,
+    wranglerEnv,
   );
-  d1Execute(renderSql(revokeUserSessionsStatement(db, user.id, at).toSQL()), remote);
+  d1Execute(renderSql(revokeUserSessionsStatement(db, user.id, at).toSQL()), remote, wranglerEnv);
   console.log(`New initial password for "${name}" (its sessions were ended):`);
   console.log(password);
 }
@@ -113,6 +120,7 @@ function list() {
         .toSQL(),
     ),
     remote,
+    wranglerEnv,
   );
   if (!rows.length) console.log('No accounts.');
   for (const r of rows) {

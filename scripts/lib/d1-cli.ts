@@ -24,10 +24,23 @@ export function renderSql(query: { sql: string; params: unknown[] }): string {
   return text;
 }
 
-export function d1Execute<Row = Record<string, unknown>>(sqlText: string, remote: boolean): Row[] {
+/** `env` names a wrangler environment (`production`, `staging`): each has its own database. */
+export function d1Execute<Row = Record<string, unknown>>(
+  sqlText: string,
+  remote: boolean,
+  env?: string,
+): Row[] {
   const output = execFileSync(
     join(root, 'node_modules', '.bin', 'wrangler'),
-    ['d1', 'execute', 'DB', remote ? '--remote' : '--local', '--json', `--command=${sqlText}`],
+    [
+      'd1',
+      'execute',
+      'DB',
+      remote ? '--remote' : '--local',
+      ...(env ? [`--env=${env}`] : []),
+      '--json',
+      `--command=${sqlText}`,
+    ],
     {
       cwd: root,
       encoding: 'utf8',

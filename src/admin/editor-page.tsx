@@ -26,6 +26,7 @@ export function EditorForm(props: {
       data-id={a ? String(a.id) : ''}
       data-etag={a ? `"a${a.id}-v${a.version}"` : ''}
       data-status={a?.status ?? 'draft'}
+      data-published-at={a?.publishedAt?.toISOString()}
     >
       <p class="alert" role="alert" hidden data-role="error"></p>
       <div class="conflict" hidden data-role="conflict">
@@ -147,10 +148,11 @@ export function EditorForm(props: {
             <button type="button" data-action="publish">
               {l.publish}
             </button>
-            <label class="schedule">
-              {l.scheduleAt}
-              <input type="datetime-local" name="scheduleAt" data-role="schedule-at" />
-            </label>
+            <p class="schedule">
+              {/* admin.js names the site's time zone here and shows a scheduled time. */}
+              <label for="f-schedule">{l.scheduleAt}</label>
+              <input type="datetime-local" id="f-schedule" />
+            </p>
             <button type="button" data-action="schedule">
               {l.schedule}
             </button>

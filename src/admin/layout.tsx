@@ -1,3 +1,4 @@
+import { html } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { assetUrl } from '../pages/layout';
 import { opsLabels, type AdminLabels } from './labels';
@@ -61,7 +62,7 @@ export function AdminLayout(props: AdminLayoutProps) {
       { key: 'import', href: '/admin/import', label: ops.importExport },
     );
   }
-  return (
+  const page = (
     <html lang={l.langTag}>
       <head>
         <meta charset="utf-8" />
@@ -121,4 +122,6 @@ export function AdminLayout(props: AdminLayoutProps) {
       </body>
     </html>
   );
+  // The doctype keeps browsers out of quirks mode (odd form margins and box sizes).
+  return html`<!DOCTYPE html>${page}`;
 }

@@ -364,46 +364,39 @@ function buildPages() {
             </a>
           ) : null}
           <form method="get" action="/admin" class="filters" role="search">
-            <label>
-              {l.status}
-              <select name="status">
-                <option value="">{l.allStatuses}</option>
-                {(['draft', 'scheduled', 'published', 'archived'] as const).map((s) => (
-                  <option value={s} selected={status === s}>
-                    {l.statuses[s]}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              {l.channel}
-              <select name="channel">
-                <option value="">{l.allChannels}</option>
-                {flat.map((ch) => (
-                  <option value={ch.slug} selected={channel === ch.slug}>
-                    {'\u3000'.repeat(ch.depth) + ch.name}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              {l.author}
-              <input name="author" value={author ?? ''} maxlength={200} />
-            </label>
-            <label>
-              {l.searchTitle}
-              <input type="search" name="q" value={title ?? ''} maxlength={200} />
-            </label>
-            <label>
-              {l.sort}
-              <select name="sort">
-                {adminListSorts.map((s) => (
-                  <option value={s} selected={(sort ?? 'updated') === s}>
-                    {l.sorts[s]}
-                  </option>
-                ))}
-              </select>
-            </label>
+            {/* Labels beside (not around) their controls, which a wrapped select would name
+                with its chosen option too ("Status All statuses"); admin.css sets each
+                label above its control. */}
+            <label for="f-status">{l.status}</label>
+            <select name="status" id="f-status">
+              <option value="">{l.allStatuses}</option>
+              {(['draft', 'scheduled', 'published', 'archived'] as const).map((s) => (
+                <option value={s} selected={status === s}>
+                  {l.statuses[s]}
+                </option>
+              ))}
+            </select>
+            <label for="f-channel">{l.channel}</label>
+            <select name="channel" id="f-channel">
+              <option value="">{l.allChannels}</option>
+              {flat.map((ch) => (
+                <option value={ch.slug} selected={channel === ch.slug}>
+                  {'\u3000'.repeat(ch.depth) + ch.name}
+                </option>
+              ))}
+            </select>
+            <label for="f-author">{l.author}</label>
+            <input name="author" value={author ?? ''} maxlength={200} id="f-author" />
+            <label for="f-q">{l.searchTitle}</label>
+            <input type="search" name="q" value={title ?? ''} maxlength={200} id="f-q" />
+            <label for="f-sort">{l.sort}</label>
+            <select name="sort" id="f-sort">
+              {adminListSorts.map((s) => (
+                <option value={s} selected={(sort ?? 'updated') === s}>
+                  {l.sorts[s]}
+                </option>
+              ))}
+            </select>
             <button type="submit">{l.filter}</button>
           </form>
         </div>

@@ -6,8 +6,13 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningWorker } from '../../scripts/lib/run-worker';
-import { pbkdf2Sync, randomBytes } from 'node:crypto';
+import { toZonedIso } from '../../src/lib/time';
 import { adminFetch, adminToken } from './admin-token';
+import {
+  initialPassword as initial,
+  seedAccount as seedAccount_,
+  signInPage,
+} from './admin-session';
 import { launchBrowser, newContext, screenshotPath, startTestWorker } from './harness';
 
 let worker: RunningWorker;
@@ -23,8 +28,6 @@ afterAll(async () => {
   await worker?.dispose();
 });
 
-const initial = 'Initial-Pass-2026';
-
 /** What Word puts on the clipboard: Office namespaces, mso- styles, classes, spans, a table. */
 const wordHtml = `<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><style>p.MsoNormal{mso-style-parent:"";}</style></head><body>
 <!--StartFragment--><p class=MsoNormal style="mso-margin-top-alt:auto;text-indent:2em"><span style="font-family:仿宋_GB2312;mso-hansi-font-family:宋体">各县区人民政府：</span><o:p></o:p></p>
@@ -34,14 +37,8 @@ const wordHtml = `<html xmlns:o="urn:schemas-microsoft-com:office:office"><head>
 <!--EndFragment--></body></html>`;
 const chosen = '我的新密码-Panjin-2026';
 
-function seedAccount(username = 'li.bianji', mustChange = 1) {
-  // Hashed the way src/auth/passwords.ts does, with Node's own PBKDF2: the formats must agree.
-  const salt = randomBytes(16);
-  const hash = pbkdf2Sync(initial.normalize('NFC'), salt, 100_000, 32, 'sha256');
-  return worker.execSql(
-    `INSERT INTO users (username, display_name, role, password_hash, password_salt, password_iterations, must_change_password) VALUES ('${username}', '李编辑', 'editor', '${hash.toString('base64')}', '${salt.toString('base64')}', 100000, ${mustChange});\n`,
-  );
-}
+const seedAccount = (username = 'li.bianji', mustChangePassword = true) =>
+  seedAccount_(worker, { username, mustChangePassword });
 
 async function seedArticles() {
   const token = await adminToken(worker);
@@ -193,7 +190,7 @@ describe('/admin in Chromium', () => {
   });
 
   it('uploads attachments and pasted images, fills policy fields and restores a revision', async () => {
-    await seedAccount('wang.bianji', 0);
+    await seedAccount('wang.bianji', false);
     const token = await adminToken(worker);
     const channel = `e2e-files-${Date.now().toString(36)}`;
     expect(
@@ -391,4 +388,115 @@ describe('/admin in Chromium', () => {
     expect([...origins]).toEqual([base]);
     await context.close();
   });
+
+  it('previews a draft, schedules it in the site time zone, sees it go live, then takes it back and withdraws it', async () => {
+    const username = `zhao.bianji-${Date.now().toString(36)}`;
+    await seedAccount(username, false);
+    const token = await adminToken(worker);
+    const channel = `e2e-sched-${Date.now().toString(36)}`;
+    expect(
+      (await adminFetch(worker, token, '/channels', { json: { slug: channel, name: '通知公告' } }))
+        .status,
+    ).toBe(201);
+    // The browser sits in New York; the site's times are Beijing's (SITE_TIME_ZONE).
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      timezoneId: 'America/New_York',
+    });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(msg.text());
+    });
+    page.on('pageerror', (err) => problems.push(err.message));
+    const base = worker.url.origin;
+    const publicStatus = async (id: number) =>
+      (await fetch(new URL(`/articles/${id}`, worker.url))).status;
+    const listBadge = async (title: string) => {
+      await page.goto(`${base}/admin?channel=${channel}`);
+      return page
+        .locator('table.article-list tr', { hasText: title })
+        .locator('.badge')
+        .textContent();
+    };
+
+    await signInPage(page, base, username);
+    const title = '关于元旦假期城区供暖延时的通知';
+    await page.goto(`${base}/admin/articles/new`);
+    await page.getByLabel('标题').fill(title);
+    await page.getByLabel('栏目').selectOption(channel);
+    await page.locator('[data-role="body"]').fill('元旦期间城区供暖延长两小时。');
+    await page.getByRole('button', { name: '保存', exact: true }).click();
+    await page.waitForURL(/\/admin\/articles\/\d+$/);
+    const id = Number(new URL(page.url()).pathname.split('/').pop());
+    expect(await page.locator('[data-role="state"]').textContent()).toBe('草稿');
+    expect(await listBadge(title)).toBe('草稿');
+
+    // Preview: the authoring API's signed link, opened in a new tab, is the reader page.
+    await page.goto(`${base}/admin/articles/${id}`);
+    const [preview] = await Promise.all([
+      context.waitForEvent('page'),
+      page.getByRole('button', { name: '预览' }).click(),
+    ]);
+    await preview.waitForURL(new RegExp(`/preview/articles/${id}\\?`));
+    await preview.waitForLoadState();
+    expect(await preview.locator('h1').textContent()).toBe(title);
+    expect(await preview.locator('body').textContent()).toContain('元旦期间城区供暖延长两小时。');
+    expect(await preview.locator('link[href*="admin."], script[src*="admin."]').count()).toBe(0);
+    await preview.close();
+    expect(await publicStatus(id)).toBe(404);
+
+    // Schedule a few seconds ahead, typed as Beijing wall-clock time into the picker.
+    const at = Math.ceil((Date.now() + 6_000) / 1000) * 1000;
+    const beijing = toZonedIso(new Date(at), 'Asia/Shanghai').slice(0, 19);
+    expect(await page.locator('label[for="f-schedule"]').textContent()).toBe(
+      '发布时间 (中国标准时间)',
+    );
+    await page.locator('#f-schedule').fill(beijing);
+    await page.getByRole('button', { name: '定时发布' }).click();
+    await expect.poll(() => page.locator('[data-role="state"]').textContent()).toBe('定时');
+    await page.reload();
+    // Reopened, the picker shows the scheduled time on the site's clock (to the minute).
+    expect(await page.locator('#f-schedule').inputValue()).toBe(beijing.slice(0, 16));
+    expect(await page.locator('[data-role="state"]').textContent()).toBe('定时');
+    const scheduled = (await (await adminFetch(worker, token, `/articles/${id}`)).json()) as {
+      data: { status: string; publishedAt: string };
+    };
+    expect(scheduled.data.status).toBe('scheduled');
+    expect(new Date(scheduled.data.publishedAt).getTime()).toBe(at);
+    expect(scheduled.data.publishedAt).toMatch(/\+08:00$/);
+    expect(await listBadge(title)).toBe('定时');
+
+    // The cron publishes what is due (src/authoring/scheduled.ts); before the time, nothing.
+    const cron = await worker.mf.getWorker();
+    await cron.scheduled({ cron: '* * * * *' });
+    expect(await publicStatus(id)).toBe(404);
+    await expect.poll(() => Date.now() >= at, { timeout: 15_000, interval: 250 }).toBe(true);
+    await cron.scheduled({ cron: '* * * * *' });
+    await expect.poll(() => publicStatus(id)).toBe(200);
+    const live = await (await fetch(new URL(`/articles/${id}`, worker.url))).text();
+    expect(live).toContain(title);
+    expect(await listBadge(title)).toBe('已发布');
+
+    // Back to draft from the editor: off the public site, 草稿 in the list.
+    await page.goto(`${base}/admin/articles/${id}`);
+    await page.getByRole('button', { name: '撤回为草稿' }).click();
+    await expect.poll(() => page.locator('[data-role="state"]').textContent()).toBe('草稿');
+    await expect.poll(() => publicStatus(id)).toBe(404);
+    expect(await listBadge(title)).toBe('草稿');
+
+    // Published again, then withdrawn (archived): 已撤回.
+    await page.goto(`${base}/admin/articles/${id}`);
+    await page.getByRole('button', { name: '立即发布' }).click();
+    await expect.poll(() => page.locator('[data-role="state"]').textContent()).toBe('已发布');
+    await expect.poll(() => publicStatus(id)).toBe(200);
+    await page.getByRole('button', { name: '撤回', exact: true }).click();
+    await expect.poll(() => page.locator('[data-role="state"]').textContent()).toBe('已撤回');
+    await expect.poll(() => publicStatus(id)).not.toBe(200);
+    expect(await listBadge(title)).toBe('已撤回');
+    await page.screenshot({ path: screenshotPath('admin-list-statuses.png'), fullPage: true });
+
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 90_000);
 });

@@ -1,6 +1,5 @@
-import { problemOf } from './api';
 import { fileKind, humanSize, uploadMedia } from './uploads';
-import { words } from './words';
+import { problemMessage, words } from './words';
 
 /** As the admin API shows it; mediaId is null for a link to a file elsewhere. */
 interface Attachment {
@@ -86,7 +85,7 @@ export function startAttachments(root: HTMLElement, onChange: () => void) {
           const msg = document.createElement('span');
           msg.className = 'error';
           msg.setAttribute('role', 'alert');
-          msg.textContent = `${words().uploadFailed}: ${problemOf(err)?.detail ?? String(err)}`;
+          msg.textContent = `${words().uploadFailed}: ${problemMessage(err)}`;
           const dismiss = document.createElement('button');
           dismiss.type = 'button';
           dismiss.textContent = words().remove;

@@ -1,40 +1,30 @@
+import { nowDate } from '../../lib/clock';
+import { zonedDateTime } from '../../lib/time';
+import { zonedLocalInstant } from './schedule-time';
 import { api, problemOf } from './api';
 import { startAttachments } from './attachments';
 import { cleanPastedHtml } from './paste';
 import { startRevisions } from './revisions';
 import { uploadMedia } from './uploads';
-import { words } from './words';
+import { problemMessage, words } from './words';
 
 interface ArticleData {
   id: number;
   title: string;
   body: string;
   status: string;
+  publishedAt: string | null;
   version: number;
   updatedAt: string;
 }
 
-/** The instant a datetime-local value names in the site's time zone (not the browser's). */
-export function zonedInstant(local: string, timeZone: string): Date {
-  const [date, time] = local.split('T');
-  const [y, m, d] = date!.split('-').map(Number);
-  const [hh, mm] = time!.split(':').map(Number);
-  const guess = Date.UTC(y!, m! - 1, d!, hh!, mm!);
-  const offsetAt = (t: number) => {
-    const parts = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    }).formatToParts(new Date(t));
-    const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-    return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute')) - t;
-  };
-  const first = guess - offsetAt(guess);
-  return new Date(guess - offsetAt(first));
+/** The zone's name in the page's language, e.g. 中国标准时间 / China Standard Time. */
+function zoneName(timeZone: string): string {
+  return (
+    new Intl.DateTimeFormat(document.documentElement.lang, { timeZone, timeZoneName: 'long' })
+      .formatToParts(nowDate())
+      .find((p) => p.type === 'timeZoneName')?.value ?? timeZone
+  );
 }
 
 export function startEditor(form: HTMLFormElement) {
@@ -45,6 +35,36 @@ export function startEditor(form: HTMLFormElement) {
   const timeZone =
     document.querySelector<HTMLMetaElement>('meta[name="site-time-zone"]')?.content ??
     'Asia/Shanghai';
+  // The picker's times are the site's wall clock, whatever the browser's zone: say which.
+  const scheduleAt = form.querySelector<HTMLInputElement>('#f-schedule');
+  const scheduleLabel = form.querySelector<HTMLLabelElement>('label[for="f-schedule"]');
+  if (scheduleLabel) scheduleLabel.textContent += ` (${zoneName(timeZone)})`;
+  const showSchedule = () => {
+    if (scheduleAt && form.dataset.status === 'scheduled' && form.dataset.publishedAt) {
+      scheduleAt.value = zonedDateTime(new Date(form.dataset.publishedAt), timeZone).replace(
+        ' ',
+        'T',
+      );
+    }
+  };
+  showSchedule();
+  // The article's status badge, as in the list; made here (the worker bundle has a budget).
+  let state: HTMLElement | null = null;
+  if (form.dataset.id) {
+    const line = document.createElement('p');
+    line.className = 'article-state';
+    state = document.createElement('span');
+    state.dataset.role = 'state';
+    line.append(`${words().fields.status}: `, state);
+    form.querySelector('[data-role="status"]')!.before(line);
+  }
+  const showState = () => {
+    if (!state) return;
+    const s = form.dataset.status ?? 'draft';
+    state.className = `badge badge-${s}`;
+    state.textContent = words().words[s] ?? s;
+  };
+  showState();
   let dirty = false;
   let saving = false;
   let imagesUploading = 0;
@@ -80,7 +100,7 @@ export function startEditor(form: HTMLFormElement) {
       conflict.hidden = false;
       return;
     }
-    error.textContent = p?.detail ?? String(err);
+    error.textContent = problemMessage(err);
     error.hidden = false;
   };
 
@@ -115,6 +135,9 @@ export function startEditor(form: HTMLFormElement) {
     if (etag) form.dataset.etag = etag;
     const a = (res.data as { data: ArticleData }).data;
     form.dataset.status = a.status;
+    if (a.publishedAt) form.dataset.publishedAt = a.publishedAt;
+    showSchedule();
+    showState();
     dirty = false;
     revisions?.refresh();
     error.hidden = true;
@@ -179,9 +202,11 @@ export function startEditor(form: HTMLFormElement) {
     void transition('publish');
   });
   form.querySelector('[data-action="schedule"]')?.addEventListener('click', () => {
-    const value = form.querySelector<HTMLInputElement>('[data-role="schedule-at"]')!.value;
+    const value = form.querySelector<HTMLInputElement>('#f-schedule')!.value;
     if (!value) return;
-    void transition('publish', { publishedAt: zonedInstant(value, timeZone).toISOString() });
+    // The picker's value is the site's wall clock, whatever the browser's own zone.
+    const at = zonedLocalInstant(value, timeZone);
+    if (at) void transition('publish', { publishedAt: at.toISOString() });
   });
   form.querySelector('[data-action="unpublish"]')?.addEventListener('click', () => {
     void transition('unpublish');
@@ -309,7 +334,42 @@ export function startEditor(form: HTMLFormElement) {
     setCover('');
   });
 
-  for (const button of Array.from(form.querySelectorAll<HTMLButtonElement>('[data-format]'))) {
+  // Ctrl+S (Cmd+S) saves, where the browser would save the page as a file.
+  form.addEventListener('keydown', (event) => {
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 's') {
+      event.preventDefault();
+      void save();
+    }
+  });
+
+  const formatButtons = Array.from(form.querySelectorAll<HTMLButtonElement>('[data-format]'));
+  // The toolbar is one tab stop; the arrow keys, Home and End move within it (the ARIA
+  // toolbar pattern), so Tab goes from the fields straight to the body.
+  const focusFormat = (index: number) => {
+    const n = formatButtons.length;
+    const next = formatButtons[((index % n) + n) % n]!;
+    for (const b of formatButtons) b.tabIndex = b === next ? 0 : -1;
+    next.focus();
+  };
+  formatButtons.forEach((button, i) => {
+    button.tabIndex = i === 0 ? 0 : -1;
+    button.addEventListener('keydown', (event) => {
+      const to =
+        event.key === 'ArrowRight'
+          ? i + 1
+          : event.key === 'ArrowLeft'
+            ? i - 1
+            : event.key === 'Home'
+              ? 0
+              : event.key === 'End'
+                ? formatButtons.length - 1
+                : null;
+      if (to === null) return;
+      event.preventDefault();
+      focusFormat(to);
+    });
+  });
+  for (const button of formatButtons) {
     button.addEventListener('click', () => {
       body.focus();
       const f = button.dataset.format!;
