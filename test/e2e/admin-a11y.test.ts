@@ -154,6 +154,8 @@ const adminPages: AdminPageCase[] = [
     '/admin/audit',
     '/admin/webhooks',
     '/admin/import',
+    '/admin/channels',
+    '/admin/tags',
   ].map((path) => ({
     name: path,
     open: (page: Page) => page.goto(`${base}${path}`).then(() => undefined),
