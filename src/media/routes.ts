@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { requireRole } from '../auth/middleware';
 import { bookmarkHeader, primaryDb } from '../auth/session';
-import { auditContext, auditStatement } from '../authoring/audit';
+import { auditRequest } from '../authoring/audit';
 import { createDb } from '../db/client';
 import type { AppEnv } from '../env';
 import { d1DeadlineMs, guardD1 } from '../lib/d1-guard';
@@ -128,15 +128,7 @@ async function upload(c: Context<AppEnv>) {
       throw err;
     }
     if (recorded.created) {
-      const { actor, requestId } = auditContext(c);
-      await auditStatement(db, {
-        actor,
-        requestId,
-        action: 'media.upload',
-        targetType: 'media',
-        targetId: recorded.media.id,
-        outcome: 'ok',
-      });
+      await auditRequest(c, db, 'media.upload', 'media', recorded.media.id);
     }
     const data = presentMedia(recorded.media, requestOrigin(c));
     return c.json({ data }, recorded.created ? 201 : 200, { Location: data.url });
@@ -225,15 +217,7 @@ export const mediaAdminRoutes = adminApi
       }
       throw new AppError('not_found', { detail: `No media with id ${id}` });
     }
-    const { actor, requestId } = auditContext(c);
-    await auditStatement(db, {
-      actor,
-      requestId,
-      action: 'media.delete',
-      targetType: 'media',
-      targetId: id,
-      outcome: 'ok',
-    });
+    await auditRequest(c, db, 'media.delete', 'media', id);
     // Other names for the same bytes keep the object.
     if (!(await hashInUse(db, deleted.hash))) await c.env.MEDIA.delete(mediaKey(deleted.hash));
     return c.body(null, 204);

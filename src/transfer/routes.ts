@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { requireRole } from '../auth/middleware';
 import { bookmarkHeader, primaryDb } from '../auth/session';
 import { writeContext } from '../authoring/article-routes';
-import { auditContext, auditStatement } from '../authoring/audit';
+import { auditContext, auditRequest } from '../authoring/audit';
 import { effectContext } from '../authoring/effects';
 import { noStore, validationHook } from '../authoring/http';
 import type { AppEnv } from '../env';
@@ -179,14 +179,7 @@ async function runImport(c: Context<AppEnv>) {
   if (job && jobId) {
     await handOver();
     const view = await (job as ReturnType<typeof jobStub>).start();
-    await auditStatement(db, {
-      actor,
-      requestId,
-      action: 'import.start',
-      targetType: 'import',
-      targetId: view.id,
-      outcome: 'ok',
-    });
+    await auditRequest(c, db, 'import.start', 'import', view.id);
     c.header('Location', `/api/v1/admin/import/${view.id}`);
     return c.json({ data: view }, 202);
   }
@@ -224,14 +217,7 @@ export function transferRoutes() {
   });
   app.openapi(exportRoute, async (c) => {
     const db = primaryDb(c);
-    const { actor, requestId } = auditContext(c);
-    await auditStatement(db, {
-      actor,
-      requestId,
-      action: 'site.export',
-      targetType: 'site',
-      outcome: 'ok',
-    });
+    await auditRequest(c, db, 'site.export', 'site');
     return new Response(exportStream(db), {
       headers: {
         'Content-Type': 'application/x-ndjson; charset=utf-8',
