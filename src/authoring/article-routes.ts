@@ -7,7 +7,7 @@ import type { AppEnv } from '../env';
 import { now, nowDate } from '../lib/clock';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../lib/cursor';
 import { AppError } from '../lib/errors';
-import { problemResponses } from '../lib/openapi';
+import { jsonContent, problemResponses } from '../lib/openapi';
 import { siteConfig } from '../lib/site';
 import { toZonedIso } from '../lib/time';
 import { auditContext, auditRequest } from './audit';
@@ -30,15 +30,7 @@ import { afterArticleWrite, effectContext, type ArticleEventType } from './effec
 import type { Database } from '../db/client';
 import type { AttachmentInput } from '../articles/types';
 import { resolveMediaAttachments } from '../media/queries';
-import {
-  jsonBody,
-  jsonContent,
-  mergePatchBody,
-  optionalJsonBody,
-  readers,
-  security,
-  writers,
-} from './openapi';
+import { jsonBody, mergePatchBody, optionalJsonBody, readers, security, writers } from './openapi';
 import { findAdminArticle, listAdminArticles, type AdminArticle } from './queries';
 import {
   adminArticle,

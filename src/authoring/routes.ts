@@ -9,7 +9,7 @@ import { apiTokens, tokenRoles, auditOutcomes } from '../db/schema';
 import type { AppEnv } from '../env';
 import { nowDate } from '../lib/clock';
 import { AppError } from '../lib/errors';
-import { problemResponses } from '../lib/openapi';
+import { jsonContent, problemResponses } from '../lib/openapi';
 import { auditContext, auditStatement, listAudit } from './audit';
 import { registerArticleRoutes } from './article-routes';
 import { registerRevisionRoutes } from './revision-routes';
@@ -17,7 +17,7 @@ import { registerTaxonomyRoutes } from './taxonomy-routes';
 import { limitBody, noStore, parseJsonBody, validationHook } from './http';
 import { webhookRoutes } from '../webhooks/routes';
 import { transferRoutes } from '../transfer/routes';
-import { jsonBody, jsonContent, security } from './openapi';
+import { jsonBody, security } from './openapi';
 import { adminPageLimit, idParams } from './schemas';
 import { registerUserRoutes } from '../auth/user-routes';
 

@@ -32,24 +32,24 @@ export const lang = () =>
 
 export const tagName = () => z.string().trim().min(1, 'must not be empty').max(50);
 
-/** A link to a file elsewhere, or an uploaded file by its media id (its name may be renamed). */
-const attachmentInput = () =>
-  z.union([
-    z
-      .object({
-        name: z.string().trim().min(1).max(200),
-        url: linkUrl(),
-        size: z.number().int().nonnegative().nullable().optional(),
-        contentType: text(100).nullable().optional(),
-      })
-      .strict(),
-    z
-      .object({
-        mediaId: z.number().int().positive(),
-        name: z.string().trim().min(1).max(200).optional(),
-      })
-      .strict(),
-  ]);
+const fileName = () => z.string().trim().min(1).max(200);
+
+/** A link to a file elsewhere (the import also takes one without a name). */
+export const linkAttachment = () =>
+  z
+    .object({
+      name: fileName(),
+      url: linkUrl(),
+      size: z.number().int().nonnegative().nullable().optional(),
+      contentType: text(100).nullable().optional(),
+    })
+    .strict();
+
+/** An uploaded file by its media id; its name may be renamed. */
+export const mediaAttachment = () =>
+  z.object({ mediaId: z.number().int().positive(), name: fileName().optional() }).strict();
+
+const attachmentInput = () => z.union([linkAttachment(), mediaAttachment()]);
 
 export const documentInput = () =>
   z

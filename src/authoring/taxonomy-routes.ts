@@ -3,9 +3,9 @@ import { requireRole } from '../auth/middleware';
 import { primaryDb } from '../auth/session';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
-import { problemResponses } from '../lib/openapi';
+import { jsonContent, problemResponses } from '../lib/openapi';
 import { rethrowWriteError } from './article-routes';
-import { jsonBody, jsonContent, security, writers } from './openapi';
+import { jsonBody, security, writers } from './openapi';
 import { auditContext } from './audit';
 import { afterTaxonomyWrite, effectContext } from './effects';
 import {

@@ -10,7 +10,13 @@ import { AppError, clientProblem } from '../lib/errors';
 import { publicGet } from '../lib/http';
 import { createRoute } from '@hono/zod-openapi';
 import { zValidator } from '@hono/zod-validator';
-import { createApi, defaultHook, problemResponses, publicAccess } from '../lib/openapi';
+import {
+  createApi,
+  defaultHook,
+  jsonContent,
+  problemResponses,
+  publicAccess,
+} from '../lib/openapi';
 import { readDb, requestOrigin } from '../lib/request';
 import type { Lang } from '../lib/labels';
 import { siteConfig } from '../lib/site';
@@ -153,10 +159,7 @@ const oembed = createRoute({
   ...publicAccess,
   request: { query: oembedQuery },
   responses: {
-    200: {
-      description: 'The oEmbed response',
-      content: { 'application/json': { schema: oembedResponse } },
-    },
+    200: jsonContent(oembedResponse, 'The oEmbed response'),
     ...problemResponses(400, 404, 501),
   },
 });

@@ -7,7 +7,7 @@ import type { AppEnv } from '../env';
 import { d1DeadlineMs, guardD1 } from '../lib/d1-guard';
 import { AppError } from '../lib/errors';
 import { createRoute } from '@hono/zod-openapi';
-import { createApi, problemResponses, publicAccess } from '../lib/openapi';
+import { createApi, jsonContent, problemResponses, publicAccess } from '../lib/openapi';
 import { noQueryParams } from '../lib/params';
 import { requestOrigin } from '../lib/request';
 import { checkFileName } from './file-name';
@@ -167,14 +167,8 @@ const uploadMedia = createRoute({
   // validator before the handler streams it.
   request: { query: noQueryParams },
   responses: {
-    201: {
-      description: 'Stored',
-      content: { 'application/json': { schema: mediaResponse } },
-    },
-    200: {
-      description: 'The same file under the same name was stored before',
-      content: { 'application/json': { schema: mediaResponse } },
-    },
+    201: jsonContent(mediaResponse, 'Stored'),
+    200: jsonContent(mediaResponse, 'The same file under the same name was stored before'),
     ...problemResponses(400, 401, 403, 413, 415, 429),
   },
 });

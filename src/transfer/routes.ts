@@ -8,7 +8,7 @@ import { effectContext } from '../authoring/effects';
 import { noStore, validationHook } from '../authoring/http';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
-import { problemResponses } from '../lib/openapi';
+import { jsonContent, problemResponses } from '../lib/openapi';
 import { exportStream } from './export';
 import { emptyReport, importEntries, maxLineBytes, parseLine, reject, type Entry } from './import';
 import { readLines } from './ndjson';
@@ -81,14 +81,10 @@ const importRoute = createRoute({
     }),
   },
   responses: {
-    200: {
-      description: 'Imported during the request',
-      content: { 'application/json': { schema: z.object({ data: importReport }) } },
-    },
+    200: jsonContent(z.object({ data: importReport }), 'Imported during the request'),
     202: {
-      description: 'Accepted as a background job',
+      ...jsonContent(jobView, 'Accepted as a background job'),
       headers: { Location: { schema: { type: 'string' } } },
-      content: { 'application/json': { schema: jobView } },
     },
     ...problemResponses(400, 401, 403, 415, 429),
   },
@@ -104,7 +100,7 @@ const jobRoute = createRoute({
   middleware,
   request: { params: jobParams },
   responses: {
-    200: { description: 'The job', content: { 'application/json': { schema: jobView } } },
+    200: jsonContent(jobView, 'The job'),
     ...problemResponses(400, 401, 403, 404, 429),
   },
 });

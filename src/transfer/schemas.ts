@@ -2,7 +2,9 @@ import { z } from '@hono/zod-openapi';
 import {
   documentInput,
   lang,
+  linkAttachment,
   linkUrl,
+  mediaAttachment,
   maxBodyChars,
   rfc3339,
   slug,
@@ -44,24 +46,6 @@ export const channelPath = () =>
       z.array(z.string()).max(8),
     ])
     .pipe(z.array(segment()).min(1, 'must name at least one channel').max(8, 'at most 8 levels'));
-
-const attachment = () =>
-  z.union([
-    z
-      .object({
-        url: linkUrl(),
-        name: z.string().trim().min(1).max(200).optional(),
-        size: z.number().int().nonnegative().nullable().optional(),
-        contentType: text(100).nullable().optional(),
-      })
-      .strict(),
-    z
-      .object({
-        mediaId: z.number().int().positive(),
-        name: z.string().trim().min(1).max(200).optional(),
-      })
-      .strict(),
-  ]);
 
 /** A revision as exported; imported only with a new article (its history, as it was). */
 const revision = () =>
@@ -107,7 +91,10 @@ export const articleLine = () =>
       status: z.enum(articleStatuses).optional(),
       publishedAt: rfc3339().nullable().optional(),
       document: documentInput().nullable().optional(),
-      attachments: z.array(attachment()).max(100).optional(),
+      attachments: z
+        .array(z.union([linkAttachment().partial({ name: true }), mediaAttachment()]))
+        .max(100)
+        .optional(),
       /** The view total the article shows (a legacy count: 712 stays 712 and counts on). */
       views: views().optional(),
       createdAt: rfc3339().optional(),

@@ -8,7 +8,7 @@ import { webhookEventTypes, webhooks, type WebhookEventType } from '../db/schema
 import type { AppEnv } from '../env';
 import { nowDate } from '../lib/clock';
 import { AppError } from '../lib/errors';
-import { problemResponses } from '../lib/openapi';
+import { jsonContent, problemResponses } from '../lib/openapi';
 import { sql } from 'drizzle-orm';
 import { deliveryLog, webhookDelivery } from './client';
 import type { DeliveryRecord } from './delivery';
@@ -22,7 +22,7 @@ import {
   type WebhookInfo,
 } from './queries';
 import { generateWebhookSecret } from './signing';
-import { jsonBody, jsonContent, security } from '../authoring/openapi';
+import { jsonBody, security } from '../authoring/openapi';
 import { adminPageLimit, idParams } from '../authoring/schemas';
 
 const loopback = new Set(['localhost', '127.0.0.1', '[::1]']);
