@@ -66,6 +66,17 @@ export const views = () => z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export const maxBodyChars = 500_000;
 
+/** The optional fields a new article may carry, with the same limits in the API and the import. */
+export const optionalArticleFields = () => ({
+  subtitle: text(300).optional(),
+  summary: text(2000).optional(),
+  source: text(200).optional(),
+  author: text(200).optional(),
+  lang: lang().optional(),
+  coverImageUrl: linkUrl().nullable().optional(),
+  tags: z.array(tagName()).max(30).optional(),
+});
+
 export const articleCreateBody = () =>
   z
     .object({
@@ -73,13 +84,7 @@ export const articleCreateBody = () =>
       body: text(maxBodyChars),
       channel: slug(),
       slug: slug().optional(),
-      subtitle: text(300).optional(),
-      summary: text(2000).optional(),
-      source: text(200).optional(),
-      author: text(200).optional(),
-      lang: lang().optional(),
-      coverImageUrl: linkUrl().nullable().optional(),
-      tags: z.array(tagName()).max(30).optional(),
+      ...optionalArticleFields(),
       publishedAt: rfc3339().optional(),
       document: documentInput().nullable().optional(),
       attachments: z.array(attachmentInput()).max(100).optional(),
