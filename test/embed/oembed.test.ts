@@ -39,10 +39,7 @@ function expectRichResponse(body: any, max: { width?: number; height?: number } 
 
 describe('GET /oembed', () => {
   it('answers a rich iframe for every form of an article URL', async () => {
-    const db = testDb();
-    const channel = await seedChannel(db);
-    const { id, slug } = await seedArticle(db, {
-      channelSlug: channel.slug,
+    const { id, slug } = await seedArticleInNewChannel({
       title: '秋季农业生产会议',
       source: '盘锦日报',
     });
@@ -116,9 +113,7 @@ describe('GET /oembed', () => {
 
   it('answers 404 for URLs that are not ours or not published', async () => {
     const db = testDb();
-    const channel = await seedChannel(db);
-    const draft = await seedArticle(db, {
-      channelSlug: channel.slug,
+    const { channel, ...draft } = await seedArticleInNewChannel({
       status: 'draft',
       publishedAt: null,
     });

@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
-import { json, seedArticle, seedChannel, testDb } from '../helpers';
+import { json, seedArticleInNewChannel } from '../helpers';
 import { now as clockNow } from '../../src/lib/clock';
 
 const app = createApp();
@@ -19,12 +19,7 @@ async function fetchCached(path: string, init?: RequestInit) {
 
 describe('edge cache for public API reads', () => {
   it('serves a repeat read from the colo cache without touching D1', async () => {
-    const db = testDb();
-    const channel = await seedChannel(db);
-    const article = await seedArticle(db, {
-      channelSlug: channel.slug,
-      title: 'Cached original title',
-    });
+    const article = await seedArticleInNewChannel({ title: 'Cached original title' });
     const path = `/api/v1/articles/${article.id}`;
 
     const first = await fetchCached(path);
@@ -64,9 +59,7 @@ describe('edge cache for public API reads', () => {
 
 describe('security headers on revalidation', () => {
   it('keep on a 304 the policy its 200 carried, so the cached copy keeps its own CSP', async () => {
-    const db = testDb();
-    const channel = await seedChannel(db);
-    const article = await seedArticle(db, { channelSlug: channel.slug });
+    const article = await seedArticleInNewChannel();
     const first = await app.fetch(
       new Request(`${origin}/api/v1/articles/${article.id}`),
       env,
