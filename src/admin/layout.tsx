@@ -17,7 +17,7 @@ export interface AdminLayoutProps {
   /** The session's CSRF token, which admin.js sends with every write. */
   csrf?: string;
   /** Which nav entry is current. */
-  section?: 'articles' | 'password';
+  section?: 'articles' | 'password' | 'users' | 'tokens' | 'sessions' | 'account';
   /** The path, so the language switch comes back to it. */
   path: string;
   timeZone: string;
@@ -27,8 +27,18 @@ export interface AdminLayoutProps {
 /** The admin's frame: its own stylesheet and script (never loaded by reader pages). */
 export function AdminLayout(props: AdminLayoutProps) {
   const l = props.labels;
+  const admin = props.user?.role === 'admin';
   const nav: { key: NonNullable<AdminLayoutProps['section']>; href: string; label: string }[] = [
     { key: 'articles', href: '/admin', label: l.articles },
+    // Admin-only entries are not shown to others (the pages answer them 403 anyway).
+    ...(admin
+      ? [
+          { key: 'users' as const, href: '/admin/users', label: l.people.users },
+          { key: 'tokens' as const, href: '/admin/tokens', label: l.people.tokens },
+        ]
+      : []),
+    { key: 'sessions', href: '/admin/sessions', label: l.people.sessions },
+    { key: 'account', href: '/admin/account', label: l.people.account },
   ];
   return (
     <html lang={l.langTag}>
@@ -75,7 +85,6 @@ export function AdminLayout(props: AdminLayoutProps) {
                 <span>
                   {l.signedInAs}: <strong>{props.user.displayName}</strong> ({props.user.username})
                 </span>
-                <a href="/admin/password">{l.changePassword}</a>
                 <form method="post" action="/admin/sign-out" class="inline-form">
                   <input type="hidden" name="csrf" value={props.csrf} />
                   <button type="submit">{l.signOut}</button>

@@ -23,6 +23,7 @@ import { zonedDateTime } from '../lib/time';
 import { adminLabels, type AdminLabels } from './labels';
 import { AdminLayout } from './layout';
 import { EditorForm, type ChannelOption } from './editor-page';
+import { registerPeoplePages } from './people-pages';
 import { findAdminArticle } from '../authoring/queries';
 
 type UserPrincipal = Extract<Principal, { kind: 'user' }>;
@@ -301,52 +302,7 @@ function buildPages() {
     };
   };
 
-  app.get('/admin/password', (c) => {
-    const f = frame(c);
-    const l = f.labels;
-    return c.html(
-      <AdminLayout {...f} title={l.changePassword} section="password">
-        <form class="card" data-form="change-password">
-          {c.var.user!.mustChangePassword ? (
-            <p class="alert" role="status">
-              {l.mustChangePassword}
-            </p>
-          ) : null}
-          <p class="alert" role="alert" hidden data-role="error"></p>
-          <label for="current-password">{l.currentPassword}</label>
-          <input
-            id="current-password"
-            name="currentPassword"
-            type="password"
-            autocomplete="current-password"
-            required
-          />
-          <label for="new-password">{l.newPassword}</label>
-          <input
-            id="new-password"
-            name="newPassword"
-            type="password"
-            autocomplete="new-password"
-            minlength={10}
-            required
-          />
-          <label for="repeat-password">{l.repeatPassword}</label>
-          <input
-            id="repeat-password"
-            name="repeatPassword"
-            type="password"
-            autocomplete="new-password"
-            minlength={10}
-            required
-            data-differ={l.passwordsDiffer}
-          />
-          <button type="submit" class="primary">
-            {l.save}
-          </button>
-        </form>
-      </AdminLayout>,
-    );
-  });
+  registerPeoplePages(app, frame);
 
   app.get('/admin', async (c) => {
     const f = frame(c);

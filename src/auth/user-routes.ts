@@ -1,30 +1,30 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { sql } from 'drizzle-orm';
-import { auditContext, auditStatement } from '../authoring/audit';
+import type { Context } from 'hono';
+import { auditContext } from '../authoring/audit';
 import { jsonBody, security } from '../authoring/openapi';
 import { tokenRoles } from '../db/schema';
 import type { AppEnv } from '../env';
 import { nowDate } from '../lib/clock';
 import { AppError } from '../lib/errors';
 import { jsonContent, problemResponses } from '../lib/openapi';
-import { requireAccount, requireRole } from './middleware';
-import { hashPassword, maxPasswordLength, passwordProblem, verifyPassword } from './passwords';
-import { primaryDb } from './session';
-import { listLiveSessionsQuery, revokeSessionStatement } from './user-sessions';
 import {
-  checkTotp,
-  createUser,
-  findUserById,
-  listUsers,
-  newTotpSecret,
-  revokeUserSessionsStatement,
-  setPasswordStatement,
-  setTotpStatement,
-  updateUserStatement,
-  usernamePattern,
-  toUserInfo,
-  type UserInfo,
-} from './users';
+  changeOwnPassword,
+  createAccount,
+  disableTotp,
+  enableTotp,
+  newUserInput,
+  passwordChangeInput,
+  revokeSession,
+  totpDisableInput,
+  totpEnableInput,
+  updateAccount,
+  userChangesInput,
+  type CommandContext,
+} from './account-commands';
+import { requireAccount, requireRole } from './middleware';
+import { primaryDb } from './session';
+import { listLiveSessionsQuery } from './user-sessions';
+import { listUsers, newTotpSecret, type UserInfo } from './users';
 
 /** Accounts and sessions of the web admin, on the admin API (the admin pages call these). */
 
@@ -78,16 +78,9 @@ const sessionView = z
   })
   .openapi('AdminSession');
 
-const password = () => z.string().min(1).max(maxPasswordLength);
-
-function checkNewPassword(value: string, username: string, field: string) {
-  const problem = passwordProblem(value, username);
-  if (problem) {
-    throw new AppError('unprocessable', {
-      detail: `${field} ${problem}`,
-      invalidParams: [{ name: field, in: 'body', reason: problem }],
-    });
-  }
+/** The request's actor, request id and time, for the account commands. */
+export function commandContext(c: Context<AppEnv>): CommandContext {
+  return { ...auditContext(c), at: nowDate() };
 }
 
 function sessionOnly(c: { var: AppEnv['Variables'] }) {
@@ -126,20 +119,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>) {
       security,
       middleware: [admins] as const,
       request: {
-        body: jsonBody(
-          z
-            .object({
-              username: z
-                .string()
-                .trim()
-                .toLowerCase()
-                .regex(usernamePattern, 'must be 2-40 lowercase letters, digits, . _ or -'),
-              displayName: z.string().trim().min(1).max(100),
-              role: z.enum(tokenRoles),
-              password: password(),
-            })
-            .strict(),
-        ),
+        body: jsonBody(newUserInput),
       },
       responses: {
         201: jsonContent(z.object({ data: userView }), 'The new account'),
@@ -147,21 +127,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>) {
       },
     }),
     async (c) => {
-      const body = c.req.valid('json');
-      checkNewPassword(body.password, body.username, 'password');
-      const db = primaryDb(c);
-      const at = nowDate();
-      const user = await createUser(db, { ...body, at });
-      if (!user)
-        throw new AppError('conflict', { detail: `The username ${body.username} is taken` });
-      await auditStatement(db, {
-        ...auditContext(c),
-        at,
-        action: 'user.create',
-        targetType: 'user',
-        targetId: user.id,
-        outcome: 'ok',
-      });
+      const user = await createAccount(primaryDb(c), commandContext(c), c.req.valid('json'));
       return c.json({ data: presentUser(user) }, 201);
     },
   );
@@ -179,17 +145,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>) {
       middleware: [admins] as const,
       request: {
         params: idPath,
-        body: jsonBody(
-          z
-            .object({
-              displayName: z.string().trim().min(1).max(100).optional(),
-              role: z.enum(tokenRoles).optional(),
-              disabled: z.boolean().optional(),
-              password: password().optional(),
-              removeTotp: z.literal(true).optional(),
-            })
-            .strict(),
-        ),
+        body: jsonBody(userChangesInput),
       },
       responses: {
         200: jsonContent(z.object({ data: userView }), 'The account as it is now'),
@@ -198,45 +154,14 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const body = c.req.valid('json');
-      const db = primaryDb(c);
-      const current = await findUserById(db, id);
-      if (!current) throw new AppError('not_found', { detail: `No account ${id}` });
       const me = c.var.principal!;
-      if (
-        me.kind === 'user' &&
-        me.id === id &&
-        (body.disabled || (body.role && body.role !== 'admin'))
-      ) {
-        throw new AppError('conflict', {
-          detail: 'An admin cannot disable or demote their own account (another admin can)',
-        });
-      }
-      if (body.password) checkNewPassword(body.password, current.username, 'password');
-      const at = nowDate();
-      const endSessions =
-        body.disabled === true ||
-        (body.role !== undefined && body.role !== current.role) ||
-        body.password !== undefined;
-      const hash = body.password ? await hashPassword(body.password) : null;
-      const changed = Object.keys(body);
-      const [[row]] = await db.batch([
-        updateUserStatement(db, id, body, at),
-        ...(hash ? [setPasswordStatement(db, id, hash, { mustChange: true, at })] : []),
-        ...(body.removeTotp ? [setTotpStatement(db, id, null, at)] : []),
-        ...(endSessions ? [revokeUserSessionsStatement(db, id, at)] : []),
-        auditStatement(db, {
-          ...auditContext(c),
-          at,
-          action: 'user.update',
-          targetType: 'user',
-          targetId: id,
-          changedFields: changed,
-          outcome: 'ok',
-        }),
-      ]);
-      const after = await findUserById(db, id);
-      return c.json({ data: presentUser(toUserInfo(after ?? row!)) }, 200);
+      const user = await updateAccount(
+        primaryDb(c),
+        { ...commandContext(c), self: me.kind === 'user' ? me.id : undefined },
+        id,
+        c.req.valid('json'),
+      );
+      return c.json({ data: presentUser(user) }, 200);
     },
   );
 
@@ -312,27 +237,9 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>) {
     async (c) => {
       const { id } = c.req.valid('param');
       const me = c.var.principal!;
-      const db = primaryDb(c);
-      const at = nowDate();
-      const mine = me.kind === 'user' ? me.id : -1;
-      const [revoked] = await db.batch([
-        me.role === 'admin'
-          ? revokeSessionStatement(db, id, at)
-          : revokeSessionStatement(db, id, at, mine),
-        auditStatement(
-          db,
-          {
-            ...auditContext(c),
-            at,
-            action: 'session.revoke',
-            targetType: 'session',
-            targetId: id,
-            outcome: 'ok',
-          },
-          sql`changes() > 0`,
-        ),
-      ]);
-      if (!revoked.length) throw new AppError('not_found', { detail: `No live session ${id}` });
+      // Anyone but an admin ends only their own; a token (never a session's owner) none but as admin.
+      const owner = me.role === 'admin' ? undefined : me.kind === 'user' ? me.id : -1;
+      await revokeSession(primaryDb(c), commandContext(c), id, owner);
       return c.body(null, 204);
     },
   );
@@ -347,7 +254,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>) {
       security,
       middleware: [requireAccount()] as const,
       request: {
-        body: jsonBody(z.object({ currentPassword: password(), newPassword: password() }).strict()),
+        body: jsonBody(passwordChangeInput),
       },
       responses: {
         204: { description: 'Changed' },
@@ -356,38 +263,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>) {
     }),
     async (c) => {
       const me = sessionOnly(c);
-      const body = c.req.valid('json');
-      const db = primaryDb(c);
-      const row = await findUserById(db, me.id);
-      if (!row || !(await verifyPassword(body.currentPassword, row))) {
-        throw new AppError('unprocessable', {
-          detail: 'The current password is not right',
-          invalidParams: [{ name: 'currentPassword', in: 'body', reason: 'is not right' }],
-        });
-      }
-      checkNewPassword(body.newPassword, row.username, 'newPassword');
-      if (body.newPassword === body.currentPassword) {
-        throw new AppError('unprocessable', {
-          detail: 'The new password must differ from the current one',
-          invalidParams: [{ name: 'newPassword', in: 'body', reason: 'must differ' }],
-        });
-      }
-      const at = nowDate();
-      await db.batch([
-        setPasswordStatement(db, me.id, await hashPassword(body.newPassword), {
-          mustChange: false,
-          at,
-        }),
-        revokeUserSessionsStatement(db, me.id, at, me.sessionId),
-        auditStatement(db, {
-          ...auditContext(c),
-          at,
-          action: 'user.password',
-          targetType: 'user',
-          targetId: me.id,
-          outcome: 'ok',
-        }),
-      ]);
+      await changeOwnPassword(primaryDb(c), commandContext(c), me, c.req.valid('json'));
       return c.body(null, 204);
     },
   );
@@ -425,14 +301,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>) {
       security,
       middleware: [requireRole('admin', 'editor', 'reader-preview')] as const,
       request: {
-        body: jsonBody(
-          z
-            .object({
-              secret: z.string().regex(/^[A-Z2-7]{32}$/, 'must be the secret from setup'),
-              code: z.string().regex(/^[0-9]{6}$/, 'must be the 6-digit code'),
-            })
-            .strict(),
-        ),
+        body: jsonBody(totpEnableInput),
       },
       responses: {
         204: { description: 'On; sign-ins now need a code' },
@@ -441,27 +310,31 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>) {
     }),
     async (c) => {
       const me = sessionOnly(c);
-      const { secret, code } = c.req.valid('json');
-      const at = nowDate();
-      const step = checkTotp(secret, code, at, null);
-      if (step === null) {
-        throw new AppError('unprocessable', {
-          detail: 'The code does not match; check the phone clock and try the next code',
-          invalidParams: [{ name: 'code', in: 'body', reason: 'does not match' }],
-        });
-      }
-      const db = primaryDb(c);
-      await db.batch([
-        setTotpStatement(db, me.id, { secret, step }, at),
-        auditStatement(db, {
-          ...auditContext(c),
-          at,
-          action: 'user.totp-on',
-          targetType: 'user',
-          targetId: me.id,
-          outcome: 'ok',
-        }),
-      ]);
+      await enableTotp(primaryDb(c), commandContext(c), me.id, c.req.valid('json'));
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/me/totp/disable',
+      operationId: 'adminTotpDisable',
+      tags: ['Admin: users'],
+      summary: 'Turn your second factor off, with your password and a current code',
+      description:
+        'Someone who lost their authenticator asks an admin, who can remove it (PATCH /users/{id} with removeTotp).',
+      security,
+      middleware: [requireRole('admin', 'editor', 'reader-preview')] as const,
+      request: { body: jsonBody(totpDisableInput) },
+      responses: {
+        204: { description: 'Off; sign-ins need only the password' },
+        ...problemResponses(401, 403, 409, 415, 422, 429),
+      },
+    }),
+    async (c) => {
+      const me = sessionOnly(c);
+      await disableTotp(primaryDb(c), commandContext(c), me.id, c.req.valid('json'));
       return c.body(null, 204);
     },
   );

@@ -160,7 +160,12 @@ function totpFor(secret: string, label = 'admin') {
 /** A fresh secret and the otpauth:// URI an authenticator app reads (as a QR code or typed). */
 export function newTotpSecret(label: string): { secret: string; uri: string } {
   const secret = new OTPAuth.Secret({ size: 20 }).base32;
-  return { secret, uri: totpFor(secret, label).toString() };
+  return { secret, uri: totpUri(secret, label) };
+}
+
+/** The otpauth:// URI of a secret being set up (shown again after a wrong confirmation code). */
+export function totpUri(secret: string, label: string): string {
+  return totpFor(secret, label).toString();
 }
 
 /**

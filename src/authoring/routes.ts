@@ -3,14 +3,12 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { requireRole } from '../auth/middleware';
 import { bookmarkHeader, primaryDb } from '../auth/session';
-import { createToken, listTokensQuery, revokeTokenStatement } from '../auth/tokens';
-import { sql } from 'drizzle-orm';
-import { apiTokens, tokenRoles, auditOutcomes } from '../db/schema';
+import { listTokensQuery } from '../auth/tokens';
+import { tokenRoles, auditOutcomes } from '../db/schema';
 import type { AppEnv } from '../env';
-import { nowDate } from '../lib/clock';
 import { AppError } from '../lib/errors';
 import { jsonContent, problemResponses } from '../lib/openapi';
-import { auditContext, auditStatement, listAudit } from './audit';
+import { listAudit } from './audit';
 import { registerArticleRoutes } from './article-routes';
 import { registerRevisionRoutes } from './revision-routes';
 import { registerTaxonomyRoutes } from './taxonomy-routes';
@@ -19,7 +17,8 @@ import { webhookRoutes } from '../webhooks/routes';
 import { transferRoutes } from '../transfer/routes';
 import { jsonBody, security } from './openapi';
 import { adminPageLimit, idParams } from './schemas';
-import { registerUserRoutes } from '../auth/user-routes';
+import { commandContext, registerUserRoutes } from '../auth/user-routes';
+import { createApiToken, newTokenInput, revokeApiToken } from '../auth/account-commands';
 
 export const adminPrefix = '/api/v1/admin';
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -126,15 +125,7 @@ function buildAdminApp() {
       security,
       middleware: [requireRole('admin')] as const,
       request: {
-        body: jsonBody(
-          z
-            .object({
-              name: z.string().trim().min(1).max(100),
-              role: z.enum(tokenRoles),
-              expiresAt: z.iso.datetime({ offset: true }).optional(),
-            })
-            .strict(),
-        ),
+        body: jsonBody(newTokenInput),
       },
       responses: {
         201: jsonContent(
@@ -145,27 +136,11 @@ function buildAdminApp() {
       },
     }),
     async (c) => {
-      const body = c.req.valid('json');
-      const db = primaryDb(c);
-      const at = nowDate();
-      const expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
-      if (expiresAt && expiresAt <= at) {
-        throw new AppError('unprocessable', {
-          detail: 'expiresAt must be in the future',
-          invalidParams: [{ name: 'expiresAt', in: 'body', reason: 'must be in the future' }],
-        });
-      }
-      const { token, info } = await createToken(db, { ...body, expiresAt, at });
-      const { actor, requestId } = auditContext(c);
-      await auditStatement(db, {
-        actor,
-        requestId,
-        at,
-        action: 'token.create',
-        targetType: 'token',
-        targetId: info.id,
-        outcome: 'ok',
-      });
+      const { token, info } = await createApiToken(
+        primaryDb(c),
+        commandContext(c),
+        c.req.valid('json'),
+      );
       return c.json({ data: { ...presentToken(info), token } }, 201);
     },
   );
@@ -186,30 +161,7 @@ function buildAdminApp() {
       },
     }),
     async (c) => {
-      const { id } = c.req.valid('param');
-      const db = primaryDb(c);
-      const at = nowDate();
-      const { actor, requestId } = auditContext(c);
-      const [revoked] = await db.batch([
-        revokeTokenStatement(db, { id }, at),
-        // Recorded only when the revoke took effect, in the same transaction.
-        auditStatement(
-          db,
-          {
-            actor,
-            requestId,
-            at,
-            action: 'token.revoke',
-            targetType: 'token',
-            targetId: id,
-            outcome: 'ok',
-          },
-          sql`exists (select 1 from ${apiTokens} where ${apiTokens.id} = ${id} and ${apiTokens.revokedAt} = ${at.getTime()})`,
-        ),
-      ]);
-      if (!revoked.length) {
-        throw new AppError('not_found', { detail: `No active token ${id}` });
-      }
+      await revokeApiToken(primaryDb(c), commandContext(c), c.req.valid('param').id);
       return c.body(null, 204);
     },
   );

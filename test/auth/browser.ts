@@ -100,3 +100,29 @@ export function browserApi(
     }),
   );
 }
+
+/**
+ * A form post of the admin pages: cookie, same-origin Fetch Metadata and, unless `csrf` is
+ * null, the session's CSRF token in the form's `csrf` field (as the pages' forms carry it).
+ */
+export function browserPost(
+  path: string,
+  browser: Browser,
+  fields: Record<string, string> = {},
+  options: { csrf?: string | null } = {},
+): Promise<Response> {
+  const csrf = options.csrf === undefined ? browser.csrf : options.csrf;
+  return exports.default.fetch(
+    new Request(`${origin}${path}`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        'CF-Connecting-IP': clientAddress(),
+        'Sec-Fetch-Site': 'same-origin',
+        Cookie: `__Host-gazette_session=${browser.cookie}`,
+      },
+      body: new URLSearchParams(csrf === null ? fields : { ...fields, csrf }).toString(),
+      redirect: 'manual',
+    }),
+  );
+}

@@ -378,6 +378,40 @@ describe('TOTP second factor', () => {
     });
     expect(replay.status).toBe(401);
   });
+
+  it('is turned off only with the password and a current, unused code (POST /me/totp/disable)', async () => {
+    const t0 = now();
+    const clock = fixedClock(t0);
+    restore = useClock(clock);
+    const user = await seedUser('editor');
+    const b = await signInAs(user.username);
+    const setup = (await json(await browserApi('/me/totp/setup', b, { method: 'POST' }))).data;
+    const enabled = totpCode(setup.secret, new Date(t0));
+    const on = await browserApi('/me/totp', b, {
+      method: 'PUT',
+      json: { secret: setup.secret, code: enabled },
+    });
+    expect(on.status).toBe(204);
+    const off = (body: unknown) => browserApi('/me/totp/disable', b, { json: body });
+    // The code that turned it on cannot turn it off: each works once.
+    await expectProblem(await off({ password: goodPassword, code: enabled }), 422, 'unprocessable');
+    clock.set(t0 + 60_000);
+    const code = totpCode(setup.secret, new Date(t0 + 60_000));
+    await expectProblem(await off({ password: 'not-the-password', code }), 422, 'unprocessable');
+    await expectProblem(await off({ password: goodPassword }), 422, 'unprocessable');
+    expect((await off({ password: goodPassword, code })).status).toBe(204);
+    await expectProblem(await off({ password: goodPassword, code }), 409, 'conflict');
+    const [row] = await testDb()
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.action, 'user.totp-off'))
+      .orderBy(desc(auditLog.id))
+      .limit(1);
+    expect(row).toMatchObject({ actorName: user.username, outcome: 'ok' });
+    expect((await postSignIn({ username: user.username, password: goodPassword })).status).toBe(
+      303,
+    );
+  });
 });
 
 function fetchForm(path: string, b: Browser, fields: Record<string, string>) {

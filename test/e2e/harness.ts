@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import {
   projectRoot,
   startWorker,
@@ -49,4 +50,24 @@ export async function startTestWorker(options: StartOptions = {}): Promise<Runni
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * A worker and Chromium for one test file: started before its tests, stopped after them. The
+ * handles are filled in by the time the tests run.
+ */
+export function useWorkerAndBrowser(options: StartOptions = {}): {
+  worker: RunningWorker;
+  browser: Browser;
+} {
+  const handles = {} as { worker: RunningWorker; browser: Browser };
+  beforeAll(async () => {
+    handles.worker = await startTestWorker(options);
+    handles.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await handles.browser?.close();
+    await handles.worker?.dispose();
+  });
+  return handles;
 }

@@ -1,0 +1,799 @@
+import type { Context, Hono } from 'hono';
+import type { Child } from 'hono/jsx';
+import { deleteCookie, getCookie } from 'hono/cookie';
+import type { z } from '@hono/zod-openapi';
+import * as accounts from '../auth/account-commands';
+import { checkCsrf } from '../auth/middleware';
+import { primaryDb } from '../auth/session';
+import { listTokensQuery } from '../auth/tokens';
+import { listLiveSessionsQuery, sessionCookie } from '../auth/user-sessions';
+import { findUserById, listUsers, newTotpSecret, totpUri } from '../auth/users';
+import { tokenRoles, type TokenRole } from '../db/schema';
+import type { AppEnv, Principal } from '../env';
+import { nowDate } from '../lib/clock';
+import { AppError, clientProblem, validationError } from '../lib/errors';
+import { zonedDateTime } from '../lib/time';
+import { peopleDone, type AdminLabels, type PeopleDone } from './labels';
+import { AdminLayout, type AdminLayoutProps } from './layout';
+
+/**
+ * The people and access pages: accounts, API tokens, sessions and one's own account (password,
+ * second factor). Plain server-rendered POST forms with the session's CSRF token in a field, so
+ * they work without the admin script; success redirects back with a status message (303, so a
+ * reload does not post again), a refusal re-renders the page with the problem inline. Every
+ * write goes through src/auth/account-commands.ts, the same functions the admin API calls.
+ */
+
+type UserPrincipal = Extract<Principal, { kind: 'user' }>;
+type PagesEnv = AppEnv & { Variables: { user?: UserPrincipal; csrf?: string } };
+type PagesContext = Context<PagesEnv>;
+type Frame = Omit<AdminLayoutProps, 'title' | 'children'> & { labels: AdminLabels };
+
+/** What a page shows besides its data: the outcome of the last form, or its refusal. */
+interface Outcome {
+  done?: PeopleDone;
+  problem?: AppError;
+}
+
+const tokenExpiryDays = [30, 90, 365] as const;
+
+/** The row buttons of /admin/users: the account changes each asks for and what it then says. */
+const userActions = {
+  role: { changes: (f: Form) => ({ role: formString(f, 'role') }), done: 'role' },
+  disable: { changes: () => ({ disabled: true }), done: 'disabled' },
+  enable: { changes: () => ({ disabled: false }), done: 'enabled' },
+  reset: { changes: (f: Form) => ({ password: formString(f, 'password') }), done: 'reset' },
+  'remove-totp': { changes: () => ({ removeTotp: true }), done: 'totp-removed' },
+} satisfies Record<string, { changes: (f: Form) => Record<string, unknown>; done: PeopleDone }>;
+
+type Form = Record<string, unknown>;
+
+function Notice(props: { labels: AdminLabels; outcome: Outcome }) {
+  const p = props.labels.people;
+  const { done, problem } = props.outcome;
+  if (problem) {
+    const title = p.problems[problem.code] ?? p.problem;
+    return (
+      <div class="alert" role="alert" data-problem={problem.code}>
+        <strong>{title}</strong>
+        {problem.detail ? (
+          <>
+            {'：'}
+            <span lang="en">{problem.detail}</span>
+          </>
+        ) : null}
+      </div>
+    );
+  }
+  return done ? (
+    <p class="notice" role="status">
+      {p.done[done]}
+    </p>
+  ) : null;
+}
+
+function TableHead(props: { cols: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {props.cols.map((col) => (
+          <th scope="col">{col}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
+function PasswordField(props: {
+  id: string;
+  name: string;
+  label: string;
+  /** A password being chosen (the browser may suggest one), not the one in use. */
+  fresh?: boolean;
+  describedBy?: string;
+}) {
+  return (
+    <>
+      <label for={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        name={props.name}
+        type="password"
+        autocomplete={props.fresh ? 'new-password' : 'current-password'}
+        minlength={props.fresh ? 10 : undefined}
+        maxlength={200}
+        aria-describedby={props.describedBy}
+        required
+      />
+    </>
+  );
+}
+
+function CodeField(props: { id: string; label: string; autofocus?: boolean }) {
+  return (
+    <>
+      <label for={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        name="code"
+        inputmode="numeric"
+        autocomplete="one-time-code"
+        pattern="[0-9]{6}"
+        maxlength={6}
+        required
+        autofocus={props.autofocus}
+      />
+    </>
+  );
+}
+
+function Csrf(props: { value?: string }) {
+  return <input type="hidden" name="csrf" value={props.value} />;
+}
+
+function When(props: { at: Date | null; timeZone: string; never: string }) {
+  return props.at ? (
+    <time datetime={props.at.toISOString()}>{zonedDateTime(props.at, props.timeZone)}</time>
+  ) : (
+    <span class="muted">{props.never}</span>
+  );
+}
+
+function RoleSelect(props: { labels: AdminLabels; name: string; id?: string; value?: TokenRole }) {
+  return (
+    <select name={props.name} id={props.id} required>
+      {tokenRoles.map((r) => (
+        <option value={r} selected={props.value === r}>
+          {props.labels.people.roles[r]}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+function PasswordForm(props: { frame: Frame; mustChange: boolean }) {
+  const l = props.frame.labels;
+  return (
+    <form method="post" action="/admin/account/password" class="card" data-form="change-password">
+      <h2>{l.changePassword}</h2>
+      {props.mustChange ? (
+        <p class="alert" role="status">
+          {l.mustChangePassword}
+        </p>
+      ) : null}
+      <Csrf value={props.frame.csrf} />
+      <PasswordField id="current-password" name="currentPassword" label={l.currentPassword} />
+      <PasswordField id="new-password" name="newPassword" label={l.newPassword} fresh />
+      <PasswordField id="repeat-password" name="repeatPassword" label={l.repeatPassword} fresh />
+      <button type="submit" class="primary">
+        {l.save}
+      </button>
+    </form>
+  );
+}
+
+function TotpPanel(props: {
+  frame: Frame;
+  enabled: boolean;
+  setup?: { secret: string; uri: string };
+}) {
+  const l = props.frame.labels;
+  const p = l.people;
+  if (props.enabled) {
+    return (
+      <section class="card" aria-labelledby="totp-title">
+        <h2 id="totp-title">{p.totpTitle}</h2>
+        <p>{p.totpIsOn}</p>
+        <form method="post" action="/admin/account/totp/disable" class="stacked">
+          <Csrf value={props.frame.csrf} />
+          <p class="hint">{p.totpDisableHint}</p>
+          <PasswordField id="totp-off-password" name="password" label={l.password} />
+          <CodeField id="totp-off-code" label={l.totp} />
+          <button type="submit">{p.totpDisable}</button>
+        </form>
+      </section>
+    );
+  }
+  return (
+    <section class="card" aria-labelledby="totp-title">
+      <h2 id="totp-title">{p.totpTitle}</h2>
+      {props.setup ? (
+        <form method="post" action="/admin/account/totp/enable" class="stacked">
+          <Csrf value={props.frame.csrf} />
+          <p>{p.totpScan}</p>
+          {/* Drawn by admin.js from the URI (uqr, bundled): no image service sees the secret. */}
+          <div class="qr" data-qr={props.setup.uri} role="img" aria-label={p.totpSecret}></div>
+          <p>
+            {p.totpSecret}: <code class="secret">{props.setup.secret}</code>
+          </p>
+          <input type="hidden" name="secret" value={props.setup.secret} />
+          <CodeField id="totp-code" label={l.totp} autofocus />
+          <button type="submit" class="primary">
+            {p.totpConfirm}
+          </button>
+        </form>
+      ) : (
+        <form method="post" action="/admin/account/totp/setup" class="stacked">
+          <Csrf value={props.frame.csrf} />
+          <p>{p.totpIsOff}</p>
+          <button type="submit" class="primary">
+            {p.totpStart}
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}
+
+/** A one-button POST form (disable, revoke...). */
+function ActionButton(props: {
+  action: string;
+  csrf?: string;
+  label: string;
+  fields?: Record<string, string>;
+  describedBy?: string;
+}) {
+  return (
+    <form method="post" action={props.action} class="inline-form">
+      <Csrf value={props.csrf} />
+      {Object.entries(props.fields ?? {}).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
+      <button type="submit" aria-describedby={props.describedBy}>
+        {props.label}
+      </button>
+    </form>
+  );
+}
+
+function formString(form: Record<string, unknown>, name: string): string | undefined {
+  const v = form[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** The named text fields of a form (files and missing ones left out, for the schema to name). */
+function pick(form: Record<string, unknown>, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const v = formString(form, name);
+    if (v !== undefined) out[name] = name === 'code' ? v.trim() : v;
+  }
+  return out;
+}
+
+/** A form's fields through the API's own body schema, refused the way the API refuses them. */
+function parseForm<T extends z.ZodType>(schema: T, input: Record<string, unknown>): z.output<T> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw validationError(result.error, 'body', input);
+  return result.data;
+}
+
+function idOf(c: PagesContext): number {
+  const raw = c.req.param('id') ?? '';
+  if (!/^[1-9][0-9]{0,15}$/.test(raw)) throw AppError.invalidParameter('id', 'path', 'not an id');
+  return Number(raw);
+}
+
+function doneOf(c: PagesContext): Outcome {
+  const done = c.req.query('done');
+  return peopleDone.includes(done as PeopleDone) ? { done: done as PeopleDone } : {};
+}
+
+function contextOf(c: PagesContext): accounts.CommandContext {
+  const user = c.var.user!;
+  return { actor: { name: user.name, role: user.role }, requestId: c.var.requestId, at: nowDate() };
+}
+
+type Render = (c: PagesContext, outcome: Outcome, status: number, form?: Form) => Promise<Response>;
+
+/**
+ * Runs a form post: the CSRF field first, then the action. A client's mistake (any AppError)
+ * re-renders the page with it inline at its own status; anything else is ours, for onError.
+ */
+async function handleForm(
+  c: PagesContext,
+  render: Render,
+  action: (c: PagesContext, form: Form) => Promise<Response>,
+): Promise<Response> {
+  let form: Form | undefined;
+  try {
+    form = (await c.req.parseBody()) as Form;
+    await checkCsrf(c, getCookie(c, sessionCookie)!, formString(form, 'csrf') ?? '');
+    if (c.var.user!.mustChangePassword && c.req.path !== '/admin/account/password') {
+      throw new AppError('password_change_required', { detail: 'Choose a new password first' });
+    }
+    return await action(c, form);
+  } catch (err) {
+    const problem = clientProblem(err);
+    if (!problem) throw err;
+    return render(c, { problem }, problem.status, form);
+  }
+}
+
+export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext) => Frame) {
+  const post = (path: string, render: Render, action: Parameters<typeof handleForm>[2]) =>
+    app.post(path, (c) => handleForm(c, render, action));
+  const page = (
+    c: PagesContext,
+    title: string,
+    section: AdminLayoutProps['section'],
+    body: Child,
+    status = 200,
+  ) => {
+    const f = frame(c);
+    return c.html(
+      <AdminLayout {...f} title={title} section={section}>
+        {body}
+      </AdminLayout>,
+      status as 200,
+    );
+  };
+
+  /** Admin-only pages answer other roles with a page that says so (403), not a problem document. */
+  const adminsOnly = async (c: PagesContext, next: () => Promise<void>) => {
+    if (c.var.user!.role === 'admin') return next();
+    const p = frame(c).labels.people;
+    return page(
+      c,
+      p.forbidden,
+      undefined,
+      <p class="alert" role="alert">
+        {p.forbiddenDetail}
+      </p>,
+      403,
+    );
+  };
+  app.use('/admin/users', adminsOnly);
+  app.use('/admin/users/*', adminsOnly);
+  app.use('/admin/tokens', adminsOnly);
+  app.use('/admin/tokens/*', adminsOnly);
+
+  // --- People (admins) ---
+
+  const usersPage = async (c: PagesContext, outcome: Outcome, status = 200) => {
+    const f = frame(c);
+    const l = f.labels;
+    const p = l.people;
+    const people = await listUsers(primaryDb(c));
+    const me = c.var.user!;
+    return page(
+      c,
+      p.users,
+      'users',
+      <>
+        <Notice labels={l} outcome={outcome} />
+        <table class="article-list people-list">
+          <TableHead
+            cols={[
+              p.displayName,
+              l.username,
+              p.role,
+              p.state,
+              p.lastSignIn,
+              p.twoFactor,
+              p.actions,
+            ]}
+          />
+          <tbody>
+            {people.map((u) => (
+              <tr data-username={u.username}>
+                <td>{u.displayName}</td>
+                <td>
+                  <code>{u.username}</code>
+                  {u.mustChangePassword ? (
+                    <>
+                      {' '}
+                      <span class="badge badge-scheduled">{p.mustChangeBadge}</span>
+                    </>
+                  ) : null}
+                </td>
+                <td>{p.roles[u.role]}</td>
+                <td>
+                  {u.disabledAt ? (
+                    <span class="badge badge-archived">{p.disabled}</span>
+                  ) : (
+                    <span class="badge badge-published">{p.active}</span>
+                  )}
+                </td>
+                <td>
+                  <When at={u.lastSignInAt} timeZone={f.timeZone} never={p.never} />
+                </td>
+                <td>{u.totpEnabled ? p.on : p.off}</td>
+                <td class="row-actions">
+                  {u.id === me.id ? null : (
+                    <>
+                      <form method="post" action={`/admin/users/${u.id}`} class="inline-form">
+                        <Csrf value={f.csrf} />
+                        <input type="hidden" name="action" value="role" />
+                        <label class="visually-hidden" for={`role-${u.id}`}>
+                          {p.role}
+                        </label>
+                        <RoleSelect labels={l} name="role" id={`role-${u.id}`} value={u.role} />
+                        <button type="submit">{p.changeRole}</button>
+                      </form>
+                      <ActionButton
+                        action={`/admin/users/${u.id}`}
+                        csrf={f.csrf}
+                        label={u.disabledAt ? p.enable : p.disable}
+                        fields={{ action: u.disabledAt ? 'enable' : 'disable' }}
+                      />
+                      {u.totpEnabled ? (
+                        <ActionButton
+                          action={`/admin/users/${u.id}`}
+                          csrf={f.csrf}
+                          label={p.removeTotp}
+                          fields={{ action: 'remove-totp' }}
+                        />
+                      ) : null}
+                    </>
+                  )}
+                  <details>
+                    <summary>{p.resetPassword}</summary>
+                    <form method="post" action={`/admin/users/${u.id}`} class="stacked">
+                      <Csrf value={f.csrf} />
+                      <input type="hidden" name="action" value="reset" />
+                      <p class="hint">{p.resetPasswordHint}</p>
+                      <label for={`reset-${u.id}`}>{p.initialPassword}</label>
+                      <input
+                        id={`reset-${u.id}`}
+                        name="password"
+                        type="password"
+                        autocomplete="new-password"
+                        minlength={10}
+                        maxlength={200}
+                        required
+                      />
+                      <button type="submit">{p.reset}</button>
+                    </form>
+                  </details>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {people.length ? null : <p>{p.noUsers}</p>}
+        <form method="post" action="/admin/users" class="card create-form">
+          <h2>{p.createUser}</h2>
+          <Csrf value={f.csrf} />
+          <label for="new-display-name">{p.displayName}</label>
+          <input id="new-display-name" name="displayName" maxlength={100} required />
+          <label for="new-username">{l.username}</label>
+          <input
+            id="new-username"
+            name="username"
+            autocomplete="off"
+            pattern="[a-z0-9][a-z0-9._\-]{1,39}"
+            maxlength={40}
+            required
+          />
+          <label for="new-role">{p.role}</label>
+          <RoleSelect labels={l} name="role" id="new-role" value="editor" />
+          <PasswordField
+            id="new-password"
+            name="password"
+            label={p.initialPassword}
+            fresh
+            describedBy="new-password-hint"
+          />
+          <p id="new-password-hint" class="hint">
+            {p.initialPasswordHint}
+          </p>
+          <button type="submit" class="primary">
+            {p.create}
+          </button>
+        </form>
+      </>,
+      status,
+    );
+  };
+
+  app.get('/admin/users', (c) => usersPage(c, doneOf(c)));
+
+  post('/admin/users', usersPage, async (c, form) => {
+    const input = parseForm(
+      accounts.newUserInput,
+      pick(form, ['username', 'displayName', 'role', 'password']),
+    );
+    await accounts.createAccount(primaryDb(c), contextOf(c), input);
+    return c.redirect('/admin/users?done=created', 303);
+  });
+
+  post('/admin/users/:id', usersPage, async (c, form) => {
+    const id = idOf(c);
+    const action = formString(form, 'action');
+    const known =
+      action && Object.hasOwn(userActions, action)
+        ? userActions[action as keyof typeof userActions]
+        : undefined;
+    await accounts.updateAccount(
+      primaryDb(c),
+      { ...contextOf(c), self: c.var.user!.id },
+      id,
+      parseForm(accounts.userChangesInput, known ? known.changes(form) : { action }),
+    );
+    return c.redirect(`/admin/users?done=${known!.done}`, 303);
+  });
+
+  // --- API tokens (admins) ---
+
+  const tokensPage = async (
+    c: PagesContext,
+    outcome: Outcome & { secret?: string },
+    status = 200,
+  ) => {
+    const f = frame(c);
+    const l = f.labels;
+    const p = l.people;
+    const tokens = await listTokensQuery(primaryDb(c));
+    const now = nowDate().getTime();
+    return page(
+      c,
+      p.tokens,
+      'tokens',
+      <>
+        <Notice labels={l} outcome={outcome} />
+        {outcome.secret ? (
+          <div class="card secret-once" role="status">
+            <p>{p.newTokenOnce}</p>
+            <code id="new-token" class="secret">
+              {outcome.secret}
+            </code>
+            <button type="button" data-copy="#new-token" data-copied={p.copied} hidden>
+              {p.copy}
+            </button>
+          </div>
+        ) : null}
+        {tokens.length ? (
+          <table class="article-list">
+            <TableHead
+              cols={[p.tokenName, p.role, p.createdAt, p.lastUsed, p.expiresAt, p.state, p.actions]}
+            />
+            <tbody>
+              {tokens.map((t) => {
+                const expired = t.expiresAt !== null && t.expiresAt.getTime() <= now;
+                return (
+                  <tr data-token={t.name}>
+                    <td>{t.name}</td>
+                    <td>{p.roles[t.role]}</td>
+                    <td>
+                      <When at={t.createdAt} timeZone={f.timeZone} never={p.never} />
+                    </td>
+                    <td>
+                      <When at={t.lastUsedAt} timeZone={f.timeZone} never={p.never} />
+                    </td>
+                    <td>
+                      <When at={t.expiresAt} timeZone={f.timeZone} never={p.expiryNever} />
+                    </td>
+                    <td>
+                      {t.revokedAt ? (
+                        <span class="badge badge-archived">{p.revoked}</span>
+                      ) : expired ? (
+                        <span class="badge badge-draft">{p.expired}</span>
+                      ) : (
+                        <span class="badge badge-published">{p.active}</span>
+                      )}
+                    </td>
+                    <td>
+                      {t.revokedAt || expired ? null : (
+                        <ActionButton
+                          action={`/admin/tokens/${t.id}/revoke`}
+                          csrf={f.csrf}
+                          label={p.revoke}
+                        />
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        ) : (
+          <p>{p.noTokens}</p>
+        )}
+        <form method="post" action="/admin/tokens" class="card create-form">
+          <h2>{p.createToken}</h2>
+          <Csrf value={f.csrf} />
+          <label for="token-name">{p.tokenName}</label>
+          <input id="token-name" name="name" maxlength={100} required />
+          <label for="token-role">{p.role}</label>
+          <RoleSelect labels={l} name="role" id="token-role" value="editor" />
+          <label for="token-expiry">{p.expiry}</label>
+          <select id="token-expiry" name="expiryDays">
+            <option value="">{p.expiryNever}</option>
+            {tokenExpiryDays.map((d) => (
+              <option value={String(d)}>{p.expiryDays(d)}</option>
+            ))}
+          </select>
+          <button type="submit" class="primary">
+            {p.create}
+          </button>
+        </form>
+      </>,
+      status,
+    );
+  };
+
+  app.get('/admin/tokens', (c) => tokensPage(c, doneOf(c)));
+
+  post('/admin/tokens', tokensPage, async (c, form) => {
+    const ctx = contextOf(c);
+    const days = Number(formString(form, 'expiryDays') || 0);
+    const input = parseForm(accounts.newTokenInput, {
+      ...pick(form, ['name', 'role']),
+      ...(tokenExpiryDays.includes(days as 30)
+        ? { expiresAt: new Date(ctx.at.getTime() + days * 86_400_000).toISOString() }
+        : {}),
+    });
+    const { token } = await accounts.createApiToken(primaryDb(c), ctx, input);
+    // The secret is on this answer only (no-store, never in a URL): no redirect to lose it in.
+    return tokensPage(c, { secret: token }, 201);
+  });
+
+  post('/admin/tokens/:id/revoke', tokensPage, async (c) => {
+    await accounts.revokeApiToken(primaryDb(c), contextOf(c), idOf(c));
+    return c.redirect('/admin/tokens?done=token-revoked', 303);
+  });
+
+  // --- Sessions (everyone their own; admins everyone's) ---
+
+  const sessionsPage = async (c: PagesContext, outcome: Outcome, status = 200) => {
+    const f = frame(c);
+    const l = f.labels;
+    const p = l.people;
+    const me = c.var.user!;
+    const all = me.role === 'admin';
+    const rows = await listLiveSessionsQuery(primaryDb(c), nowDate(), all ? undefined : me.id);
+    return page(
+      c,
+      p.sessions,
+      'sessions',
+      <>
+        <Notice labels={l} outcome={outcome} />
+        <p class="hint">{all ? p.allSessionsHint : p.ownSessionsHint}</p>
+        {rows.length ? (
+          <table class="article-list">
+            <TableHead
+              cols={[...(all ? [p.person] : []), p.signedInAt, p.lastSeen, p.expiresAt, p.actions]}
+            />
+            <tbody>
+              {rows.map((s) => (
+                <tr data-session={s.id} data-username={s.username}>
+                  {all ? (
+                    <td>
+                      {s.displayName} (<code>{s.username}</code>)
+                    </td>
+                  ) : null}
+                  <td>
+                    <When at={s.createdAt} timeZone={f.timeZone} never={p.never} />
+                    {s.id === me.sessionId ? (
+                      <>
+                        {' '}
+                        <span class="badge badge-published">{p.current}</span>
+                      </>
+                    ) : null}
+                  </td>
+                  <td>
+                    <When at={s.lastSeenAt} timeZone={f.timeZone} never={p.never} />
+                  </td>
+                  <td>
+                    <When at={s.expiresAt} timeZone={f.timeZone} never={p.never} />
+                  </td>
+                  <td>
+                    <ActionButton
+                      action={`/admin/sessions/${s.id}/revoke`}
+                      csrf={f.csrf}
+                      label={s.id === me.sessionId ? l.signOut : p.endSession}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p>{p.noSessions}</p>
+        )}
+      </>,
+      status,
+    );
+  };
+
+  app.get('/admin/sessions', (c) => sessionsPage(c, doneOf(c)));
+
+  post('/admin/sessions/:id/revoke', sessionsPage, async (c) => {
+    const me = c.var.user!;
+    const id = idOf(c);
+    await accounts.revokeSession(
+      primaryDb(c),
+      contextOf(c),
+      id,
+      me.role === 'admin' ? undefined : me.id,
+    );
+    if (id === me.sessionId) {
+      deleteCookie(c, sessionCookie, { path: '/', secure: true });
+      return c.redirect('/admin/sign-in', 303);
+    }
+    return c.redirect('/admin/sessions?done=session-revoked', 303);
+  });
+
+  // --- One's own account: password and second factor ---
+
+  const accountPage = async (
+    c: PagesContext,
+    outcome: Outcome & { setup?: { secret: string; uri: string } },
+    status = 200,
+    form?: Form,
+  ) => {
+    const f = frame(c);
+    const me = c.var.user!;
+    // A wrong confirmation code shows the same secret again: the app's entry stays the right one.
+    const secret = form && formString(form, 'secret');
+    const setup =
+      outcome.setup ??
+      (secret && /^[A-Z2-7]{32}$/.test(secret)
+        ? { secret, uri: totpUri(secret, me.name) }
+        : undefined);
+    const row = await findUserById(primaryDb(c), me.id);
+    return page(
+      c,
+      f.labels.people.account,
+      'account',
+      <>
+        <Notice labels={f.labels} outcome={outcome} />
+        <div class="account-grid">
+          <PasswordForm frame={f} mustChange={me.mustChangePassword} />
+          {me.mustChangePassword ? null : (
+            <TotpPanel frame={f} enabled={row?.totpSecret != null} setup={setup} />
+          )}
+        </div>
+      </>,
+      status,
+    );
+  };
+
+  app.get('/admin/account', (c) => accountPage(c, doneOf(c)));
+
+  // The forced first change (sign-in sends people here): the same form, nothing else.
+  app.get('/admin/password', (c) => {
+    const f = frame(c);
+    const me = c.var.user!;
+    return page(
+      c,
+      f.labels.changePassword,
+      'account',
+      <PasswordForm frame={f} mustChange={me.mustChangePassword} />,
+    );
+  });
+
+  post('/admin/account/password', accountPage, async (c, form) => {
+    const me = c.var.user!;
+    const input = parseForm(
+      accounts.passwordChangeInput,
+      pick(form, ['currentPassword', 'newPassword']),
+    );
+    if (input.newPassword !== formString(form, 'repeatPassword')) {
+      throw new AppError('unprocessable', {
+        detail: 'The two new passwords differ',
+        invalidParams: [{ name: 'repeatPassword', in: 'body', reason: 'differs' }],
+      });
+    }
+    await accounts.changeOwnPassword(primaryDb(c), contextOf(c), me, input);
+    return c.redirect(me.mustChangePassword ? '/admin' : '/admin/account?done=password', 303);
+  });
+
+  // Nothing is stored until a code proves the app has the secret (enable).
+  post('/admin/account/totp/setup', accountPage, async (c) =>
+    accountPage(c, { setup: newTotpSecret(c.var.user!.name) }),
+  );
+
+  post('/admin/account/totp/enable', accountPage, async (c, form) => {
+    const input = parseForm(accounts.totpEnableInput, pick(form, ['secret', 'code']));
+    await accounts.enableTotp(primaryDb(c), contextOf(c), c.var.user!.id, input);
+    return c.redirect('/admin/account?done=totp-on', 303);
+  });
+
+  post('/admin/account/totp/disable', accountPage, async (c, form) => {
+    const input = parseForm(accounts.totpDisableInput, pick(form, ['password', 'code']));
+    await accounts.disableTotp(primaryDb(c), contextOf(c), c.var.user!.id, input);
+    return c.redirect('/admin/account?done=totp-off', 303);
+  });
+}
