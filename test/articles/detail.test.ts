@@ -4,10 +4,11 @@ import {
   get,
   json,
   seedArticle,
+  seedArticleInNewChannel,
+  seedArticlesInNewChannel,
   seedChannel,
   testDb,
   uniqueSlug,
-  seedArticleInNewChannel,
 } from '../helpers';
 import { now as clockNow } from '../../src/lib/clock';
 
@@ -162,9 +163,9 @@ describe('GET /api/v1/articles/:idOrSlug', () => {
   });
 
   it('does not offer a scheduled article as next before it is published', async () => {
-    const db = testDb();
-    const { channel, ...now } = await seedArticleInNewChannel();
-    await seedArticle(db, { channelSlug: channel.slug, publishedAt: new Date(clockNow() + day) });
+    const {
+      articles: [now],
+    } = await seedArticlesInNewChannel([{}, { publishedAt: new Date(clockNow() + day) }]);
     const { data } = await json(await get(`/api/v1/articles/${now.id}`));
     expect(data.next).toBeNull();
   });

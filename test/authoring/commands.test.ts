@@ -8,15 +8,15 @@ import {
 } from '../../src/authoring/commands';
 import { findArticle } from '../../src/articles/queries';
 import {
+  clockAt,
   get,
   json,
+  seedArticleInNewChannel,
+  seedArticlesInNewChannel,
   seedChannel,
   testDb,
   timeZone,
   uniqueSlug,
-  clockAt,
-  seedArticleInNewChannel,
-  seedArticlesInNewChannel,
 } from '../helpers';
 import { now as clockNow, nowDate } from '../../src/lib/clock';
 

@@ -6,9 +6,9 @@ import {
   get,
   seedArticle,
   seedArticleInNewChannel,
+  seedArticlesInNewChannel,
   seedChannel,
   testDb,
-  seedArticlesInNewChannel,
 } from '../helpers';
 import { now as clockNow } from '../../src/lib/clock';
 

@@ -5,8 +5,8 @@ import {
   expectProblem,
   get,
   json,
-  seedArticle,
   seedArticleInNewChannel,
+  seedArticlesInNewChannel,
   seedChannel,
   testDb,
 } from '../helpers';
@@ -112,14 +112,10 @@ describe('GET /oembed', () => {
   });
 
   it('answers 404 for URLs that are not ours or not published', async () => {
-    const db = testDb();
-    const { channel, ...draft } = await seedArticleInNewChannel({
-      status: 'draft',
-      publishedAt: null,
-    });
-    const withdrawn = await seedArticle(db, { channelSlug: channel.slug });
-    await setArticleStatus(db, withdrawn.id, 'archived');
-    const live = await seedArticle(db, { channelSlug: channel.slug });
+    const {
+      articles: [draft, withdrawn, live],
+    } = await seedArticlesInNewChannel([{ status: 'draft', publishedAt: null }, {}, {}]);
+    await setArticleStatus(testDb(), withdrawn.id, 'archived');
     for (const url of [
       `https://elsewhere.example/articles/${live.id}`,
       `http://gazette.test:8080/articles/${live.id}`,

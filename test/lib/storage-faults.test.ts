@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { rebuildArticleDocuments } from '../../src/articles/documents';
 import { fixedClock, now as clockNow, useClock, type Clock } from '../../src/lib/clock';
-import { expectProblem, json, testDb, seedArticleInNewChannel } from '../helpers';
+import { expectProblem, json, seedArticleInNewChannel, testDb } from '../helpers';
 
 const app = createApp();
 // A host of its own per test, so no cached entry from an earlier test or run can answer.
