@@ -51,7 +51,7 @@ const hour = 3_600_000;
 export async function seedArticle(
   db: Database,
   input: Partial<NewArticle> & { channelSlug: string },
-): Promise<{ id: number; slug: string }> {
+): Promise<SeededArticle> {
   return createArticle(
     db,
     {
@@ -71,10 +71,34 @@ export async function seedArticle(
  * An article (published a day ago unless `input` says otherwise) in a channel of its own, for
  * tests that need one article and no neighbours: nothing else lists or ranks beside it.
  */
-export async function seedArticleInNewChannel(input: Partial<NewArticle> = {}) {
+export async function seedArticleInNewChannel(
+  input: Partial<NewArticle> = {},
+  channelInput: Parameters<typeof seedChannel>[1] = {},
+) {
+  const { channel, articles } = await seedArticlesInNewChannel([input], channelInput);
+  return { channel, ...articles[0] };
+}
+
+export interface SeededArticle {
+  id: number;
+  slug: string;
+}
+
+/**
+ * A channel of its own with one article per entry of `inputs`, created in that order; the
+ * articles come back in the same order (a tuple for a tuple).
+ */
+export async function seedArticlesInNewChannel<const T extends readonly Partial<NewArticle>[]>(
+  inputs: T,
+  channelInput: Parameters<typeof seedChannel>[1] = {},
+) {
   const db = testDb();
-  const channel = await seedChannel(db);
-  return { channel, ...(await seedArticle(db, { channelSlug: channel.slug, ...input })) };
+  const channel = await seedChannel(db, channelInput);
+  const articles: SeededArticle[] = [];
+  for (const input of inputs) {
+    articles.push(await seedArticle(db, { channelSlug: channel.slug, ...input }));
+  }
+  return { channel, articles: articles as { -readonly [K in keyof T]: SeededArticle } };
 }
 
 export function get(path: string, init: RequestInit = {}): Promise<Response> {

@@ -95,6 +95,13 @@ export async function checkCsrf(c: Context<AppEnv>, sessionToken: string, presen
   }
 }
 
+const sessionRefusals = {
+  unknown: 'The session is not valid; sign in again',
+  expired: 'The session has expired; sign in again',
+  revoked: 'The session was ended; sign in again',
+  disabled: 'The session was ended; sign in again',
+};
+
 /**
  * The signed-in person of a request with a session cookie, or null when there is no cookie.
  * Writes must carry the session's CSRF token (checkCsrf), in the header or, for the admin
@@ -111,13 +118,7 @@ export async function sessionPrincipal(
   const now = nowDate();
   const check = await verifySession(db, cookie, now);
   if (!check.ok) {
-    const detail =
-      check.reason === 'expired'
-        ? 'The session has expired; sign in again'
-        : check.reason === 'unknown'
-          ? 'The session is not valid; sign in again'
-          : 'The session was ended; sign in again';
-    return refuse(c, new AppError('unauthorized', { detail }));
+    return refuse(c, new AppError('unauthorized', { detail: sessionRefusals[check.reason] }));
   }
   const { user, session } = check;
   // Form posts of the admin pages carry the token in a field, which their handlers check.
@@ -134,6 +135,12 @@ export async function sessionPrincipal(
   };
 }
 
+const tokenRefusals = {
+  unknown: 'The token is not valid',
+  revoked: 'The token was revoked',
+  expired: 'The token has expired',
+};
+
 async function tokenPrincipal(c: Context<AppEnv>, header: string): Promise<Principal> {
   const match = /^Bearer +(\S+)\s*$/i.exec(header);
   if (!match || !tokenPattern.test(match[1]!)) {
@@ -146,13 +153,7 @@ async function tokenPrincipal(c: Context<AppEnv>, header: string): Promise<Princ
   const now = nowDate();
   const check = await verifyToken(db, match[1]!, now);
   if (!check.ok) {
-    const detail =
-      check.reason === 'revoked'
-        ? 'The token was revoked'
-        : check.reason === 'expired'
-          ? 'The token has expired'
-          : 'The token is not valid';
-    return refuse(c, unauthorized(detail, 'invalid_token'));
+    return refuse(c, unauthorized(tokenRefusals[check.reason], 'invalid_token'));
   }
   const { token } = check;
   waitUntil(c, touchTokenStatement(db, token.id, now).run());

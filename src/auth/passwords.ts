@@ -1,3 +1,5 @@
+import { decodeBase64, encodeBase64 } from 'hono/utils/encode';
+
 /**
  * Password hashing for admin accounts: PBKDF2-SHA256 through WebCrypto (Workers have no
  * argon2 or scrypt in the runtime, and a WASM one would cost far more CPU per sign-in).
@@ -16,16 +18,6 @@ const hashBits = 256;
 
 export const minPasswordLength = 10;
 export const maxPasswordLength = 200;
-
-function toBase64(bytes: Uint8Array): string {
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin);
-}
-
-function fromBase64(text: string): Uint8Array {
-  return Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0));
-}
 
 export async function derivePassword(
   password: string,
@@ -57,8 +49,8 @@ export async function hashPassword(password: string): Promise<PasswordHash> {
   const salt = crypto.getRandomValues(new Uint8Array(saltBytes));
   const hash = await derivePassword(password, salt, passwordIterations);
   return {
-    passwordHash: toBase64(hash),
-    passwordSalt: toBase64(salt),
+    passwordHash: encodeBase64(hash.buffer),
+    passwordSalt: encodeBase64(salt.buffer),
     passwordIterations,
   };
 }
@@ -71,10 +63,10 @@ export async function verifyPassword(password: string, stored: PasswordHash): Pr
   ) {
     return false;
   }
-  const expected = fromBase64(stored.passwordHash);
+  const expected = decodeBase64(stored.passwordHash);
   const actual = await derivePassword(
     password,
-    fromBase64(stored.passwordSalt),
+    decodeBase64(stored.passwordSalt),
     stored.passwordIterations,
   );
   // Both are derivations of the same length; timingSafeEqual compares them in constant time.

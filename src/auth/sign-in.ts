@@ -65,18 +65,18 @@ export async function signIn(
   if (!account.success || !client.success) return { ok: false, reason: 'rate_limited' };
 
   const row = username ? await findUserByUsername(db, username) : null;
+  const audit = (user: NonNullable<typeof row>, outcome: 'ok' | 'failed') =>
+    auditStatement(db, {
+      actor: { name: user.username, role: user.role },
+      action: 'session.sign-in',
+      targetType: 'user',
+      targetId: user.id,
+      requestId: input.requestId,
+      at: input.at,
+      outcome,
+    });
   const fail = async (reason: 'invalid' | 'totp_invalid') => {
-    if (row) {
-      await auditStatement(db, {
-        actor: { name: row.username, role: row.role },
-        action: 'session.sign-in',
-        targetType: 'user',
-        targetId: row.id,
-        requestId: input.requestId,
-        at: input.at,
-        outcome: 'failed',
-      });
-    }
+    if (row) await audit(row, 'failed');
     return { ok: false as const, reason };
   };
   if (!row || row.disabledAt) {
@@ -95,15 +95,7 @@ export async function signIn(
   const [[session]] = await db.batch([
     statement,
     markSignedInStatement(db, row.id, input.at),
-    auditStatement(db, {
-      actor: { name: row.username, role: row.role },
-      action: 'session.sign-in',
-      targetType: 'user',
-      targetId: row.id,
-      requestId: input.requestId,
-      at: input.at,
-      outcome: 'ok',
-    }),
+    audit(row, 'ok'),
   ]);
   return {
     ok: true,

@@ -1,6 +1,7 @@
-import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { apiTokens, type TokenRole } from '../db/schema';
+import { randomSecret } from '../lib/base64url';
 
 /**
  * API tokens: `gz_` (so secret scanners can spot a leaked one) and 256 random bits in
@@ -9,18 +10,12 @@ import { apiTokens, type TokenRole } from '../db/schema';
 export const tokenPrefix = 'gz_';
 export const tokenPattern = /^gz_[A-Za-z0-9_-]{43}$/;
 
-function base64Url(bytes: Uint8Array): string {
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
-
 function hex(bytes: ArrayBuffer): string {
   return [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 export function generateToken(): string {
-  return tokenPrefix + base64Url(crypto.getRandomValues(new Uint8Array(32)));
+  return randomSecret(tokenPrefix);
 }
 
 export async function hashToken(token: string): Promise<string> {
@@ -41,15 +36,8 @@ export function sameDigest(a: string, b: string): boolean {
 export type TokenRow = typeof apiTokens.$inferSelect;
 export type TokenInfo = Omit<TokenRow, 'tokenHash'>;
 
-const infoColumns = {
-  id: apiTokens.id,
-  name: apiTokens.name,
-  role: apiTokens.role,
-  expiresAt: apiTokens.expiresAt,
-  createdAt: apiTokens.createdAt,
-  lastUsedAt: apiTokens.lastUsedAt,
-  revokedAt: apiTokens.revokedAt,
-};
+// Every column but the hash: nothing read for display ever carries it.
+const { tokenHash: _hash, ...infoColumns } = getTableColumns(apiTokens);
 
 export function insertTokenStatement(
   db: Database,

@@ -1,11 +1,12 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { auditContext } from '../authoring/audit';
+import { jsonBody, security } from '../authoring/openapi';
 import { tokenRoles } from '../db/schema';
 import type { AppEnv } from '../env';
 import { nowDate } from '../lib/clock';
 import { AppError } from '../lib/errors';
-import { problemResponses } from '../lib/openapi';
+import { jsonContent, problemResponses } from '../lib/openapi';
 import {
   changeOwnPassword,
   createAccount,
@@ -28,16 +29,7 @@ import { listUsers, newTotpSecret, type UserInfo } from './users';
 /** Accounts and sessions of the web admin, on the admin API (the admin pages call these). */
 
 // Like every admin operation: a bearer token, or the web admin's session cookie (README, Admin).
-const security = [{ bearerAuth: [] }];
 const admins = requireRole('admin');
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const jsonBody = <T extends z.ZodType>(schema: T) => ({
-  required: true as const,
-  content: { 'application/json': { schema } },
-});
 const idPath = z.object({
   id: z
     .string()
@@ -110,7 +102,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>) {
       security,
       middleware: [admins] as const,
       responses: {
-        200: json(z.object({ data: z.array(userView) }), 'Accounts by username'),
+        200: jsonContent(z.object({ data: z.array(userView) }), 'Accounts by username'),
         ...problemResponses(401, 403, 429),
       },
     }),
@@ -130,7 +122,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>) {
         body: jsonBody(newUserInput),
       },
       responses: {
-        201: json(z.object({ data: userView }), 'The new account'),
+        201: jsonContent(z.object({ data: userView }), 'The new account'),
         ...problemResponses(400, 401, 403, 409, 415, 422, 429),
       },
     }),
@@ -156,7 +148,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>) {
         body: jsonBody(userChangesInput),
       },
       responses: {
-        200: json(z.object({ data: userView }), 'The account as it is now'),
+        200: jsonContent(z.object({ data: userView }), 'The account as it is now'),
         ...problemResponses(400, 401, 403, 404, 409, 415, 422, 429),
       },
     }),
@@ -194,7 +186,10 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>) {
           .strict(),
       },
       responses: {
-        200: json(z.object({ data: z.array(sessionView) }), 'Sessions, most recently used first'),
+        200: jsonContent(
+          z.object({ data: z.array(sessionView) }),
+          'Sessions, most recently used first',
+        ),
         ...problemResponses(400, 401, 403, 429),
       },
     }),
@@ -283,7 +278,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>) {
       security,
       middleware: [requireRole('admin', 'editor', 'reader-preview')] as const,
       responses: {
-        200: json(
+        200: jsonContent(
           z.object({ data: z.object({ secret: z.string(), uri: z.string() }) }),
           'The secret (base32) and its otpauth:// URI',
         ),

@@ -1,8 +1,9 @@
-import { and, desc, eq, gt, isNull, lt, or } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gt, isNull, lt, or } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { users, userSessions } from '../db/schema';
 import { hashToken, sameDigest } from './tokens';
 import { toUserInfo, type UserInfo } from './users';
+import { base64Url, randomSecret } from '../lib/base64url';
 
 /**
  * Browser sessions of the web admin. The cookie carries 256 random bits; D1 keeps only their
@@ -14,26 +15,14 @@ export const sessionLifetimeMs = 12 * 3_600_000;
 export const sessionIdleMs = 2 * 3_600_000;
 export const sessionPattern = /^gs_[A-Za-z0-9_-]{43}$/;
 
-function base64Url(bytes: Uint8Array): string {
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
-
 export type SessionRow = typeof userSessions.$inferSelect;
 export type SessionInfo = Omit<SessionRow, 'tokenHash'>;
 
-const infoColumns = {
-  id: userSessions.id,
-  userId: userSessions.userId,
-  createdAt: userSessions.createdAt,
-  expiresAt: userSessions.expiresAt,
-  lastSeenAt: userSessions.lastSeenAt,
-  revokedAt: userSessions.revokedAt,
-};
+// Every column but the hash: nothing read for display ever carries it.
+const { tokenHash: _hash, ...infoColumns } = getTableColumns(userSessions);
 
 export async function createSessionStatement(db: Database, userId: number, at: Date) {
-  const token = `gs_${base64Url(crypto.getRandomValues(new Uint8Array(32)))}`;
+  const token = randomSecret('gs_');
   const statement = db
     .insert(userSessions)
     .values({
@@ -57,7 +46,7 @@ export async function csrfTokenFor(sessionToken: string): Promise<string> {
     'SHA-256',
     new TextEncoder().encode(`gazette-csrf:${sessionToken}`),
   );
-  return base64Url(new Uint8Array(digest));
+  return base64Url(digest);
 }
 
 export async function csrfTokenMatches(sessionToken: string, presented: string): Promise<boolean> {

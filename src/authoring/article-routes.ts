@@ -7,10 +7,10 @@ import type { AppEnv } from '../env';
 import { now, nowDate } from '../lib/clock';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../lib/cursor';
 import { AppError } from '../lib/errors';
-import { problemResponses } from '../lib/openapi';
+import { jsonContent, problemResponses } from '../lib/openapi';
 import { siteConfig } from '../lib/site';
 import { toZonedIso } from '../lib/time';
-import { actorOf, auditContext, auditStatement } from './audit';
+import { auditContext, auditRequest } from './audit';
 import { defaultPreviewSeconds, previewPath, previewSecret } from './preview';
 import {
   createArticle,
@@ -30,15 +30,7 @@ import { afterArticleWrite, effectContext, type ArticleEventType } from './effec
 import type { Database } from '../db/client';
 import type { AttachmentInput } from '../articles/types';
 import { resolveMediaAttachments } from '../media/queries';
-import {
-  jsonBody,
-  jsonContent,
-  mergePatchBody,
-  optionalJsonBody,
-  readers,
-  security,
-  writers,
-} from './openapi';
+import { jsonBody, mergePatchBody, optionalJsonBody, readers, security, writers } from './openapi';
 import { findAdminArticle, listAdminArticles, type AdminArticle } from './queries';
 import {
   adminArticle,
@@ -95,8 +87,7 @@ export function presentAdminArticle(a: AdminArticle, c: Context<AppEnv>) {
 export function writeContext(c: Context<AppEnv>): WriteContext {
   const cap = Number(c.env.REVISION_CAP);
   return {
-    actor: actorOf(c.var.principal!),
-    requestId: c.var.requestId,
+    ...auditContext(c),
     timeZone: siteConfig(c.env).timeZone,
     revisionCap: Number.isInteger(cap) && cap >= 1 ? cap : undefined,
     sanitize: sanitizePolicy(c.env),
@@ -287,15 +278,7 @@ export function registerArticleRoutes(app: OpenAPIHono<AppEnv>) {
       }
       const expires = Math.floor(now() / 1000) + (body.expiresInSeconds ?? defaultPreviewSeconds);
       const path = await previewPath(previewSecret(c.env, c.req.url), id, expires);
-      const { actor, requestId } = auditContext(c);
-      await auditStatement(db, {
-        actor,
-        requestId,
-        action: 'article.preview-link',
-        targetType: 'article',
-        targetId: id,
-        outcome: 'ok',
-      });
+      await auditRequest(c, db, 'article.preview-link', 'article', id);
       return c.json(
         {
           data: {
@@ -575,10 +558,7 @@ export function registerArticleRoutes(app: OpenAPIHono<AppEnv>) {
         if (c.var.principal!.role !== 'admin') {
           throw new AppError('forbidden', { detail: 'Purging needs the admin role' });
         }
-        const previous = await purgeArticle(db, id, {
-          actor: actorOf(c.var.principal!),
-          requestId: c.var.requestId,
-        });
+        const previous = await purgeArticle(db, id, auditContext(c));
         if (!previous) notFound(id);
         await afterArticleWrite(effectContext(c), { type: 'article.purged', article: previous });
         return c.body(null, 204);

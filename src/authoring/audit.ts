@@ -82,6 +82,17 @@ export function auditContext(c: Context<AppEnv>): { actor: Actor; requestId: str
   return { actor: actorOf(c.var.principal!), requestId: c.var.requestId };
 }
 
+/** A request's own successful action, recorded on its own (outside any batch). */
+export function auditRequest(
+  c: Context<AppEnv>,
+  db: Database,
+  action: string,
+  targetType: string,
+  targetId?: string | number,
+) {
+  return auditStatement(db, { ...auditContext(c), action, targetType, targetId, outcome: 'ok' });
+}
+
 export interface AuditFilter {
   actorName?: string;
   action?: string;

@@ -268,16 +268,9 @@ function normalizeAttachments(list: readonly Partial<AttachmentInput>[] | undefi
   }));
 }
 
-/** Statements that make the article's tags exactly `list`, in order, creating missing tags. */
-function tagStatements(
-  db: Database,
-  articleId: SQL | number,
-  list: readonly TagRef[],
-  replace: boolean,
-) {
+/** Statements that give an article with no tags yet `list`, in order, creating missing tags. */
+function tagStatements(db: Database, articleId: SQL | number, list: readonly TagRef[]) {
   const statements: Batch = [];
-  if (replace)
-    statements.push(db.delete(articleTags).where(sql`${articleTags.articleId} = ${articleId}`));
   if (!list.length) return statements;
   statements.push(
     db
@@ -305,29 +298,24 @@ function tagStatements(
   return statements;
 }
 
-function attachmentStatements(
-  db: Database,
-  articleId: SQL | number,
-  list: readonly Attachment[],
-  replace: boolean,
-) {
-  const statements: Batch = [];
-  if (replace)
-    statements.push(db.delete(attachments).where(sql`${attachments.articleId} = ${articleId}`));
-  list.forEach((a, position) => {
-    statements.push(
-      db.insert(attachments).values({
-        articleId: articleId as unknown as number,
-        position,
-        name: a.name,
-        url: a.url,
-        size: a.size,
-        contentType: a.contentType,
-        mediaId: a.mediaId,
-      }),
-    );
-  });
-  return statements;
+/** The search rows of the article as `s` has it. */
+function snapshotSearchStatements(db: Database, id: SQL | number, s: ArticleSnapshot) {
+  const { indexNumber, documentNumber, issuingBody } = s.document ?? {};
+  return searchIndexStatements(db, { ...s, id, indexNumber, documentNumber, issuingBody });
+}
+
+function attachmentStatements(db: Database, articleId: SQL | number, list: readonly Attachment[]) {
+  return list.map((a, position) =>
+    db.insert(attachments).values({
+      articleId: articleId as unknown as number,
+      position,
+      name: a.name,
+      url: a.url,
+      size: a.size,
+      contentType: a.contentType,
+      mediaId: a.mediaId,
+    }),
+  );
 }
 
 /**
@@ -457,22 +445,10 @@ function createStatements(
       createdAt: at,
       updatedAt: at,
     }),
-    ...tagStatements(db, articleId, snapshot.tags, false),
-    ...attachmentStatements(db, articleId, snapshot.attachments, false),
+    ...tagStatements(db, articleId, snapshot.tags),
+    ...attachmentStatements(db, articleId, snapshot.attachments),
     // The search rows go in the same transaction: findable the moment the article is public.
-    ...searchIndexStatements(db, {
-      id: articleId,
-      status: snapshot.status,
-      title: snapshot.title,
-      subtitle: snapshot.subtitle,
-      summary: snapshot.summary,
-      body: snapshot.body,
-      source: snapshot.source,
-      author: snapshot.author,
-      indexNumber: snapshot.document?.indexNumber,
-      documentNumber: snapshot.document?.documentNumber,
-      issuingBody: snapshot.document?.issuingBody,
-    }),
+    ...snapshotSearchStatements(db, articleId, snapshot),
   ];
   const actor = options.actor ?? { name: 'system', role: 'system' };
   statements.push(
@@ -742,28 +718,21 @@ export async function writeArticle(
         }),
     );
   }
-  if (changed.includes('tags')) statements.push(...tagStatements(db, id, next.tags, true));
+  if (changed.includes('tags')) {
+    statements.push(
+      db.delete(articleTags).where(eq(articleTags.articleId, id)),
+      ...tagStatements(db, id, next.tags),
+    );
+  }
   if (changed.includes('attachments')) {
-    statements.push(...attachmentStatements(db, id, next.attachments, true));
+    statements.push(
+      db.delete(attachments).where(eq(attachments.articleId, id)),
+      ...attachmentStatements(db, id, next.attachments),
+    );
   }
   if (viewsChanged) statements.push(legacyViewsStatement(db, id, changes.viewBase!));
   // Every content or status change rewrites the article's search rows in the same batch.
-  if (changed.length)
-    statements.push(
-      ...searchIndexStatements(db, {
-        id: id,
-        status: next.status,
-        title: next.title,
-        subtitle: next.subtitle,
-        summary: next.summary,
-        body: next.body,
-        source: next.source,
-        author: next.author,
-        indexNumber: next.document?.indexNumber,
-        documentNumber: next.document?.documentNumber,
-        issuingBody: next.document?.issuingBody,
-      }),
-    );
+  if (changed.length) statements.push(...snapshotSearchStatements(db, id, next));
   // The public documents of the article and of the neighbours it leaves or joins (a title,
   // slug, channel, status or publish time shows in theirs).
   if (changed.length) statements.push(...documentRefreshStatements(db, { article: id }));

@@ -1,4 +1,5 @@
 import { AppError } from '../lib/errors';
+import { base64Url } from '../lib/base64url';
 
 /**
  * Signed preview links: /preview/articles/{id}?exp={unix seconds}&sig={HMAC-SHA256}. Anyone
@@ -30,12 +31,7 @@ async function hmac(secret: string, message: string): Promise<string> {
     false,
     ['sign'],
   );
-  const sig = new Uint8Array(
-    await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(message)),
-  );
-  let bin = '';
-  for (const b of sig) bin += String.fromCharCode(b);
-  return btoa(bin).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  return base64Url(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(message)));
 }
 
 export async function signPreview(secret: string, id: number, expires: number): Promise<string> {

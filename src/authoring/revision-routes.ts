@@ -4,11 +4,11 @@ import { primaryDb } from '../auth/session';
 import { articleStatuses } from '../db/schema';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
-import { problemResponses } from '../lib/openapi';
+import { jsonContent, problemResponses } from '../lib/openapi';
 import { siteConfig } from '../lib/site';
 import { toZonedIso } from '../lib/time';
 import { answerWrite, rethrowWriteError, writeContext, matchedVersion } from './article-routes';
-import { jsonContent, readers, security, writers } from './openapi';
+import { readers, security, writers } from './openapi';
 import {
   contentFields,
   StaleVersionError,

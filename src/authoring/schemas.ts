@@ -32,24 +32,24 @@ export const lang = () =>
 
 export const tagName = () => z.string().trim().min(1, 'must not be empty').max(50);
 
-/** A link to a file elsewhere, or an uploaded file by its media id (its name may be renamed). */
-const attachmentInput = () =>
-  z.union([
-    z
-      .object({
-        name: z.string().trim().min(1).max(200),
-        url: linkUrl(),
-        size: z.number().int().nonnegative().nullable().optional(),
-        contentType: text(100).nullable().optional(),
-      })
-      .strict(),
-    z
-      .object({
-        mediaId: z.number().int().positive(),
-        name: z.string().trim().min(1).max(200).optional(),
-      })
-      .strict(),
-  ]);
+const fileName = () => z.string().trim().min(1).max(200);
+
+/** A link to a file elsewhere (the import also takes one without a name). */
+export const linkAttachment = () =>
+  z
+    .object({
+      name: fileName(),
+      url: linkUrl(),
+      size: z.number().int().nonnegative().nullable().optional(),
+      contentType: text(100).nullable().optional(),
+    })
+    .strict();
+
+/** An uploaded file by its media id; its name may be renamed. */
+export const mediaAttachment = () =>
+  z.object({ mediaId: z.number().int().positive(), name: fileName().optional() }).strict();
+
+const attachmentInput = () => z.union([linkAttachment(), mediaAttachment()]);
 
 export const documentInput = () =>
   z
@@ -66,6 +66,17 @@ export const views = () => z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export const maxBodyChars = 500_000;
 
+/** The optional fields a new article may carry, with the same limits in the API and the import. */
+export const optionalArticleFields = () => ({
+  subtitle: text(300).optional(),
+  summary: text(2000).optional(),
+  source: text(200).optional(),
+  author: text(200).optional(),
+  lang: lang().optional(),
+  coverImageUrl: linkUrl().nullable().optional(),
+  tags: z.array(tagName()).max(30).optional(),
+});
+
 export const articleCreateBody = () =>
   z
     .object({
@@ -73,13 +84,7 @@ export const articleCreateBody = () =>
       body: text(maxBodyChars),
       channel: slug(),
       slug: slug().optional(),
-      subtitle: text(300).optional(),
-      summary: text(2000).optional(),
-      source: text(200).optional(),
-      author: text(200).optional(),
-      lang: lang().optional(),
-      coverImageUrl: linkUrl().nullable().optional(),
-      tags: z.array(tagName()).max(30).optional(),
+      ...optionalArticleFields(),
       publishedAt: rfc3339().optional(),
       document: documentInput().nullable().optional(),
       attachments: z.array(attachmentInput()).max(100).optional(),

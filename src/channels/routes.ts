@@ -1,7 +1,7 @@
 import { channelPath, presentBreadcrumb } from '../articles/present';
 import { AppError } from '../lib/errors';
 import { createRoute } from '@hono/zod-openapi';
-import { createApi, problemResponses, publicAccess } from '../lib/openapi';
+import { createApi, jsonContent, problemResponses, publicAccess } from '../lib/openapi';
 import { noQueryParams } from '../lib/params';
 import { readDb, requestOrigin } from '../lib/request';
 import { siteConfig } from '../lib/site';
@@ -38,10 +38,7 @@ const listChannels = createRoute({
   ...publicAccess,
   request: { query: noQueryParams },
   responses: {
-    200: {
-      description: 'Root channels with their descendants',
-      content: { 'application/json': { schema: channelTreeResponse } },
-    },
+    200: jsonContent(channelTreeResponse, 'Root channels with their descendants'),
     ...problemResponses(400),
   },
 });
@@ -55,10 +52,7 @@ const getChannel = createRoute({
   ...publicAccess,
   request: { params: channelSlugParams, query: noQueryParams },
   responses: {
-    200: {
-      description: 'The channel',
-      content: { 'application/json': { schema: channelResponse } },
-    },
+    200: jsonContent(channelResponse, 'The channel'),
     ...problemResponses(400, 404),
   },
 });

@@ -10,7 +10,13 @@ import { AppError, clientProblem } from '../lib/errors';
 import { publicGet } from '../lib/http';
 import { createRoute } from '@hono/zod-openapi';
 import { zValidator } from '@hono/zod-validator';
-import { createApi, defaultHook, problemResponses, publicAccess } from '../lib/openapi';
+import {
+  createApi,
+  defaultHook,
+  jsonContent,
+  problemResponses,
+  publicAccess,
+} from '../lib/openapi';
 import { readDb, requestOrigin } from '../lib/request';
 import type { Lang } from '../lib/labels';
 import { siteConfig } from '../lib/site';
@@ -78,12 +84,9 @@ function frameOptions(c: Context<AppEnv>) {
   const query = frameQuery.safeParse(c.req.query());
   const lang: Lang = (query.success && query.data.lang) || site.lang;
   const theme: FrameTheme = query.success ? query.data.theme : undefined;
+  // `frame` is what every frame component takes.
   return {
-    site,
-    lang,
-    theme,
-    css: frameCss(theme),
-    origin: requestOrigin(c),
+    frame: { site, lang, css: frameCss(theme), origin: requestOrigin(c) },
     valid: query.success,
   };
 }
@@ -96,14 +99,8 @@ function frameError(
   const o = frameOptions(c);
   return renderFrame(
     c,
-    o.css,
-    <FrameError
-      site={o.site}
-      lang={o.lang}
-      css={o.css}
-      origin={o.origin}
-      message={embedLabels[o.lang][pick]}
-    />,
+    o.frame.css,
+    <FrameError {...o.frame} message={embedLabels[o.frame.lang][pick]} />,
     status,
   );
 }
@@ -153,10 +150,7 @@ const oembed = createRoute({
   ...publicAccess,
   request: { query: oembedQuery },
   responses: {
-    200: {
-      description: 'The oEmbed response',
-      content: { 'application/json': { schema: oembedResponse } },
-    },
+    200: jsonContent(oembedResponse, 'The oEmbed response'),
     ...problemResponses(400, 404, 501),
   },
 });
@@ -226,18 +220,7 @@ embedRoutes.get('/embed/articles/:id', async (c) => {
   const found = await findArticle(readDb(c), id.data, nowDate());
   if (found.state === 'withdrawn') return frameError(c, 410, 'articleGone');
   if (found.state === 'missing') return frameError(c, 404, 'articleMissing');
-  return renderFrame(
-    c,
-    o.css,
-    <ArticleFrame
-      site={o.site}
-      lang={o.lang}
-      css={o.css}
-      origin={o.origin}
-      article={found.article}
-    />,
-    200,
-  );
+  return renderFrame(c, o.frame.css, <ArticleFrame {...o.frame} article={found.article} />, 200);
 });
 
 embedRoutes.get('/embed/channels/:slug', async (c) => {
@@ -259,15 +242,8 @@ embedRoutes.get('/embed/channels/:slug', async (c) => {
   if (!channel) return frameError(c, 404, 'channelMissing');
   return renderFrame(
     c,
-    o.css,
-    <ChannelFrame
-      site={o.site}
-      lang={o.lang}
-      css={o.css}
-      origin={o.origin}
-      channel={channel}
-      items={page.items}
-    />,
+    o.frame.css,
+    <ChannelFrame {...o.frame} channel={channel} items={page.items} />,
     200,
   );
 });

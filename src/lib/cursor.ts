@@ -1,6 +1,7 @@
-import { decodeBase64Url, encodeBase64Url } from 'hono/utils/encode';
+import { decodeBase64Url } from 'hono/utils/encode';
 import { AppError } from './errors';
 import { fnv1a } from './hash';
+import { base64Url } from './base64url';
 
 /**
  * Opaque keyset cursors. The position travels with a checksum and a fingerprint of the query
@@ -23,10 +24,6 @@ export function queryFingerprint(parts: Record<string, unknown>): string {
   return fnv1a(JSON.stringify(parts)).toString(36);
 }
 
-function toBase64Url(text: string): string {
-  return encodeBase64Url(new TextEncoder().encode(text).buffer).replace(/=+$/, '');
-}
-
 function fromBase64Url(text: string): string | null {
   if (!/^[A-Za-z0-9_-]+$/.test(text)) return null;
   try {
@@ -40,7 +37,7 @@ function fromBase64Url(text: string): string | null {
 
 export function encodeCursor(position: Position, fingerprint: string): string {
   const json = JSON.stringify({ v: 1, p: position, q: fingerprint } satisfies Envelope);
-  return `${toBase64Url(json)}.${checksum(json)}`;
+  return `${base64Url(new TextEncoder().encode(json).buffer)}.${checksum(json)}`;
 }
 
 /** What each position element must be: an integer, a string, or epoch ms a Date can hold. */

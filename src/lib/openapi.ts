@@ -58,6 +58,12 @@ export function problemResponses<S extends number>(...statuses: S[]) {
   >;
 }
 
+/** A JSON response of an OpenAPI route definition. */
+export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
 /** The public API needs no credentials; an operation says so rather than leaving it unsaid. */
 export const publicAccess = { security: [] };
 

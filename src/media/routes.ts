@@ -1,13 +1,13 @@
 import type { Context } from 'hono';
 import { requireRole } from '../auth/middleware';
 import { bookmarkHeader, primaryDb } from '../auth/session';
-import { auditContext, auditStatement } from '../authoring/audit';
+import { auditRequest } from '../authoring/audit';
 import { createDb } from '../db/client';
 import type { AppEnv } from '../env';
 import { d1DeadlineMs, guardD1 } from '../lib/d1-guard';
 import { AppError } from '../lib/errors';
 import { createRoute } from '@hono/zod-openapi';
-import { createApi, problemResponses, publicAccess } from '../lib/openapi';
+import { createApi, jsonContent, problemResponses, publicAccess } from '../lib/openapi';
 import { noQueryParams } from '../lib/params';
 import { requestOrigin } from '../lib/request';
 import { checkFileName } from './file-name';
@@ -128,15 +128,7 @@ async function upload(c: Context<AppEnv>) {
       throw err;
     }
     if (recorded.created) {
-      const { actor, requestId } = auditContext(c);
-      await auditStatement(db, {
-        actor,
-        requestId,
-        action: 'media.upload',
-        targetType: 'media',
-        targetId: recorded.media.id,
-        outcome: 'ok',
-      });
+      await auditRequest(c, db, 'media.upload', 'media', recorded.media.id);
     }
     const data = presentMedia(recorded.media, requestOrigin(c));
     return c.json({ data }, recorded.created ? 201 : 200, { Location: data.url });
@@ -175,14 +167,8 @@ const uploadMedia = createRoute({
   // validator before the handler streams it.
   request: { query: noQueryParams },
   responses: {
-    201: {
-      description: 'Stored',
-      content: { 'application/json': { schema: mediaResponse } },
-    },
-    200: {
-      description: 'The same file under the same name was stored before',
-      content: { 'application/json': { schema: mediaResponse } },
-    },
+    201: jsonContent(mediaResponse, 'Stored'),
+    200: jsonContent(mediaResponse, 'The same file under the same name was stored before'),
     ...problemResponses(400, 401, 403, 413, 415, 429),
   },
 });
@@ -225,15 +211,7 @@ export const mediaAdminRoutes = adminApi
       }
       throw new AppError('not_found', { detail: `No media with id ${id}` });
     }
-    const { actor, requestId } = auditContext(c);
-    await auditStatement(db, {
-      actor,
-      requestId,
-      action: 'media.delete',
-      targetType: 'media',
-      targetId: id,
-      outcome: 'ok',
-    });
+    await auditRequest(c, db, 'media.delete', 'media', id);
     // Other names for the same bytes keep the object.
     if (!(await hashInUse(db, deleted.hash))) await c.env.MEDIA.delete(mediaKey(deleted.hash));
     return c.body(null, 204);

@@ -91,23 +91,12 @@ export function Layout(props: LayoutProps) {
                 <span class="site-emblem" aria-hidden="true"></span>
                 {site.name}
               </a>
-              {/* A plain GET form: searching works without JavaScript. */}
-              <form class="site-search" role="search" action="/search" method="get">
-                <label class="visually-hidden" for="site-search-q">
-                  {l.searchLabel}
-                </label>
-                <input
-                  id="site-search-q"
-                  type="search"
-                  name="q"
-                  value={props.searchQuery}
-                  maxlength={100}
-                  placeholder={l.searchPlaceholder}
-                  autocomplete="off"
-                  enterkeyhint="search"
-                />
-                <button type="submit">{l.search}</button>
-              </form>
+              <SearchForm
+                class="site-search"
+                id="site-search-q"
+                labels={l}
+                query={props.searchQuery}
+              />
             </div>
           </div>
           {props.nav ? (
@@ -160,6 +149,71 @@ export function Layout(props: LayoutProps) {
 export interface Crumb {
   name: string;
   href?: string;
+}
+
+/**
+ * A plain GET form to /search: searching works without JavaScript. The header's box
+ * (`site-search`) suggests nothing and shows a search key; `children` adds hidden fields.
+ */
+export function SearchForm(props: {
+  class: 'site-search' | 'search-form';
+  id: string;
+  labels: Labels;
+  query?: string;
+  children?: Child;
+}) {
+  const l = props.labels;
+  const header = props.class === 'site-search';
+  return (
+    <form class={props.class} role="search" action="/search" method="get">
+      <label class="visually-hidden" for={props.id}>
+        {l.searchLabel}
+      </label>
+      <input
+        id={props.id}
+        type="search"
+        name="q"
+        value={props.query}
+        maxlength={100}
+        placeholder={l.searchPlaceholder}
+        autocomplete={header ? 'off' : undefined}
+        enterkeyhint={header ? 'search' : undefined}
+      />
+      {props.children}
+      <button type="submit">{l.search}</button>
+    </form>
+  );
+}
+
+/** Previous and next links around what `children` lists between them (page numbers). */
+export function PageNav(props: {
+  labels: Labels;
+  prev: string | null;
+  next: string | null;
+  children?: Child;
+}) {
+  const l = props.labels;
+  return (
+    <nav class="pagination" aria-label={l.pagination}>
+      <ul>
+        {props.prev ? (
+          <li>
+            <a href={props.prev} rel="prev">
+              {l.prevPage}
+            </a>
+          </li>
+        ) : null}
+        {props.children}
+        {props.next ? (
+          <li>
+            <a href={props.next} rel="next">
+              {l.nextPage}
+            </a>
+          </li>
+        ) : null}
+      </ul>
+    </nav>
+  );
 }
 
 /** 首页 > 要闻动态 > 盘锦要闻: the separators are decoration, the list carries the order. */

@@ -5,7 +5,7 @@ import { raw } from 'hono/html';
 import { websiteStructuredData } from '../search/discovery';
 import { toZonedIso, zonedDay } from '../lib/time';
 import type { Labels } from '../lib/labels';
-import { Breadcrumb, feedLinks, Layout } from './layout';
+import { Breadcrumb, feedLinks, Layout, PageNav } from './layout';
 import { jsonForScript } from './safety';
 import type { ChannelSection, ListItem, NavChannel } from './queries';
 
@@ -125,43 +125,31 @@ function Pagination(props: { labels: Labels; slug: string; page: number; pages: 
   const { labels: l, slug, page, pages } = props;
   if (pages <= 1) return null;
   return (
-    <nav class="pagination" aria-label={l.pagination}>
-      <ul>
-        {page > 1 ? (
+    <PageNav
+      labels={l}
+      prev={page > 1 ? pageHref(slug, page - 1) : null}
+      next={page < pages ? pageHref(slug, page + 1) : null}
+    >
+      {pageWindow(page, pages).map((p) =>
+        p === null ? (
+          <li class="gap" aria-hidden="true">
+            …
+          </li>
+        ) : p === page ? (
           <li>
-            <a href={pageHref(slug, page - 1)} rel="prev">
-              {l.prevPage}
+            <span class="current" aria-current="page" aria-label={l.pageN(p)}>
+              {p}
+            </span>
+          </li>
+        ) : (
+          <li>
+            <a href={pageHref(slug, p)} aria-label={l.pageN(p)}>
+              {p}
             </a>
           </li>
-        ) : null}
-        {pageWindow(page, pages).map((p) =>
-          p === null ? (
-            <li class="gap" aria-hidden="true">
-              …
-            </li>
-          ) : p === page ? (
-            <li>
-              <span class="current" aria-current="page" aria-label={l.pageN(p)}>
-                {p}
-              </span>
-            </li>
-          ) : (
-            <li>
-              <a href={pageHref(slug, p)} aria-label={l.pageN(p)}>
-                {p}
-              </a>
-            </li>
-          ),
-        )}
-        {page < pages ? (
-          <li>
-            <a href={pageHref(slug, page + 1)} rel="next">
-              {l.nextPage}
-            </a>
-          </li>
-        ) : null}
-      </ul>
-    </nav>
+        ),
+      )}
+    </PageNav>
   );
 }
 

@@ -3,7 +3,7 @@ import { nowDate } from '../lib/clock';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../lib/cursor';
 import { AppError } from '../lib/errors';
 import { createRoute } from '@hono/zod-openapi';
-import { createApi, problemResponses, publicAccess } from '../lib/openapi';
+import { createApi, jsonContent, problemResponses, publicAccess } from '../lib/openapi';
 import { readDb, requestOrigin } from '../lib/request';
 import { siteConfig } from '../lib/site';
 import { highlightTerms, presentHit } from './present';
@@ -27,8 +27,7 @@ const searchArticlesRoute = createRoute({
   ...publicAccess,
   responses: {
     200: {
-      description: 'A page of hits with highlighted snippets',
-      content: { 'application/json': { schema: searchResponse } },
+      ...jsonContent(searchResponse, 'A page of hits with highlighted snippets'),
       headers: {
         Link: {
           description: 'rel="next" link when more pages exist',

@@ -1,7 +1,7 @@
 import { raw } from 'hono/html';
 import { articlePath, channelPath } from '../articles/present';
 import type { Labels } from '../lib/labels';
-import { Breadcrumb, Layout } from '../pages/layout';
+import { Breadcrumb, Layout, PageNav, SearchForm } from '../pages/layout';
 import type { NavChannel } from '../pages/queries';
 import type { SiteConfig } from '../lib/site';
 import { toZonedIso, zonedDay } from '../lib/time';
@@ -98,23 +98,11 @@ export function SearchPage(props: SearchPageProps) {
         <div class="panel-head">
           <h1>{heading}</h1>
         </div>
-        <form class="search-form" role="search" action="/search" method="get">
-          <label class="visually-hidden" for="search-q">
-            {l.searchLabel}
-          </label>
-          <input
-            id="search-q"
-            type="search"
-            name="q"
-            value={props.query}
-            maxlength={100}
-            placeholder={l.searchPlaceholder}
-          />
+        <SearchForm class="search-form" id="search-q" labels={l} query={props.query}>
           {props.sort !== 'relevance' ? (
             <input type="hidden" name="sort" value={props.sort} />
           ) : null}
-          <button type="submit">{l.search}</button>
-        </form>
+        </SearchForm>
         <p class="search-hint">{s.hint}</p>
         {props.problem ? (
           <p class="search-problem" role="alert">
@@ -157,29 +145,17 @@ function ResultList(props: SearchPageProps & { results: SearchResults }) {
         ))}
       </ol>
       {results.page > 1 || results.hasMore ? (
-        <nav class="pagination" aria-label={l.pagination}>
-          <ul>
-            {results.page > 1 ? (
-              <li>
-                <a href={searchHref(props.query, props.sort, results.page - 1)} rel="prev">
-                  {l.prevPage}
-                </a>
-              </li>
-            ) : null}
-            <li>
-              <span class="current" aria-current="page">
-                {l.pageN(results.page)}
-              </span>
-            </li>
-            {results.hasMore ? (
-              <li>
-                <a href={searchHref(props.query, props.sort, results.page + 1)} rel="next">
-                  {l.nextPage}
-                </a>
-              </li>
-            ) : null}
-          </ul>
-        </nav>
+        <PageNav
+          labels={l}
+          prev={results.page > 1 ? searchHref(props.query, props.sort, results.page - 1) : null}
+          next={results.hasMore ? searchHref(props.query, props.sort, results.page + 1) : null}
+        >
+          <li>
+            <span class="current" aria-current="page">
+              {l.pageN(results.page)}
+            </span>
+          </li>
+        </PageNav>
       ) : null}
     </>
   );

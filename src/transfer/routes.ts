@@ -3,12 +3,12 @@ import type { Context } from 'hono';
 import { requireRole } from '../auth/middleware';
 import { bookmarkHeader, primaryDb } from '../auth/session';
 import { writeContext } from '../authoring/article-routes';
-import { auditContext, auditStatement } from '../authoring/audit';
+import { auditContext, auditRequest } from '../authoring/audit';
 import { effectContext } from '../authoring/effects';
 import { noStore, validationHook } from '../authoring/http';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
-import { problemResponses } from '../lib/openapi';
+import { jsonContent, problemResponses } from '../lib/openapi';
 import { exportStream } from './export';
 import { emptyReport, importEntries, maxLineBytes, parseLine, reject, type Entry } from './import';
 import { readLines } from './ndjson';
@@ -81,14 +81,10 @@ const importRoute = createRoute({
     }),
   },
   responses: {
-    200: {
-      description: 'Imported during the request',
-      content: { 'application/json': { schema: z.object({ data: importReport }) } },
-    },
+    200: jsonContent(z.object({ data: importReport }), 'Imported during the request'),
     202: {
-      description: 'Accepted as a background job',
+      ...jsonContent(jobView, 'Accepted as a background job'),
       headers: { Location: { schema: { type: 'string' } } },
-      content: { 'application/json': { schema: jobView } },
     },
     ...problemResponses(400, 401, 403, 415, 429),
   },
@@ -104,7 +100,7 @@ const jobRoute = createRoute({
   middleware,
   request: { params: jobParams },
   responses: {
-    200: { description: 'The job', content: { 'application/json': { schema: jobView } } },
+    200: jsonContent(jobView, 'The job'),
     ...problemResponses(400, 401, 403, 404, 429),
   },
 });
@@ -179,14 +175,7 @@ async function runImport(c: Context<AppEnv>) {
   if (job && jobId) {
     await handOver();
     const view = await (job as ReturnType<typeof jobStub>).start();
-    await auditStatement(db, {
-      actor,
-      requestId,
-      action: 'import.start',
-      targetType: 'import',
-      targetId: view.id,
-      outcome: 'ok',
-    });
+    await auditRequest(c, db, 'import.start', 'import', view.id);
     c.header('Location', `/api/v1/admin/import/${view.id}`);
     return c.json({ data: view }, 202);
   }
@@ -224,14 +213,7 @@ export function transferRoutes() {
   });
   app.openapi(exportRoute, async (c) => {
     const db = primaryDb(c);
-    const { actor, requestId } = auditContext(c);
-    await auditStatement(db, {
-      actor,
-      requestId,
-      action: 'site.export',
-      targetType: 'site',
-      outcome: 'ok',
-    });
+    await auditRequest(c, db, 'site.export', 'site');
     return new Response(exportStream(db), {
       headers: {
         'Content-Type': 'application/x-ndjson; charset=utf-8',

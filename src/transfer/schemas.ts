@@ -1,9 +1,10 @@
 import { z } from '@hono/zod-openapi';
 import {
   documentInput,
-  lang,
-  linkUrl,
+  linkAttachment,
+  mediaAttachment,
   maxBodyChars,
+  optionalArticleFields,
   rfc3339,
   slug,
   tagName,
@@ -45,24 +46,6 @@ export const channelPath = () =>
     ])
     .pipe(z.array(segment()).min(1, 'must name at least one channel').max(8, 'at most 8 levels'));
 
-const attachment = () =>
-  z.union([
-    z
-      .object({
-        url: linkUrl(),
-        name: z.string().trim().min(1).max(200).optional(),
-        size: z.number().int().nonnegative().nullable().optional(),
-        contentType: text(100).nullable().optional(),
-      })
-      .strict(),
-    z
-      .object({
-        mediaId: z.number().int().positive(),
-        name: z.string().trim().min(1).max(200).optional(),
-      })
-      .strict(),
-  ]);
-
 /** A revision as exported; imported only with a new article (its history, as it was). */
 const revision = () =>
   z
@@ -97,17 +80,14 @@ export const articleLine = () =>
       channel: slug().optional(),
       channelPath: channelPath().optional(),
       slug: slug().optional(),
-      subtitle: text(300).optional(),
-      summary: text(2000).optional(),
-      source: text(200).optional(),
-      author: text(200).optional(),
-      lang: lang().optional(),
-      coverImageUrl: linkUrl().nullable().optional(),
-      tags: z.array(tagName()).max(30).optional(),
+      ...optionalArticleFields(),
       status: z.enum(articleStatuses).optional(),
       publishedAt: rfc3339().nullable().optional(),
       document: documentInput().nullable().optional(),
-      attachments: z.array(attachment()).max(100).optional(),
+      attachments: z
+        .array(z.union([linkAttachment().partial({ name: true }), mediaAttachment()]))
+        .max(100)
+        .optional(),
       /** The view total the article shows (a legacy count: 712 stays 712 and counts on). */
       views: views().optional(),
       createdAt: rfc3339().optional(),

@@ -174,6 +174,10 @@ async function d1(env: Env) {
  *   days and reasons that changed instead of every day the object has ever seen.
  * - `rejections`: the tallies themselves, so a rejection costs no storage write.
  * - `liveTables`: saves a catalogue query per hit and a CREATE TABLE per day's first hit.
+ * - `legacyTables`: the day tables that still hold pre-cap rows; every other table's dedupe
+ *   check is one lookup instead of a second one under the legacy IP hash.
+ * - `rolledOverThrough`: the day rollover last finished, so later hits of that day skip its
+ *   walk over the day tables.
  * - `alarmAt`: every setAlarm is a billed row write; knowing the pending alarm lets a hit
  *   skip it in steady state.
  * - `dayStarts`: the zoned start of a day (Intl formatting) is needed on each hit near

@@ -7,7 +7,7 @@ import { articleSummary } from '../articles/schemas';
 import type { AppEnv } from '../env';
 import { nowDate } from '../lib/clock';
 import { AppError } from '../lib/errors';
-import { createApi, problemResponses } from '../lib/openapi';
+import { createApi, jsonContent, problemResponses } from '../lib/openapi';
 import { readDb, requestOrigin } from '../lib/request';
 import { siteConfig, type SiteLang } from '../lib/site';
 import { addDays, zonedDay } from '../lib/time';
@@ -169,10 +169,7 @@ const beaconRoute = createRoute({
   security: [],
   request: { params: articleIdParams },
   responses: {
-    200: {
-      description: 'Live totals',
-      content: { 'application/json': { schema: beaconResponse } },
-    },
+    200: jsonContent(beaconResponse, 'Live totals'),
     ...problemResponses(400, 404, 429, 503),
   },
 });
@@ -215,10 +212,7 @@ const liveCountsRoute = createRoute({
   security: [],
   request: { params: articleIdParams },
   responses: {
-    200: {
-      description: 'Totals',
-      content: { 'application/json': { schema: liveCountsResponse } },
-    },
+    200: jsonContent(liveCountsResponse, 'Totals'),
     ...problemResponses(400, 404, 503),
   },
 });
@@ -295,10 +289,10 @@ const batchRoute = createRoute({
   security: [],
   request: { query: viewIdsQuery },
   responses: {
-    200: {
-      description: 'Counts of the published articles among the ids (others are left out)',
-      content: { 'application/json': { schema: batchCountsResponse } },
-    },
+    200: jsonContent(
+      batchCountsResponse,
+      'Counts of the published articles among the ids (others are left out)',
+    ),
     ...problemResponses(400),
   },
 });
@@ -397,10 +391,7 @@ const statsRoute = createRoute({
   security: [],
   request: { query: statsQuery },
   responses: {
-    200: {
-      description: 'Totals over the window',
-      content: { 'application/json': { schema: statsResponse } },
-    },
+    200: jsonContent(statsResponse, 'Totals over the window'),
     ...problemResponses(400),
   },
 });

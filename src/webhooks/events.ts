@@ -24,14 +24,7 @@ export interface WebhookPayload {
   type: WebhookEventType;
   createdAt: string;
   data: {
-    article: {
-      id: number;
-      slug: string;
-      title: string;
-      url: string;
-      status: ArticleStatus;
-      publishedAt: string | null;
-    };
+    article: Omit<WebhookEvent['article'], 'publishedAt'> & { publishedAt: string | null };
   };
 }
 

@@ -7,7 +7,7 @@ import type { Database } from '../db/client';
 import { webhookEventTypes } from '../db/schema';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
-import { problemResponses } from '../lib/openapi';
+import { jsonContent, problemResponses } from '../lib/openapi';
 import { deliveryLog } from './client';
 import type { DeliveryRecord } from './delivery';
 import {
@@ -19,7 +19,7 @@ import {
   updateWebhookCommand,
 } from './commands';
 import { findWebhook, listWebhooks, webhookInfo, type WebhookInfo } from './queries';
-import { jsonBody, jsonContent, security } from '../authoring/openapi';
+import { jsonBody, security } from '../authoring/openapi';
 import { adminPageLimit, idParams } from '../authoring/schemas';
 
 const webhookView = z

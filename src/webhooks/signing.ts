@@ -1,3 +1,5 @@
+import { randomSecret } from '../lib/base64url';
+
 /**
  * Delivery signatures, in Stripe's scheme: `Gazette-Signature: t=<unix seconds>,v1=<hex>`,
  * where v1 is HMAC-SHA256 under the hook's secret over `<t>.<raw body>`. Signing the
@@ -75,13 +77,7 @@ export async function verifySignature(
   return { ok: false, reason: 'mismatch' };
 }
 
-function base64Url(bytes: Uint8Array): string {
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
-
 /** A new signing secret: `whsec_` and 256 random bits, as Stripe's look. */
 export function generateWebhookSecret(): string {
-  return `whsec_${base64Url(crypto.getRandomValues(new Uint8Array(32)))}`;
+  return randomSecret('whsec_');
 }

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { expectProblem, get, json, seedArticle, seedChannel, testDb, uniqueSlug } from '../helpers';
+import {
+  expectProblem,
+  get,
+  json,
+  seedArticle,
+  seedArticleInNewChannel,
+  seedArticlesInNewChannel,
+  seedChannel,
+  testDb,
+  uniqueSlug,
+} from '../helpers';
 import { now as clockNow } from '../../src/lib/clock';
 
 const minute = 60_000;
@@ -153,18 +163,15 @@ describe('GET /api/v1/articles/:idOrSlug', () => {
   });
 
   it('does not offer a scheduled article as next before it is published', async () => {
-    const db = testDb();
-    const channel = await seedChannel(db);
-    const now = await seedArticle(db, { channelSlug: channel.slug });
-    await seedArticle(db, { channelSlug: channel.slug, publishedAt: new Date(clockNow() + day) });
+    const {
+      articles: [now],
+    } = await seedArticlesInNewChannel([{}, { publishedAt: new Date(clockNow() + day) }]);
     const { data } = await json(await get(`/api/v1/articles/${now.id}`));
     expect(data.next).toBeNull();
   });
 
   it('returns document null and empty lists for a plain article', async () => {
-    const db = testDb();
-    const channel = await seedChannel(db, { name: '顶级栏目' });
-    const plain = await seedArticle(db, { channelSlug: channel.slug });
+    const plain = await seedArticleInNewChannel({}, { name: '顶级栏目' });
     const { data } = await json(await get(`/api/v1/articles/${plain.id}`));
     expect(data.document).toBeNull();
     expect(data.tags).toEqual([]);
@@ -178,13 +185,7 @@ describe('GET /api/v1/articles/:idOrSlug', () => {
     ['an archived article', { status: 'archived' as const }],
     ['a future-dated article', { publishedAt: new Date(clockNow() + minute) }],
   ])('answers 404 for %s, by id and by slug, like an unknown one', async (_label, input) => {
-    const db = testDb();
-    const channel = await seedChannel(db);
-    const hidden = await seedArticle(db, {
-      channelSlug: channel.slug,
-      title: '不应泄露的标题',
-      ...input,
-    });
+    const hidden = await seedArticleInNewChannel({ title: '不应泄露的标题', ...input });
     const unknown = await json(await get('/api/v1/articles/999999998'));
     for (const key of [hidden.id, hidden.slug]) {
       const problem = await expectProblem(await get(`/api/v1/articles/${key}`), 404, 'not_found');

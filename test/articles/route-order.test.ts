@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { articlesRoutes } from '../../src/articles/routes';
 import { createApi } from '../../src/lib/openapi';
 import { viewsRoutes } from '../../src/views/routes';
-import { json, seedArticle, seedChannel, testDb } from '../helpers';
+import { json, seedArticleInNewChannel } from '../helpers';
 
 /** The public API with the two features that share /articles/... mounted in the given order. */
 function apiMountedIn(order: 'views first' | 'articles first') {
@@ -17,9 +17,7 @@ function apiMountedIn(order: 'views first' | 'articles first') {
 describe('GET /api/v1/articles/popular', () => {
   for (const order of ['views first', 'articles first'] as const) {
     it(`is the ranking, not an article called "popular", with ${order}`, async () => {
-      const db = testDb();
-      const channel = await seedChannel(db);
-      const { id } = await seedArticle(db, { channelSlug: channel.slug });
+      const { channel, id } = await seedArticleInNewChannel();
       const api = apiMountedIn(order);
 
       const popular = await api.request(

@@ -8,14 +8,15 @@ import {
 } from '../../src/authoring/commands';
 import { findArticle } from '../../src/articles/queries';
 import {
+  clockAt,
   get,
   json,
-  seedArticle,
+  seedArticleInNewChannel,
+  seedArticlesInNewChannel,
   seedChannel,
   testDb,
   timeZone,
   uniqueSlug,
-  clockAt,
 } from '../helpers';
 import { now as clockNow, nowDate } from '../../src/lib/clock';
 
@@ -237,11 +238,11 @@ describe('createArticle and createChannel input checks', () => {
 
   it('shares a tag between articles and keeps each article’s tag order', async () => {
     const db = testDb();
-    const channel = await seedChannel(db);
     const a = { slug: uniqueSlug('tag'), name: '甲' };
     const b = { slug: uniqueSlug('tag'), name: '乙' };
-    const first = await seedArticle(db, { channelSlug: channel.slug, tags: [a, b] });
-    const second = await seedArticle(db, { channelSlug: channel.slug, tags: [b, a] });
+    const {
+      articles: [first, second],
+    } = await seedArticlesInNewChannel([{ tags: [a, b] }, { tags: [b, a] }]);
     const now = nowDate();
     const one = await findArticle(db, { id: first.id }, now);
     const two = await findArticle(db, { id: second.id }, now);
@@ -257,12 +258,7 @@ describe('createArticle and createChannel input checks', () => {
 describe('setArticleStatus', () => {
   it('publishes a draft and archives it again, as the API sees it', async () => {
     const db = testDb();
-    const channel = await seedChannel(db);
-    const draft = await seedArticle(db, {
-      channelSlug: channel.slug,
-      status: 'draft',
-      publishedAt: null,
-    });
+    const draft = await seedArticleInNewChannel({ status: 'draft', publishedAt: null });
     expect((await get(`/api/v1/articles/${draft.id}`)).status).toBe(404);
     expect(await setArticleStatus(db, draft.id, 'published', new Date(clockNow() - 1000))).toBe(
       true,

@@ -7,7 +7,7 @@ import {
 import { channelResponse, channelTreeResponse } from '../../src/channels/schemas';
 import { problemCatalogue } from '../../src/lib/errors';
 import { slugPattern } from '../../src/lib/slug';
-import { expectProblem, get, json, seedArticle, seedChannel, testDb } from '../helpers';
+import { expectProblem, get, json, seedArticleInNewChannel } from '../helpers';
 
 type Doc = {
   openapi: string;
@@ -207,10 +207,7 @@ describe('GET /openapi.json', () => {
   });
 
   it('describes responses the API really sends (the same zod schemas accept them)', async () => {
-    const db = testDb();
-    const channel = await seedChannel(db);
-    const article = await seedArticle(db, {
-      channelSlug: channel.slug,
+    const { channel, ...article } = await seedArticleInNewChannel({
       tags: [{ slug: 'openapi-tag', name: '标签' }],
       attachments: [
         { name: 'a.pdf', url: 'https://example.com/a.pdf', size: 1, contentType: null },

@@ -6,6 +6,7 @@ import {
   get,
   seedArticle,
   seedArticleInNewChannel,
+  seedArticlesInNewChannel,
   seedChannel,
   testDb,
 } from '../helpers';
@@ -40,15 +41,15 @@ async function expectFrameable(res: Response, page: string) {
 
 describe('GET /embed/articles/:id', () => {
   it('renders the article for a frame: title, source, date, views, body and a link out', async () => {
-    const db = testDb();
-    const channel = await seedChannel(db, { name: '盘锦要闻' });
-    const { id, slug } = await seedArticle(db, {
-      channelSlug: channel.slug,
-      title: '全市秋季农业生产会议召开',
-      source: '盘锦日报',
-      body: '<p>会议要求<strong>抓好</strong>秋收。</p>',
-      publishedAt: new Date('2021-09-30T02:00:00Z'),
-    });
+    const { id, slug } = await seedArticleInNewChannel(
+      {
+        title: '全市秋季农业生产会议召开',
+        source: '盘锦日报',
+        body: '<p>会议要求<strong>抓好</strong>秋收。</p>',
+        publishedAt: new Date('2021-09-30T02:00:00Z'),
+      },
+      { name: '盘锦要闻' },
+    );
     const res = await get(`/embed/articles/${id}`);
     expect(res.status).toBe(200);
     const page = await res.text();
@@ -74,14 +75,14 @@ describe('GET /embed/articles/:id', () => {
   });
 
   it('escapes text fields and shows only the body as sanitized on write', async () => {
-    const db = testDb();
-    const channel = await seedChannel(db, { name: '<b>栏目</b>' });
-    const { id } = await seedArticle(db, {
-      channelSlug: channel.slug,
-      title: '<img src=x onerror=alert(1)> & "quoted"',
-      source: '</p><script>alert(2)</script>',
-      body: '<p onclick="steal()">正文</p><script>alert(3)</script><a href="javascript:alert(4)">x</a>',
-    });
+    const { id } = await seedArticleInNewChannel(
+      {
+        title: '<img src=x onerror=alert(1)> & "quoted"',
+        source: '</p><script>alert(2)</script>',
+        body: '<p onclick="steal()">正文</p><script>alert(3)</script><a href="javascript:alert(4)">x</a>',
+      },
+      { name: '<b>栏目</b>' },
+    );
     const page = await (await get(`/embed/articles/${id}`)).text();
     expect(page).toContain('&lt;img src=x onerror=alert(1)&gt; &amp; &quot;quoted&quot;');
     expect(page).toContain('&lt;/p&gt;&lt;script&gt;alert(2)&lt;/script&gt;');
@@ -205,8 +206,7 @@ describe('GET /embed/channels/:slug', () => {
 
   it('honours ?limit and says so when the channel is empty', async () => {
     const db = testDb();
-    const channel = await seedChannel(db);
-    for (let i = 0; i < 3; i++) await seedArticle(db, { channelSlug: channel.slug });
+    const { channel } = await seedArticlesInNewChannel([{}, {}, {}]);
     const limited = await (await get(`/embed/channels/${channel.slug}?limit=2`)).text();
     expect(limited.match(/<li>/g)).toHaveLength(2);
     const empty = await seedChannel(db);

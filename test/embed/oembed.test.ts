@@ -5,8 +5,8 @@ import {
   expectProblem,
   get,
   json,
-  seedArticle,
   seedArticleInNewChannel,
+  seedArticlesInNewChannel,
   seedChannel,
   testDb,
 } from '../helpers';
@@ -39,10 +39,7 @@ function expectRichResponse(body: any, max: { width?: number; height?: number } 
 
 describe('GET /oembed', () => {
   it('answers a rich iframe for every form of an article URL', async () => {
-    const db = testDb();
-    const channel = await seedChannel(db);
-    const { id, slug } = await seedArticle(db, {
-      channelSlug: channel.slug,
+    const { id, slug } = await seedArticleInNewChannel({
       title: '秋季农业生产会议',
       source: '盘锦日报',
     });
@@ -115,16 +112,10 @@ describe('GET /oembed', () => {
   });
 
   it('answers 404 for URLs that are not ours or not published', async () => {
-    const db = testDb();
-    const channel = await seedChannel(db);
-    const draft = await seedArticle(db, {
-      channelSlug: channel.slug,
-      status: 'draft',
-      publishedAt: null,
-    });
-    const withdrawn = await seedArticle(db, { channelSlug: channel.slug });
-    await setArticleStatus(db, withdrawn.id, 'archived');
-    const live = await seedArticle(db, { channelSlug: channel.slug });
+    const {
+      articles: [draft, withdrawn, live],
+    } = await seedArticlesInNewChannel([{ status: 'draft', publishedAt: null }, {}, {}]);
+    await setArticleStatus(testDb(), withdrawn.id, 'archived');
     for (const url of [
       `https://elsewhere.example/articles/${live.id}`,
       `http://gazette.test:8080/articles/${live.id}`,

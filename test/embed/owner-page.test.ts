@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectProblem, get, seedArticle, seedChannel, testDb } from '../helpers';
+import { expectProblem, get, seedArticleInNewChannel } from '../helpers';
 import { now as clockNow } from '../../src/lib/clock';
 
 async function hashOf(text: string): Promise<string> {
@@ -20,9 +20,7 @@ describe('GET /embed', () => {
   });
 
   it('shows a copy-paste snippet for every widget kind, escaped as text', async () => {
-    const db = testDb();
-    const channel = await seedChannel(db);
-    const { id } = await seedArticle(db, { channelSlug: channel.slug });
+    const { channel, id } = await seedArticleInNewChannel();
     const res = await get('/embed');
     expect(res.status).toBe(200);
     expect(res.headers.get('Content-Type')).toBe('text/html; charset=UTF-8');
@@ -51,10 +49,7 @@ describe('GET /embed', () => {
   });
 
   it('previews live widgets of the newest article, without counting a view', async () => {
-    const db = testDb();
-    const channel = await seedChannel(db);
-    const { id } = await seedArticle(db, {
-      channelSlug: channel.slug,
+    const { channel, id } = await seedArticleInNewChannel({
       publishedAt: new Date(clockNow() - 1000),
     });
     const page = await (await get('/embed')).text();

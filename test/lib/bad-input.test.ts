@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { expectProblem, get, seedArticle, seedChannel, testDb } from '../helpers';
+import { expectProblem, get, seedArticleInNewChannel } from '../helpers';
 
 /** Every bad value must come back as a 400 problem naming the parameter, never a 5xx. */
 async function expectInvalid(path: string, name: string, location = 'query') {
@@ -238,9 +238,7 @@ describe('bad path parameters', () => {
 
 describe('nothing is lost or broken by bad input', () => {
   it('keeps every article readable after the barrage', async () => {
-    const db = testDb();
-    const channel = await seedChannel(db);
-    const article = await seedArticle(db, { channelSlug: channel.slug });
+    const { channel, ...article } = await seedArticleInNewChannel();
     const before = await env.DB.prepare('select count(*) as n from articles').first<{
       n: number;
     }>();

@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src/app';
-import { json, seedArticle, seedChannel, testDb } from '../helpers';
+import { json, seedArticleInNewChannel } from '../helpers';
 import { now as clockNow } from '../../src/lib/clock';
 
 const app = createApp();
@@ -23,12 +23,7 @@ async function fetchCached(path: string, init?: RequestInit, over: Partial<Env> 
 
 describe('edge cache for public API reads', () => {
   it('serves a repeat read from the colo cache without touching D1', async () => {
-    const db = testDb();
-    const channel = await seedChannel(db);
-    const article = await seedArticle(db, {
-      channelSlug: channel.slug,
-      title: 'Cached original title',
-    });
+    const article = await seedArticleInNewChannel({ title: 'Cached original title' });
     const path = `/api/v1/articles/${article.id}`;
 
     const first = await fetchCached(path);
@@ -70,9 +65,7 @@ describe('access log of colo-cache hits', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('writes the access line for a hit answered before the middleware, without IP or User-Agent', async () => {
-    const db = testDb();
-    const channel = await seedChannel(db);
-    const article = await seedArticle(db, { channelSlug: channel.slug });
+    const article = await seedArticleInNewChannel();
     const path = `/api/v1/articles/${article.id}`;
     const visitor = {
       'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) access-log-hit-test',
@@ -108,9 +101,7 @@ describe('access log of colo-cache hits', () => {
   });
 
   it('logs a revalidated hit with its 304', async () => {
-    const db = testDb();
-    const channel = await seedChannel(db);
-    const article = await seedArticle(db, { channelSlug: channel.slug });
+    const article = await seedArticleInNewChannel();
     const path = `/api/v1/articles/${article.id}`;
     const etag = (await fetchCached(path)).headers.get('ETag')!;
 
@@ -130,9 +121,7 @@ describe('access log of colo-cache hits', () => {
 
 describe('security headers on revalidation', () => {
   it('keep on a 304 the policy its 200 carried, so the cached copy keeps its own CSP', async () => {
-    const db = testDb();
-    const channel = await seedChannel(db);
-    const article = await seedArticle(db, { channelSlug: channel.slug });
+    const article = await seedArticleInNewChannel();
     const first = await app.fetch(
       new Request(`${origin}/api/v1/articles/${article.id}`),
       env,

@@ -2,7 +2,7 @@ import { exports } from 'cloudflare:workers';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { problemCatalogue } from '../../src/lib/errors';
-import { clientAddress, issueToken, seedArticle, seedChannel, testDb } from '../helpers';
+import { clientAddress, issueToken, seedArticleInNewChannel } from '../helpers';
 import { boundary, formContentType } from '../media/helpers';
 
 /**
@@ -155,9 +155,10 @@ const known = { ids: ['1'], slugs: ['x'], channels: ['x'] };
 let token = '';
 
 beforeAll(async () => {
-  const db = testDb();
-  const channel = await seedChannel(db, { name: '要闻动态' });
-  const article = await seedArticle(db, { channelSlug: channel.slug, title: '模糊测试文章' });
+  const { channel, ...article } = await seedArticleInNewChannel(
+    { title: '模糊测试文章' },
+    { name: '要闻动态' },
+  );
   known.ids = [String(article.id)];
   known.slugs = [article.slug];
   known.channels = [channel.slug];

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import assetHeaders from '../../public/_headers?raw';
 import { createApp } from '../../src/app';
 import { permissionsPolicy } from '../../src/lib/permissions-policy';
-import { admin, get, issueToken, json, seedArticle, seedChannel, testDb } from '../helpers';
+import { admin, get, issueToken, json, seedArticleInNewChannel } from '../helpers';
 import { pngBytes, upload } from '../media/helpers';
 
 type Corp = 'same-origin' | 'cross-origin';
@@ -17,9 +17,10 @@ interface Case {
 }
 
 async function seedAll() {
-  const db = testDb();
-  const channel = await seedChannel(db, { name: '要闻动态' });
-  const article = await seedArticle(db, { channelSlug: channel.slug, title: '头条新闻' });
+  const { channel, ...article } = await seedArticleInNewChannel(
+    { title: '头条新闻' },
+    { name: '要闻动态' },
+  );
   const media = await json(await upload(pngBytes(300, 77), 'matrix.png'));
   const token = await issueToken('admin');
   return { channel, article, mediaPath: new URL(media.data.url as string).pathname, token };

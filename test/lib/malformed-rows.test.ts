@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { wellFormed } from '../../src/lib/rows';
-import { get, json, seedArticle, seedChannel, testDb } from '../helpers';
+import { get, json, seedArticlesInNewChannel } from '../helpers';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -15,14 +15,19 @@ function captureWarnings() {
 
 /** A channel with two good articles and two whose stored dates are garbage. */
 async function seedWithBadRows() {
-  const db = testDb();
-  const channel = await seedChannel(db, { name: '坏数据栏目' });
-  const good = [];
-  for (const title of ['完好的文章一', '完好的文章二']) {
-    good.push(await seedArticle(db, { channelSlug: channel.slug, title }));
-  }
-  const badPublished = await seedArticle(db, { channelSlug: channel.slug, title: '坏发布时间' });
-  const badUpdated = await seedArticle(db, { channelSlug: channel.slug, title: '坏更新时间' });
+  const {
+    channel,
+    articles: [good1, good2, badPublished, badUpdated],
+  } = await seedArticlesInNewChannel(
+    [
+      { title: '完好的文章一' },
+      { title: '完好的文章二' },
+      { title: '坏发布时间' },
+      { title: '坏更新时间' },
+    ],
+    { name: '坏数据栏目' },
+  );
+  const good = [good1, good2];
   // Written behind the app's back: beyond any Date's range, and not a number at all.
   await env.DB.batch([
     env.DB.prepare('UPDATE articles SET published_at = ? WHERE id = ?').bind(

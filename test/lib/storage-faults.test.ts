@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { rebuildArticleDocuments } from '../../src/articles/documents';
 import { fixedClock, now as clockNow, useClock, type Clock } from '../../src/lib/clock';
-import { expectProblem, json, seedArticle, seedChannel, testDb } from '../helpers';
+import { expectProblem, json, seedArticleInNewChannel, testDb } from '../helpers';
 
 const app = createApp();
 // A host of its own per test, so no cached entry from an earlier test or run can answer.
@@ -62,9 +62,7 @@ function stopClock() {
 }
 
 async function seed(title = '停水通知') {
-  const db = testDb();
-  const channel = await seedChannel(db, { name: '通知公告' });
-  const article = await seedArticle(db, { channelSlug: channel.slug, title });
+  const { channel, ...article } = await seedArticleInNewChannel({ title }, { name: '通知公告' });
   return { channel, article };
 }
 

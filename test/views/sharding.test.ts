@@ -12,7 +12,7 @@ import { createApp } from '../../src/app';
 import { viewCounter } from '../../src/views/counter-client';
 import { setViewShards } from '../../src/views/queries';
 import { ipBucket } from '../../src/views/visitor';
-import { get, json, seedArticle, seedChannel, testDb } from '../helpers';
+import { get, json, seedArticleInNewChannel, testDb } from '../helpers';
 
 const chrome = (n: number | string) =>
   `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.${n}.0 Safari/537.36`;
@@ -40,12 +40,6 @@ async function beacon(id: number, r: Reader) {
     headers: { 'User-Agent': r.ua, 'CF-Connecting-IP': r.ip },
   });
   return { status: res.status, ...(res.status === 200 ? await json(res) : {}) };
-}
-
-async function newArticle() {
-  const db = testDb();
-  const channel = await seedChannel(db);
-  return seedArticle(db, { channelSlug: channel.slug });
 }
 
 /** The split threshold of these objects, lowered so a test can drive an article hot. */
@@ -108,7 +102,7 @@ afterEach(() => {
 
 describe('automatic sharding of a hot article', () => {
   it('spreads an article driven past the threshold over more shards by itself, counting exactly', async () => {
-    const { id } = await newArticle();
+    const { id } = await seedArticleInNewChannel();
     await lowerThreshold(id, [0, 1, 2, 3]);
     expect(await layoutInD1(id)).toEqual({ view_layout: 1, view_layout_at: null });
     const toTwo = await driveHot(id, 2);
@@ -143,7 +137,7 @@ describe('automatic sharding of a hot article', () => {
   });
 
   it('does not count a visitor twice when the dedupe window straddles the split', async () => {
-    const { id } = await newArticle();
+    const { id } = await seedArticleInNewChannel();
     // 40 hits in a 10 s window: the 25 first views below stay under it.
     await lowerThreshold(id, [0, 1], 4, 2);
     // Readers whose bucket is odd: shard 0 counts them now, shard 1 owns them after the split.
@@ -196,7 +190,7 @@ describe('automatic sharding of a hot article', () => {
   });
 
   it('counts 200 parallel beacons of one visitor once while its new shard takes over', async () => {
-    const { id } = await newArticle();
+    const { id } = await seedArticleInNewChannel();
     await lowerThreshold(id, [0, 1], 2, 2);
     const visitor = reader(1, 1);
     expect(await beacon(id, visitor)).toMatchObject({ counted: true });
@@ -223,7 +217,7 @@ describe('automatic sharding of a hot article', () => {
 
 describe('resharding by an operator (view_shards)', () => {
   it('moves no visitor that was seen, up or down', async () => {
-    const { id } = await newArticle();
+    const { id } = await seedArticleInNewChannel();
     const readers = Array.from({ length: 24 }, () => reader());
     for (const r of readers) expect(await beacon(id, r)).toMatchObject({ counted: true });
     expect(await setViewShards(testDb(), id, 3)).toBe(true);
@@ -261,7 +255,7 @@ describe('resharding by an operator (view_shards)', () => {
 
 describe('when a shard the isolate just learned of cannot answer', () => {
   it('still says the view was counted', async () => {
-    const { id } = await newArticle();
+    const { id } = await seedArticleInNewChannel();
     // The isolate caches the article at layout 1; then the layout grows behind its back.
     expect(await beacon(id, reader(1, 0))).toMatchObject({ counted: true });
     expect(await setViewShards(testDb(), id, 2)).toBe(true);
