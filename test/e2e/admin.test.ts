@@ -143,20 +143,27 @@ describe('/admin in Chromium', () => {
     const id = Number(new URL(page.url()).pathname.split('/').pop());
     await page.screenshot({ path: screenshotPath('admin-editor.png'), fullPage: true });
 
-    // Someone else saves in the meantime: this session's save is refused and shown.
-    const token = await adminToken(worker);
-    const current = await adminFetch(worker, token, `/articles/${id}`);
-    const etag = current.headers.get('ETag')!;
-    const other = await fetch(new URL(`/api/v1/admin/articles/${id}`, worker.url), {
-      method: 'PATCH',
-      headers: {
-        Authorization: `Bearer ${token}`,
-        'Content-Type': 'application/json',
-        'If-Match': etag,
-      },
-      body: JSON.stringify({ title: '关于印发盘锦市冬季供暖保障方案的通知（修订）' }),
+    // A second editor, signed in in a session of their own, saves in the meantime: this
+    // session's save is refused and shown.
+    await seedAccount_(worker, {
+      username: 'wang.bianji',
+      displayName: '王编辑',
+      mustChangePassword: false,
     });
-    expect(other.status).toBe(200);
+    const secondContext = await newContext(browser);
+    const secondPage = await secondContext.newPage();
+    await signInPage(secondPage, base, 'wang.bianji');
+    await secondPage.goto(`${base}/admin/articles/${id}`);
+    await secondPage.getByLabel('标题').fill('关于印发盘锦市冬季供暖保障方案的通知（修订）');
+    await secondPage.getByRole('button', { name: '保存', exact: true }).click();
+    const token = await adminToken(worker);
+    await expect
+      .poll(async () => {
+        const res = await adminFetch(worker, token, `/articles/${id}`);
+        return ((await res.json()) as { data: { title: string } }).data.title;
+      })
+      .toContain('（修订）');
+    await secondContext.close();
     await page.getByLabel('摘要').fill('我的摘要');
     await page.getByRole('button', { name: '保存', exact: true }).click();
     await expect.poll(() => page.locator('[data-role="conflict"]').isVisible()).toBe(true);
