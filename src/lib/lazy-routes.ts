@@ -70,6 +70,9 @@ export function lazyRoutes(
     const req = c.req.raw.method === 'HEAD' ? new Request(c.req.raw, { method: 'GET' }) : c.req.raw;
     const handoff: Handoff = { outer: c, request: c.req.raw, unmatched: false };
     handoffs.set(req, handoff);
+    // The feature's middleware swaps in the client's request, so its not-found handler looks the
+    // hand-off up by that one (a HEAD's GET stand-in is another Request).
+    handoffs.set(c.req.raw, handoff);
     built ??= build().catch((err: unknown) => {
       built = undefined;
       throw err;

@@ -1,4 +1,5 @@
 import { Hono, type Context, type ErrorHandler } from 'hono';
+import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { apiMounts, siteMounts } from '../../src/app';
 import type { AppEnv } from '../../src/env';
@@ -161,5 +162,21 @@ describe('lazyRoutes', () => {
     expect(res.headers.get('X-Method')).toBe('HEAD');
     expect(res.headers.get('Content-Type')).toMatch(/json/);
     expect(await res.text()).toBe('');
+  });
+
+  it('passes a HEAD of a path the feature does not serve on to the next mount, then to notFound', async () => {
+    const { app } = twoFeatures();
+    expect((await app.request('/x/a/1/more', { method: 'HEAD' })).status).toBe(200);
+    const missing = await app.request('/x/a/1/2/3', { method: 'HEAD' });
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toBe('');
+  });
+
+  it('answers a HEAD whose GET fails with the same status, not a 500', async () => {
+    const feed = await exports.default.fetch(
+      new Request('http://gazette.test/channels/no-such-channel/atom.xml', { method: 'HEAD' }),
+    );
+    expect(feed.status).toBe(404);
+    expect(feed.headers.get('Content-Type')).toMatch(/^application\/problem\+json/);
   });
 });
