@@ -146,13 +146,13 @@ describe('/admin in Chromium', () => {
     // A second editor, signed in in a session of their own, saves in the meantime: this
     // session's save is refused and shown.
     await seedAccount_(worker, {
-      username: 'wang.bianji',
-      displayName: '王编辑',
+      username: 'zhao.bianji',
+      displayName: '赵编辑',
       mustChangePassword: false,
     });
     const secondContext = await newContext(browser);
     const secondPage = await secondContext.newPage();
-    await signInPage(secondPage, base, 'wang.bianji');
+    await signInPage(secondPage, base, 'zhao.bianji');
     await secondPage.goto(`${base}/admin/articles/${id}`);
     await secondPage.getByLabel('标题').fill('关于印发盘锦市冬季供暖保障方案的通知（修订）');
     await secondPage.getByRole('button', { name: '保存', exact: true }).click();
