@@ -301,7 +301,10 @@ describe('the admin by keyboard alone', () => {
     const context = await watchedContext(problems);
     const page = await context.newPage();
     await page.goto(`${base}/admin/sign-in`);
-    // The username field has the focus on arrival.
+    // The username field has the focus on arrival. Chromium applies `autofocus` at a rendering
+    // update, which on a loaded machine can come after the load event: wait for it, or the
+    // first keystrokes go nowhere and the sign-in fails.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('username');
     await page.keyboard.type(`kbd-${run}`);
     await page.keyboard.press('Tab');
     await page.keyboard.type('Initial-Pass-2026');
