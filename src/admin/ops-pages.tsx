@@ -26,6 +26,7 @@ import {
 import type { DeliveryRecord } from '../webhooks/delivery';
 import { findWebhook, listWebhooks, webhookInfo, type WebhookInfo } from '../webhooks/queries';
 import { opsLabels, type AdminLabels, type OpsLabels } from './labels';
+import { Csrf } from './structure-kit';
 import { AdminLayout, type AdminLayoutProps } from './layout';
 
 /**
@@ -86,10 +87,6 @@ function Notice(props: { message?: string | null }) {
       {props.message}
     </p>
   ) : null;
-}
-
-function Csrf(props: { token?: string }) {
-  return <input type="hidden" name="csrf" value={props.token} />;
 }
 
 function Time(props: { at: Date | number | null; zone: string }) {

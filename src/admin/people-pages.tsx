@@ -14,6 +14,7 @@ import { nowDate } from '../lib/clock';
 import { AppError, clientProblem, validationError } from '../lib/errors';
 import { zonedDateTime } from '../lib/time';
 import { peopleDone, type AdminLabels, type PeopleDone } from './labels';
+import { Csrf } from './structure-kit';
 import { AdminLayout, type AdminLayoutProps } from './layout';
 
 /**
@@ -127,10 +128,6 @@ function CodeField(props: { id: string; label: string; autofocus?: boolean }) {
   );
 }
 
-function Csrf(props: { value?: string }) {
-  return <input type="hidden" name="csrf" value={props.value} />;
-}
-
 function When(props: { at: Date | null; timeZone: string; never: string }) {
   return props.at ? (
     <time datetime={props.at.toISOString()}>{zonedDateTime(props.at, props.timeZone)}</time>
@@ -161,7 +158,7 @@ function PasswordForm(props: { frame: Frame; mustChange: boolean }) {
           {l.mustChangePassword}
         </p>
       ) : null}
-      <Csrf value={props.frame.csrf} />
+      <Csrf token={props.frame.csrf} />
       <PasswordField id="current-password" name="currentPassword" label={l.currentPassword} />
       <PasswordField id="new-password" name="newPassword" label={l.newPassword} fresh />
       <PasswordField id="repeat-password" name="repeatPassword" label={l.repeatPassword} fresh />
@@ -185,7 +182,7 @@ function TotpPanel(props: {
         <h2 id="totp-title">{p.totpTitle}</h2>
         <p>{p.totpIsOn}</p>
         <form method="post" action="/admin/account/totp/disable" class="stacked">
-          <Csrf value={props.frame.csrf} />
+          <Csrf token={props.frame.csrf} />
           <p class="hint">{p.totpDisableHint}</p>
           <PasswordField id="totp-off-password" name="password" label={l.password} />
           <CodeField id="totp-off-code" label={l.totp} />
@@ -199,7 +196,7 @@ function TotpPanel(props: {
       <h2 id="totp-title">{p.totpTitle}</h2>
       {props.setup ? (
         <form method="post" action="/admin/account/totp/enable" class="stacked">
-          <Csrf value={props.frame.csrf} />
+          <Csrf token={props.frame.csrf} />
           <p>{p.totpScan}</p>
           {/* Drawn by admin.js from the URI (uqr, bundled): no image service sees the secret. */}
           <div class="qr" data-qr={props.setup.uri} role="img" aria-label={p.totpSecret}></div>
@@ -214,7 +211,7 @@ function TotpPanel(props: {
         </form>
       ) : (
         <form method="post" action="/admin/account/totp/setup" class="stacked">
-          <Csrf value={props.frame.csrf} />
+          <Csrf token={props.frame.csrf} />
           <p>{p.totpIsOff}</p>
           <button type="submit" class="primary">
             {p.totpStart}
@@ -235,7 +232,7 @@ function ActionButton(props: {
 }) {
   return (
     <form method="post" action={props.action} class="inline-form">
-      <Csrf value={props.csrf} />
+      <Csrf token={props.csrf} />
       {Object.entries(props.fields ?? {}).map(([name, value]) => (
         <input type="hidden" name={name} value={value} />
       ))}
@@ -403,7 +400,7 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
                   {u.id === me.id ? null : (
                     <>
                       <form method="post" action={`/admin/users/${u.id}`} class="inline-form">
-                        <Csrf value={f.csrf} />
+                        <Csrf token={f.csrf} />
                         <input type="hidden" name="action" value="role" />
                         <label class="visually-hidden" for={`role-${u.id}`}>
                           {p.role}
@@ -430,7 +427,7 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
                   <details>
                     <summary>{p.resetPassword}</summary>
                     <form method="post" action={`/admin/users/${u.id}`} class="stacked">
-                      <Csrf value={f.csrf} />
+                      <Csrf token={f.csrf} />
                       <input type="hidden" name="action" value="reset" />
                       <p class="hint">{p.resetPasswordHint}</p>
                       <label for={`reset-${u.id}`}>{p.initialPassword}</label>
@@ -454,7 +451,7 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
         {people.length ? null : <p>{p.noUsers}</p>}
         <form method="post" action="/admin/users" class="card create-form">
           <h2>{p.createUser}</h2>
-          <Csrf value={f.csrf} />
+          <Csrf token={f.csrf} />
           <label for="new-display-name">{p.displayName}</label>
           <input id="new-display-name" name="displayName" maxlength={100} required />
           <label for="new-username">{l.username}</label>
@@ -592,7 +589,7 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
         )}
         <form method="post" action="/admin/tokens" class="card create-form">
           <h2>{p.createToken}</h2>
-          <Csrf value={f.csrf} />
+          <Csrf token={f.csrf} />
           <label for="token-name">{p.tokenName}</label>
           <input id="token-name" name="name" maxlength={100} required />
           <label for="token-role">{p.role}</label>
