@@ -6,7 +6,7 @@ import { fileFormat, humanFileSize } from '../lib/files';
 import type { SiteConfig } from '../lib/site';
 import { toZonedIso, zonedDateTime } from '../lib/time';
 import type { Labels } from '../lib/labels';
-import { Breadcrumb, feedLinks, Layout } from './layout';
+import { Breadcrumb, feedLinks, Layout, renderedOnce } from './layout';
 import type { NavChannel } from './queries';
 import { jsonForScript, safeHref } from './safety';
 
@@ -129,6 +129,34 @@ function Neighbour(props: {
 
 const fontSizes = ['large', 'medium', 'small'] as const;
 
+/** The font size and print buttons: the same on every article, so rendered once (layout.tsx). */
+function ArticleTools({ labels: l }: { labels: Labels }) {
+  const fontNames = { large: l.fontLargeName, medium: l.fontMediumName, small: l.fontSmallName };
+  const fontLabels = { large: l.fontLarge, medium: l.fontMedium, small: l.fontSmall };
+  return (
+    <div class="article-tools" role="group" aria-label={l.articleTools} hidden>
+      <span class="tools-label" aria-hidden="true">
+        {l.fontSize}
+        {l.colon}
+      </span>
+      {fontSizes.map((size) => (
+        <button
+          type="button"
+          class="font-button"
+          data-font={size}
+          aria-pressed={size === 'medium' ? 'true' : 'false'}
+          aria-label={fontNames[size]}
+        >
+          {fontLabels[size]}
+        </button>
+      ))}
+      <button type="button" class="print-button" data-print>
+        {l.print}
+      </button>
+    </div>
+  );
+}
+
 export function ArticlePage(props: ArticlePageProps) {
   const { article: a, site, labels: l, origin } = props;
   const canonical = origin + articlePath(a);
@@ -145,9 +173,6 @@ export function ArticlePage(props: ArticlePageProps) {
         ] as const
       ).filter((field): field is readonly [string, string] => Boolean(field[1]))
     : [];
-  const fontNames = { large: l.fontLargeName, medium: l.fontMediumName, small: l.fontSmallName };
-  const fontLabels = { large: l.fontLarge, medium: l.fontMedium, small: l.fontSmall };
-
   return (
     <Layout
       site={site}
@@ -222,26 +247,9 @@ export function ArticlePage(props: ArticlePageProps) {
               </span>
             </span>
           </p>
-          <div class="article-tools" role="group" aria-label={l.articleTools} hidden>
-            <span class="tools-label" aria-hidden="true">
-              {l.fontSize}
-              {l.colon}
-            </span>
-            {fontSizes.map((size) => (
-              <button
-                type="button"
-                class="font-button"
-                data-font={size}
-                aria-pressed={size === 'medium' ? 'true' : 'false'}
-                aria-label={fontNames[size]}
-              >
-                {fontLabels[size]}
-              </button>
-            ))}
-            <button type="button" class="print-button" data-print>
-              {l.print}
-            </button>
-          </div>
+          {renderedOnce(`article-tools\u0000${l.langTag}`, () => (
+            <ArticleTools labels={l} />
+          ))}
         </header>
         {docFields.length ? (
           <section class="doc-info" aria-label={l.documentInfo}>
