@@ -34,10 +34,6 @@ const retainedOn304 = [
 
 const strongEtag = etag({ retainedHeaders: retainedOn304 });
 
-// Made once: an encoder and 20 toString(16).padStart() calls per response add up on every read.
-const encoder = new TextEncoder();
-const hexByte = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
 /**
  * A 200 with the strong ETag publicGet's hono/etag would give it (the SHA-1 of its bytes, so
  * If-None-Match and the 304 work as before), hashed from the text the handler already holds.
@@ -45,10 +41,10 @@ const hexByte = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2,
  * article JSON route's CPU samples in a profile under load (2026-12-01).
  */
 export async function taggedBody(c: Context, text: string, contentType: string): Promise<Response> {
-  const bytes = encoder.encode(text);
+  const bytes = new TextEncoder().encode(text);
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-1', bytes));
   let hex = '';
-  for (const byte of digest) hex += hexByte[byte];
+  for (const byte of digest) hex += byte.toString(16).padStart(2, '0');
   c.header('ETag', `"${hex}"`);
   c.header('Content-Type', contentType);
   return c.body(bytes as Uint8Array<ArrayBuffer>, 200);

@@ -59,9 +59,10 @@ export interface LayoutProps {
  * requests. Bounded by clearing the map whole (a menu edit changes the keys, so old ones would
  * otherwise pile up). Rendered with hono/jsx like the rest of the page, so escaping is the same
  * and the bytes are identical (checked against the previous build, 40 of 40 pages). hono/jsx was
- * 29 % of the article page's CPU; with the chrome and the article tools rendered once, A/B in
- * alternating rounds (5 × 4 s, 2,000 articles, 2026-12-01) put the page at 0.75 × the workerd
- * CPU per request: 3,070 → 2,233 µs on a loaded machine, against a floor of 1,414 µs.
+ * 29 % of the article page's CPU samples. With the chrome and the article tools rendered once,
+ * A/B of the two builds in alternating rounds (9 × 4 s, the builds swapping places each round,
+ * 2,000 articles, 2026-12-01, a machine at load 9 on 2 cores) put the page at 0.85 × the workerd
+ * CPU per request (median per-round ratio; 3,390 → 3,024 µs/req, floor 1,754 µs/req).
  */
 const fragments = new Map<string, string>();
 const maxFragments = 200;
