@@ -153,9 +153,9 @@ function SiteFooter(props: { site: SiteConfig; labels: Labels; year: number }) {
   );
 }
 
-/** What the chrome's rendering depends on, as a fragment key (NUL never occurs in these). */
+/** What the chrome's rendering depends on, as a fragment key (JSON: no two inputs collide). */
 function chromeKey(kind: string, site: SiteConfig, l: Labels, ...parts: unknown[]): string {
-  return [kind, site.name, l.langTag, ...parts].join('\u0000');
+  return JSON.stringify([kind, site.name, l.langTag, ...parts]);
 }
 
 export function Layout(props: LayoutProps) {
@@ -166,13 +166,7 @@ export function Layout(props: LayoutProps) {
   const header =
     props.searchQuery === undefined
       ? renderedOnce(
-          chromeKey(
-            'header',
-            site,
-            l,
-            props.activeChannel ?? '\u0001',
-            ...(props.nav ? props.nav.map((ch) => `${ch.slug}\u0001${ch.name}`) : ['\u0002']),
-          ),
+          chromeKey('header', site, l, props.activeChannel ?? null, props.nav ?? null),
           () => <SiteHeader {...props} />,
         )
       : SiteHeader(props);
@@ -203,12 +197,10 @@ export function Layout(props: LayoutProps) {
           </>
         ))}
         {props.feeds?.length
-          ? headFragment(
-              chromeKey('feeds', site, l, ...props.feeds.map((f) => f.type + f.title + f.href)),
-              () =>
-                props.feeds!.map((f) => (
-                  <link rel="alternate" type={f.type} title={f.title} href={f.href} />
-                )),
+          ? headFragment(chromeKey('feeds', site, l, props.feeds), () =>
+              props.feeds!.map((f) => (
+                <link rel="alternate" type={f.type} title={f.title} href={f.href} />
+              )),
             )
           : null}
         {props.head}
