@@ -199,13 +199,16 @@ export function ArticlePage(props: ArticlePageProps) {
           {l.previewBanner}
         </p>
       ) : null}
-      <Breadcrumb
-        labels={l}
-        crumbs={[
-          { name: l.home, href: '/' },
-          ...a.breadcrumb.map((c) => ({ name: c.name, href: channelPath(c.slug) })),
-        ]}
-      />
+      {/* The same for every article in the channel (layout.tsx renders such fragments once). */}
+      {renderedOnce(JSON.stringify(['article-breadcrumb', l.langTag, a.breadcrumb]), () => (
+        <Breadcrumb
+          labels={l}
+          crumbs={[
+            { name: l.home, href: '/' },
+            ...a.breadcrumb.map((c) => ({ name: c.name, href: channelPath(c.slug) })),
+          ]}
+        />
+      ))}
       <article class="article" data-article-id={props.preview ? undefined : String(a.id)}>
         <header class="article-header">
           <h1 class="article-title" lang={a.lang}>
@@ -247,7 +250,7 @@ export function ArticlePage(props: ArticlePageProps) {
               </span>
             </span>
           </p>
-          {renderedOnce(`article-tools\u0000${l.langTag}`, () => (
+          {renderedOnce(JSON.stringify(['article-tools', l.langTag]), () => (
             <ArticleTools labels={l} />
           ))}
         </header>

@@ -480,7 +480,7 @@ describe('English labels (SITE_LANG=en)', () => {
 });
 
 describe('the site chrome, rendered once per isolate', () => {
-  it('shows a renamed menu channel, the current one marked, on the very next page', async () => {
+  it('shows a renamed channel in the menu and breadcrumb, the current one marked, on the very next page', async () => {
     const { parent, child } = await seedTree();
     const a = await seedPolicyArticle(child.slug);
     const other = await seedArticle(db, { channelSlug: (await seedChannel(db, {})).slug });
@@ -504,6 +504,8 @@ describe('the site chrome, rendered once per isolate', () => {
     const html = await (await get(path)).text();
     expect(html).toContain('新闻&lt;中心&gt;</a>');
     expect(html).not.toContain('新闻<中心>');
+    // The breadcrumb, shared by every article of the channel, follows too.
+    expect((await selectOne(html, 'nav.breadcrumb ol')).text).toBe('首页 > 新闻<中心> > 盘锦要闻');
   });
 
   it('uses the site name and language of the environment the request runs in', async () => {
