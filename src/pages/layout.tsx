@@ -58,9 +58,10 @@ export interface LayoutProps {
  * then reused as raw HTML: the site chrome around every reader page is the same on most
  * requests. Bounded by clearing the map whole (a menu edit changes the keys, so old ones would
  * otherwise pile up). Rendered with hono/jsx like the rest of the page, so escaping is the same
- * and the bytes are identical (checked against the previous build: 40 article pages, the home, channel, search, 404 and preview pages). hono/jsx was
- * 29 % of the article page's CPU samples (26 % with the chrome alone rendered once). With the chrome, the breadcrumb and the
- * article tools rendered once, A/B of the two builds in alternating rounds (the builds swapping
+ * and the bytes are identical (checked against the previous build: 40 article pages, the home,
+ * channel, search, 404 and preview pages). hono/jsx was 29 % of the article page's CPU samples
+ * (26 % with the chrome alone rendered once). With the chrome, the breadcrumb and the article
+ * tools rendered once, A/B of the two builds in alternating rounds (the builds swapping
  * places each round, 2026-12-01, a shared machine at load 7-9 on 2 cores) put the page at
  * 0.89 × the workerd CPU per request over 13 rounds of 3 s (median per-round ratio; 2,643 →
  * 2,318 µs/req, floor 1,293 µs/req); four shorter runs gave 0.75, 0.93, 0.85 and 1.01, while
