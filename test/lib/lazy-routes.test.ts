@@ -62,22 +62,29 @@ function twoFeatures() {
         paths: ['/a', '/a/*'],
         load: async () => {
           builds.first += 1;
-          return new Hono<AppEnv>()
-            .use('/a/rescued', async (c, next) => {
-              await next();
-              if (c.res.status === 500) c.res = c.json({ rescued: (await c.res.json()) as object });
-            })
-            .get('/a/rescued', () => {
-              throw new Error('D1 failed');
-            })
-            .get('/a/fail', () => {
-              throw new AppError('not_found', { detail: 'gone' });
-            })
-            .get('/a/page-fail', (c) => {
-              c.set('page', true);
-              throw new AppError('not_found');
-            })
-            .get('/a/:id', (c) => c.json({ first: c.req.param('id'), requestId: c.var.requestId }));
+          return (
+            new Hono<AppEnv>()
+              .use('/a/rescued', async (c, next) => {
+                await next();
+                if (c.res.status === 500)
+                  c.res = c.json({ rescued: (await c.res.json()) as object });
+              })
+              .get('/a/rescued', () => {
+                throw new Error('D1 failed');
+              })
+              .get('/a/fail', () => {
+                throw new AppError('not_found', { detail: 'gone' });
+              })
+              .get('/a/page-fail', (c) => {
+                c.set('page', true);
+                throw new AppError('not_found');
+              })
+              // Its headers are immutable, as a Cache API or fetch() answer's are.
+              .get('/a/moved', () => Response.redirect('https://gazette.test/x/b', 301))
+              .get('/a/:id', (c) =>
+                c.json({ first: c.req.param('id'), requestId: c.var.requestId }),
+              )
+          );
         },
       },
       handlers,
@@ -120,6 +127,14 @@ describe('lazyRoutes', () => {
     const { app } = twoFeatures();
     const res = await app.request('/x/a/7');
     expect(await json(res)).toEqual({ first: '7', requestId: 'req-12345678' });
+    expect(res.headers.get('X-Request-Id')).toBe('req-12345678');
+  });
+
+  it('sets X-Request-Id on a response whose headers are immutable, through a copy', async () => {
+    const { app } = twoFeatures();
+    const res = await app.request('/x/a/moved');
+    expect(res.status).toBe(301);
+    expect(res.headers.get('Location')).toBe('https://gazette.test/x/b');
     expect(res.headers.get('X-Request-Id')).toBe('req-12345678');
   });
 
