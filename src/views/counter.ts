@@ -108,6 +108,8 @@ const maxRowsPerFlush = 200;
 /** Hot detection: hits a shard answered for its own buckets, per fixed window of this length. */
 const loadWindowMs = 10_000;
 const handoverPage = 2_000;
+/** Hits in one flush interval from which the alarm bets on the next one (see alarm()). */
+const busyHits = 2;
 const emptyBlob = new Uint8Array(0).buffer;
 
 /**
@@ -178,6 +180,8 @@ async function d1(env: Env) {
  *   check is one lookup instead of a second one under the legacy IP hash.
  * - `rolledOverThrough`: the day rollover last finished, so later hits of that day skip its
  *   walk over the day tables.
+ * - `hitsSinceAlarm`: whether the last interval was busy, so the alarm re-arms one interval
+ *   ahead and the next interval's hits set no alarm (one setAlarm row per flush, not two).
  * - `alarmAt`: every setAlarm is a billed row write; knowing the pending alarm lets a hit
  *   skip it in steady state.
  * - `dayStarts`: the zoned start of a day (Intl formatting) is needed on each hit near
@@ -211,6 +215,8 @@ export class ViewCounter extends DurableObject<Env> {
   /** Day tables that still hold rows from before the per-IP cap (only on the deploy's days). */
   private readonly legacyTables = new Set<string>();
   private alarmAt: number | null = null;
+  /** Hits answered since the last alarm: whether traffic is steady enough to re-arm early. */
+  private hitsSinceAlarm = 0;
   /** rollover() has nothing left to do until the day moves past this one. */
   private rolledOverThrough: string | null = null;
   private readonly dayStarts = new Map<string, number>();
@@ -508,6 +514,7 @@ export class ViewCounter extends DurableObject<Env> {
     this.rollover(day);
     const result = this.ctx.storage.transactionSync(() => this.count(day, input, bits));
     if (this.runsHot(input.now)) await this.split(input.now);
+    this.hitsSinceAlarm += 1;
     await this.scheduleAlarm(input.now);
     return { ...result, ...this.news(input.viewShards) };
   }
@@ -789,13 +796,30 @@ export class ViewCounter extends DurableObject<Env> {
     }
   }
 
+  /**
+   * Flushes, then arms the next wake-up. After an interval of steady traffic it re-arms one
+   * interval ahead at once rather than for the salts' expiry: the next interval's first hit
+   * then finds an alarm covering it and writes nothing, so a busy object pays one setAlarm row
+   * per flush instead of two (this one, then the hit moving it earlier). Over 1,000 articles at
+   * 10 views per flush that is 0.1 row per view, $0.10 of $2.07 per million views
+   * (scripts/bench/budgets.ts, test/views/counter.test.ts). The bet loses one alarm (a DO
+   * request) and one row when the next interval stays empty; with `busyHits` hits in the last
+   * one that is unlikely (under Poisson traffic of rate λ it pays when e^-λ < 1 / 2.15, λ > 0.77),
+   * while a lone hit (a quiet article) keeps the old schedule.
+   */
   override async alarm(): Promise<void> {
     this.alarmAt = null;
+    const busy = this.hitsSinceAlarm >= busyHits;
+    this.hitsSinceAlarm = 0;
     const now = clockNow();
     this.rollover(zonedDay(new Date(now), this.timeZone));
     const report = await this.flush();
-    const next = report.error ? now + retryDelayMs : this.nextWake(now);
-    if (next !== null) await this.setAlarm(next);
+    let next = report.error ? now + retryDelayMs : this.nextWake(now);
+    if (busy && !report.error && (next === null || next > now + this.flushMs)) {
+      next = now + this.flushMs;
+    }
+    // A hit during the flush may have armed one already; only ever move it earlier.
+    if (next !== null && (this.alarmAt === null || this.alarmAt > next)) await this.setAlarm(next);
   }
 
   /** Writes the tallies that changed since the last flush: one row per (day, reason). */
