@@ -159,8 +159,15 @@ export type Traffic = { viewsPerFlush: number; flushSeconds: number };
 export const spreadTraffic: Traffic = { viewsPerFlush: 10, flushSeconds: 60 };
 
 /**
- * Each flush is one alarm (a DO request) and two setAlarm rows (re-armed after, on the next
- * view). Without `traffic`, flushes and once-a-day rows count as the run had them.
+ * setAlarm rows per flush: after a busy interval (2 hits or more) the alarm re-arms one interval
+ * ahead and the next interval's hits set none; after a lone hit it arms for the salts' expiry
+ * and the next hit moves it earlier (src/views/counter.ts alarm(); test/views/counter.test.ts).
+ */
+export const setAlarmRowsPerFlush = (viewsPerFlush: number) => (viewsPerFlush >= 2 ? 1 : 2);
+
+/**
+ * Each flush is one alarm (a DO request) and its setAlarm rows (setAlarmRowsPerFlush). Without
+ * `traffic`, flushes and once-a-day rows count as the run had them.
  */
 export function viewCost(i: ViewCostInputs, traffic?: Traffic) {
   const per = (n: number) => n / i.views;
@@ -170,7 +177,8 @@ export function viewCost(i: ViewCostInputs, traffic?: Traffic) {
     : i.objects;
   const workerRequestsPerView = per(i.beacons);
   const doRequestsPerView = per(i.beacons + flushes);
-  const doRowsPerView = per(i.viewRows + (i.fixedRows / i.objects) * objectDays + 2 * flushes);
+  const alarmRows = setAlarmRowsPerFlush(i.views / flushes) * flushes;
+  const doRowsPerView = per(i.viewRows + (i.fixedRows / i.objects) * objectDays + alarmRows);
   const d1RowsPerView = per(flushes * i.d1RowsPerFlush);
   return {
     workerRequestsPerView,

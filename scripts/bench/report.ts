@@ -260,7 +260,7 @@ export function renderMarkdown(
     '',
     `At Workers request $${prices.workersRequest}/M, DO request $${prices.doRequest}/M, row written $${prices.rowWritten}/M (platform notes). ` +
       "Views and rows are read after the run from each counter object's own SQLite file, D1 rows per flush from D1's `meta.rows_written`; " +
-      `a flush is one alarm per object per ${report.flushSeconds} s with views (one DO request, two setAlarm rows). ` +
+      `a flush is one alarm per object per ${report.flushSeconds} s with views (one DO request; one setAlarm row at 2 views or more per flush, else two). ` +
       "Over 1,000 articles the run's density follows the machine's speed, so that budget is judged at the stated density.",
     '',
     '## What limits each route',

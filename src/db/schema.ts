@@ -185,8 +185,10 @@ export const articleViewsDaily = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.articleId, t.day, t.shard] }),
-    // Covering, so window rankings read the index alone.
-    index('article_views_daily_day_idx').on(t.day, t.articleId, t.views, t.visitors),
+    // Windows of days (rankings, stats) start here. Not covering on purpose: an index holding
+    // views and visitors is rewritten by every flush, one more D1 row per flush (4 -> 3 rows,
+    // $0.10 per million views at 10 views per flush); the window's rows are read from the table.
+    index('article_views_daily_day_idx').on(t.day, t.articleId),
   ],
 );
 

@@ -43,5 +43,10 @@ export function inClass(bucket: number, shard: number): boolean {
 /** The bits of a bucket that name a shard's class (`bucket & mask = shard`), also for SQL. */
 export const classMask = (shard: number): number => Math.max(0, highestBit(shard) * 2 - 1);
 
-export const range = (from: number, to: number): number[] =>
-  Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+// A plain loop: Array.from over an array-like with a mapper was 0.8 % of Gazette's isolate
+// samples under new-visitor beacons (three calls per hit, ~20 µs/req), the loop 0.0 %.
+export function range(from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let i = from; i < to; i++) out.push(i);
+  return out;
+}

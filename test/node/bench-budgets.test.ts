@@ -4,6 +4,7 @@ import {
   judgeStartup,
   pairFigures,
   ratioBudgets,
+  setAlarmRowsPerFlush,
   viewCost,
   type Pair,
 } from '../../scripts/bench/budgets';
@@ -104,7 +105,7 @@ describe('judgeStartup', () => {
 describe('viewCost', () => {
   it('prices requests and rows at the platform-notes prices', () => {
     // 1,000 views on one object in one flush: 1,000 Worker + 1,001 DO requests,
-    // 1,000 visitor rows + 4 once-only rows + 2 setAlarm rows, 5 D1 rows.
+    // 1,000 visitor rows + 4 once-only rows + 1 setAlarm row (a busy interval), 5 D1 rows.
     const cost = viewCost({
       beacons: 1000,
       views: 1000,
@@ -114,8 +115,17 @@ describe('viewCost', () => {
       flushes: 1,
       d1RowsPerFlush: 5,
     });
-    expect(cost.doRowsPerView).toBeCloseTo(1.006, 6);
-    expect(cost.dollarsPerMillion).toBeCloseTo(0.3 + 1.001 * 0.15 + 1.006 + 0.005, 6);
+    expect(cost.doRowsPerView).toBeCloseTo(1.005, 6);
+    expect(cost.dollarsPerMillion).toBeCloseTo(0.3 + 1.001 * 0.15 + 1.005 + 0.005, 6);
+  });
+
+  it('books two setAlarm rows per flush when an interval had a lone view', () => {
+    const cost = viewCost({
+      ...{ beacons: 10, views: 10, objects: 10, viewRows: 10, fixedRows: 0 },
+      ...{ flushes: 10, d1RowsPerFlush: 3 },
+    });
+    expect(cost.doRowsPerView).toBeCloseTo(3, 6);
+    expect(setAlarmRowsPerFlush(10)).toBe(1);
   });
 });
 

@@ -34,6 +34,15 @@ async function rowsWrittenBy(
   stub: DurableObjectStub<ViewCounter>,
   fn: (instance: ViewCounter) => Promise<unknown>,
 ): Promise<number> {
+  const { rows, alarms } = await writesBy(stub, fn);
+  return rows + alarms;
+}
+
+/** The rows the SQL statements wrote, and the setAlarm calls, apart. */
+async function writesBy(
+  stub: DurableObjectStub<ViewCounter>,
+  fn: (instance: ViewCounter) => Promise<unknown>,
+): Promise<{ rows: number; alarms: number }> {
   return runInDurableObject(stub, async (instance, state) => {
     const holder = instance as unknown as { sql: SqlStorage };
     const real = holder.sql;
@@ -58,7 +67,7 @@ async function rowsWrittenBy(
       holder.sql = real;
       storage.setAlarm = realSetAlarm;
     }
-    return cursors.reduce((sum, c) => sum + c.rowsWritten, 0) + alarms;
+    return { rows: cursors.reduce((sum, c) => sum + c.rowsWritten, 0), alarms };
   });
 }
 
@@ -251,6 +260,53 @@ describe('ViewCounter', () => {
     expect(alarmAt).not.toBeNull();
     expect(alarmAt! - clockNow()).toBeGreaterThan(0);
     expect(alarmAt! - clockNow()).toBeLessThanOrEqual(2 * day);
+  });
+
+  it('sets one alarm per flush while traffic is steady, none on the hits after a busy interval', async () => {
+    const article = await seedArticleInNewChannel();
+    const counter = viewCounter(env, article.id, 0);
+    const { alarms } = await writesBy(counter, async (instance) => {
+      for (let interval = 0; interval < 5; interval++) {
+        for (let i = 0; i < 10; i++) {
+          const ip = `10.7.${interval}.${i}`;
+          expect((await instance.hit(hit(article.id, { ip, now: clockNow() }))).counted).toBe(true);
+        }
+        await instance.alarm();
+      }
+    });
+    // The first hit arms the first flush; each flush re-arms once, one interval ahead.
+    expect(alarms).toBe(1 + 5);
+    expect(await counter.read()).toEqual({ views: 50, visitors: 50 });
+    const d1 = await env.DB.prepare('SELECT view_count FROM articles WHERE id = ?')
+      .bind(article.id)
+      .first<{ view_count: number }>();
+    expect(d1?.view_count).toBe(50);
+  });
+
+  it('arms for the salts once a busy object goes quiet, and again per flush after a lone hit', async () => {
+    const article = await seedArticleInNewChannel();
+    const counter = viewCounter(env, article.id, 0);
+    const alarmAt = () =>
+      runInDurableObject(counter, (_i, state) =>
+        state.storage.getAlarm().then((at) => (at === null ? null : clockTime(at))),
+      );
+    for (let i = 0; i < 3; i++)
+      await counter.hit(hit(article.id, { ip: `10.8.0.${i}`, now: clockNow() }));
+    await runDurableObjectAlarm(counter);
+    // Busy: the next flush is armed already, within one interval.
+    expect((await alarmAt())! - clockNow()).toBeLessThanOrEqual(60_000);
+    // Nothing came: the empty alarm arms for the salts' expiry, still within 48 h.
+    await runDurableObjectAlarm(counter);
+    const quiet = (await alarmAt())! - clockNow();
+    expect(quiet).toBeGreaterThan(60_000);
+    expect(quiet).toBeLessThanOrEqual(2 * day);
+    // A lone hit moves it earlier; its flush arms for the salts again, not a bet.
+    const { alarms } = await writesBy(counter, async (instance) => {
+      await instance.hit(hit(article.id, { ip: '10.8.1.1', now: clockNow() }));
+      await instance.alarm();
+    });
+    expect(alarms).toBe(2);
+    expect((await alarmAt())! - clockNow()).toBeGreaterThan(60_000);
   });
 
   it('stores no IP address or User-Agent anywhere', async () => {

@@ -88,4 +88,21 @@ describe('writeShardTotals', () => {
     // At least the day row, the rejection row and the article's totals (indexes add more).
     expect(written.rowsWritten).toBeGreaterThanOrEqual(3);
   });
+
+  it("writes 3 D1 rows per steady flush: the shard's day, the article, its view-count index", async () => {
+    const db = testDb();
+    const { id } = await seedArticleInNewChannel();
+    const flush = (views: number) =>
+      writeShardTotals(db, {
+        articleId: id,
+        shard: 0,
+        days: [{ day: '2026-11-29', views, visitors: views }],
+        rejections: [],
+      });
+    await flush(10);
+    // The day index leaves out views and visitors, so rewriting the day row leaves it alone.
+    expect((await flush(20)).rowsWritten).toBe(3);
+    const [article] = (await findCountableArticles(db, [id], nowDate())).values();
+    expect(article).toMatchObject({ viewCount: 20, visitorCount: 20 });
+  });
 });

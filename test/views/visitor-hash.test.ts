@@ -174,4 +174,39 @@ describe('ViewCounter visitor hash', () => {
       visitors: 1,
     });
   });
+
+  it('keeps counting a day table from before sharding (no bucket bits) once woken', async () => {
+    const articleId = 900_003;
+    const counter = viewCounter(env, articleId, 0);
+    const ip = '198.51.100.61';
+    await counter.hit({ articleId, shard: 0, ip, userAgent: chromeUa, now: noon });
+    // The table as it was before rows kept their bucket bits: same rows, two columns fewer.
+    await runInDurableObject(counter, (_i, state) => {
+      const sql = state.storage.sql;
+      sql.exec('ALTER TABLE v_20261128 RENAME TO t_old');
+      sql.exec(
+        `CREATE TABLE v_20261128 (
+          ip BLOB NOT NULL, visitor BLOB NOT NULL, first_at INTEGER NOT NULL,
+          last_at INTEGER NOT NULL, views INTEGER NOT NULL, PRIMARY KEY (ip, visitor)
+        ) WITHOUT ROWID`,
+      );
+      sql.exec('INSERT INTO v_20261128 SELECT ip, visitor, first_at, last_at, views FROM t_old');
+      sql.exec('DROP TABLE t_old');
+    });
+    await evictDurableObject(counter);
+    const reader = { articleId, shard: 0, ip, userAgent: chromeUa };
+    expect(await counter.hit({ ...reader, now: noon + minute })).toEqual({
+      counted: false,
+      reason: 'duplicate',
+      views: 1,
+      visitors: 1,
+    });
+    const columns = await runInDurableObject(counter, (_i, state) =>
+      state.storage.sql
+        .exec<{ name: string }>('PRAGMA table_info(v_20261128)')
+        .toArray()
+        .map((c) => c.name),
+    );
+    expect(columns).toEqual(['ip', 'visitor', 'first_at', 'last_at', 'views', 'b', 'imported']);
+  });
 });
