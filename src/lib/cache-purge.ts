@@ -1,0 +1,43 @@
+import { WorkerEntrypoint } from 'cloudflare:workers';
+
+/** How many URLs one purge call takes (an article write names about 40). */
+export const purgeLimit = 500;
+
+/** Deletes this colo's cached copies of these URLs (GET keys, as publicGet stores them). */
+export async function deleteCached(urls: readonly string[]): Promise<number> {
+  const deleted = await Promise.all(
+    urls.map((url) => caches.default.delete(new Request(url, { method: 'GET' }))),
+  );
+  return deleted.filter(Boolean).length;
+}
+
+/**
+ * The readers' worker's purge, for the admin worker (bound as CACHE_PURGE). The copies live in
+ * the cache of the worker that stored them, on the public host: whether a worker reached only
+ * through a service binding sees that same cache is not promised anywhere, so the admin worker
+ * asks the reader to delete them rather than deleting them itself.
+ */
+export class CachePurge extends WorkerEntrypoint<Env> {
+  /** Returns how many of the URLs had a cached copy here. */
+  async purge(urls: string[]): Promise<number> {
+    if (!Array.isArray(urls) || urls.length > purgeLimit) {
+      throw new RangeError(`purge takes an array of at most ${purgeLimit} URLs`);
+    }
+    const valid = urls.filter((url) => typeof url === 'string' && URL.canParse(url));
+    return deleteCached(valid);
+  }
+}
+
+/**
+ * Purges through the reader when the admin worker is bound to it; in the one-worker setups
+ * (the tests, which run the whole app) the app deletes from its own cache.
+ */
+export async function purgeUrls(env: Env, urls: readonly string[]): Promise<number> {
+  const purger = (env as { CACHE_PURGE?: Service<CachePurge> }).CACHE_PURGE;
+  if (!purger) return deleteCached(urls);
+  let count = 0;
+  for (let i = 0; i < urls.length; i += purgeLimit) {
+    count += await purger.purge(urls.slice(i, i + purgeLimit));
+  }
+  return count;
+}
