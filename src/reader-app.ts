@@ -24,6 +24,7 @@ export const forwardedPaths: readonly string[] = [
 
 export async function forwardToAdmin(c: Context<AppEnv>): Promise<Response> {
   try {
+    if (!c.env.ADMIN) throw new Error('no ADMIN service binding');
     // The request itself, body streaming through; the answer comes back as it was sent.
     return await c.env.ADMIN.fetch(c.req.raw);
   } catch (err) {

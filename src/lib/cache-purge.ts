@@ -29,11 +29,11 @@ export class CachePurge extends WorkerEntrypoint<Env> {
 }
 
 /**
- * Purges through the reader when the admin worker is bound to it; in the one-worker setups
- * (the tests, which run the whole app) the app deletes from its own cache.
+ * Purges through the readers' worker (CACHE_PURGE). Without the binding (a script running the
+ * commands outside any worker) it deletes from this worker's own cache.
  */
 export async function purgeUrls(env: Env, urls: readonly string[]): Promise<number> {
-  const purger = (env as { CACHE_PURGE?: Service<CachePurge> }).CACHE_PURGE;
+  const purger = env.CACHE_PURGE as Env['CACHE_PURGE'] | undefined;
   if (!purger) return deleteCached(urls);
   let count = 0;
   for (let i = 0; i < urls.length; i += purgeLimit) {
