@@ -55,6 +55,11 @@ if (values.first) {
   } finally {
     rmSync(bootstrap, { force: true });
   }
+  wrangler('deploy', '-c', 'wrangler.admin.toml', '--env', environment);
+  wrangler('deploy', '-c', 'wrangler.toml', '--env', environment);
+} else {
+  // The reader first: a new admin worker may call a new CachePurge; an old admin worker serves
+  // the new reader's forwarded requests as before.
+  wrangler('deploy', '-c', 'wrangler.toml', '--env', environment);
+  wrangler('deploy', '-c', 'wrangler.admin.toml', '--env', environment);
 }
-wrangler('deploy', '-c', 'wrangler.admin.toml', '--env', environment);
-wrangler('deploy', '-c', 'wrangler.toml', '--env', environment);

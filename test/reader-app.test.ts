@@ -77,10 +77,16 @@ describe("the readers' worker (src/reader-app.ts)", () => {
     });
   });
 
-  it('passes the admin worker\'s answer back as it was sent: status, headers, cookies', async () => {
+  it("passes the admin worker's answer back as it was sent: status, headers, cookies", async () => {
     const admin = fakeAdmin(() => {
-      const headers = new Headers({ Location: '/admin/sign-in?next=%2Fadmin', 'X-Request-Id': 'r1' });
-      headers.append('Set-Cookie', 'gz_session=new; Path=/admin; HttpOnly; Secure; SameSite=Strict');
+      const headers = new Headers({
+        Location: '/admin/sign-in?next=%2Fadmin',
+        'X-Request-Id': 'r1',
+      });
+      headers.append(
+        'Set-Cookie',
+        'gz_session=new; Path=/admin; HttpOnly; Secure; SameSite=Strict',
+      );
       headers.append('Set-Cookie', 'gz_csrf=t; Path=/; Secure; SameSite=Strict');
       return new Response(null, { status: 303, headers });
     });
@@ -109,7 +115,10 @@ describe("the readers' worker (src/reader-app.ts)", () => {
         },
       });
       return new Response(stream, {
-        headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Received': String(received.length) },
+        headers: {
+          'Content-Type': 'text/plain; charset=utf-8',
+          'X-Received': String(received.length),
+        },
       });
     });
     const upload = new ReadableStream<Uint8Array>({

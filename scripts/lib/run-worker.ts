@@ -102,8 +102,16 @@ export function buildWorker(
   ] as const) {
     execFileSync(
       join(projectRoot, 'node_modules', '.bin', 'wrangler'),
-      ['deploy', '--dry-run', '-c', config, '--outdir', dir, '--metafile', `${dir}.meta.json`]
-        .concat(extraArgs),
+      [
+        'deploy',
+        '--dry-run',
+        '-c',
+        config,
+        '--outdir',
+        dir,
+        '--metafile',
+        `${dir}.meta.json`,
+      ].concat(extraArgs),
       {
         cwd: projectRoot,
         stdio: ['ignore', 'ignore', 'inherit'],

@@ -29,8 +29,7 @@ let buildDir = '';
 let reader: Metafile;
 let meta: Metafile;
 
-const readMeta = (dir: string) =>
-  JSON.parse(readFileSync(`${dir}.meta.json`, 'utf8')) as Metafile;
+const readMeta = (dir: string) => JSON.parse(readFileSync(`${dir}.meta.json`, 'utf8')) as Metafile;
 
 beforeAll(() => {
   buildDir = buildWorker();
@@ -97,7 +96,7 @@ describe("the admin worker's bundle (the whole app)", () => {
     expect(gzipped).toBeLessThanOrEqual(270 * 1024);
   });
 
-  it('holds the writers\' code the reader leaves out', () => {
+  it("holds the writers' code the reader leaves out", () => {
     const inputs = Object.keys(meta.inputs);
     // (Browser code and the entries aside: those are never in a worker bundle, or are its own.)
     for (const re of writerOnly.filter((r) => !/app|index|client/.test(r.source))) {
