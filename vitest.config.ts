@@ -28,7 +28,7 @@ export default defineConfig(async () => {
             CACHE_PURGE: { name: kCurrentWorker, entrypoint: 'CachePurge' },
           },
           // The counters are the reader's in production (script_name); here this worker's own.
-          durableObjects: { VIEW_COUNTER: 'ViewCounter' },
+          durableObjects: { VIEW_COUNTER: { className: 'ViewCounter', useSQLite: true } },
         },
       }),
     ],
