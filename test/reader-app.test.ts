@@ -1,7 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { createReaderApp, forwardedPaths } from '../src/reader-app';
+import { createReaderApp } from '../src/reader-app';
 import { expectProblem, json, seedArticleInNewChannel } from './helpers';
 
 const app = createReaderApp();
@@ -164,17 +164,6 @@ describe("the readers' worker (src/reader-app.ts)", () => {
     expect(res.status).toBe(299);
     expect(await res.text()).toBe('from admin');
     expect(admin.seen.map((s) => s.url)).toEqual([`${origin}${path}`]);
-  });
-
-  it('lists exactly the paths only writers use', () => {
-    expect(forwardedPaths).toEqual([
-      '/admin',
-      '/admin/*',
-      '/api/v1/admin',
-      '/api/v1/admin/*',
-      '/preview/*',
-      '/openapi.json',
-    ]);
   });
 
   it('serves public routes itself, never through the admin worker', async () => {
