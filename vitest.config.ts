@@ -1,4 +1,5 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { kCurrentWorker } from 'miniflare';
 import { defineConfig } from 'vitest/config';
 import { webhookReceiver } from './test/webhooks/receiver';
 
@@ -7,7 +8,10 @@ export default defineConfig(async () => {
   return {
     plugins: [
       cloudflareTest({
-        wrangler: { configPath: './wrangler.toml' },
+        // The admin worker's entry: the whole app, readers' and writers' routes alike. The
+        // readers' worker (src/reader.ts) is the same app with the writers' paths forwarded;
+        // test/reader-app.test.ts tests the forwarding.
+        wrangler: { configPath: './wrangler.admin.toml' },
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
@@ -17,8 +21,14 @@ export default defineConfig(async () => {
             // Tests read their own writes at once; the edge cache gets its own tests.
             API_EDGE_CACHE_SECONDS: '0',
           },
-          // Webhook deliveries go to a scripted receiver in Node (test/webhooks/receiver.ts).
-          serviceBindings: { WEBHOOK_OUTBOUND: webhookReceiver },
+          // Webhook deliveries go to a scripted receiver in Node (test/webhooks/receiver.ts); cache
+          // purges go to this worker's own CachePurge entrypoint (in production, the reader's).
+          serviceBindings: {
+            WEBHOOK_OUTBOUND: webhookReceiver,
+            CACHE_PURGE: { name: kCurrentWorker, entrypoint: 'CachePurge' },
+          },
+          // The counters are the reader's in production (script_name); here this worker's own.
+          durableObjects: { VIEW_COUNTER: { className: 'ViewCounter', useSQLite: true } },
         },
       }),
     ],

@@ -9,14 +9,20 @@
  *            --render .bench/report.json (rewrite the report from a run's figures)
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
 import { demoChannels, generateDemoArticles } from './demo-content';
 import { seedWorker } from './lib/seed-worker';
-import { buildWorker, projectRoot, startWorker, type RunningWorker } from './lib/run-worker';
+import {
+  buildWorker,
+  projectRoot,
+  removeBuild,
+  startWorker,
+  type RunningWorker,
+} from './lib/run-worker';
 import type { Pair, ViewCostInputs } from './bench/budgets';
 import { counterRows, d1RowsPerFlush, readCounterBooks } from './bench/counters';
 import { benchHeaders, LoadClient, visitorHeaders, workerdPids, type Round } from './bench/load';
@@ -408,8 +414,7 @@ async function main() {
     client.close();
     await gazette.dispose();
     await primitives.dispose();
-    rmSync(buildDir, { recursive: true, force: true });
-    rmSync(`${buildDir}.meta.json`, { force: true });
+    removeBuild(buildDir);
   }
   if (!short && !only) {
     log('D1 round trips: npx vitest run test/db/round-trips.test.ts');

@@ -39,5 +39,10 @@ declare global {
   interface Env {
     /** Signs preview links; a secret in production (wrangler secret put PREVIEW_SECRET). */
     PREVIEW_SECRET?: string;
+    /**
+     * The readers' worker's binding to the admin worker (wrangler.toml). `npm run types` writes
+     * the admin worker's Env, which is the whole app's; this is the one binding only the reader has.
+     */
+    ADMIN?: Fetcher;
   }
 }

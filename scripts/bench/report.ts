@@ -62,7 +62,12 @@ export function evaluate(report: BenchReport): Result[] {
   const embedKiB = report.embedGzip === null ? null : report.embedGzip / 1024;
   results.push(
     judgeStartup(report.startup),
-    judgeAtMost('Worker bundle, gzipped', report.bundleGzip / 1024, limits.bundleKiB, 'KiB'),
+    judgeAtMost(
+      "Readers' worker bundle, gzipped",
+      report.bundleGzip / 1024,
+      limits.bundleKiB,
+      'KiB',
+    ),
     judgeAtMost('embed.js, gzipped', embedKiB, limits.embedKiB, 'KiB'),
     {
       what: 'D1 round trips per public read (test/db/round-trips.test.ts)',
@@ -167,7 +172,7 @@ export function renderMarkdown(
     '',
     `${report.machine}. ${versions.join(', ')}.`,
     '',
-    `The deployed bundle (\`wrangler deploy --dry-run\`) runs in workerd through Miniflare (direct socket, loopback) on ${n0(c.articles)} generated articles. ` +
+    `The deployed bundles (\`wrangler deploy --dry-run\`, the readers' worker in front of the admin worker) run in workerd through Miniflare (direct socket, loopback) on ${n0(c.articles)} generated articles. ` +
       'Beside it, in its own workerd, a bare worker (scripts/bench/primitives.ts) does only the floor, the least the route must do on this platform, on a D1 table of as many rows of the same size. ' +
       `Each budget alternates ${c.rounds} rounds of ${c.durationSec} s (route, floor, route…) after ${c.warmupSec} s of warm-up per side; autocannon, ${c.connections} connections, in a child process. ` +
       "It is judged on the **median of the per-round ratios of the floor's workerd CPU per request to the route's** (each side's own workerd, from /proc): other engineers share this 2-core machine, and req/s moves 2–3× between rounds while CPU per request holds.",

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { convertV4MiniflareOptions, Miniflare, type V4MiniflareOptions } from 'miniflare';
-import { projectRoot } from '../lib/run-worker';
+import { projectRoot, readerScript } from '../lib/run-worker';
 import { cpuNs, workerdPids } from './load';
 
 const run = promisify(execFile);
@@ -18,7 +18,8 @@ const compatibilityDate = /^compatibility_date = "(.+)"/m.exec(
   readFileSync(join(projectRoot, 'wrangler.toml'), 'utf8'),
 )![1];
 
-/** Gzipped bytes of every module wrangler would upload (source maps and its README are not). */
+/** Gzipped bytes of every module wrangler would upload (source maps and its README are not): for
+ * buildWorker's folder, the readers' worker (the admin worker's bundle is beside it). */
 export function bundleGzip(buildDir: string): number {
   return readdirSync(buildDir, { recursive: true, encoding: 'utf8' })
     .filter((name) => !name.endsWith('.map') && name !== 'README.md')
@@ -86,7 +87,8 @@ export async function measureStartup(
       ['name = "startup-floor"', 'main = "src/index.ts"', ...settings, ''].join('\n'),
     );
     await run(wrangler, ['deploy', '--dry-run', '--outdir', join(dir, 'out')], { cwd: dir, env });
-    const gazette = readFileSync(join(buildDir, 'index.js'), 'utf8');
+    // The readers' worker: the startup readers pay (the admin worker starts for editors only).
+    const gazette = readFileSync(readerScript(buildDir), 'utf8');
     const floor = readFileSync(join(dir, 'out', 'index.js'), 'utf8');
     const results = [];
     for (let i = 0; i < rounds; i++) {
@@ -103,7 +105,7 @@ export async function measureStartup(
  * load run's seeding (what a change to module-load work needs to see, in a minute or two).
  */
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { buildWorker } = await import('../lib/run-worker');
+  const { buildWorker, removeBuild } = await import('../lib/run-worker');
   const { judgeStartup } = await import('./budgets');
   const buildDir = buildWorker();
   try {
@@ -117,7 +119,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         `${judged.what}: ${judged.measured} (${judged.status}, budget ${judged.budget})\n`,
     );
   } finally {
-    rmSync(buildDir, { recursive: true, force: true });
-    rmSync(`${buildDir}.meta.json`, { force: true });
+    removeBuild(buildDir);
   }
 }

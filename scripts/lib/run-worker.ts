@@ -1,10 +1,12 @@
 /**
- * Runs the worker exactly as `wrangler deploy` would upload it, inside workerd through
- * Miniflare, with a direct socket (no dev proxy, no entry worker in front). Used by the
- * benchmark and the real-browser tests, which both need the deployed bundle, not the sources.
+ * Runs the two workers exactly as `wrangler deploy` would upload them, inside workerd through
+ * one Miniflare: the readers' worker (wrangler.toml) first, with a direct socket (no dev proxy,
+ * no entry worker in front), and the admin worker (wrangler.admin.toml) behind its ADMIN
+ * service binding, sharing D1, R2 and Durable Object state as in production. Used by the
+ * benchmark and the real-browser tests, which both need the deployed bundles, not the sources.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -12,6 +14,28 @@ import { convertV4MiniflareOptions, Miniflare, type V4MiniflareOptions } from 'm
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 
 export const projectRoot = new URL('../..', import.meta.url).pathname;
+
+/** The readers' worker's name (wrangler.toml) and the admin worker's (wrangler.admin.toml). */
+export const readerName = 'gazette';
+export const adminName = 'gazette-admin';
+
+/** Where buildWorker(dir) puts the admin worker's bundle (the reader's is `dir` itself). */
+export const adminBuildDir = (buildDir: string) => `${buildDir}.admin`;
+
+/** The reader's module in a build folder (wrangler names it after src/reader.ts). */
+export function readerScript(buildDir: string): string {
+  const reader = join(buildDir, 'reader.js');
+  // Another bundle run under the reader's name (the soak's control worker) is an index.js.
+  return existsSync(reader) ? reader : join(buildDir, 'index.js');
+}
+
+/** Removes what buildWorker(dir) wrote: both bundles and both metafiles. */
+export function removeBuild(buildDir: string): void {
+  for (const dir of [buildDir, adminBuildDir(buildDir)]) {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(`${dir}.meta.json`, { force: true });
+  }
+}
 
 export interface StartOptions {
   /** Loopback port for the direct socket; 0 picks a free one. */
@@ -47,6 +71,8 @@ export interface RunningWorker {
   buildDir: string;
   /** Where D1, Durable Object and cache state live on disk (the bench reads counter objects here). */
   stateDir: string;
+  /** The admin worker's name in `mf` (getWorker, getDurableObjectNamespace take it). */
+  admin: string;
   /** Runs a SQL script (statements separated by ';\n' or drizzle breakpoints) against D1. */
   execSql(sql: string): Promise<void>;
   /**
@@ -61,21 +87,38 @@ export interface RunningWorker {
   dispose(): Promise<void>;
 }
 
-/** `extraArgs` go to wrangler (the bench's profiler builds with --no-minify to name functions). */
+/**
+ * Builds the reader into `outDir` and the admin worker into adminBuildDir(outDir), each with its
+ * esbuild metafile beside it (`${dir}.meta.json`), not in the upload. `extraArgs` go to wrangler
+ * (the bench's profiler builds with --no-minify to name functions).
+ */
 export function buildWorker(
   outDir = mkdtempSync(join(tmpdir(), 'gazette-build-')),
   extraArgs: string[] = [],
 ): string {
-  execFileSync(
-    join(projectRoot, 'node_modules', '.bin', 'wrangler'),
-    // The metafile sits beside the upload, not in it.
-    ['deploy', '--dry-run', '--outdir', outDir, '--metafile', `${outDir}.meta.json`, ...extraArgs],
-    {
-      cwd: projectRoot,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
-    },
-  );
+  for (const [config, dir] of [
+    ['wrangler.toml', outDir],
+    ['wrangler.admin.toml', adminBuildDir(outDir)],
+  ] as const) {
+    execFileSync(
+      join(projectRoot, 'node_modules', '.bin', 'wrangler'),
+      [
+        'deploy',
+        '--dry-run',
+        '-c',
+        config,
+        '--outdir',
+        dir,
+        '--metafile',
+        `${dir}.meta.json`,
+      ].concat(extraArgs),
+      {
+        cwd: projectRoot,
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+      },
+    );
+  }
   return outDir;
 }
 
@@ -97,15 +140,17 @@ export function splitSql(script: string): string[] {
 export async function startWorker(options: StartOptions = {}): Promise<RunningWorker> {
   const buildDir = options.buildDir ?? buildWorker();
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'gazette-state-'));
-  const { workerOptions: fromWrangler } = unstable_getMiniflareWorkerOptions(
-    join(projectRoot, 'wrangler.toml'),
-  );
-  // The bundle is already built, so wrangler's module rules (which Miniflare 5 cannot take) are moot.
-  const {
-    modulesRules: _rules,
-    assets: assetsOptions,
-    ...workerOptions
-  } = fromWrangler as typeof fromWrangler & { modulesRules?: unknown };
+  // The bundles are already built, so wrangler's module rules (which Miniflare 5 cannot take) are moot.
+  const fromConfig = (file: string) => {
+    const { workerOptions } = unstable_getMiniflareWorkerOptions(join(projectRoot, file));
+    const { modulesRules: _rules, ...rest } = workerOptions as typeof workerOptions & {
+      modulesRules?: unknown;
+    };
+    return rest;
+  };
+  const { assets: assetsOptions, ...readerOptions } = fromConfig('wrangler.toml');
+  const adminOptions = fromConfig('wrangler.admin.toml');
+  const adminDir = adminBuildDir(buildDir);
   // Miniflare 5 takes a new options shape; wrangler still describes workers in the v4 one.
   const miniflareOptions = (
     vars: Record<string, string> | undefined,
@@ -114,16 +159,26 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
     bundleDir = buildDir,
   ) =>
     convertV4MiniflareOptions({
+      // The reader first: Miniflare's entry, and the one the direct socket serves. Service and
+      // Durable Object bindings between the two go by worker name, as on Cloudflare.
       workers: [
         {
-          ...workerOptions,
+          ...readerOptions,
           ...(assets ? { assets: assetsOptions } : {}),
-          name: 'gazette',
+          name: readerName,
           modules: true,
-          scriptPath: join(bundleDir, 'index.js'),
+          scriptPath: readerScript(bundleDir),
           modulesRoot: bundleDir,
-          bindings: { ...(workerOptions.bindings ?? {}), ...vars },
+          bindings: { ...(readerOptions.bindings ?? {}), ...vars },
           unsafeDirectSockets: [{ host: '127.0.0.1', port }],
+        },
+        {
+          ...adminOptions,
+          name: adminName,
+          modules: true,
+          scriptPath: join(adminDir, 'index.js'),
+          modulesRoot: adminDir,
+          bindings: { ...(adminOptions.bindings ?? {}), ...vars },
         },
       ],
       // Miniflare 5 reads this (not defaultPersistRoot); without it state lands in its own tmp.
@@ -168,6 +223,7 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
     mf,
     buildDir,
     stateDir,
+    admin: adminName,
     execSql,
     async restart(vars, restartOptions = {}) {
       await mf.setOptions(
@@ -177,10 +233,7 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
     async dispose() {
       await mf.dispose();
       if (!options.stateDir) rmSync(stateDir, { recursive: true, force: true });
-      if (!options.buildDir) {
-        rmSync(buildDir, { recursive: true, force: true });
-        rmSync(`${buildDir}.meta.json`, { force: true });
-      }
+      if (!options.buildDir) removeBuild(buildDir);
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
+import { purgeUrls } from '../lib/cache-purge';
 import { createLogger, describeError } from '../lib/logger';
 import { enqueueWebhookEvent } from '../webhooks/client';
 import type { WebhookEventType } from '../webhooks/events';
@@ -103,14 +104,20 @@ function oembedPaths(origin: string, event: ArticleEvent): string[] {
   return out;
 }
 
-/** Deletes this colo's cached copies of the affected URLs; returns how many were there. */
-export async function purgeColoCache(origin: string, event: ArticleEvent): Promise<number> {
-  const cache = caches.default;
-  const urls = [...affectedPaths(event), ...oembedPaths(origin, event)].map(
-    (path) => new Request(origin + path, { method: 'GET' }),
+/**
+ * Deletes this colo's cached copies of the affected URLs (through the readers' worker, which
+ * stored them: src/lib/cache-purge.ts); returns how many were there.
+ */
+export async function purgeColoCache(
+  env: Env,
+  origin: string,
+  event: ArticleEvent,
+): Promise<number> {
+  const paths = [...affectedPaths(event), ...oembedPaths(origin, event)];
+  return purgeUrls(
+    env,
+    paths.map((path) => origin + path),
   );
-  const deleted = await Promise.all(urls.map((req) => cache.delete(req)));
-  return deleted.filter(Boolean).length;
 }
 
 /**
@@ -118,7 +125,7 @@ export async function purgeColoCache(origin: string, event: ArticleEvent): Promi
  * leaves this colo already showing the new content.
  */
 export async function afterArticleWrite(ctx: EffectContext, event: ArticleEvent): Promise<void> {
-  if (ctx.origin) await purgeColoCache(ctx.origin, event);
+  if (ctx.origin) await purgeColoCache(ctx.env, ctx.origin, event);
   const type = webhookType(event);
   if (!type) return;
   const { article } = event;
@@ -202,7 +209,8 @@ export async function afterTaxonomyWrite(
       `/embed/articles/${a.id}`,
     );
   }
-  await Promise.all(
-    paths.map((p) => caches.default.delete(new Request(ctx.origin + p, { method: 'GET' }))),
+  await purgeUrls(
+    ctx.env,
+    paths.map((p) => ctx.origin + p),
   );
 }

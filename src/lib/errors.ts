@@ -55,6 +55,7 @@ export const problemCatalogue = {
   not_implemented: { status: 501, title: 'The requested format is not implemented' },
   counting_unavailable: { status: 503, title: 'View counting is temporarily unavailable' },
   storage_unavailable: { status: 503, title: 'The database is temporarily unavailable' },
+  admin_unavailable: { status: 503, title: 'The admin service is temporarily unavailable' },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
 
 export type ProblemCode = keyof typeof problemCatalogue;

@@ -475,7 +475,7 @@ describe('/admin in Chromium', () => {
     expect(await listBadge(title)).toBe('定时');
 
     // The cron publishes what is due (src/authoring/scheduled.ts); before the time, nothing.
-    const cron = await worker.mf.getWorker();
+    const cron = await worker.mf.getWorker(worker.admin);
     await cron.scheduled({ cron: '* * * * *' });
     expect(await publicStatus(id)).toBe(404);
     await expect.poll(() => Date.now() >= at, { timeout: 15_000, interval: 250 }).toBe(true);

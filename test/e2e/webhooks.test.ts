@@ -75,7 +75,7 @@ describe('webhook deliveries from the built worker', () => {
     // What the write side calls after a publish (the lead wires it into the write effects).
     const env = {
       DB: await worker.mf.getD1Database('DB'),
-      WEBHOOK_DELIVERY: await worker.mf.getDurableObjectNamespace('WEBHOOK_DELIVERY'),
+      WEBHOOK_DELIVERY: await worker.mf.getDurableObjectNamespace('WEBHOOK_DELIVERY', worker.admin),
     } as unknown as Env;
     const occurredAt = new Date();
     const result = await enqueueWebhookEvent(env, {

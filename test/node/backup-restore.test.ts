@@ -22,7 +22,12 @@ import {
   type Manifest,
 } from '../../scripts/lib/backup';
 import { markBindingsRemote, openStore } from '../../scripts/lib/backup-store';
-import { buildWorker, projectRoot, type RunningWorker } from '../../scripts/lib/run-worker';
+import {
+  buildWorker,
+  projectRoot,
+  removeBuild,
+  type RunningWorker,
+} from '../../scripts/lib/run-worker';
 import { startTestWorker } from '../e2e/harness';
 import { adminFetch, adminToken } from '../e2e/admin-token';
 
@@ -210,10 +215,7 @@ describe('npm run backup and npm run restore', () => {
   afterAll(async () => {
     await Promise.all([source?.dispose(), targetDisposed ? null : target?.dispose()]);
     for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
-    if (buildDir) {
-      rmSync(buildDir, { recursive: true, force: true });
-      rmSync(`${buildDir}.meta.json`, { force: true });
-    }
+    if (buildDir) removeBuild(buildDir);
   });
 
   it('writes every content table and the R2 object, and skips the FTS5 tables', () => {

@@ -165,6 +165,7 @@ const codeGroups: Record<string, string> = {
   media_truncated: 'unavailable',
   media_length_mismatch: 'unavailable',
   storage_unavailable: 'unavailable',
+  admin_unavailable: 'unavailable',
   counting_unavailable: 'unavailable',
   internal_error: 'unavailable',
   route_not_found: 'not_found',

@@ -1,0 +1,217 @@
+/**
+ * The admin API's uploads and deletions (the editors' side of media: only the admin worker
+ * loads it). Readers' downloads are in ./routes.
+ */
+import type { Context } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
+import { requireRole } from '../auth/middleware';
+import { bookmarkHeader, primaryDb } from '../auth/session';
+import { auditRequest } from '../authoring/audit';
+import type { AppEnv } from '../env';
+import { AppError } from '../lib/errors';
+import { createApi, jsonContent, problemResponses } from '../lib/openapi';
+import { noQueryParams } from '../lib/params';
+import { requestOrigin } from '../lib/request';
+import { checkFileName } from './file-name';
+import { formDataBoundary, MultipartError, MultipartReader } from './multipart';
+import {
+  deleteUnusedMedia,
+  findMediaById,
+  hashInUse,
+  mediaPath,
+  mediaUsage,
+  recordMedia,
+  type Media,
+} from './queries';
+import { mediaIdParams, mediaResponse } from './schemas';
+import { mediaKey, receiveFile } from './store';
+
+export const defaultMaxBytes = 50 * 1024 * 1024;
+/** Room for the multipart framing around the file when judging a declared Content-Length. */
+const framingAllowance = 64 * 1024;
+
+export function mediaMaxBytes(env: { MEDIA_MAX_BYTES?: string }): number {
+  const value = Number(env.MEDIA_MAX_BYTES);
+  return Number.isSafeInteger(value) && value > 0 ? value : defaultMaxBytes;
+}
+
+function presentMedia(m: Media, origin: string) {
+  return {
+    id: m.id,
+    url: origin + mediaPath(m),
+    name: m.name,
+    size: m.size,
+    type: m.type,
+    hash: m.hash,
+  };
+}
+
+const noStore = async (c: Context<AppEnv>, next: () => Promise<void>) => {
+  await next();
+  c.res.headers.set('Cache-Control', 'no-store');
+};
+
+function tooLarge(maxBytes: number): AppError {
+  return new AppError('media_too_large', {
+    detail: `Files may be at most ${maxBytes} bytes (MEDIA_MAX_BYTES)`,
+  });
+}
+
+async function upload(c: Context<AppEnv>) {
+  const maxBytes = mediaMaxBytes(c.env);
+  const boundary = formDataBoundary(c.req.header('Content-Type'));
+  if (!boundary) {
+    throw new AppError('unsupported_media_type', {
+      detail: 'Send multipart/form-data (with a boundary) holding one part named "file"',
+    });
+  }
+  const declared = c.req.header('Content-Length');
+  if (declared !== undefined && !/^\d{1,16}$/.test(declared)) {
+    throw AppError.invalidParameter('Content-Length', 'header', 'must be a whole number of bytes');
+  }
+  // Refused before a byte is read; the limit is still enforced while streaming, since a body
+  // may be sent without a Content-Length (chunked).
+  if (declared !== undefined && Number(declared) > maxBytes + framingAllowance)
+    throw tooLarge(maxBytes);
+  const body = c.req.raw.body;
+  if (!body) throw new AppError('media_file_missing', { detail: 'The request has no body' });
+
+  const reader = new MultipartReader(
+    body,
+    boundary,
+    declared === undefined ? null : Number(declared),
+  );
+  const db = primaryDb(c);
+  const bucket = c.env.MEDIA;
+  try {
+    const part = await reader.nextPart();
+    if (!part || part.name !== 'file' || part.filename === null) {
+      throw new AppError('media_file_missing', {
+        detail:
+          'The first part must be the file: Content-Disposition: form-data; name="file"; filename="…"',
+      });
+    }
+    const checked = checkFileName(part.filename);
+    if (!checked.ok) {
+      throw new AppError('media_bad_name', {
+        detail: `The file name is not acceptable: ${checked.reason}`,
+        invalidParams: [{ name: 'file', in: 'body', reason: checked.reason }],
+      });
+    }
+    const stored = await receiveFile(bucket, reader.content(), {
+      name: checked.name,
+      maxBytes,
+      // The body must end right after the file: a second part or a cut-off body stores nothing.
+      beforeCommit: async () => {
+        if (await reader.nextPart()) {
+          throw new AppError('media_extra_part', {
+            detail: 'Send one file per request, as the only part, named "file"',
+          });
+        }
+        await reader.end();
+      },
+    });
+    let recorded: Awaited<ReturnType<typeof recordMedia>>;
+    try {
+      recorded = await recordMedia(db, {
+        hash: stored.hash,
+        size: stored.size,
+        type: stored.type,
+        name: checked.name,
+        createdBy: c.var.principal?.name ?? null,
+      });
+    } catch (err) {
+      if (stored.created && !(await hashInUse(db, stored.hash).catch(() => true))) {
+        await bucket.delete(mediaKey(stored.hash)).catch(() => undefined);
+      }
+      throw err;
+    }
+    if (recorded.created) {
+      await auditRequest(c, db, 'media.upload', 'media', recorded.media.id);
+    }
+    const data = presentMedia(recorded.media, requestOrigin(c));
+    return c.json({ data }, recorded.created ? 201 : 200, { Location: data.url });
+  } catch (err) {
+    if (err instanceof MultipartError) {
+      if (err.kind === 'length')
+        throw new AppError('media_length_mismatch', { detail: err.message });
+      throw err.kind === 'truncated'
+        ? new AppError('media_truncated', {
+            detail: `${err.message}. Was the upload cut off, or does Content-Length not match the body?`,
+          })
+        : new AppError('invalid_body', {
+            detail: `The multipart body is malformed: ${err.message}`,
+          });
+    }
+    if (err instanceof AppError && err.code === 'media_too_large') throw tooLarge(maxBytes);
+    throw err;
+  } finally {
+    await reader.cancel();
+  }
+}
+
+const editors = requireRole('editor', 'admin');
+const security = [{ bearerAuth: [] }];
+
+const uploadMedia = createRoute({
+  method: 'post',
+  path: '/admin/media',
+  operationId: 'adminUploadMedia',
+  tags: ['Media'],
+  security,
+  summary: 'Upload one file (multipart/form-data, one part named "file")',
+  description:
+    "Streamed to R2 and stored under its SHA-256, so the same bytes are kept once. The type is sniffed from the content and must agree with the name's extension. 201 for a new file, 200 when the same bytes under the same name exist already.",
+  // No body schema on purpose: a declared multipart body would be parsed (buffered) by the
+  // validator before the handler streams it.
+  request: { query: noQueryParams },
+  responses: {
+    201: jsonContent(mediaResponse, 'Stored'),
+    200: jsonContent(mediaResponse, 'The same file under the same name was stored before'),
+    ...problemResponses(400, 401, 403, 413, 415, 429),
+  },
+});
+
+const deleteMedia = createRoute({
+  method: 'delete',
+  path: '/admin/media/{id}',
+  operationId: 'adminDeleteMedia',
+  tags: ['Media'],
+  security,
+  summary: 'Delete an uploaded file that no article uses',
+  request: { params: mediaIdParams, query: noQueryParams },
+  responses: {
+    204: { description: 'Deleted' },
+    ...problemResponses(400, 401, 403, 404, 409, 429),
+  },
+});
+
+const adminApi = createApi();
+adminApi.use('/admin/media', editors, noStore, bookmarkHeader);
+adminApi.use('/admin/media/*', editors, noStore, bookmarkHeader);
+
+export const mediaAdminRoutes = adminApi
+  .openapi(uploadMedia, (c) => upload(c))
+  .openapi(deleteMedia, async (c) => {
+    const { id } = c.req.valid('param');
+    const db = primaryDb(c);
+    const existing = await findMediaById(db, id);
+    if (!existing) throw new AppError('not_found', { detail: `No media with id ${id}` });
+    const deleted = await deleteUnusedMedia(db, id);
+    if (!deleted) {
+      const usage = await mediaUsage(db, existing);
+      const ids = [...new Set([...usage.attachedTo, ...usage.linkedFrom])];
+      if (ids.length) {
+        throw new AppError('media_in_use', {
+          detail: `Articles ${ids.join(', ')} still use this file (${
+            usage.attachedTo.length ? 'as an attachment' : 'in the body or cover image'
+          }); remove it there first`,
+        });
+      }
+      throw new AppError('not_found', { detail: `No media with id ${id}` });
+    }
+    await auditRequest(c, db, 'media.delete', 'media', id);
+    // Other names for the same bytes keep the object.
+    if (!(await hashInUse(db, deleted.hash))) await c.env.MEDIA.delete(mediaKey(deleted.hash));
+    return c.body(null, 204);
+  });
