@@ -3,15 +3,18 @@
  * rounds of SOAK_SECONDS (60) each of four autocannon streams at once: mixed public reads,
  * searches, view beacons from distinct visitors, and admin writes (create and publish
  * articles), then IDLE_SECONDS (10) without load. Then the same rounds again against a control
- * worker (scripts/lib/soak-control-worker.ts: no Gazette code, the same kinds of calls on the
- * same bindings and seeded state), each round's reads at the rate Gazette answered them.
+ * worker (scripts/lib/soak-control-worker.ts: no Gazette code, run as both workers, the same
+ * kinds of calls on the same bindings and seeded state), each round's reads at the rate
+ * Gazette answered them.
  * Checks (scripts/lib/soak-report.ts):
  *   - zero 5xx answers in every stream,
  *   - exact view counts: each article's live count equals the beacons the worker answered
  *     `counted: true` for it (read from each beacon's own answer),
- *   - Gazette's heap flat: heap used right after a forced full collection in Gazette's isolate
- *     (the worker and its Durable Objects) at the end of each round and after the idle time,
- *     against the end of the warm-up (WARMUP_SECONDS, 20),
+ *   - Gazette's heap flat: heap used right after a forced full collection in the readers'
+ *     worker's isolate (the worker and its view counters), which takes all public load, at the
+ *     end of each round and after the idle time, against the end of the warm-up
+ *     (WARMUP_SECONDS, 20); the admin worker's isolate (the writes reach it over the ADMIN
+ *     service binding) is collected and reported beside it,
  *   - workerd's RSS growth over the load against the control worker's.
  * Why the control: workerd's resident set also holds Miniflare's local stand-ins for the Cache
  * API, D1, Durable Object storage and the rate limiter (isolates of their own, and their SQLite
@@ -26,7 +29,7 @@
  * that block when the benchmark rewrites the file); the run itself is kept as JSON in the
  * temporary folder (gazette-soak-last.json). Exits 1 when a check fails.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -39,6 +42,7 @@ import { generateDemoArticles } from './demo-content';
 import { seedWorker } from './lib/seed-worker';
 import { connectInspector } from './lib/inspector';
 import {
+  adminIsolate,
   judge,
   renderSoakBlock,
   workerIsolate,
@@ -48,7 +52,7 @@ import {
   type SoakRun,
   type StreamResult,
 } from './lib/soak-report';
-import { projectRoot, startWorker } from './lib/run-worker';
+import { adminBuildDir, projectRoot, removeBuild, startWorker } from './lib/run-worker';
 import { createServer } from 'node:net';
 
 const seconds = Number(process.env.SOAK_SECONDS ?? 60);
@@ -167,8 +171,16 @@ function freePort(): Promise<number> {
   });
 }
 
-/** The isolates the soak's requests reach, so a forced collection there gets to run. */
-const collected = (name: string) => name === workerIsolate || /^(cache|d1|ratelimit):/.test(name);
+/**
+ * The isolates the soak's requests reach, so a forced collection there gets to run. Miniflare
+ * gives each worker a Cache API service, numbered in worker order: the reader's is cache:0; the
+ * admin worker's (cache:1) is never called (it purges through the reader's CachePurge), so it
+ * could never answer.
+ */
+const collected = (name: string) =>
+  name === workerIsolate ||
+  name === adminIsolate ||
+  /^(cache:0$|cache:cache$|d1:|ratelimit:)/.test(name);
 
 /**
  * SOAK_ROUNDS rounds of the streams back to back, then IDLE_SECONDS without load. A forced
@@ -223,7 +235,11 @@ async function runPhase(
   return { rounds, samples, checkpoints };
 }
 
-/** Bundles the control worker (scripts/lib/soak-control-worker.ts) into a folder of its own. */
+/**
+ * Bundles the control worker (scripts/lib/soak-control-worker.ts) into a folder of its own and
+ * puts the same bundle where run-worker looks for the admin worker's, so that restart() runs it
+ * as both workers, each under Gazette's bindings for it.
+ */
 async function buildControl(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'gazette-soak-control-'));
   await build({
@@ -235,6 +251,8 @@ async function buildControl(): Promise<string> {
     outfile: join(dir, 'index.js'),
     logLevel: 'warning',
   });
+  mkdirSync(adminBuildDir(dir));
+  copyFileSync(join(dir, 'index.js'), join(adminBuildDir(dir), 'index.js'));
   return dir;
 }
 
@@ -346,7 +364,8 @@ async function main() {
     ];
     // Requests that make an idle workerd run a collection: a search (D1) and a beacon for an
     // article the count check does not look at, each time from a new visitor (rate limiter,
-    // counter object), and an API read (Cache API).
+    // counter object), an API read (Cache API), and an admin read that crosses the service
+    // binding into the admin worker's isolate.
     let pokes = 0;
     const pokeTarget = articles[beaconArticles]!.id;
     const poke = () => {
@@ -355,6 +374,9 @@ async function main() {
         [
           fetch(`${origin}/api/v1/search?q=${encodeURIComponent(`政务公开${n}`)}`),
           fetch(`${origin}/api/v1/channels`),
+          fetch(`${origin}/api/v1/admin/articles?limit=1`, {
+            headers: { authorization: `Bearer ${token}`, 'cf-connecting-ip': '127.0.0.1' },
+          }),
           fetch(`${origin}/api/v1/articles/${pokeTarget}/views`, {
             method: 'POST',
             headers: visitorHeaders(9_000_000 + n),
@@ -450,7 +472,7 @@ async function main() {
     if (checks.some((c) => !c.pass)) process.exitCode = 1;
   } finally {
     await worker.dispose();
-    rmSync(controlDir, { recursive: true, force: true });
+    removeBuild(controlDir);
   }
 }
 

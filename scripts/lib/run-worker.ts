@@ -77,8 +77,9 @@ export interface RunningWorker {
   execSql(sql: string): Promise<void>;
   /**
    * Restarts workerd on the same port, with these [vars] over wrangler.toml's (in place of the
-   * start options' vars). D1, Durable Object and cache state stay. `buildDir` runs another
-   * bundle (its index.js) under the same name and bindings: the soak's control worker.
+   * start options' vars). D1, Durable Object and cache state stay. `buildDir` runs other
+   * bundles under the same two names and bindings, the reader's readerScript(buildDir) and the
+   * admin's adminBuildDir(buildDir)/index.js: the soak's control worker.
    */
   restart(
     vars: Record<string, string>,
@@ -150,7 +151,6 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
   };
   const { assets: assetsOptions, ...readerOptions } = fromConfig('wrangler.toml');
   const adminOptions = fromConfig('wrangler.admin.toml');
-  const adminDir = adminBuildDir(buildDir);
   // Miniflare 5 takes a new options shape; wrangler still describes workers in the v4 one.
   const miniflareOptions = (
     vars: Record<string, string> | undefined,
@@ -176,8 +176,8 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
           ...adminOptions,
           name: adminName,
           modules: true,
-          scriptPath: join(adminDir, 'index.js'),
-          modulesRoot: adminDir,
+          scriptPath: join(adminBuildDir(bundleDir), 'index.js'),
+          modulesRoot: adminBuildDir(bundleDir),
           bindings: { ...(adminOptions.bindings ?? {}), ...vars },
         },
       ],

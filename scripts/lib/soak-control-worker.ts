@@ -13,13 +13,17 @@
  *   - search: one FTS5 trigram query and the matching articles, in one D1 batch;
  *   - beacon: two rate-limiter calls, then one Durable Object per article that records the
  *     visitor's keyed hash and the count in its SQLite storage;
- *   - admin write: the token's D1 look-up and a rate-limiter call, then one D1 batch writing an
- *     article-sized row, a revision-sized row and a trigram index row, then a Cache API delete of
- *     the lists the new article changes.
- * Bundled with esbuild by the soak; the wrangler.toml bindings are Gazette's, so the Durable
- * Object classes it names exist here too.
+ *   - admin write: handed over the ADMIN service binding to the admin worker, which does the
+ *     token's D1 look-up and a rate-limiter call, then one D1 batch writing an article-sized row,
+ *     a revision-sized row and a trigram index row, then asks the reader (CACHE_PURGE, an RPC
+ *     entrypoint) to delete the lists the new article changes from its Cache API.
+ * Like Gazette it runs as two workers (scripts/lib/run-worker.ts): the soak puts this one bundle
+ * in both places, under the reader's name and bindings (wrangler.toml: it has ADMIN) and the
+ * admin's (wrangler.admin.toml: it has CACHE_PURGE), so each request crosses the same service
+ * binding and lands in the same isolate as Gazette's. The bindings are Gazette's, so the Durable
+ * Object classes and the entrypoint they name exist here too.
  */
-import { DurableObject } from 'cloudflare:workers';
+import { DurableObject, WorkerEntrypoint } from 'cloudflare:workers';
 
 interface ControlEnv {
   DB: D1Database;
@@ -27,6 +31,10 @@ interface ControlEnv {
   VIEW_RATE_LIMITER: RateLimit;
   VIEW_IP_RATE_LIMITER: RateLimit;
   AUTH_RATE_LIMITER: RateLimit;
+  /** Only under the reader's bindings. */
+  ADMIN?: Fetcher;
+  /** Only under the admin's bindings. */
+  CACHE_PURGE?: Service<CachePurge>;
 }
 
 const json = (value: unknown, status = 200) =>
@@ -96,7 +104,7 @@ async function beacon(request: Request, env: ControlEnv, articleId: number): Pro
   return json(await counter.hit(visitor));
 }
 
-async function adminWrite(request: Request, env: ControlEnv): Promise<Response> {
+async function admin(request: Request, env: ControlEnv): Promise<Response> {
   const token = (request.headers.get('authorization') ?? '').replace(/^Bearer /, '');
   await env.AUTH_RATE_LIMITER.limit({
     key: await sha256Hex(request.headers.get('cf-connecting-ip') ?? ''),
@@ -105,6 +113,8 @@ async function adminWrite(request: Request, env: ControlEnv): Promise<Response> 
     .bind(await sha256Hex(token))
     .first();
   if (!row) return json({ code: 'unauthorized' }, 401);
+  // The soak's idle-time pokes read; only the write stream posts.
+  if (request.method !== 'POST') return json({ data: [] });
   const input = (await request.json()) as { title: string; body: string; slug: string };
   const document = JSON.stringify(input);
   await env.DB.batch([
@@ -126,26 +136,34 @@ async function adminWrite(request: Request, env: ControlEnv): Promise<Response> 
     ).bind(input.title, input.body),
   ]);
   const origin = new URL(request.url).origin;
-  await Promise.all(
-    ['/api/v1/articles', '/', '/feed.xml', '/sitemap.xml'].map((path) =>
-      caches.default.delete(new Request(`${origin}${path}`)),
-    ),
+  await env.CACHE_PURGE!.purge(
+    ['/api/v1/articles', '/', '/feed.xml', '/sitemap.xml'].map((path) => `${origin}${path}`),
   );
   return json({ slug: input.slug }, 201);
+}
+
+/** The reader's purge for the admin worker, as src/lib/cache-purge.ts's CachePurge. */
+export class CachePurge extends WorkerEntrypoint<ControlEnv> {
+  async purge(urls: string[]): Promise<number> {
+    const deleted = await Promise.all(
+      urls.map((url) => caches.default.delete(new Request(url, { method: 'GET' }))),
+    );
+    return deleted.filter(Boolean).length;
+  }
 }
 
 export default {
   async fetch(request: Request, env: ControlEnv, ctx: ExecutionContext): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname === '/healthz') return new Response('ok');
+    if (env.CACHE_PURGE) return admin(request, env);
+    // The reader hands writers' paths on, as src/reader-app.ts's forwardedPaths.
+    if (/^\/(?:api\/v1\/)?admin(?:\/|$)/.test(url.pathname)) return env.ADMIN!.fetch(request);
     const views = /^\/api\/v1\/articles\/(\d+)\/views$/.exec(url.pathname);
     if (views && request.method === 'POST') return beacon(request, env, Number(views[1]));
     if (views) {
       const counter = env.VIEW_COUNTER.get(env.VIEW_COUNTER.idFromName(`control:${views[1]}`));
       return json({ views: await counter.count() });
-    }
-    if (url.pathname === '/api/v1/admin/articles' && request.method === 'POST') {
-      return adminWrite(request, env);
     }
     if (/^\/(?:api\/v1\/)?search$/.test(url.pathname)) return search(url, env);
     return read(request, env, ctx);
@@ -180,6 +198,6 @@ export class ViewCounter extends DurableObject<ControlEnv> {
   }
 }
 
-// Named by Gazette's wrangler.toml bindings; the control never calls them.
+// Named by Gazette's wrangler.admin.toml bindings; the control never calls them.
 export class WebhookDelivery extends DurableObject {}
 export class ImportJob extends DurableObject {}

@@ -4,8 +4,14 @@
  */
 import type { IsolateHeap } from './inspector';
 
-/** Gazette's isolate as workerd's inspector lists it (the control worker runs under the same name). */
+/**
+ * Gazette's two isolates as workerd's inspector lists them (scripts/lib/run-worker.ts): the
+ * readers' worker, with the view counters, which takes all public load, and the admin worker
+ * behind its service binding. The control runs under the same two names.
+ */
 export const workerIsolate = 'core:user:gazette';
+export const adminIsolate = 'core:user:gazette-admin';
+const gazetteIsolates = [workerIsolate, adminIsolate];
 
 export interface Rss {
   rss: number;
@@ -85,6 +91,7 @@ export interface Check {
 }
 
 const workerHeap = (c: Checkpoint) => c.heaps.find((h) => h.name === workerIsolate);
+const adminHeap = (c: Checkpoint) => c.heaps.find((h) => h.name === adminIsolate);
 const mib = (x: number) => x.toFixed(1);
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
@@ -120,7 +127,7 @@ export function judge(run: SoakRun): Check[] {
       pass: run.mismatches === 0 && run.expectedViews > 0,
     },
     {
-      what: `Gazette's isolate heap flat: heap used after a forced collection, at the end of each round and after the idle time, ≤ ${100 + bounds.heapGrowth * 100} % of the end of the warm-up + ${bounds.heapSlackMiB} MiB`,
+      what: `the readers' worker's isolate heap flat: heap used after a forced collection, at the end of each round and after the idle time, ≤ ${100 + bounds.heapGrowth * 100} % of the end of the warm-up + ${bounds.heapSlackMiB} MiB`,
       measured: `${mib(used(warm))} → ${later.map((c) => mib(used(c))).join(' → ')} MiB (limit ${mib(limit)})`,
       pass: collectedEverywhere && Number.isFinite(highest) && highest <= limit,
     },
@@ -141,14 +148,25 @@ function streamRows(label: string, phase: Phase): string[] {
   );
 }
 
-/** The simulators' isolates: every one but the worker's. */
+/** The simulators' isolates: every one but the two workers'. */
 const simulatorHeaps = (c: Checkpoint) =>
-  sum(c.heaps.filter((h) => h.name !== workerIsolate && h.usedMiB > 0).map((h) => h.usedMiB));
+  sum(
+    c.heaps.filter((h) => !gazetteIsolates.includes(h.name) && h.usedMiB > 0).map((h) => h.usedMiB),
+  );
+
+const heapCell = (h: IsolateHeap | undefined) =>
+  h ? `${mib(h.usedMiB)} / ${mib(h.totalMiB)} + ${mib(h.backingMiB)}` : '';
+
+function adminRows(label: string, phase: Phase): string[] {
+  return phase.checkpoints.map((c) => {
+    const missed = c.unanswered.includes(adminIsolate) ? ' (no collection)' : '';
+    return `| ${label} | ${c.label}${missed} | ${c.at} | ${heapCell(adminHeap(c))} |`;
+  });
+}
 
 function memoryRows(label: string, phase: Phase): string[] {
   return phase.checkpoints.map((c) => {
-    const w = workerHeap(c);
-    const heap = w ? `${mib(w.usedMiB)} / ${mib(w.totalMiB)} + ${mib(w.backingMiB)}` : '';
+    const heap = heapCell(workerHeap(c));
     const missed = c.unanswered.length ? ` (no collection in ${c.unanswered.join(', ')})` : '';
     const before = c.rssBefore ? mib(c.rssBefore.rss) : '';
     return `| ${label} | ${c.label}${missed} | ${c.at} | ${before} | ${mib(c.rss.rss)} (${mib(c.rss.anon)} + ${mib(c.rss.file)}) | ${heap} | ${mib(simulatorHeaps(c))} |`;
@@ -169,7 +187,7 @@ export function renderSoakBlock(run: SoakRun, checks: Check[]): string {
     '',
     `\`${run.command}\` (scripts/soak.ts), ${run.date} UTC: ${rounds} rounds of ${run.seconds} s of four autocannon streams at once against the built worker (Miniflare, direct socket on loopback, ${run.articleCount} demo articles, edge cache as shipped), then ${run.idleSeconds} s without load. Beacons come from a new visitor each (distinct User-Agent and address), a fixed number of them (rate × duration) so that every one is answered before the counts are compared; admin writes create published articles through the admin API.`,
     '',
-    `**How memory is measured.** Through workerd's inspector, a full collection is forced in every isolate the load reaches (\`HeapProfiler.collectGarbage\`; workerd runs it when the isolate next handles a request, so the soak keeps sending a few until each has answered) at the start of the load, the end of a ${run.warmupSeconds} s warm-up, the end of each round and after the idle time; workerd's RSS is read just before it, and right after it RSS again and each isolate's heap (\`Runtime.getHeapUsage\`: used / size + ArrayBuffer backing stores). Heap used after a collection is live data only, so Gazette leaking shows there; what RSS gives back at a collection is garbage V8 had not yet collected. workerd's resident set size (VmRSS = RssAnon + RssFile from \`/proc/<pid>/status\`, summed over the workerd processes Miniflare started) is read once a second; it also holds Miniflare's local Cache API, D1, Durable Object SQLite and rate-limiter simulators, which do not run in the worker's memory on Cloudflare, and what the allocator keeps. So the same rounds are run again, on a fresh workerd with the same bindings and seeded state, against a **control worker** with no Gazette code (scripts/lib/soak-control-worker.ts) making the same kinds of calls per request (Cache API look-up and put, one D1 read, FTS5 search, rate limits and a counter object's SQLite, D1 batch writes and cache deletes), each of its streams sending as many requests per round as Gazette's did; Gazette's RSS growth (after a forced collection, from the start of the load to the end of the last round) is judged against the control's. The per-second samples between collections also show garbage that V8 has not yet collected.`,
+    `**How memory is measured.** Through workerd's inspector, a full collection is forced in every isolate the load reaches (\`HeapProfiler.collectGarbage\`; workerd runs it when the isolate next handles a request, so the soak keeps sending a few until each has answered) at the start of the load, the end of a ${run.warmupSeconds} s warm-up, the end of each round and after the idle time; workerd's RSS is read just before it, and right after it RSS again and each isolate's heap (\`Runtime.getHeapUsage\`: used / size + ArrayBuffer backing stores). Gazette runs as two workers in that workerd, as deployed: the readers' worker, which takes all public load and holds the view counters, and the admin worker behind its service binding (the admin writes cross it, and so does an admin read among the requests sent during a collection), so both isolates are collected and reported; the check is on the readers' worker's. Heap used after a collection is live data only, so Gazette leaking shows there; what RSS gives back at a collection is garbage V8 had not yet collected. workerd's resident set size (VmRSS = RssAnon + RssFile from \`/proc/<pid>/status\`, summed over the workerd processes Miniflare started) is read once a second; it also holds Miniflare's local Cache API, D1, Durable Object SQLite and rate-limiter simulators, which do not run in the worker's memory on Cloudflare, and what the allocator keeps. So the same rounds are run again, on a fresh workerd with the same bindings and seeded state, against a **control worker** with no Gazette code (scripts/lib/soak-control-worker.ts), run as both workers under their bindings, the writes crossing the same service binding, making the same kinds of calls per request (Cache API look-up and put, one D1 read, FTS5 search, rate limits and a counter object's SQLite, D1 batch writes and cache deletes through the reader's purge entrypoint), each of its streams sending as many requests per round as Gazette's did; Gazette's RSS growth (after a forced collection, from the start of the load to the end of the last round) is judged against the control's. The per-second samples between collections also show garbage that V8 has not yet collected.`,
     '',
     ...bothRuns(
       '| run, round | stream | connections | target rate | sent | 2xx | 4xx | 5xx | errors | 2xx/s | p99 ms |',
@@ -181,8 +199,13 @@ export function renderSoakBlock(run: SoakRun, checks: Check[]): string {
     ...checks.map((c) => `| ${c.what} | ${c.measured} | ${c.pass ? 'pass' : '**fail**'} |`),
     '',
     ...bothRuns(
-      "| run | forced collection at | s | workerd RSS MiB before it | workerd RSS MiB after it (anonymous + file) | worker's isolate MiB: heap used / size + backing stores | simulators' isolates, heap used MiB |",
+      "| run | forced collection at | s | workerd RSS MiB before it | workerd RSS MiB after it (anonymous + file) | readers' worker's isolate MiB: heap used / size + backing stores | simulators' isolates, heap used MiB |",
       memoryRows,
+    ),
+    '',
+    ...bothRuns(
+      "| run | forced collection at | s | admin worker's isolate MiB: heap used / size + backing stores |",
+      adminRows,
     ),
     '',
     `workerd RSS samples, Gazette (MiB, one per second from the start of load, peak ${mib(peak(run.gazette))}): ${run.gazette.samples.map((s) => s.rss.toFixed(0)).join(' ')}`,
