@@ -13,24 +13,26 @@ import {
 } from '../authoring/taxonomy';
 import { listAdminChannelTree, type AdminChannelNode } from '../authoring/taxonomy-queries';
 import { AppError } from '../lib/errors';
-import type { StructureDone, StructureLabels } from './labels';
+import { structureDone, type StructureDone, type StructureLabels } from './labels';
 import { AdminLayout } from './layout';
 import {
   Csrf,
   doneOf,
   fill,
-  forbiddenPage,
-  formAction,
   InlineError,
   isAdmin,
   Notice,
-  parseFields,
+  pageErrorAlert,
+  parseForm,
+  refusalPage,
   slugOf,
+  structureAction,
+  structureAdminsOnly,
   type AdminFrame,
   type AdminPageContext,
   type AdminPageEnv,
   type PageError,
-} from './structure-kit';
+} from './form-kit';
 
 /**
  * /admin/channels: the tree with article counts; reorder (up/down), rename, move, create and
@@ -250,6 +252,7 @@ export function registerChannelPages(app: Hono<AdminPageEnv>, frame: AdminFrame)
   ) => {
     const f = frame(c);
     const l = f.labels.structure;
+    const done = error ? undefined : doneOf(c, structureDone);
     const tree = await listAdminChannelTree(primaryDb(c));
     const v: ChannelsView = {
       tree,
@@ -262,7 +265,7 @@ export function registerChannelPages(app: Hono<AdminPageEnv>, frame: AdminFrame)
     };
     return c.html(
       <AdminLayout {...f} title={l.channels} section="channels">
-        <Notice labels={l} done={error ? undefined : doneOf(c)} error={error} />
+        <Notice alert={pageErrorAlert(error)} status={done && l.done[done]} />
         <section class="card structure" aria-labelledby="tree-title">
           <h2 id="tree-title">{l.tree}</h2>
           {tree.length ? <ChannelList v={v} nodes={tree} /> : <p>{l.noChannels}</p>}
@@ -273,17 +276,23 @@ export function registerChannelPages(app: Hono<AdminPageEnv>, frame: AdminFrame)
     );
   };
 
-  app.get('/admin/channels', (c) => (isAdmin(c) ? render(c) : forbiddenPage(c, frame)));
+  app.get('/admin/channels', (c) =>
+    isAdmin(c) ? render(c) : refusalPage(c, frame, structureAdminsOnly),
+  );
 
   app.post(
     '/admin/channels',
-    formAction(frame, render, 'slugTaken', async (c, fields) => {
-      const body = parseFields(channelCreateBody(), {
-        slug: fields.slug?.trim(),
-        name: fields.name,
-        parent: fields.parent ? fields.parent : null,
-        description: fields.description ?? '',
-      });
+    structureAction(frame, render, 'slugTaken', async (c, fields) => {
+      const body = parseForm(
+        channelCreateBody(),
+        {
+          slug: fields.slug?.trim(),
+          name: fields.name,
+          parent: fields.parent ? fields.parent : null,
+          description: fields.description ?? '',
+        },
+        'unprocessable',
+      );
       const row = await createChannelCommand(primaryDb(c), body, auditContext(c));
       await afterTaxonomyWrite(effectContext(c), { channels: [row.slug] });
       return back('created', { slug: row.slug });
@@ -296,9 +305,9 @@ export function registerChannelPages(app: Hono<AdminPageEnv>, frame: AdminFrame)
     done: StructureDone,
     toBody: (fields: Record<string, string>) => unknown,
   ) =>
-    formAction(frame, render, conflict, async (c, fields) => {
+    structureAction(frame, render, conflict, async (c, fields) => {
       const slug = slugOf(c);
-      const body = parseFields(channelPatchBody(), toBody(fields));
+      const body = parseForm(channelPatchBody(), toBody(fields), 'unprocessable');
       const db = primaryDb(c);
       const before = await findChannelRow(db, slug);
       const row = await patchChannel(db, slug, body, auditContext(c));
@@ -325,7 +334,7 @@ export function registerChannelPages(app: Hono<AdminPageEnv>, frame: AdminFrame)
 
   app.post(
     '/admin/channels/:slug/order',
-    formAction(frame, render, 'orderChanged', async (c, fields) => {
+    structureAction(frame, render, 'orderChanged', async (c, fields) => {
       const slug = slugOf(c);
       const direction = fields.direction === 'down' ? 1 : fields.direction === 'up' ? -1 : 0;
       if (!direction) {
@@ -354,7 +363,7 @@ export function registerChannelPages(app: Hono<AdminPageEnv>, frame: AdminFrame)
 
   app.post(
     '/admin/channels/:slug/delete',
-    formAction(frame, render, 'notEmpty', async (c) => {
+    structureAction(frame, render, 'notEmpty', async (c) => {
       const slug = slugOf(c);
       if (!(await deleteChannel(primaryDb(c), slug, auditContext(c)))) missing(slug);
       await afterTaxonomyWrite(effectContext(c), { channels: [slug] });

@@ -1,21 +1,33 @@
-import type { Context, Hono } from 'hono';
+import type { Hono } from 'hono';
 import type { Child } from 'hono/jsx';
-import { deleteCookie, getCookie } from 'hono/cookie';
-import type { z } from '@hono/zod-openapi';
+import { deleteCookie } from 'hono/cookie';
 import * as accounts from '../auth/account-commands';
-import { checkCsrf } from '../auth/middleware';
 import { primaryDb } from '../auth/session';
 import { listTokensQuery } from '../auth/tokens';
 import { listLiveSessionsQuery, sessionCookie } from '../auth/user-sessions';
 import { findUserById, listUsers, newTotpSecret, totpUri } from '../auth/users';
 import { tokenRoles, type TokenRole } from '../db/schema';
-import type { AppEnv, Principal } from '../env';
 import { nowDate } from '../lib/clock';
-import { AppError, clientProblem, validationError } from '../lib/errors';
+import { AppError } from '../lib/errors';
 import { zonedDateTime } from '../lib/time';
+import {
+  ActionButton,
+  adminsOnly,
+  anyProblem,
+  Csrf,
+  doneOf,
+  formAction,
+  framedPage,
+  idParam,
+  Notice,
+  parseForm,
+  type AdminFrame,
+  type AdminFrameProps,
+  type AdminPageContext,
+  type AdminPageEnv,
+  type AdminSection,
+} from './form-kit';
 import { peopleDone, type AdminLabels, type PeopleDone } from './labels';
-import { Csrf } from './structure-kit';
-import { AdminLayout, type AdminLayoutProps } from './layout';
 
 /**
  * The people and access pages: accounts, API tokens, sessions and one's own account (password,
@@ -25,10 +37,8 @@ import { AdminLayout, type AdminLayoutProps } from './layout';
  * write goes through src/auth/account-commands.ts, the same functions the admin API calls.
  */
 
-type UserPrincipal = Extract<Principal, { kind: 'user' }>;
-type PagesEnv = AppEnv & { Variables: { user?: UserPrincipal; csrf?: string } };
-type PagesContext = Context<PagesEnv>;
-type Frame = Omit<AdminLayoutProps, 'title' | 'children'> & { labels: AdminLabels };
+type PagesContext = AdminPageContext;
+type Frame = AdminFrameProps;
 
 /** What a page shows besides its data: the outcome of the last form, or its refusal. */
 interface Outcome {
@@ -40,37 +50,31 @@ const tokenExpiryDays = [30, 90, 365] as const;
 
 /** The row buttons of /admin/users: the account changes each asks for and what it then says. */
 const userActions = {
-  role: { changes: (f: Form) => ({ role: formString(f, 'role') }), done: 'role' },
+  role: { changes: (f: Form) => ({ role: f.role }), done: 'role' },
   disable: { changes: () => ({ disabled: true }), done: 'disabled' },
   enable: { changes: () => ({ disabled: false }), done: 'enabled' },
-  reset: { changes: (f: Form) => ({ password: formString(f, 'password') }), done: 'reset' },
+  reset: { changes: (f: Form) => ({ password: f.password }), done: 'reset' },
   'remove-totp': { changes: () => ({ removeTotp: true }), done: 'totp-removed' },
 } satisfies Record<string, { changes: (f: Form) => Record<string, unknown>; done: PeopleDone }>;
 
-type Form = Record<string, unknown>;
+type Form = Record<string, string>;
 
-function Notice(props: { labels: AdminLabels; outcome: Outcome }) {
+/** The outcome at the top of the page: a refusal titled by its problem's code, or the done line. */
+function OutcomeNotice(props: { labels: AdminLabels; outcome: Outcome }) {
   const p = props.labels.people;
   const { done, problem } = props.outcome;
-  if (problem) {
-    const title = p.problems[problem.code] ?? p.problem;
-    return (
-      <div class="alert" role="alert" data-problem={problem.code}>
-        <strong>{title}</strong>
-        {problem.detail ? (
-          <>
-            {'：'}
-            <span lang="en">{problem.detail}</span>
-          </>
-        ) : null}
-      </div>
-    );
-  }
-  return done ? (
-    <p class="notice" role="status">
-      {p.done[done]}
-    </p>
-  ) : null;
+  return (
+    <Notice
+      status={done && p.done[done]}
+      alert={
+        problem && {
+          title: p.problems[problem.code] ?? p.problem,
+          detail: problem.detail,
+          code: problem.code,
+        }
+      }
+    />
+  );
 }
 
 function TableHead(props: { cols: string[] }) {
@@ -222,59 +226,18 @@ function TotpPanel(props: {
   );
 }
 
-/** A one-button POST form (disable, revoke...). */
-function ActionButton(props: {
-  action: string;
-  csrf?: string;
-  label: string;
-  fields?: Record<string, string>;
-  describedBy?: string;
-}) {
-  return (
-    <form method="post" action={props.action} class="inline-form">
-      <Csrf token={props.csrf} />
-      {Object.entries(props.fields ?? {}).map(([name, value]) => (
-        <input type="hidden" name={name} value={value} />
-      ))}
-      <button type="submit" aria-describedby={props.describedBy}>
-        {props.label}
-      </button>
-    </form>
-  );
-}
-
-function formString(form: Record<string, unknown>, name: string): string | undefined {
-  const v = form[name];
-  return typeof v === 'string' ? v : undefined;
-}
-
-/** The named text fields of a form (files and missing ones left out, for the schema to name). */
-function pick(form: Record<string, unknown>, names: readonly string[]): Record<string, string> {
+/** The named text fields of a form (missing ones left out, for the schema to name). */
+function pick(form: Form, names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of names) {
-    const v = formString(form, name);
+    const v = form[name];
     if (v !== undefined) out[name] = name === 'code' ? v.trim() : v;
   }
   return out;
 }
 
-/** A form's fields through the API's own body schema, refused the way the API refuses them. */
-function parseForm<T extends z.ZodType>(schema: T, input: Record<string, unknown>): z.output<T> {
-  const result = schema.safeParse(input);
-  if (!result.success) throw validationError(result.error, 'body', input);
-  return result.data;
-}
-
-function idOf(c: PagesContext): number {
-  const raw = c.req.param('id') ?? '';
-  if (!/^[1-9][0-9]{0,15}$/.test(raw)) throw AppError.invalidParameter('id', 'path', 'not an id');
-  return Number(raw);
-}
-
-function doneOf(c: PagesContext): Outcome {
-  const done = c.req.query('done');
-  return peopleDone.includes(done as PeopleDone) ? { done: done as PeopleDone } : {};
-}
+const idOf = (c: PagesContext) => idParam(c);
+const outcomeOf = (c: PagesContext): Outcome => ({ done: doneOf(c, peopleDone) });
 
 function contextOf(c: PagesContext): accounts.CommandContext {
   const user = c.var.user!;
@@ -283,67 +246,38 @@ function contextOf(c: PagesContext): accounts.CommandContext {
 
 type Render = (c: PagesContext, outcome: Outcome, status: number, form?: Form) => Promise<Response>;
 
-/**
- * Runs a form post: the CSRF field first, then the action. A client's mistake (any AppError)
- * re-renders the page with it inline at its own status; anything else is ours, for onError.
- */
-async function handleForm(
-  c: PagesContext,
-  render: Render,
-  action: (c: PagesContext, form: Form) => Promise<Response>,
-): Promise<Response> {
-  let form: Form | undefined;
-  try {
-    form = (await c.req.parseBody()) as Form;
-    await checkCsrf(c, getCookie(c, sessionCookie)!, formString(form, 'csrf') ?? '');
-    if (c.var.user!.mustChangePassword && c.req.path !== '/admin/account/password') {
-      throw new AppError('password_change_required', { detail: 'Choose a new password first' });
-    }
-    return await action(c, form);
-  } catch (err) {
-    const problem = clientProblem(err);
-    if (!problem) throw err;
-    return render(c, { problem }, problem.status, form);
+export function registerPeoplePages(app: Hono<AdminPageEnv>, frame: AdminFrame) {
+  /**
+   * A form post: CSRF first, then the action. A client's mistake (any AppError, a failed CSRF
+   * check too) re-renders the page with it inline at its own status; anything else is ours.
+   */
+  const post = (
+    path: string,
+    render: Render,
+    action: (c: PagesContext, form: Form) => Promise<Response>,
+  ) =>
+    app.post(
+      path,
+      formAction(
+        {
+          frame,
+          refusal: anyProblem,
+          render: (c, problem, form) => render(c, { problem }, problem.status, form),
+          csrfOnPage: true,
+        },
+        action,
+      ),
+    );
+  const page = (c: PagesContext, title: string, section: AdminSection, body: Child, status = 200) =>
+    framedPage(c, frame(c), title, section, body, status);
+
+  const peopleAdminsOnly = adminsOnly(frame, (l) => ({
+    title: l.people.forbidden,
+    message: l.people.forbiddenDetail,
+  }));
+  for (const path of ['/admin/users', '/admin/users/*', '/admin/tokens', '/admin/tokens/*']) {
+    app.use(path, peopleAdminsOnly);
   }
-}
-
-export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext) => Frame) {
-  const post = (path: string, render: Render, action: Parameters<typeof handleForm>[2]) =>
-    app.post(path, (c) => handleForm(c, render, action));
-  const page = (
-    c: PagesContext,
-    title: string,
-    section: AdminLayoutProps['section'],
-    body: Child,
-    status = 200,
-  ) => {
-    const f = frame(c);
-    return c.html(
-      <AdminLayout {...f} title={title} section={section}>
-        {body}
-      </AdminLayout>,
-      status as 200,
-    );
-  };
-
-  /** Admin-only pages answer other roles with a page that says so (403), not a problem document. */
-  const adminsOnly = async (c: PagesContext, next: () => Promise<void>) => {
-    if (c.var.user!.role === 'admin') return next();
-    const p = frame(c).labels.people;
-    return page(
-      c,
-      p.forbidden,
-      undefined,
-      <p class="alert" role="alert">
-        {p.forbiddenDetail}
-      </p>,
-      403,
-    );
-  };
-  app.use('/admin/users', adminsOnly);
-  app.use('/admin/users/*', adminsOnly);
-  app.use('/admin/tokens', adminsOnly);
-  app.use('/admin/tokens/*', adminsOnly);
 
   // --- People (admins) ---
 
@@ -358,7 +292,7 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
       p.users,
       'users',
       <>
-        <Notice labels={l} outcome={outcome} />
+        <OutcomeNotice labels={l} outcome={outcome} />
         <table class="article-list people-list">
           <TableHead
             cols={[
@@ -484,7 +418,7 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
     );
   };
 
-  app.get('/admin/users', (c) => usersPage(c, doneOf(c)));
+  app.get('/admin/users', (c) => usersPage(c, outcomeOf(c)));
 
   post('/admin/users', usersPage, async (c, form) => {
     const input = parseForm(
@@ -497,7 +431,7 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
 
   post('/admin/users/:id', usersPage, async (c, form) => {
     const id = idOf(c);
-    const action = formString(form, 'action');
+    const action = form.action;
     const known =
       action && Object.hasOwn(userActions, action)
         ? userActions[action as keyof typeof userActions]
@@ -528,7 +462,7 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
       p.tokens,
       'tokens',
       <>
-        <Notice labels={l} outcome={outcome} />
+        <OutcomeNotice labels={l} outcome={outcome} />
         {outcome.secret ? (
           <div class="card secret-once" role="status">
             <p>{p.newTokenOnce}</p>
@@ -610,11 +544,11 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
     );
   };
 
-  app.get('/admin/tokens', (c) => tokensPage(c, doneOf(c)));
+  app.get('/admin/tokens', (c) => tokensPage(c, outcomeOf(c)));
 
   post('/admin/tokens', tokensPage, async (c, form) => {
     const ctx = contextOf(c);
-    const days = Number(formString(form, 'expiryDays') || 0);
+    const days = Number(form.expiryDays || 0);
     const input = parseForm(accounts.newTokenInput, {
       ...pick(form, ['name', 'role']),
       ...(tokenExpiryDays.includes(days as 30)
@@ -645,7 +579,7 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
       p.sessions,
       'sessions',
       <>
-        <Notice labels={l} outcome={outcome} />
+        <OutcomeNotice labels={l} outcome={outcome} />
         <p class="hint">{all ? p.allSessionsHint : p.ownSessionsHint}</p>
         {rows.length ? (
           <table class="article-list">
@@ -694,7 +628,7 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
     );
   };
 
-  app.get('/admin/sessions', (c) => sessionsPage(c, doneOf(c)));
+  app.get('/admin/sessions', (c) => sessionsPage(c, outcomeOf(c)));
 
   post('/admin/sessions/:id/revoke', sessionsPage, async (c) => {
     const me = c.var.user!;
@@ -723,7 +657,7 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
     const f = frame(c);
     const me = c.var.user!;
     // A wrong confirmation code shows the same secret again: the app's entry stays the right one.
-    const secret = form && formString(form, 'secret');
+    const secret = form?.secret;
     const setup =
       outcome.setup ??
       (secret && /^[A-Z2-7]{32}$/.test(secret)
@@ -735,7 +669,7 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
       f.labels.people.account,
       'account',
       <>
-        <Notice labels={f.labels} outcome={outcome} />
+        <OutcomeNotice labels={f.labels} outcome={outcome} />
         <div class="account-grid">
           <PasswordForm frame={f} mustChange={me.mustChangePassword} />
           {me.mustChangePassword ? null : (
@@ -747,7 +681,7 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
     );
   };
 
-  app.get('/admin/account', (c) => accountPage(c, doneOf(c)));
+  app.get('/admin/account', (c) => accountPage(c, outcomeOf(c)));
 
   // The forced first change (sign-in sends people here): the same form, nothing else.
   app.get('/admin/password', (c) => {
@@ -767,7 +701,7 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
       accounts.passwordChangeInput,
       pick(form, ['currentPassword', 'newPassword']),
     );
-    if (input.newPassword !== formString(form, 'repeatPassword')) {
+    if (input.newPassword !== form.repeatPassword) {
       throw new AppError('unprocessable', {
         detail: 'The two new passwords differ',
         invalidParams: [{ name: 'repeatPassword', in: 'body', reason: 'differs' }],

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { isSameOriginRequest, checkCsrf, sessionPrincipal } from '../auth/middleware';
+import { isSameOriginRequest, sessionPrincipal } from '../auth/middleware';
 import { primaryDb } from '../auth/session';
 import { clientKeyOf, signIn } from '../auth/sign-in';
 import {
@@ -22,6 +22,7 @@ import { siteConfig } from '../lib/site';
 import { zonedDateTime } from '../lib/time';
 import { adminLabels, type AdminLabels } from './labels';
 import { AdminLayout } from './layout';
+import { framedPage, postedForm, type AdminFrame, type AdminPageEnv } from './form-kit';
 import { EditorForm, type ChannelOption } from './editor-page';
 import { registerChannelPages } from './channels-pages';
 import { registerTagPages } from './tags-pages';
@@ -83,13 +84,8 @@ function flattenChannels(tree: ChannelNode[]): ChannelOption[] {
   return flat;
 }
 
-interface PageVars {
-  user: UserPrincipal;
-  csrf: string;
-}
-
 function buildPages() {
-  const app = new Hono<AppEnv & { Variables: Partial<PageVars> }>();
+  const app = new Hono<AdminPageEnv>();
 
   app.use('*', async (c, next) => {
     const parent = parents.get(c.req.raw);
@@ -266,9 +262,7 @@ function buildPages() {
   });
 
   app.post('/admin/sign-out', async (c) => {
-    const form = await c.req.parseBody();
-    const cookie = getCookie(c, sessionCookie)!;
-    await checkCsrf(c, cookie, typeof form.csrf === 'string' ? form.csrf : '');
+    await postedForm(c);
     const user = c.var.user!;
     const db = primaryDb(c);
     const at = nowDate();
@@ -288,7 +282,7 @@ function buildPages() {
     return c.redirect('/admin/sign-in', 303);
   });
 
-  const frame = (c: Context<AppEnv & { Variables: Partial<PageVars> }>) => {
+  const frame: AdminFrame = (c) => {
     const site = siteConfig(c.env);
     const url = new URL(c.req.url);
     return {
@@ -452,10 +446,12 @@ function buildPages() {
   app.get('/admin/articles/new', async (c) => {
     const f = frame(c);
     const channels = flattenChannels(await listChannelTree(primaryDb(c)));
-    return c.html(
-      <AdminLayout {...f} title={f.labels.newArticle} section="articles">
-        <EditorForm labels={f.labels} article={null} channels={channels} />
-      </AdminLayout>,
+    return framedPage(
+      c,
+      f,
+      f.labels.newArticle,
+      'articles',
+      <EditorForm labels={f.labels} article={null} channels={channels} />,
     );
   });
 
@@ -467,10 +463,12 @@ function buildPages() {
       throw new AppError('not_found', { detail: `No article ${c.req.param('id')}` });
     }
     const channels = flattenChannels(await listChannelTree(db));
-    return c.html(
-      <AdminLayout {...f} title={f.labels.editArticle} section="articles">
-        <EditorForm labels={f.labels} article={article} channels={channels} />
-      </AdminLayout>,
+    return framedPage(
+      c,
+      f,
+      f.labels.editArticle,
+      'articles',
+      <EditorForm labels={f.labels} article={article} channels={channels} />,
     );
   });
 

@@ -7,24 +7,26 @@ import { tagMergeBody, tagPatchBody } from '../authoring/schemas';
 import { deleteTag, mergeTags, renameTag } from '../authoring/taxonomy';
 import { listAdminTags, type AdminTag } from '../authoring/taxonomy-queries';
 import { AppError } from '../lib/errors';
-import type { StructureDone, StructureLabels } from './labels';
+import { structureDone, type StructureDone, type StructureLabels } from './labels';
 import { AdminLayout } from './layout';
 import {
   Csrf,
   doneOf,
   fill,
-  forbiddenPage,
-  formAction,
   InlineError,
   isAdmin,
   Notice,
-  parseFields,
+  pageErrorAlert,
+  parseForm,
+  refusalPage,
   slugOf,
+  structureAction,
+  structureAdminsOnly,
   type AdminFrame,
   type AdminPageContext,
   type AdminPageEnv,
   type PageError,
-} from './structure-kit';
+} from './form-kit';
 
 /** /admin/tags: every tag with its article count, searchable; rename, merge, delete. */
 
@@ -108,12 +110,13 @@ export function registerTagPages(app: Hono<AdminPageEnv>, frame: AdminFrame) {
   ) => {
     const f = frame(c);
     const l = f.labels.structure;
+    const done = error ? undefined : doneOf(c, structureDone);
     const query = (fields.q ?? c.req.query('q'))?.trim().slice(0, 50) || undefined;
     const list = await listAdminTags(primaryDb(c), { query, limit: pageSize + 1 });
     const shown = list.slice(0, pageSize);
     return c.html(
       <AdminLayout {...f} title={l.tags} section="tags">
-        <Notice labels={l} done={error ? undefined : doneOf(c)} error={error} />
+        <Notice alert={pageErrorAlert(error)} status={done && l.done[done]} />
         <form method="get" action="/admin/tags" class="filters" role="search">
           <label>
             {l.searchTags}
@@ -152,13 +155,15 @@ export function registerTagPages(app: Hono<AdminPageEnv>, frame: AdminFrame) {
     );
   };
 
-  app.get('/admin/tags', (c) => (isAdmin(c) ? render(c) : forbiddenPage(c, frame)));
+  app.get('/admin/tags', (c) =>
+    isAdmin(c) ? render(c) : refusalPage(c, frame, structureAdminsOnly),
+  );
 
   app.post(
     '/admin/tags/:slug',
-    formAction(frame, render, 'failed', async (c, fields) => {
+    structureAction(frame, render, 'failed', async (c, fields) => {
       const slug = slugOf(c);
-      const { name } = parseFields(tagPatchBody(), { name: fields.name });
+      const { name } = parseForm(tagPatchBody(), { name: fields.name }, 'unprocessable');
       const db = primaryDb(c);
       if (!(await renameTag(db, slug, name, auditContext(c)))) missing(`'${slug}'`);
       await afterTagWrite(effectContext(c), db, { tag: slug });
@@ -168,9 +173,9 @@ export function registerTagPages(app: Hono<AdminPageEnv>, frame: AdminFrame) {
 
   app.post(
     '/admin/tags/:slug/merge',
-    formAction(frame, render, 'mergeSelf', async (c, fields) => {
+    structureAction(frame, render, 'mergeSelf', async (c, fields) => {
       const slug = slugOf(c);
-      const { into } = parseFields(tagMergeBody(), { into: fields.into?.trim() });
+      const { into } = parseForm(tagMergeBody(), { into: fields.into?.trim() }, 'unprocessable');
       const db = primaryDb(c);
       if (!(await mergeTags(db, slug, into, auditContext(c)))) missing(`'${slug}' or '${into}'`);
       await afterTagWrite(effectContext(c), db, { tag: into });
@@ -180,7 +185,7 @@ export function registerTagPages(app: Hono<AdminPageEnv>, frame: AdminFrame) {
 
   app.post(
     '/admin/tags/:slug/delete',
-    formAction(frame, render, 'failed', async (c, fields) => {
+    structureAction(frame, render, 'failed', async (c, fields) => {
       const slug = slugOf(c);
       const gone = await deleteTag(primaryDb(c), slug, auditContext(c));
       if (!gone) missing(`'${slug}'`);
