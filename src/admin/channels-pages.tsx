@@ -13,23 +13,15 @@ import {
 } from '../authoring/taxonomy';
 import { listAdminChannelTree, type AdminChannelNode } from '../authoring/taxonomy-queries';
 import { AppError } from '../lib/errors';
-import { structureDone, type StructureDone, type StructureLabels } from './labels';
-import { AdminLayout } from './layout';
+import type { StructureDone, StructureLabels } from './labels';
 import {
   Csrf,
-  doneOf,
   fill,
   InlineError,
-  isAdmin,
-  Notice,
-  pageErrorAlert,
   parseForm,
-  refusalPage,
   slugOf,
-  structureAction,
-  structureAdminsOnly,
+  structurePage,
   type AdminFrame,
-  type AdminPageContext,
   type AdminPageEnv,
   type PageError,
 } from './form-kit';
@@ -245,14 +237,7 @@ function siblingsOf(tree: AdminChannelNode[], slug: string) {
 }
 
 export function registerChannelPages(app: Hono<AdminPageEnv>, frame: AdminFrame) {
-  const render = async (
-    c: AdminPageContext,
-    error?: PageError,
-    fields: Record<string, string> = {},
-  ) => {
-    const f = frame(c);
-    const l = f.labels.structure;
-    const done = error ? undefined : doneOf(c, structureDone);
+  const { action } = structurePage(app, frame, 'channels', async ({ c, f, l, error, fields }) => {
     const tree = await listAdminChannelTree(primaryDb(c));
     const v: ChannelsView = {
       tree,
@@ -263,26 +248,20 @@ export function registerChannelPages(app: Hono<AdminPageEnv>, frame: AdminFrame)
       fields,
       focus: error ? undefined : c.req.query('focus'),
     };
-    return c.html(
-      <AdminLayout {...f} title={l.channels} section="channels">
-        <Notice alert={pageErrorAlert(error)} status={done && l.done[done]} />
+    return (
+      <>
         <section class="card structure" aria-labelledby="tree-title">
           <h2 id="tree-title">{l.tree}</h2>
           {tree.length ? <ChannelList v={v} nodes={tree} /> : <p>{l.noChannels}</p>}
         </section>
         <NewChannelForm v={v} />
-      </AdminLayout>,
-      error?.status ?? 200,
+      </>
     );
-  };
-
-  app.get('/admin/channels', (c) =>
-    isAdmin(c) ? render(c) : refusalPage(c, frame, structureAdminsOnly),
-  );
+  });
 
   app.post(
     '/admin/channels',
-    structureAction(frame, render, 'slugTaken', async (c, fields) => {
+    action('slugTaken', async (c, fields) => {
       const body = parseForm(
         channelCreateBody(),
         {
@@ -305,7 +284,7 @@ export function registerChannelPages(app: Hono<AdminPageEnv>, frame: AdminFrame)
     done: StructureDone,
     toBody: (fields: Record<string, string>) => unknown,
   ) =>
-    structureAction(frame, render, conflict, async (c, fields) => {
+    action(conflict, async (c, fields) => {
       const slug = slugOf(c);
       const body = parseForm(channelPatchBody(), toBody(fields), 'unprocessable');
       const db = primaryDb(c);
@@ -334,7 +313,7 @@ export function registerChannelPages(app: Hono<AdminPageEnv>, frame: AdminFrame)
 
   app.post(
     '/admin/channels/:slug/order',
-    structureAction(frame, render, 'orderChanged', async (c, fields) => {
+    action('orderChanged', async (c, fields) => {
       const slug = slugOf(c);
       const direction = fields.direction === 'down' ? 1 : fields.direction === 'up' ? -1 : 0;
       if (!direction) {
@@ -363,7 +342,7 @@ export function registerChannelPages(app: Hono<AdminPageEnv>, frame: AdminFrame)
 
   app.post(
     '/admin/channels/:slug/delete',
-    structureAction(frame, render, 'notEmpty', async (c) => {
+    action('notEmpty', async (c) => {
       const slug = slugOf(c);
       if (!(await deleteChannel(primaryDb(c), slug, auditContext(c)))) missing(slug);
       await afterTaxonomyWrite(effectContext(c), { channels: [slug] });

@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Child } from 'hono/jsx';
 import type { z } from 'zod';
@@ -8,7 +8,7 @@ import { rethrowWriteError } from '../authoring/article-routes';
 import { slugParams } from '../authoring/schemas';
 import type { AppEnv, Principal } from '../env';
 import { AppError, clientProblem, validationError, type ProblemCode } from '../lib/errors';
-import type { AdminLabels, StructureLabels } from './labels';
+import { structureDone, type AdminLabels, type StructureLabels } from './labels';
 import { AdminLayout, type AdminLayoutProps } from './layout';
 
 /**
@@ -228,6 +228,60 @@ export function ActionButton(props: {
   );
 }
 
+/** A password input with its label: the one in use, or (`fresh`) one being chosen. */
+export function PasswordField(props: {
+  id: string;
+  name: string;
+  label: string;
+  /** A password being chosen (the browser may suggest one), not the one in use. */
+  fresh?: boolean;
+  describedBy?: string;
+}) {
+  return (
+    <>
+      <label for={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        name={props.name}
+        type="password"
+        autocomplete={props.fresh ? 'new-password' : 'current-password'}
+        minlength={props.fresh ? 10 : undefined}
+        maxlength={200}
+        aria-describedby={props.describedBy}
+        required
+      />
+    </>
+  );
+}
+
+/** A six-digit code from an authenticator app, with its label. */
+export function CodeField(props: {
+  id: string;
+  label: string;
+  name?: string;
+  autofocus?: boolean;
+  /** False where the server asks for it only when the account has a second factor. */
+  required?: boolean;
+  describedBy?: string;
+}) {
+  return (
+    <>
+      <label for={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        name={props.name ?? 'code'}
+        inputmode="numeric"
+        autocomplete="one-time-code"
+        pattern="[0-9]{6}"
+        maxlength={6}
+        aria-describedby={props.describedBy}
+        required={props.required ?? true}
+        autofocus={props.autofocus}
+      />
+    </>
+  );
+}
+
 export interface FormActionOptions<R> {
   frame: AdminFrame;
   /** The person's mistake as the page shows it; null when it is ours, for the app's onError. */
@@ -337,10 +391,6 @@ export function pageError(
   }
 }
 
-/** A PageError at the top of the page. */
-export const pageErrorAlert = (e?: PageError) =>
-  e ? { title: e.message, detail: e.detail } : undefined;
-
 /** The error again beside the form it is about (announced once, by the page's own alert). */
 export function InlineError(props: { error?: PageError }) {
   const e = props.error;
@@ -352,25 +402,65 @@ export function InlineError(props: { error?: PageError }) {
   );
 }
 
-/** A channels or tags form: admins only, its refusal worded for what it tried (`conflict`). */
-export function structureAction(
+/** What a channels or tags page's body is drawn from: the frame, and the refused form if any. */
+export interface StructureView {
+  c: AdminPageContext;
+  f: AdminFrameProps;
+  l: StructureLabels;
+  error?: PageError;
+  fields: Record<string, string>;
+}
+
+/**
+ * A channels or tags page at `/admin/{section}` (admins only; others get the refusal page),
+ * with the refusal or the done line on top. `action` makes one of its forms: admins only, its
+ * refusal worded for what it tried (`conflict`), the page re-rendered with it inline.
+ */
+export function structurePage(
+  app: Hono<AdminPageEnv>,
   frame: AdminFrame,
-  render: (
-    c: AdminPageContext,
-    error: PageError,
-    fields: Record<string, string>,
-  ) => Promise<Response>,
-  conflict: ConflictKind,
-  run: (c: AdminPageContext, fields: Record<string, string>) => Promise<string>,
+  section: 'channels' | 'tags',
+  body: (v: StructureView) => Promise<Child>,
 ) {
-  return formAction(
-    {
-      frame,
-      render,
-      adminsOnly: structureAdminsOnly,
-      refusal: (c, err) =>
-        pageError(err, frame(c).labels.structure, conflict, c.req.param('slug') ?? '+new'),
-    },
-    run,
+  const render = async (
+    c: AdminPageContext,
+    error?: PageError,
+    fields: Record<string, string> = {},
+  ) => {
+    const f = frame(c);
+    const l = f.labels.structure;
+    const done = error ? undefined : doneOf(c, structureDone);
+    return framedPage(
+      c,
+      f,
+      l[section],
+      section,
+      <>
+        <Notice
+          alert={error && { title: error.message, detail: error.detail }}
+          status={done && l.done[done]}
+        />
+        {await body({ c, f, l, error, fields })}
+      </>,
+      error?.status ?? 200,
+    );
+  };
+  app.get(`/admin/${section}`, (c) =>
+    isAdmin(c) ? render(c) : refusalPage(c, frame, structureAdminsOnly),
   );
+  const action = (
+    conflict: ConflictKind,
+    run: (c: AdminPageContext, fields: Record<string, string>) => Promise<string>,
+  ) =>
+    formAction(
+      {
+        frame,
+        render,
+        adminsOnly: structureAdminsOnly,
+        refusal: (c, err) =>
+          pageError(err, frame(c).labels.structure, conflict, c.req.param('slug') ?? '+new'),
+      },
+      run,
+    );
+  return { action };
 }

@@ -14,6 +14,7 @@ import {
   ActionButton,
   adminsOnly,
   anyProblem,
+  CodeField,
   Csrf,
   doneOf,
   formAction,
@@ -21,6 +22,7 @@ import {
   idParam,
   Notice,
   parseForm,
+  PasswordField,
   type AdminFrame,
   type AdminFrameProps,
   type AdminPageContext,
@@ -86,49 +88,6 @@ function TableHead(props: { cols: string[] }) {
         ))}
       </tr>
     </thead>
-  );
-}
-
-function PasswordField(props: {
-  id: string;
-  name: string;
-  label: string;
-  /** A password being chosen (the browser may suggest one), not the one in use. */
-  fresh?: boolean;
-  describedBy?: string;
-}) {
-  return (
-    <>
-      <label for={props.id}>{props.label}</label>
-      <input
-        id={props.id}
-        name={props.name}
-        type="password"
-        autocomplete={props.fresh ? 'new-password' : 'current-password'}
-        minlength={props.fresh ? 10 : undefined}
-        maxlength={200}
-        aria-describedby={props.describedBy}
-        required
-      />
-    </>
-  );
-}
-
-function CodeField(props: { id: string; label: string; autofocus?: boolean }) {
-  return (
-    <>
-      <label for={props.id}>{props.label}</label>
-      <input
-        id={props.id}
-        name="code"
-        inputmode="numeric"
-        autocomplete="one-time-code"
-        pattern="[0-9]{6}"
-        maxlength={6}
-        required
-        autofocus={props.autofocus}
-      />
-    </>
   );
 }
 
@@ -364,15 +323,11 @@ export function registerPeoplePages(app: Hono<AdminPageEnv>, frame: AdminFrame) 
                       <Csrf token={f.csrf} />
                       <input type="hidden" name="action" value="reset" />
                       <p class="hint">{p.resetPasswordHint}</p>
-                      <label for={`reset-${u.id}`}>{p.initialPassword}</label>
-                      <input
+                      <PasswordField
                         id={`reset-${u.id}`}
                         name="password"
-                        type="password"
-                        autocomplete="new-password"
-                        minlength={10}
-                        maxlength={200}
-                        required
+                        label={p.initialPassword}
+                        fresh
                       />
                       <button type="submit">{p.reset}</button>
                     </form>

@@ -22,7 +22,14 @@ import { siteConfig } from '../lib/site';
 import { zonedDateTime } from '../lib/time';
 import { adminLabels, type AdminLabels } from './labels';
 import { AdminLayout } from './layout';
-import { framedPage, postedForm, type AdminFrame, type AdminPageEnv } from './form-kit';
+import {
+  CodeField,
+  framedPage,
+  PasswordField,
+  postedForm,
+  type AdminFrame,
+  type AdminPageEnv,
+} from './form-kit';
 import { EditorForm, type ChannelOption } from './editor-page';
 import { registerChannelPages } from './channels-pages';
 import { registerTagPages } from './tags-pages';
@@ -153,26 +160,15 @@ function buildPages() {
             value={values.username}
             autofocus={!values.username}
           />
-          <label for="password">{l.password}</label>
-          <input
-            id="password"
-            name="password"
-            type="password"
-            autocomplete="current-password"
-            required
-            maxlength={200}
-          />
+          <PasswordField id="password" name="password" label={l.password} />
           {values.needTotp ? (
             <>
-              <label for="totp">{l.totp}</label>
-              <input
+              <CodeField
                 id="totp"
                 name="totp"
-                inputmode="numeric"
-                autocomplete="one-time-code"
-                pattern="[0-9]{6}"
-                maxlength={6}
-                aria-describedby="totp-hint"
+                label={l.totp}
+                required={false}
+                describedBy="totp-hint"
                 autofocus
               />
               <p id="totp-hint" class="hint">

@@ -7,23 +7,15 @@ import { tagMergeBody, tagPatchBody } from '../authoring/schemas';
 import { deleteTag, mergeTags, renameTag } from '../authoring/taxonomy';
 import { listAdminTags, type AdminTag } from '../authoring/taxonomy-queries';
 import { AppError } from '../lib/errors';
-import { structureDone, type StructureDone, type StructureLabels } from './labels';
-import { AdminLayout } from './layout';
+import type { StructureDone, StructureLabels } from './labels';
 import {
   Csrf,
-  doneOf,
   fill,
   InlineError,
-  isAdmin,
-  Notice,
-  pageErrorAlert,
   parseForm,
-  refusalPage,
   slugOf,
-  structureAction,
-  structureAdminsOnly,
+  structurePage,
   type AdminFrame,
-  type AdminPageContext,
   type AdminPageEnv,
   type PageError,
 } from './form-kit';
@@ -103,20 +95,12 @@ function TagRow(props: { t: AdminTag; l: StructureLabels; csrf?: string; error?:
 }
 
 export function registerTagPages(app: Hono<AdminPageEnv>, frame: AdminFrame) {
-  const render = async (
-    c: AdminPageContext,
-    error?: PageError,
-    fields: Record<string, string> = {},
-  ) => {
-    const f = frame(c);
-    const l = f.labels.structure;
-    const done = error ? undefined : doneOf(c, structureDone);
+  const { action } = structurePage(app, frame, 'tags', async ({ c, f, l, error, fields }) => {
     const query = (fields.q ?? c.req.query('q'))?.trim().slice(0, 50) || undefined;
     const list = await listAdminTags(primaryDb(c), { query, limit: pageSize + 1 });
     const shown = list.slice(0, pageSize);
-    return c.html(
-      <AdminLayout {...f} title={l.tags} section="tags">
-        <Notice alert={pageErrorAlert(error)} status={done && l.done[done]} />
+    return (
+      <>
         <form method="get" action="/admin/tags" class="filters" role="search">
           <label>
             {l.searchTags}
@@ -150,18 +134,13 @@ export function registerTagPages(app: Hono<AdminPageEnv>, frame: AdminFrame) {
             <option value={t.slug}>{t.name}</option>
           ))}
         </datalist>
-      </AdminLayout>,
-      error?.status ?? 200,
+      </>
     );
-  };
-
-  app.get('/admin/tags', (c) =>
-    isAdmin(c) ? render(c) : refusalPage(c, frame, structureAdminsOnly),
-  );
+  });
 
   app.post(
     '/admin/tags/:slug',
-    structureAction(frame, render, 'failed', async (c, fields) => {
+    action('failed', async (c, fields) => {
       const slug = slugOf(c);
       const { name } = parseForm(tagPatchBody(), { name: fields.name }, 'unprocessable');
       const db = primaryDb(c);
@@ -173,7 +152,7 @@ export function registerTagPages(app: Hono<AdminPageEnv>, frame: AdminFrame) {
 
   app.post(
     '/admin/tags/:slug/merge',
-    structureAction(frame, render, 'mergeSelf', async (c, fields) => {
+    action('mergeSelf', async (c, fields) => {
       const slug = slugOf(c);
       const { into } = parseForm(tagMergeBody(), { into: fields.into?.trim() }, 'unprocessable');
       const db = primaryDb(c);
@@ -185,7 +164,7 @@ export function registerTagPages(app: Hono<AdminPageEnv>, frame: AdminFrame) {
 
   app.post(
     '/admin/tags/:slug/delete',
-    structureAction(frame, render, 'failed', async (c, fields) => {
+    action('failed', async (c, fields) => {
       const slug = slugOf(c);
       const gone = await deleteTag(primaryDb(c), slug, auditContext(c));
       if (!gone) missing(`'${slug}'`);
