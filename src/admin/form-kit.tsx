@@ -150,10 +150,10 @@ export function parseForm<T extends z.ZodType>(
   });
 }
 
-/** A numeric id in the path (`:id` unless named), refused as the API refuses one. */
-export function idParam(c: AdminPageContext, name = 'id'): number {
-  const raw = c.req.param(name) ?? '';
-  if (!/^[1-9][0-9]{0,15}$/.test(raw)) throw AppError.invalidParameter(name, 'path', 'not an id');
+/** The numeric `:id` in the path, refused as the API refuses a bad one. */
+export function idParam(c: AdminPageContext): number {
+  const raw = c.req.param('id') ?? '';
+  if (!/^[1-9][0-9]{0,15}$/.test(raw)) throw AppError.invalidParameter('id', 'path', 'not an id');
   return Number(raw);
 }
 
@@ -233,7 +233,6 @@ export function PasswordField(props: {
   id: string;
   name: string;
   label: string;
-  /** A password being chosen (the browser may suggest one), not the one in use. */
   fresh?: boolean;
   describedBy?: string;
 }) {

@@ -58,17 +58,6 @@ function opsOf(labels: AdminLabels): OpsLabels {
 }
 const ops = (f: Frame) => opsOf(f.labels);
 
-function page(
-  c: PagesContext,
-  f: Frame,
-  section: Section,
-  title: string,
-  body: Child,
-  status: 200 | 400 | 422 = 200,
-) {
-  return framedPage(c, f, title, section, body, status);
-}
-
 /** A form's errors, each in words, above the form. */
 function FormErrors(props: { o: OpsLabels; errors?: string[] }) {
   return props.errors?.length ? <Alert title={props.o.fixErrors} items={props.errors} /> : null;
@@ -236,11 +225,11 @@ async function auditPage(c: PagesContext, f: Frame) {
     ...tokens.map((t) => t.name),
     'scheduler',
   ]);
-  return page(
+  return framedPage(
     c,
     f,
-    'audit',
     o.audit,
+    'audit',
     <>
       <form method="get" action="/admin/audit" class="filters" role="search">
         <label>
@@ -437,11 +426,11 @@ async function webhookListPage(
   const o = ops(f);
   const hooks = (await listWebhooks(primaryDb(c))).map(webhookInfo);
   const done = c.req.query('done') === 'deleted' ? o.deleted : null;
-  return page(
+  return framedPage(
     c,
     f,
-    'webhooks',
     o.webhooks,
+    'webhooks',
     <>
       <Notice status={done} />
       {hooks.length ? (
@@ -578,11 +567,11 @@ async function webhookPage(
     enabled: o.saved,
     disabled: o.saved,
   };
-  return page(
+  return framedPage(
     c,
     f,
-    'webhooks',
     `${o.editWebhook} #${hook.id}`,
+    'webhooks',
     <>
       <p>
         <a href="/admin/webhooks">{o.backToWebhooks}</a>
@@ -639,11 +628,11 @@ async function webhookPage(
 
 function createdPage(c: PagesContext, f: Frame, hook: WebhookInfo, secret: string) {
   const o = ops(f);
-  return page(
+  return framedPage(
     c,
     f,
-    'webhooks',
     o.webhookCreated,
+    'webhooks',
     <div class="card">
       <p class="alert" role="status">
         {o.secretOnce}
@@ -665,11 +654,11 @@ function createdPage(c: PagesContext, f: Frame, hook: WebhookInfo, secret: strin
 
 function importPage(c: PagesContext, f: Frame) {
   const o = ops(f);
-  return page(
+  return framedPage(
     c,
     f,
-    'import',
     o.importExport,
+    'import',
     <>
       <h2 id="import-title">{o.importTitle}</h2>
       <form class="card" data-form="import" aria-labelledby="import-title">
@@ -805,11 +794,11 @@ async function importJobPage(c: PagesContext, f: Frame, job: string) {
     view = null;
   }
   if (!view) throw new AppError('not_found', { detail: `No import job ${job}` });
-  return page(
+  return framedPage(
     c,
     f,
-    'import',
     o.importJob,
+    'import',
     <>
       <JobReport o={o} job={view} />
     </>,

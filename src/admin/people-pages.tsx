@@ -195,7 +195,6 @@ function pick(form: Form, names: readonly string[]): Record<string, string> {
   return out;
 }
 
-const idOf = (c: PagesContext) => idParam(c);
 const outcomeOf = (c: PagesContext): Outcome => ({ done: doneOf(c, peopleDone) });
 
 function contextOf(c: PagesContext): accounts.CommandContext {
@@ -385,7 +384,7 @@ export function registerPeoplePages(app: Hono<AdminPageEnv>, frame: AdminFrame) 
   });
 
   post('/admin/users/:id', usersPage, async (c, form) => {
-    const id = idOf(c);
+    const id = idParam(c);
     const action = form.action;
     const known =
       action && Object.hasOwn(userActions, action)
@@ -516,7 +515,7 @@ export function registerPeoplePages(app: Hono<AdminPageEnv>, frame: AdminFrame) 
   });
 
   post('/admin/tokens/:id/revoke', tokensPage, async (c) => {
-    await accounts.revokeApiToken(primaryDb(c), contextOf(c), idOf(c));
+    await accounts.revokeApiToken(primaryDb(c), contextOf(c), idParam(c));
     return c.redirect('/admin/tokens?done=token-revoked', 303);
   });
 
@@ -587,7 +586,7 @@ export function registerPeoplePages(app: Hono<AdminPageEnv>, frame: AdminFrame) 
 
   post('/admin/sessions/:id/revoke', sessionsPage, async (c) => {
     const me = c.var.user!;
-    const id = idOf(c);
+    const id = idParam(c);
     await accounts.revokeSession(
       primaryDb(c),
       contextOf(c),

@@ -16,7 +16,7 @@ import { articleStatuses, type ArticleStatus } from '../db/schema';
 import type { AppEnv, Principal } from '../env';
 import { nowDate } from '../lib/clock';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../lib/cursor';
-import { AppError } from '../lib/errors';
+import { AppError, handErrorsOn } from '../lib/errors';
 import type { Lang } from '../lib/labels';
 import { siteConfig } from '../lib/site';
 import { zonedDateTime } from '../lib/time';
@@ -470,14 +470,7 @@ function buildPages() {
 
   opsPages(app, frame);
 
-  app.notFound((c) => {
-    throw new AppError('route_not_found', {
-      detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}`,
-    });
-  });
-  app.onError((err) => {
-    throw err;
-  });
+  handErrorsOn(app);
   return app;
 }
 

@@ -191,6 +191,7 @@ function explainWriteError(err: unknown, channelSlug: string, slug: string): unk
 export type ArticleSnapshot = ArticleText &
   ArticleExtras & {
     status: ArticleStatus;
+    slug: string;
     channel: string;
     publishedAt: string | null;
   };

@@ -21,16 +21,14 @@ import type { Attachment, ChannelRef, PolicyDocument, TagRef } from '../articles
 /** The article's own words and their language, as the schema declares them. */
 export type ArticleText = Pick<
   typeof articles.$inferSelect,
-  | 'slug'
-  | 'title'
-  | 'subtitle'
-  | 'summary'
-  | 'body'
-  | 'source'
-  | 'author'
-  | 'lang'
-  | 'coverImageUrl'
+  'title' | 'subtitle' | 'summary' | 'body' | 'source' | 'author' | 'lang' | 'coverImageUrl'
 >;
+
+/** Just an article's own words, in the order the admin API and the export write them. */
+export function articleText(a: ArticleText): ArticleText {
+  const { title, subtitle, summary, body, source, author, lang, coverImageUrl } = a;
+  return { title, subtitle, summary, body, source, author, lang, coverImageUrl };
+}
 
 /** What an article holds besides its own columns: its tags, attachments and policy document. */
 export interface ArticleExtras {
@@ -41,7 +39,10 @@ export interface ArticleExtras {
 
 export type ArticleState = ArticleText &
   ArticleExtras &
-  Pick<typeof articles.$inferSelect, 'id' | 'version' | 'status' | 'publishedAt' | 'viewBase'> & {
+  Pick<
+    typeof articles.$inferSelect,
+    'id' | 'slug' | 'version' | 'status' | 'publishedAt' | 'viewBase'
+  > & {
     channelSlug: string;
   };
 

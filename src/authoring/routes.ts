@@ -6,7 +6,7 @@ import { bookmarkHeader, primaryDb } from '../auth/session';
 import { listTokensQuery } from '../auth/tokens';
 import { tokenRoles, auditOutcomes } from '../db/schema';
 import type { AppEnv } from '../env';
-import { AppError } from '../lib/errors';
+import { handErrorsOn } from '../lib/errors';
 import { jsonContent, problemResponses } from '../lib/openapi';
 import { listAudit } from './audit';
 import { registerArticleRoutes } from './article-routes';
@@ -271,16 +271,7 @@ function adminApp() {
     transfer = transferRoutes();
     built.route(adminPrefix, transfer);
     built.route(adminPrefix, api);
-    // Errors go on to the app's onError (dispatch runs inside one of its handlers), the one
-    // place problems are rendered, with the outer request's context.
-    built.notFound((c) => {
-      throw new AppError('route_not_found', {
-        detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}`,
-      });
-    });
-    built.onError((err) => {
-      throw err;
-    });
+    handErrorsOn(built);
   }
   return built;
 }
