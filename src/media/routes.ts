@@ -11,7 +11,8 @@ import { createApi, jsonContent, problemResponses, publicAccess } from '../lib/o
 import { noQueryParams } from '../lib/params';
 import { requestOrigin } from '../lib/request';
 import { checkFileName } from './file-name';
-import { contentDisposition, ifNoneMatchHits, ifRangeHolds, parseRange } from './http';
+import { ifNoneMatchHits } from '../lib/http';
+import { contentDisposition, ifRangeHolds, parseRange } from './http';
 import { formDataBoundary, MultipartError, MultipartReader } from './multipart';
 import {
   deleteUnusedMedia,
