@@ -16,7 +16,8 @@ import { articleStatuses, type ArticleStatus } from '../db/schema';
 import type { AppEnv, Principal } from '../env';
 import { nowDate } from '../lib/clock';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../lib/cursor';
-import { AppError, handErrorsOn } from '../lib/errors';
+import { AppError } from '../lib/errors';
+import { dispatchTo, handErrorsOn, outerRequest } from '../lib/sub-app';
 import type { Lang } from '../lib/labels';
 import { siteConfig } from '../lib/site';
 import { zonedDateTime } from '../lib/time';
@@ -94,12 +95,7 @@ function flattenChannels(tree: ChannelNode[]): ChannelOption[] {
 function buildPages() {
   const app = new Hono<AdminPageEnv>();
 
-  app.use('*', async (c, next) => {
-    const parent = parents.get(c.req.raw);
-    if (parent) {
-      c.set('requestId', parent.requestId);
-      c.set('logger', parent.logger);
-    }
+  app.use('*', outerRequest, async (c, next) => {
     await next();
     c.header('Content-Security-Policy', csp);
     c.header('Cache-Control', 'no-store');
@@ -475,23 +471,9 @@ function buildPages() {
 }
 
 let pages: ReturnType<typeof buildPages> | undefined;
-const parents = new WeakMap<
-  Request,
-  { requestId: string; logger: AppEnv['Variables']['logger'] }
->();
 
 /** Runs an /admin request through the admin pages; errors go on to the app's onError. */
-export async function dispatchPages(c: Context<AppEnv>): Promise<Response> {
+export function dispatchPages(c: Context<AppEnv>): Promise<Response> {
   pages ??= buildPages();
-  parents.set(c.req.raw, { requestId: c.var.requestId, logger: c.var.logger });
-  let ctx: Parameters<Hono['fetch']>[2];
-  try {
-    ctx = c.executionCtx as Parameters<Hono['fetch']>[2];
-  } catch {
-    ctx = undefined;
-  }
-  const res = await pages.fetch(c.req.raw, c.env, ctx);
-  const out = new Response(res.body, res);
-  out.headers.set('X-Request-Id', c.var.requestId);
-  return out;
+  return dispatchTo(pages, c);
 }

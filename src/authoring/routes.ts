@@ -6,7 +6,7 @@ import { bookmarkHeader, primaryDb } from '../auth/session';
 import { listTokensQuery } from '../auth/tokens';
 import { tokenRoles, auditOutcomes } from '../db/schema';
 import type { AppEnv } from '../env';
-import { handErrorsOn } from '../lib/errors';
+import { dispatchTo, handErrorsOn, outerRequest } from '../lib/sub-app';
 import { jsonContent, problemResponses } from '../lib/openapi';
 import { listAudit } from './audit';
 import { registerArticleRoutes } from './article-routes';
@@ -259,14 +259,7 @@ function adminApp() {
   if (!built) {
     api = buildAdminApp();
     built = new Hono<AppEnv>();
-    built.use(async (c, next) => {
-      const parent = parents.get(c.req.raw);
-      if (parent) {
-        c.set('requestId', parent.requestId);
-        c.set('logger', parent.logger);
-      }
-      await next();
-    });
+    built.use(outerRequest);
     // Import and export first: an import file streams past the admin API's 1 MB body limit.
     transfer = transferRoutes();
     built.route(adminPrefix, transfer);
@@ -276,25 +269,9 @@ function adminApp() {
   return built;
 }
 
-const parents = new WeakMap<
-  Request,
-  { requestId: string; logger: AppEnv['Variables']['logger'] }
->();
-
 /** Runs an /api/v1/admin request through the admin API with the outer request's id and logger. */
-export async function dispatch(c: Context<AppEnv>): Promise<Response> {
-  parents.set(c.req.raw, { requestId: c.var.requestId, logger: c.var.logger });
-  let ctx: Parameters<Hono['fetch']>[2];
-  try {
-    ctx = c.executionCtx as Parameters<Hono['fetch']>[2];
-  } catch {
-    ctx = undefined;
-  }
-  const res = await adminApp().fetch(c.req.raw, c.env, ctx);
-  // A Response returned from a handler does not pick up headers the outer middleware prepared.
-  const out = new Response(res.body, res);
-  out.headers.set('X-Request-Id', c.var.requestId);
-  return out;
+export function dispatch(c: Context<AppEnv>): Promise<Response> {
+  return dispatchTo(adminApp(), c);
 }
 
 /** The admin API's OpenAPI paths (with their /api/v1/admin prefix) and components. */

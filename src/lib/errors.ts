@@ -1,4 +1,4 @@
-import type { Context, Hono } from 'hono';
+import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
@@ -219,20 +219,6 @@ export interface ProblemDocument extends Record<string, unknown> {
 export function routeNotFound(c: Context): AppError {
   return new AppError('route_not_found', {
     detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}`,
-  });
-}
-
-/**
- * For a sub-app run from inside one of the app's handlers: its errors and its not-found go on
- * to the app's onError, the one place problems are rendered, with the outer request's context.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function handErrorsOn(app: Hono<any>): void {
-  app.notFound((c) => {
-    throw routeNotFound(c);
-  });
-  app.onError((err) => {
-    throw err;
   });
 }
 
