@@ -17,6 +17,7 @@ import type { StructureDone, StructureLabels } from './labels';
 import {
   Csrf,
   fill,
+  flattenTree,
   InlineError,
   parseForm,
   slugOf,
@@ -33,25 +34,13 @@ import {
 
 interface ChannelsView {
   tree: AdminChannelNode[];
-  flat: { node: AdminChannelNode; depth: number; ancestors: string[] }[];
+  flat: ReturnType<typeof flattenTree<AdminChannelNode>>;
   l: StructureLabels;
   csrf?: string;
   error?: PageError;
   fields: Record<string, string>;
   /** `slug:up` or `slug:down`: the button that keeps the keyboard's focus after a reorder. */
   focus?: string;
-}
-
-function flatten(tree: AdminChannelNode[]): ChannelsView['flat'] {
-  const out: ChannelsView['flat'] = [];
-  const walk = (nodes: AdminChannelNode[], ancestors: string[]) => {
-    for (const node of nodes) {
-      out.push({ node, depth: ancestors.length, ancestors });
-      walk(node.children, [...ancestors, node.slug]);
-    }
-  };
-  walk(tree, []);
-  return out;
 }
 
 function missing(slug: string): never {
@@ -241,7 +230,7 @@ export function registerChannelPages(app: Hono<AdminPageEnv>, frame: AdminFrame)
     const tree = await listAdminChannelTree(primaryDb(c));
     const v: ChannelsView = {
       tree,
-      flat: flatten(tree),
+      flat: flattenTree(tree),
       l,
       csrf: f.csrf,
       error,

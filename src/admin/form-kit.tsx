@@ -51,6 +51,19 @@ export function framedPage(
   );
 }
 
+/** A channel tree in page order, each node with its depth and the slugs above it. */
+export function flattenTree<T extends { slug: string; children: T[] }>(tree: T[]) {
+  const out: { node: T; depth: number; ancestors: string[] }[] = [];
+  const walk = (nodes: T[], ancestors: string[]) => {
+    for (const node of nodes) {
+      out.push({ node, depth: ancestors.length, ancestors });
+      walk(node.children, [...ancestors, node.slug]);
+    }
+  };
+  walk(tree, []);
+  return out;
+}
+
 /** The words of a page that says no: its title, the reason, and optionally a way back. */
 export interface Refusal {
   title: string;

@@ -119,9 +119,6 @@ function failurePage(
   );
 }
 
-/** The form's fields, repeated ones (the events) as lists, once its CSRF token checked out. */
-const checkedForm = (c: PagesContext) => postedForm(c, { all: true });
-
 const one = (value: string | string[] | undefined) =>
   (Array.isArray(value) ? value[0] : value) ?? '';
 const many = (value: string | string[] | undefined) =>
@@ -856,7 +853,7 @@ export function opsPages(app: Hono<AdminPageEnv>, frame: AdminFrame) {
   app.post(
     '/admin/webhooks',
     guarded('webhooks', toHooks, async (c, f) => {
-      const form = parseWebhookForm(await checkedForm(c), ops(f));
+      const form = parseWebhookForm(await postedForm(c, { all: true }), ops(f));
       if (!form.ok) return webhookListPage(c, f, form);
       const { webhook, secret } = await createWebhookCommand(
         primaryDb(c),
@@ -873,7 +870,7 @@ export function opsPages(app: Hono<AdminPageEnv>, frame: AdminFrame) {
   app.post(
     idPath,
     guarded('webhooks', toHooks, async (c, f) => {
-      const form = parseWebhookForm(await checkedForm(c), ops(f));
+      const form = parseWebhookForm(await postedForm(c, { all: true }), ops(f));
       if (!form.ok) return webhookPage(c, f, hookId(c), form);
       const info = await updateWebhookCommand(
         primaryDb(c),
@@ -889,7 +886,7 @@ export function opsPages(app: Hono<AdminPageEnv>, frame: AdminFrame) {
   app.post(
     `${idPath}/active`,
     guarded('webhooks', toHooks, async (c) => {
-      const form = await checkedForm(c);
+      const form = await postedForm(c, { all: true });
       const active = one(form.active) === '1';
       const info = await updateWebhookCommand(
         primaryDb(c),
@@ -905,7 +902,7 @@ export function opsPages(app: Hono<AdminPageEnv>, frame: AdminFrame) {
   app.post(
     `${idPath}/delete`,
     guarded('webhooks', toHooks, async (c) => {
-      await checkedForm(c);
+      await postedForm(c, { all: true });
       if (!(await deleteWebhookCommand(primaryDb(c), c.env, hookId(c), auditContext(c)))) {
         throw new AppError('not_found', { detail: `No webhook ${hookId(c)}` });
       }
@@ -915,7 +912,7 @@ export function opsPages(app: Hono<AdminPageEnv>, frame: AdminFrame) {
   app.post(
     `${idPath}/deliveries/:delivery{dlv_[0-9]{1,16}_[0-9a-f]{32}}/redeliver`,
     guarded('webhooks', toHooks, async (c) => {
-      await checkedForm(c);
+      await postedForm(c, { all: true });
       await redeliverWebhookCommand(
         primaryDb(c),
         c.env,

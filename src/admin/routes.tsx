@@ -25,6 +25,7 @@ import { adminLabels, type AdminLabels } from './labels';
 import { AdminLayout } from './layout';
 import {
   CodeField,
+  flattenTree,
   framedPage,
   PasswordField,
   postedForm,
@@ -81,15 +82,7 @@ function signInRedirect(c: Context<AppEnv>, ended: boolean) {
 }
 
 function flattenChannels(tree: ChannelNode[]): ChannelOption[] {
-  const flat: ChannelOption[] = [];
-  const walk = (nodes: ChannelNode[], depth: number) => {
-    for (const n of nodes) {
-      flat.push({ slug: n.slug, name: n.name, depth });
-      walk(n.children, depth + 1);
-    }
-  };
-  walk(tree, 0);
-  return flat;
+  return flattenTree(tree).map(({ node, depth }) => ({ slug: node.slug, name: node.name, depth }));
 }
 
 function buildPages() {
