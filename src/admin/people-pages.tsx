@@ -99,6 +99,20 @@ function When(props: { at: Date | null; timeZone: string; never: string }) {
   );
 }
 
+/** The create form under a list (people, tokens). */
+function CreateForm(props: { action: string; title: string; frame: Frame; children: Child }) {
+  return (
+    <form method="post" action={props.action} class="card create-form">
+      <h2>{props.title}</h2>
+      <Csrf token={props.frame.csrf} />
+      {props.children}
+      <button type="submit" class="primary">
+        {props.frame.labels.people.create}
+      </button>
+    </form>
+  );
+}
+
 function RoleSelect(props: { labels: AdminLabels; name: string; id?: string; value?: TokenRole }) {
   return (
     <select name={props.name} id={props.id} required>
@@ -337,9 +351,7 @@ export function registerPeoplePages(app: Hono<AdminPageEnv>, frame: AdminFrame) 
           </tbody>
         </table>
         {people.length ? null : <p>{p.noUsers}</p>}
-        <form method="post" action="/admin/users" class="card create-form">
-          <h2>{p.createUser}</h2>
-          <Csrf token={f.csrf} />
+        <CreateForm action="/admin/users" title={p.createUser} frame={f}>
           <label for="new-display-name">{p.displayName}</label>
           <input id="new-display-name" name="displayName" maxlength={100} required />
           <label for="new-username">{l.username}</label>
@@ -363,10 +375,7 @@ export function registerPeoplePages(app: Hono<AdminPageEnv>, frame: AdminFrame) 
           <p id="new-password-hint" class="hint">
             {p.initialPasswordHint}
           </p>
-          <button type="submit" class="primary">
-            {p.create}
-          </button>
-        </form>
+        </CreateForm>
       </>,
       status,
     );
@@ -475,9 +484,7 @@ export function registerPeoplePages(app: Hono<AdminPageEnv>, frame: AdminFrame) 
         ) : (
           <p>{p.noTokens}</p>
         )}
-        <form method="post" action="/admin/tokens" class="card create-form">
-          <h2>{p.createToken}</h2>
-          <Csrf token={f.csrf} />
+        <CreateForm action="/admin/tokens" title={p.createToken} frame={f}>
           <label for="token-name">{p.tokenName}</label>
           <input id="token-name" name="name" maxlength={100} required />
           <label for="token-role">{p.role}</label>
@@ -489,10 +496,7 @@ export function registerPeoplePages(app: Hono<AdminPageEnv>, frame: AdminFrame) 
               <option value={String(d)}>{p.expiryDays(d)}</option>
             ))}
           </select>
-          <button type="submit" class="primary">
-            {p.create}
-          </button>
-        </form>
+        </CreateForm>
       </>,
       status,
     );
