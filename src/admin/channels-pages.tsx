@@ -15,6 +15,7 @@ import { listAdminChannelTree, type AdminChannelNode } from '../authoring/taxono
 import { AppError } from '../lib/errors';
 import type { StructureDone, StructureLabels } from './labels';
 import {
+  ActionButton,
   Csrf,
   fill,
   flattenTree,
@@ -145,17 +146,14 @@ function ChannelItem(props: {
           </select>
           <button type="submit">{l.move}</button>
         </form>
-        <form
-          method="post"
+        <ActionButton
           action={`/admin/channels/${s}/delete`}
-          class="channel-form"
-          data-confirm={fill(l.confirmDeleteChannel, { name: node.name })}
-        >
-          <Csrf token={v.csrf} />
-          <button type="submit" class="danger">
-            {l.delete}
-          </button>
-        </form>
+          csrf={v.csrf}
+          label={l.delete}
+          confirm={fill(l.confirmDeleteChannel, { name: node.name })}
+          danger
+          formClass="channel-form"
+        />
       </details>
       {node.children.length ? <ChannelList v={v} nodes={node.children} /> : null}
     </li>

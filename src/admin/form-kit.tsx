@@ -220,21 +220,33 @@ export function Csrf(props: { token?: string }) {
   return <input type="hidden" name="csrf" value={props.token} />;
 }
 
-/** A one-button POST form (disable, revoke, redeliver...). */
+/** A one-button POST form (disable, revoke, delete...); `confirm` is asked first by admin.js. */
 export function ActionButton(props: {
   action: string;
   csrf?: string;
   label: string;
   fields?: Record<string, string>;
   describedBy?: string;
+  confirm?: string;
+  danger?: boolean;
+  formClass?: string;
 }) {
   return (
-    <form method="post" action={props.action} class="inline-form">
+    <form
+      method="post"
+      action={props.action}
+      class={props.formClass ?? 'inline-form'}
+      data-confirm={props.confirm}
+    >
       <Csrf token={props.csrf} />
       {Object.entries(props.fields ?? {}).map(([name, value]) => (
         <input type="hidden" name={name} value={value} />
       ))}
-      <button type="submit" aria-describedby={props.describedBy}>
+      <button
+        type="submit"
+        class={props.danger ? 'danger' : undefined}
+        aria-describedby={props.describedBy}
+      >
         {props.label}
       </button>
     </form>

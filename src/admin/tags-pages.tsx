@@ -9,6 +9,7 @@ import { listAdminTags, type AdminTag } from '../authoring/taxonomy-queries';
 import { AppError } from '../lib/errors';
 import type { StructureDone, StructureLabels } from './labels';
 import {
+  ActionButton,
   Csrf,
   fill,
   InlineError,
@@ -78,17 +79,13 @@ function TagRow(props: { t: AdminTag; l: StructureLabels; csrf?: string; error?:
           />
           <button type="submit">{l.merge}</button>
         </form>
-        <form
-          method="post"
+        <ActionButton
           action={`/admin/tags/${t.slug}/delete`}
-          class="inline-form"
-          data-confirm={fill(l.confirmDeleteTag, { name: t.name })}
-        >
-          <Csrf token={props.csrf} />
-          <button type="submit" class="danger">
-            {l.delete}
-          </button>
-        </form>
+          csrf={props.csrf}
+          label={l.delete}
+          confirm={fill(l.confirmDeleteTag, { name: t.name })}
+          danger
+        />
       </td>
     </tr>
   );
