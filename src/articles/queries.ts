@@ -79,6 +79,32 @@ export type SummaryRow = Pick<
   | 'viewCount'
 > & { channelId: number; channelSlug: string; channelName: string; tagsJson: string };
 
+/**
+ * A list's tags as [position, slug, name] triples, unordered: the ordered subquery of
+ * tagsSql sorted every row's tags in a temporary b-tree: the channel list's statement over 21
+ * rows took 660 µs with it and 466 µs with these triples (sqlite3 3.40 on the bench's data,
+ * median of 8 alternating runs, 2026-12-01); on the route the gain was inside this machine's
+ * noise (A/B 10 × 2 s: 1.04 ×, ±20 % per round). sortedTags() restores the order (position,
+ * then slug) in JS.
+ */
+export const listTagsJson = sql<string>`(
+  select json_group_array(json_array(at.position, t.slug, t.name))
+  from article_tags at join tags t on t.id = at.tag_id
+  where at.article_id = ${articles.id}
+)`.as('tags_json');
+
+/** summaryColumns with the tags of listTagsJson: what lists and feeds read. */
+export const listColumns = { ...summaryColumns, tagsJson: listTagsJson };
+
+/** listTagsJson's triples as TagRefs, ordered as tagsSql orders them (position, then slug). */
+export function sortedTags(json: string): TagRef[] {
+  const triples = JSON.parse(json) as [number, string, string][];
+  if (triples.length > 1) {
+    triples.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  }
+  return triples.map(([, slug, name]) => ({ slug, name }));
+}
+
 export function toSummary(row: SummaryRow): ArticleSummary {
   return {
     id: row.id,
@@ -183,7 +209,7 @@ function buildList(db: Database, options: ListArticlesOptions, bind: Bind) {
   }
 
   return db
-    .select(summaryColumns)
+    .select(listColumns)
     .from(articles)
     .innerJoin(channels, eq(channels.id, articles.channelId))
     .where(and(...conditions))
@@ -246,7 +272,7 @@ const channelExistsBySlug = compileOnce<{ slug: string }>((db) =>
 );
 
 /** A summary row as D1 returns it: column names, integers for instants. */
-interface RawSummaryRow {
+export interface RawSummaryRow {
   id: number;
   slug: string;
   title: string;
@@ -265,8 +291,11 @@ interface RawSummaryRow {
   tags_json: string;
 }
 
-/** The summary fields as drizzle would have mapped them, for statements run without it. */
-export function rawSummaryRow(row: RawSummaryRow): SummaryRow {
+/**
+ * A list row as D1 returns it, straight to its summary: no intermediate drizzle-shaped row
+ * (a second object per row, then toSummary's).
+ */
+export function listSummary(row: RawSummaryRow): ArticleSummary {
   return {
     id: row.id,
     slug: row.slug,
@@ -277,13 +306,11 @@ export function rawSummaryRow(row: RawSummaryRow): SummaryRow {
     author: row.author,
     coverImageUrl: row.cover_image_url,
     lang: row.lang,
-    publishedAt: row.published_at === null ? null : new Date(row.published_at),
+    channel: { id: row.channel_ref_id, slug: row.channel_ref_slug, name: row.channel_ref_name },
+    tags: sortedTags(row.tags_json),
+    publishedAt: new Date(row.published_at ?? 0),
     updatedAt: new Date(row.updated_at),
-    viewCount: row.view_count,
-    channelId: row.channel_ref_id,
-    channelSlug: row.channel_ref_slug,
-    channelName: row.channel_ref_name,
-    tagsJson: row.tags_json,
+    views: row.view_count,
   };
 }
 
@@ -317,11 +344,7 @@ export async function listPublishedArticles(
     rows = (await query.all<RawSummaryRow>()).results;
   }
 
-  const items = wellFormed(
-    rows.slice(0, options.limit),
-    (r) => toSummary(rawSummaryRow(r)),
-    'articles',
-  );
+  const items = wellFormed(rows.slice(0, options.limit), listSummary, 'articles');
   const last = items.at(-1);
   const next: [number, number] | null =
     rows.length > options.limit && last

@@ -61,11 +61,6 @@ const formats: Record<Format, { file: string; contentType: string }> = {
 
 const xmlType = 'application/xml; charset=utf-8';
 
-async function sha1Hex(body: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-1', new TextEncoder().encode(body));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 /**
  * A feed or sitemap response with both validators. If-None-Match is answered by publicGet()
  * from the ETag set here; If-Modified-Since only counts when no If-None-Match came (RFC 9110).
@@ -76,7 +71,15 @@ async function conditional(
   contentType: string,
   lastModified: Date | null,
 ): Promise<Response> {
-  c.header('ETag', `"${await sha1Hex(body)}"`);
+  // Encoded once, for the hash and the body alike: a feed carries 30 full articles, and
+  // c.body(string) encoded it a second time. With xmlText's fast path (./xml.ts), RSS A/B in
+  // alternating rounds (12 × 2 s, 2026-12-01): 4,738 → 4,222 µs CPU per request (a loaded
+  // machine), median per-round ratio 0.914.
+  const bytes = new TextEncoder().encode(body) as Uint8Array<ArrayBuffer>;
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-1', bytes));
+  let hex = '';
+  for (const byte of digest) hex += byte.toString(16).padStart(2, '0');
+  c.header('ETag', `"${hex}"`);
   c.header('Cache-Control', cacheControlValue(feedPolicy));
   // Feeds are public and credential-free, so web-based readers may fetch them directly.
   c.header('Access-Control-Allow-Origin', '*');
@@ -90,7 +93,7 @@ async function conditional(
     }
   }
   c.header('Content-Type', contentType);
-  return c.body(body, 200);
+  return c.body(bytes, 200);
 }
 
 function feedModel(c: Context<AppEnv>, content: FeedContent, format: Format): FeedModel {

@@ -13,8 +13,17 @@ const invalidXmlChars =
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+/**
+ * Any character invalidXmlChars might remove (every surrogate, paired or not): a plain class
+ * V8 scans fast, where the lookarounds made each full body's scan slow (4.6 % of the RSS
+ * route's samples; measured together with the single encode in ./routes.ts: 0.914 ×).
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const maybeInvalid = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
 export function xmlText(value: string | null | undefined): string {
-  return (value ?? '').replace(invalidXmlChars, '');
+  if (!value) return '';
+  return maybeInvalid.test(value) ? value.replace(invalidXmlChars, '') : value;
 }
 
 /**

@@ -6,7 +6,7 @@ import { fileFormat, humanFileSize } from '../lib/files';
 import type { SiteConfig } from '../lib/site';
 import { toZonedIso, zonedDateTime } from '../lib/time';
 import type { Labels } from '../lib/labels';
-import { Breadcrumb, feedLinks, Layout } from './layout';
+import { Breadcrumb, feedLinks, Layout, renderedOnce } from './layout';
 import type { NavChannel } from './queries';
 import { jsonForScript, safeHref } from './safety';
 
@@ -129,6 +129,34 @@ function Neighbour(props: {
 
 const fontSizes = ['large', 'medium', 'small'] as const;
 
+/** The font size and print buttons: the same on every article, so rendered once (layout.tsx). */
+function ArticleTools({ labels: l }: { labels: Labels }) {
+  const fontNames = { large: l.fontLargeName, medium: l.fontMediumName, small: l.fontSmallName };
+  const fontLabels = { large: l.fontLarge, medium: l.fontMedium, small: l.fontSmall };
+  return (
+    <div class="article-tools" role="group" aria-label={l.articleTools} hidden>
+      <span class="tools-label" aria-hidden="true">
+        {l.fontSize}
+        {l.colon}
+      </span>
+      {fontSizes.map((size) => (
+        <button
+          type="button"
+          class="font-button"
+          data-font={size}
+          aria-pressed={size === 'medium' ? 'true' : 'false'}
+          aria-label={fontNames[size]}
+        >
+          {fontLabels[size]}
+        </button>
+      ))}
+      <button type="button" class="print-button" data-print>
+        {l.print}
+      </button>
+    </div>
+  );
+}
+
 export function ArticlePage(props: ArticlePageProps) {
   const { article: a, site, labels: l, origin } = props;
   const canonical = origin + articlePath(a);
@@ -145,9 +173,6 @@ export function ArticlePage(props: ArticlePageProps) {
         ] as const
       ).filter((field): field is readonly [string, string] => Boolean(field[1]))
     : [];
-  const fontNames = { large: l.fontLargeName, medium: l.fontMediumName, small: l.fontSmallName };
-  const fontLabels = { large: l.fontLarge, medium: l.fontMedium, small: l.fontSmall };
-
   return (
     <Layout
       site={site}
@@ -174,13 +199,16 @@ export function ArticlePage(props: ArticlePageProps) {
           {l.previewBanner}
         </p>
       ) : null}
-      <Breadcrumb
-        labels={l}
-        crumbs={[
-          { name: l.home, href: '/' },
-          ...a.breadcrumb.map((c) => ({ name: c.name, href: channelPath(c.slug) })),
-        ]}
-      />
+      {/* The same for every article in the channel (layout.tsx renders such fragments once). */}
+      {renderedOnce(JSON.stringify(['article-breadcrumb', l.langTag, a.breadcrumb]), () => (
+        <Breadcrumb
+          labels={l}
+          crumbs={[
+            { name: l.home, href: '/' },
+            ...a.breadcrumb.map((c) => ({ name: c.name, href: channelPath(c.slug) })),
+          ]}
+        />
+      ))}
       <article class="article" data-article-id={props.preview ? undefined : String(a.id)}>
         <header class="article-header">
           <h1 class="article-title" lang={a.lang}>
@@ -222,26 +250,9 @@ export function ArticlePage(props: ArticlePageProps) {
               </span>
             </span>
           </p>
-          <div class="article-tools" role="group" aria-label={l.articleTools} hidden>
-            <span class="tools-label" aria-hidden="true">
-              {l.fontSize}
-              {l.colon}
-            </span>
-            {fontSizes.map((size) => (
-              <button
-                type="button"
-                class="font-button"
-                data-font={size}
-                aria-pressed={size === 'medium' ? 'true' : 'false'}
-                aria-label={fontNames[size]}
-              >
-                {fontLabels[size]}
-              </button>
-            ))}
-            <button type="button" class="print-button" data-print>
-              {l.print}
-            </button>
-          </div>
+          {renderedOnce(JSON.stringify(['article-tools', l.langTag]), () => (
+            <ArticleTools labels={l} />
+          ))}
         </header>
         {docFields.length ? (
           <section class="doc-info" aria-label={l.documentInfo}>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { setArticleStatus } from '../../src/authoring/commands';
+import { patchChannel } from '../../src/authoring/taxonomy';
 import { assetManifest } from '../../src/asset-manifest.gen';
 import { get, seedArticle, seedChannel, testDb, uniqueSlug, clockAt } from '../helpers';
 import { expectStrictCsp, getWithEnv, select, selectOne } from './html';
@@ -475,5 +476,50 @@ describe('English labels (SITE_LANG=en)', () => {
     await setArticleStatus(db, a.id, 'archived');
     const gone = await getWithEnv(`/articles/${a.id}/${a.slug}`, { SITE_LANG: 'en' });
     await expectErrorPage(gone, 410, 'Article withdrawn', 'en');
+  });
+});
+
+describe('the site chrome, rendered once per isolate', () => {
+  it('shows a renamed channel in the menu and breadcrumb, the current one marked, on the very next page', async () => {
+    const { parent, child } = await seedTree();
+    const a = await seedPolicyArticle(child.slug);
+    const other = await seedArticle(db, { channelSlug: (await seedChannel(db, {})).slug });
+    const path = `/articles/${a.id}/${a.slug}`;
+    const menuLink = async (p: string, slug: string) =>
+      selectOne(await (await get(p)).text(), `nav.main-nav a[href="/channels/${slug}"]`);
+    expect((await menuLink(path, parent.slug)).text).toBe('要闻动态');
+    expect((await menuLink(path, parent.slug)).attrs['aria-current']).toBe('true');
+    // Another article's page, from the same rendered menu, marks its own channel only.
+    const elsewhere = await menuLink(`/articles/${other.id}/${other.slug}`, parent.slug);
+    expect(elsewhere.attrs['aria-current']).toBeUndefined();
+
+    await patchChannel(
+      db,
+      parent.slug,
+      { name: '新闻<中心>' },
+      { actor: { name: 'editor', role: 'editor' } },
+    );
+    const renamed = await menuLink(path, parent.slug);
+    expect(renamed.text).toBe('新闻<中心>');
+    const html = await (await get(path)).text();
+    expect(html).toContain('新闻&lt;中心&gt;</a>');
+    expect(html).not.toContain('新闻<中心>');
+    // The breadcrumb, shared by every article of the channel, follows too.
+    expect((await selectOne(html, 'nav.breadcrumb ol')).text).toBe('首页 > 新闻<中心> > 盘锦要闻');
+  });
+
+  it('uses the site name and language of the environment the request runs in', async () => {
+    const { child } = await seedTree();
+    const a = await seedPolicyArticle(child.slug);
+    const path = `/articles/${a.id}/${a.slug}`;
+    const zh = await (await get(path)).text();
+    const en = await (await getWithEnv(path, { SITE_LANG: 'en', SITE_NAME: 'City Portal' })).text();
+    expect((await selectOne(zh, '.site-name')).text).toBe('Gazette 新闻网');
+    expect((await selectOne(en, '.site-name')).text).toBe('City Portal');
+    expect((await select(en, 'nav.main-nav a'))[0]!.text).toBe('Home');
+    expect((await select(zh, 'nav.main-nav a'))[0]!.text).toBe('首页');
+    const footer = async (page: string) => (await select(page, '.site-footer p')).at(-1)!.text;
+    expect(await footer(en)).not.toBe(await footer(zh));
+    expect((await selectOne(en, 'link[rel="search"]')).attrs.title).toBe('City Portal');
   });
 });
