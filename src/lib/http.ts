@@ -99,7 +99,11 @@ function staleIfErrorSeconds(env: { STALE_IF_ERROR_SECONDS?: string } | undefine
   return seconds(env?.STALE_IF_ERROR_SECONDS, defaultStaleIfErrorSeconds);
 }
 
-function ifNoneMatchHits(ifNoneMatch: string | undefined, etagValue: string | null): boolean {
+/** If-None-Match's weak comparison (RFC 9110 §13.1.2): does any listed tag name this ETag? */
+export function ifNoneMatchHits(
+  ifNoneMatch: string | undefined,
+  etagValue: string | null,
+): boolean {
   if (!ifNoneMatch || !etagValue) return false;
   if (ifNoneMatch.trim() === '*') return true;
   const strong = etagValue.replace(/^W\//, '');
