@@ -30,6 +30,10 @@ const retainedOn304 = [
   'link',
   'x-content-type-options',
   'x-edge-cache',
+  // The date validator's own 304 (feeds) names the instant it compared; a cross-origin image's
+  // policy stays with its revalidated copy.
+  'last-modified',
+  'cross-origin-resource-policy',
 ];
 
 const strongEtag = etag({ retainedHeaders: retainedOn304 });
@@ -111,7 +115,8 @@ export function ifNoneMatchHits(
   return tags.includes(strong);
 }
 
-function notModified(stored: Response): Response {
+/** The one place a 304 is built: from the 200 it stands for, keeping what retainedOn304 names. */
+export function notModified(stored: Response): Response {
   const headers = new Headers();
   for (const name of retainedOn304) {
     const value = stored.headers.get(name);
