@@ -3,7 +3,7 @@ import { cors } from 'hono/cors';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { AppEnv } from './env';
 import { healthRoutes } from './health/routes';
-import { AppError, clientProblem, problemResponse } from './lib/errors';
+import { AppError, clientProblem, problemResponse, routeNotFound } from './lib/errors';
 import { edgeCacheHit, publicGet } from './lib/http';
 import { lazyRoutes, type LazyMount } from './lib/lazy-routes';
 import { createLogger, describeError } from './lib/logger';
@@ -231,16 +231,7 @@ export function buildApp(writers: Writers) {
   }
 
   // Readers who mistype an address get a page; API clients keep getting a problem document.
-  app.notFound((c) =>
-    renderProblem(
-      c,
-      new AppError('route_not_found', {
-        // Percent-encoded, as in the problem's instance: the caller's text is echoed back.
-        detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}`,
-      }),
-      !/^\/api(?:\/|$)/.test(c.req.path),
-    ),
-  );
+  app.notFound((c) => renderProblem(c, routeNotFound(c), !/^\/api(?:\/|$)/.test(c.req.path)));
 
   app.onError(onError);
 

@@ -14,23 +14,19 @@ import {
 import { listAdminChannelTree, type AdminChannelNode } from '../authoring/taxonomy-queries';
 import { AppError } from '../lib/errors';
 import type { StructureDone, StructureLabels } from './labels';
-import { AdminLayout } from './layout';
 import {
+  ActionButton,
   Csrf,
-  doneOf,
   fill,
-  forbiddenPage,
-  formAction,
+  flattenTree,
   InlineError,
-  isAdmin,
-  Notice,
-  parseFields,
+  parseForm,
   slugOf,
+  structurePage,
   type AdminFrame,
-  type AdminPageContext,
   type AdminPageEnv,
   type PageError,
-} from './structure-kit';
+} from './form-kit';
 
 /**
  * /admin/channels: the tree with article counts; reorder (up/down), rename, move, create and
@@ -39,25 +35,13 @@ import {
 
 interface ChannelsView {
   tree: AdminChannelNode[];
-  flat: { node: AdminChannelNode; depth: number; ancestors: string[] }[];
+  flat: ReturnType<typeof flattenTree<AdminChannelNode>>;
   l: StructureLabels;
   csrf?: string;
   error?: PageError;
   fields: Record<string, string>;
   /** `slug:up` or `slug:down`: the button that keeps the keyboard's focus after a reorder. */
   focus?: string;
-}
-
-function flatten(tree: AdminChannelNode[]): ChannelsView['flat'] {
-  const out: ChannelsView['flat'] = [];
-  const walk = (nodes: AdminChannelNode[], ancestors: string[]) => {
-    for (const node of nodes) {
-      out.push({ node, depth: ancestors.length, ancestors });
-      walk(node.children, [...ancestors, node.slug]);
-    }
-  };
-  walk(tree, []);
-  return out;
 }
 
 function missing(slug: string): never {
@@ -162,17 +146,14 @@ function ChannelItem(props: {
           </select>
           <button type="submit">{l.move}</button>
         </form>
-        <form
-          method="post"
+        <ActionButton
           action={`/admin/channels/${s}/delete`}
-          class="channel-form"
-          data-confirm={fill(l.confirmDeleteChannel, { name: node.name })}
-        >
-          <Csrf token={v.csrf} />
-          <button type="submit" class="danger">
-            {l.delete}
-          </button>
-        </form>
+          csrf={v.csrf}
+          label={l.delete}
+          confirm={fill(l.confirmDeleteChannel, { name: node.name })}
+          danger
+          formClass="channel-form"
+        />
       </details>
       {node.children.length ? <ChannelList v={v} nodes={node.children} /> : null}
     </li>
@@ -243,47 +224,41 @@ function siblingsOf(tree: AdminChannelNode[], slug: string) {
 }
 
 export function registerChannelPages(app: Hono<AdminPageEnv>, frame: AdminFrame) {
-  const render = async (
-    c: AdminPageContext,
-    error?: PageError,
-    fields: Record<string, string> = {},
-  ) => {
-    const f = frame(c);
-    const l = f.labels.structure;
+  const { action } = structurePage(app, frame, 'channels', async ({ c, f, l, error, fields }) => {
     const tree = await listAdminChannelTree(primaryDb(c));
     const v: ChannelsView = {
       tree,
-      flat: flatten(tree),
+      flat: flattenTree(tree),
       l,
       csrf: f.csrf,
       error,
       fields,
       focus: error ? undefined : c.req.query('focus'),
     };
-    return c.html(
-      <AdminLayout {...f} title={l.channels} section="channels">
-        <Notice labels={l} done={error ? undefined : doneOf(c)} error={error} />
+    return (
+      <>
         <section class="card structure" aria-labelledby="tree-title">
           <h2 id="tree-title">{l.tree}</h2>
           {tree.length ? <ChannelList v={v} nodes={tree} /> : <p>{l.noChannels}</p>}
         </section>
         <NewChannelForm v={v} />
-      </AdminLayout>,
-      error?.status ?? 200,
+      </>
     );
-  };
-
-  app.get('/admin/channels', (c) => (isAdmin(c) ? render(c) : forbiddenPage(c, frame)));
+  });
 
   app.post(
     '/admin/channels',
-    formAction(frame, render, 'slugTaken', async (c, fields) => {
-      const body = parseFields(channelCreateBody(), {
-        slug: fields.slug?.trim(),
-        name: fields.name,
-        parent: fields.parent ? fields.parent : null,
-        description: fields.description ?? '',
-      });
+    action('slugTaken', async (c, fields) => {
+      const body = parseForm(
+        channelCreateBody(),
+        {
+          slug: fields.slug?.trim(),
+          name: fields.name,
+          parent: fields.parent ? fields.parent : null,
+          description: fields.description ?? '',
+        },
+        'unprocessable',
+      );
       const row = await createChannelCommand(primaryDb(c), body, auditContext(c));
       await afterTaxonomyWrite(effectContext(c), { channels: [row.slug] });
       return back('created', { slug: row.slug });
@@ -296,9 +271,9 @@ export function registerChannelPages(app: Hono<AdminPageEnv>, frame: AdminFrame)
     done: StructureDone,
     toBody: (fields: Record<string, string>) => unknown,
   ) =>
-    formAction(frame, render, conflict, async (c, fields) => {
+    action(conflict, async (c, fields) => {
       const slug = slugOf(c);
-      const body = parseFields(channelPatchBody(), toBody(fields));
+      const body = parseForm(channelPatchBody(), toBody(fields), 'unprocessable');
       const db = primaryDb(c);
       const before = await findChannelRow(db, slug);
       const row = await patchChannel(db, slug, body, auditContext(c));
@@ -325,7 +300,7 @@ export function registerChannelPages(app: Hono<AdminPageEnv>, frame: AdminFrame)
 
   app.post(
     '/admin/channels/:slug/order',
-    formAction(frame, render, 'orderChanged', async (c, fields) => {
+    action('orderChanged', async (c, fields) => {
       const slug = slugOf(c);
       const direction = fields.direction === 'down' ? 1 : fields.direction === 'up' ? -1 : 0;
       if (!direction) {
@@ -354,7 +329,7 @@ export function registerChannelPages(app: Hono<AdminPageEnv>, frame: AdminFrame)
 
   app.post(
     '/admin/channels/:slug/delete',
-    formAction(frame, render, 'notEmpty', async (c) => {
+    action('notEmpty', async (c) => {
       const slug = slugOf(c);
       if (!(await deleteChannel(primaryDb(c), slug, auditContext(c)))) missing(slug);
       await afterTaxonomyWrite(effectContext(c), { channels: [slug] });

@@ -8,6 +8,27 @@ export interface ChannelOption {
   depth: number;
 }
 
+/** The toolbar's formats (what admin.js applies) and their labels. */
+const formats = [
+  ['bold', 'bold'],
+  ['h2', 'heading'],
+  ['ul', 'bulletList'],
+  ['ol', 'numberedList'],
+  ['blockquote', 'quote'],
+] as const;
+
+/** A button admin.js acts on by its `data-action`, labelled by the action's own label. */
+function EditorButton(props: {
+  l: AdminLabels;
+  action: 'publish' | 'schedule' | 'unpublish' | 'archive' | 'preview';
+}) {
+  return (
+    <button type="button" data-action={props.action}>
+      {props.l[props.action]}
+    </button>
+  );
+}
+
 /**
  * The article editor. The body is the stored HTML, which the server sanitized on write
  * (src/lib/sanitize.ts), so it is placed as is, exactly as the reader page places it.
@@ -112,21 +133,11 @@ export function EditorForm(props: {
           {l.body}
         </span>
         <div role="toolbar" aria-label={l.toolbar} class="format-bar">
-          <button type="button" data-format="bold">
-            {l.bold}
-          </button>
-          <button type="button" data-format="h2">
-            {l.heading}
-          </button>
-          <button type="button" data-format="ul">
-            {l.bulletList}
-          </button>
-          <button type="button" data-format="ol">
-            {l.numberedList}
-          </button>
-          <button type="button" data-format="blockquote">
-            {l.quote}
-          </button>
+          {formats.map(([format, label]) => (
+            <button type="button" data-format={format}>
+              {l[label]}
+            </button>
+          ))}
         </div>
         <div
           class="body-editor article-body"
@@ -145,26 +156,15 @@ export function EditorForm(props: {
         </button>
         {a ? (
           <>
-            <button type="button" data-action="publish">
-              {l.publish}
-            </button>
+            <EditorButton l={l} action="publish" />
             <p class="schedule">
               {/* admin.js names the site's time zone here and shows a scheduled time. */}
               <label for="f-schedule">{l.scheduleAt}</label>
               <input type="datetime-local" id="f-schedule" />
             </p>
-            <button type="button" data-action="schedule">
-              {l.schedule}
-            </button>
-            <button type="button" data-action="unpublish">
-              {l.unpublish}
-            </button>
-            <button type="button" data-action="archive">
-              {l.archive}
-            </button>
-            <button type="button" data-action="preview">
-              {l.preview}
-            </button>
+            {(['schedule', 'unpublish', 'archive', 'preview'] as const).map((action) => (
+              <EditorButton l={l} action={action} />
+            ))}
           </>
         ) : null}
       </div>

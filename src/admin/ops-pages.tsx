@@ -1,15 +1,11 @@
 import { z } from '@hono/zod-openapi';
-import type { Context, Hono, MiddlewareHandler } from 'hono';
-import { getCookie } from 'hono/cookie';
+import type { Hono } from 'hono';
 import type { Child } from 'hono/jsx';
-import { checkCsrf } from '../auth/middleware';
 import { primaryDb } from '../auth/session';
 import { listTokensQuery } from '../auth/tokens';
-import { sessionCookie } from '../auth/user-sessions';
 import { listUsers } from '../auth/users';
 import { auditContext, listAuditEntries, type AuditEntryView } from '../authoring/audit';
 import { webhookEventTypes, type AuditOutcome } from '../db/schema';
-import type { AppEnv } from '../env';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../lib/cursor';
 import { AppError } from '../lib/errors';
 import { addDays, startOfZonedDay, zonedDateTime } from '../lib/time';
@@ -25,9 +21,22 @@ import {
 } from '../webhooks/commands';
 import type { DeliveryRecord } from '../webhooks/delivery';
 import { findWebhook, listWebhooks, webhookInfo, type WebhookInfo } from '../webhooks/queries';
+import {
+  ActionButton,
+  adminsOnly,
+  Alert,
+  Csrf,
+  framedPage,
+  idParam,
+  Notice,
+  postedForm,
+  refusalPage,
+  type AdminFrame,
+  type AdminFrameProps,
+  type AdminPageContext,
+  type AdminPageEnv,
+} from './form-kit';
 import { opsLabels, type AdminLabels, type OpsLabels } from './labels';
-import { Csrf } from './structure-kit';
-import { AdminLayout, type AdminLayoutProps } from './layout';
 
 /**
  * The admins' operations pages: the audit log, webhooks with their delivery log, and import
@@ -36,57 +45,22 @@ import { AdminLayout, type AdminLayoutProps } from './layout';
  * import page uploads to the import API itself (src/client/admin/import.ts).
  */
 
-type Frame = Omit<AdminLayoutProps, 'title' | 'children' | 'section'> & { labels: AdminLabels };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type PagesContext = Context<any>;
-type OpsApp = Hono<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Frame = AdminFrameProps;
+type PagesContext = AdminPageContext;
+type Section = 'audit' | 'webhooks' | 'import';
 
 const auditPageSize = 50;
 const deliveryPageSize = 20;
 const deliveryCursor = /^[0-9]{1,16}~dlv_[0-9]{1,16}_[0-9a-f]{32}$/;
 
-function ops(f: Frame): OpsLabels {
-  return opsLabels(f.labels.langTag === 'en' ? 'en' : 'zh-CN');
+function opsOf(labels: AdminLabels): OpsLabels {
+  return opsLabels(labels.langTag === 'en' ? 'en' : 'zh-CN');
 }
+const ops = (f: Frame) => opsOf(f.labels);
 
-function page(
-  c: PagesContext,
-  f: Frame,
-  section: 'audit' | 'webhooks' | 'import',
-  title: string,
-  body: Child,
-  status: 200 | 400 | 403 | 404 | 409 | 422 = 200,
-) {
-  return c.html(
-    <AdminLayout {...f} title={title} section={section}>
-      {body}
-    </AdminLayout>,
-    status,
-  );
-}
-
-function Alert(props: { message?: string | null; items?: string[] }) {
-  if (!props.message) return null;
-  return (
-    <div class="alert" role="alert">
-      <p>{props.message}</p>
-      {props.items?.length ? (
-        <ul>
-          {props.items.map((item) => (
-            <li>{item}</li>
-          ))}
-        </ul>
-      ) : null}
-    </div>
-  );
-}
-
-function Notice(props: { message?: string | null }) {
-  return props.message ? (
-    <p class="notice" role="status">
-      {props.message}
-    </p>
-  ) : null;
+/** A form's errors, each in words, above the form. */
+function FormErrors(props: { o: OpsLabels; errors?: string[] }) {
+  return props.errors?.length ? <Alert title={props.o.fixErrors} items={props.errors} /> : null;
 }
 
 function Time(props: { at: Date | number | null; zone: string }) {
@@ -121,43 +95,28 @@ function OpsTable(props: { name: string; columns: Column[]; children: Child }) {
 /** An AppError from a command as the page shows it: its status, its detail, inline. */
 function failurePage(
   c: PagesContext,
-  f: Frame,
-  section: 'audit' | 'webhooks' | 'import',
+  frame: AdminFrame,
+  section: Section,
   err: unknown,
-  back: { href: string; label: string },
+  back: (o: OpsLabels) => { href: string; label: string },
 ) {
   if (!(err instanceof AppError)) throw err;
-  const o = ops(f);
   const status = ([400, 403, 404, 409, 422] as const).find((s) => s === err.status) ?? 400;
-  const message =
-    err.code === 'csrf_failed' ? o.csrfFailed : err.code === 'not_found' ? o.notFound : err.detail;
-  return page(
+  return refusalPage(
     c,
-    f,
-    section,
-    err.code === 'csrf_failed' ? o.forbiddenTitle : o.errorTitle,
-    <>
-      <Alert message={message} />
-      <p>
-        <a href={back.href}>{back.label}</a>
-      </p>
-    </>,
+    frame,
+    (labels) => {
+      const o = opsOf(labels);
+      const csrf = err.code === 'csrf_failed';
+      return {
+        title: csrf ? o.forbiddenTitle : o.errorTitle,
+        message: csrf ? o.csrfFailed : err.code === 'not_found' ? o.notFound : (err.detail ?? ''),
+        back: back(o),
+      };
+    },
     status,
+    section,
   );
-}
-
-/** The form's fields, after its CSRF token was checked (a csrf_failed AppError otherwise). */
-async function checkedForm(c: PagesContext): Promise<Record<string, string | string[]>> {
-  const form = (await c.req.parseBody({ all: true })) as Record<string, unknown>;
-  const csrf = typeof form.csrf === 'string' ? form.csrf : '';
-  await checkCsrf(c, getCookie(c, sessionCookie) ?? '', csrf);
-  const out: Record<string, string | string[]> = {};
-  for (const [key, value] of Object.entries(form)) {
-    if (typeof value === 'string') out[key] = value;
-    else if (Array.isArray(value))
-      out[key] = value.filter((v): v is string => typeof v === 'string');
-  }
-  return out;
 }
 
 const one = (value: string | string[] | undefined) =>
@@ -263,11 +222,11 @@ async function auditPage(c: PagesContext, f: Frame) {
     ...tokens.map((t) => t.name),
     'scheduler',
   ]);
-  return page(
+  return framedPage(
     c,
     f,
-    'audit',
     o.audit,
+    'audit',
     <>
       <form method="get" action="/admin/audit" class="filters" role="search">
         <label>
@@ -327,8 +286,8 @@ async function auditPage(c: PagesContext, f: Frame) {
       <p class="hint">
         {o.actionHint} · {o.dateHint}: {f.timeZone}
       </p>
-      <Alert message={errors.length ? f.labels.filter : null} items={errors} />
-      <Notice message={notice} />
+      {errors.length ? <Alert title={f.labels.filter} items={errors} /> : null}
+      <Notice status={notice} />
       {shown.length ? (
         <OpsTable
           name="audit"
@@ -464,13 +423,13 @@ async function webhookListPage(
   const o = ops(f);
   const hooks = (await listWebhooks(primaryDb(c))).map(webhookInfo);
   const done = c.req.query('done') === 'deleted' ? o.deleted : null;
-  return page(
+  return framedPage(
     c,
     f,
-    'webhooks',
     o.webhooks,
+    'webhooks',
     <>
-      <Notice message={done} />
+      <Notice status={done} />
       {hooks.length ? (
         <OpsTable
           name="webhooks"
@@ -500,7 +459,7 @@ async function webhookListPage(
       <h2 id="new-webhook">{o.newWebhook}</h2>
       <form method="post" action="/admin/webhooks" class="card" aria-labelledby="new-webhook">
         <Csrf token={f.csrf} />
-        <Alert message={form?.errors.length ? o.fixErrors : null} items={form?.errors} />
+        <FormErrors o={o} errors={form?.errors} />
         <WebhookFields
           o={o}
           idPrefix="new"
@@ -569,14 +528,11 @@ function DeliveryRows(props: {
             </td>
             <td>
               {d.status !== 'pending' && hook.active ? (
-                <form
-                  method="post"
+                <ActionButton
                   action={`/admin/webhooks/${hook.id}/deliveries/${d.id}/redeliver`}
-                  class="inline-form"
-                >
-                  <Csrf token={f.csrf} />
-                  <button type="submit">{o.redeliver}</button>
-                </form>
+                  csrf={f.csrf}
+                  label={o.redeliver}
+                />
               ) : null}
             </td>
           </tr>
@@ -608,19 +564,19 @@ async function webhookPage(
     enabled: o.saved,
     disabled: o.saved,
   };
-  return page(
+  return framedPage(
     c,
     f,
-    'webhooks',
     `${o.editWebhook} #${hook.id}`,
+    'webhooks',
     <>
       <p>
         <a href="/admin/webhooks">{o.backToWebhooks}</a>
       </p>
-      <Notice message={done ? notices[done] : null} />
+      <Notice status={done ? notices[done] : null} />
       <form method="post" action={`/admin/webhooks/${hook.id}`} class="card">
         <Csrf token={f.csrf} />
-        <Alert message={form?.errors.length ? o.fixErrors : null} items={form?.errors} />
+        <FormErrors o={o} errors={form?.errors} />
         <WebhookFields o={o} idPrefix="edit" values={form?.values ?? hook} />
         <button type="submit" class="primary">
           {f.labels.save}
@@ -630,17 +586,18 @@ async function webhookPage(
         <span class={`badge ${hook.active ? 'badge-published' : 'badge-archived'}`}>
           {hook.active ? o.active : o.disabled}
         </span>
-        <form method="post" action={`/admin/webhooks/${hook.id}/active`} class="inline-form">
-          <Csrf token={f.csrf} />
-          <input type="hidden" name="active" value={hook.active ? '0' : '1'} />
-          <button type="submit">{hook.active ? o.disable : o.enable}</button>
-        </form>
-        <form method="post" action={`/admin/webhooks/${hook.id}/delete`} class="inline-form">
-          <Csrf token={f.csrf} />
-          <button type="submit" aria-describedby="delete-hint">
-            {o.delete}
-          </button>
-        </form>
+        <ActionButton
+          action={`/admin/webhooks/${hook.id}/active`}
+          csrf={f.csrf}
+          label={hook.active ? o.disable : o.enable}
+          fields={{ active: hook.active ? '0' : '1' }}
+        />
+        <ActionButton
+          action={`/admin/webhooks/${hook.id}/delete`}
+          csrf={f.csrf}
+          label={o.delete}
+          describedBy="delete-hint"
+        />
         <span id="delete-hint" class="hint">
           {o.deleteConfirm}
         </span>
@@ -668,11 +625,11 @@ async function webhookPage(
 
 function createdPage(c: PagesContext, f: Frame, hook: WebhookInfo, secret: string) {
   const o = ops(f);
-  return page(
+  return framedPage(
     c,
     f,
-    'webhooks',
     o.webhookCreated,
+    'webhooks',
     <div class="card">
       <p class="alert" role="status">
         {o.secretOnce}
@@ -694,11 +651,11 @@ function createdPage(c: PagesContext, f: Frame, hook: WebhookInfo, secret: strin
 
 function importPage(c: PagesContext, f: Frame) {
   const o = ops(f);
-  return page(
+  return framedPage(
     c,
     f,
-    'import',
     o.importExport,
+    'import',
     <>
       <h2 id="import-title">{o.importTitle}</h2>
       <form class="card" data-form="import" aria-labelledby="import-title">
@@ -792,7 +749,7 @@ function JobReport(props: { o: OpsLabels; job: ImportJobView }) {
           </>
         ))}
       </dl>
-      {job.error ? <Alert message={`${o.jobError}: ${job.error}`} /> : null}
+      {job.error ? <Alert title={`${o.jobError}: ${job.error}`} /> : null}
       {finished ? (
         <>
           <h2>{o.rejectedLines}</h2>
@@ -834,11 +791,11 @@ async function importJobPage(c: PagesContext, f: Frame, job: string) {
     view = null;
   }
   if (!view) throw new AppError('not_found', { detail: `No import job ${job}` });
-  return page(
+  return framedPage(
     c,
     f,
-    'import',
     o.importJob,
+    'import',
     <>
       <JobReport o={o} job={view} />
     </>,
@@ -851,22 +808,12 @@ async function importJobPage(c: PagesContext, f: Frame, job: string) {
  * Mounts the operations pages on the admin pages' app, after its session middleware (which
  * sets the signed-in person and the CSRF token). Admins only: anyone else gets a 403 page.
  */
-export function opsPages(app: OpsApp, frame: (c: PagesContext) => Frame) {
-  const adminsOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
-    const principal = c.var.principal;
-    if (principal?.role === 'admin') return next();
-    const f = frame(c);
-    const o = ops(f);
-    return c.html(
-      <AdminLayout {...f} title={o.forbiddenTitle}>
-        <Alert message={o.adminsOnly} />
-        <p>
-          <a href="/admin">{f.labels.articles}</a>
-        </p>
-      </AdminLayout>,
-      403,
-    );
-  };
+export function opsPages(app: Hono<AdminPageEnv>, frame: AdminFrame) {
+  const opsAdminsOnly = adminsOnly(frame, (labels) => ({
+    title: opsOf(labels).forbiddenTitle,
+    message: opsOf(labels).adminsOnly,
+    back: { href: '/admin', label: labels.articles },
+  }));
   for (const path of [
     '/admin/audit',
     '/admin/webhooks',
@@ -874,34 +821,27 @@ export function opsPages(app: OpsApp, frame: (c: PagesContext) => Frame) {
     '/admin/import',
     '/admin/import/*',
   ]) {
-    app.use(path, adminsOnly);
+    app.use(path, opsAdminsOnly);
   }
 
   /** Runs a page's work; its AppErrors (CSRF, not found, conflict) render inline. */
   const guarded =
     (
-      section: 'audit' | 'webhooks' | 'import',
-      back: (c: PagesContext, o: OpsLabels) => { href: string; label: string },
+      section: Section,
+      back: (o: OpsLabels) => { href: string; label: string },
       handler: (c: PagesContext, f: Frame) => Promise<Response>,
     ) =>
     async (c: PagesContext) => {
-      const f = frame(c);
       try {
-        return await handler(c, f);
+        return await handler(c, frame(c));
       } catch (err) {
-        return failurePage(c, f, section, err, back(c, ops(f)));
+        return failurePage(c, frame, section, err, back);
       }
     };
-  const toAudit = (_c: PagesContext, o: OpsLabels) => ({ href: '/admin/audit', label: o.audit });
-  const toHooks = (_c: PagesContext, o: OpsLabels) => ({
-    href: '/admin/webhooks',
-    label: o.backToWebhooks,
-  });
-  const toImport = (_c: PagesContext, o: OpsLabels) => ({
-    href: '/admin/import',
-    label: o.importExport,
-  });
-  const hookId = (c: PagesContext) => Number(c.req.param('id'));
+  const toAudit = (o: OpsLabels) => ({ href: '/admin/audit', label: o.audit });
+  const toHooks = (o: OpsLabels) => ({ href: '/admin/webhooks', label: o.backToWebhooks });
+  const toImport = (o: OpsLabels) => ({ href: '/admin/import', label: o.importExport });
+  const hookId = (c: PagesContext) => idParam(c);
   const idPath = '/admin/webhooks/:id{[1-9][0-9]{0,15}}';
 
   app.get('/admin/audit', guarded('audit', toAudit, auditPage));
@@ -913,7 +853,7 @@ export function opsPages(app: OpsApp, frame: (c: PagesContext) => Frame) {
   app.post(
     '/admin/webhooks',
     guarded('webhooks', toHooks, async (c, f) => {
-      const form = parseWebhookForm(await checkedForm(c), ops(f));
+      const form = parseWebhookForm(await postedForm(c, { all: true }), ops(f));
       if (!form.ok) return webhookListPage(c, f, form);
       const { webhook, secret } = await createWebhookCommand(
         primaryDb(c),
@@ -930,7 +870,7 @@ export function opsPages(app: OpsApp, frame: (c: PagesContext) => Frame) {
   app.post(
     idPath,
     guarded('webhooks', toHooks, async (c, f) => {
-      const form = parseWebhookForm(await checkedForm(c), ops(f));
+      const form = parseWebhookForm(await postedForm(c, { all: true }), ops(f));
       if (!form.ok) return webhookPage(c, f, hookId(c), form);
       const info = await updateWebhookCommand(
         primaryDb(c),
@@ -946,7 +886,7 @@ export function opsPages(app: OpsApp, frame: (c: PagesContext) => Frame) {
   app.post(
     `${idPath}/active`,
     guarded('webhooks', toHooks, async (c) => {
-      const form = await checkedForm(c);
+      const form = await postedForm(c, { all: true });
       const active = one(form.active) === '1';
       const info = await updateWebhookCommand(
         primaryDb(c),
@@ -962,7 +902,7 @@ export function opsPages(app: OpsApp, frame: (c: PagesContext) => Frame) {
   app.post(
     `${idPath}/delete`,
     guarded('webhooks', toHooks, async (c) => {
-      await checkedForm(c);
+      await postedForm(c, { all: true });
       if (!(await deleteWebhookCommand(primaryDb(c), c.env, hookId(c), auditContext(c)))) {
         throw new AppError('not_found', { detail: `No webhook ${hookId(c)}` });
       }
@@ -972,7 +912,7 @@ export function opsPages(app: OpsApp, frame: (c: PagesContext) => Frame) {
   app.post(
     `${idPath}/deliveries/:delivery{dlv_[0-9]{1,16}_[0-9a-f]{32}}/redeliver`,
     guarded('webhooks', toHooks, async (c) => {
-      await checkedForm(c);
+      await postedForm(c, { all: true });
       await redeliverWebhookCommand(
         primaryDb(c),
         c.env,

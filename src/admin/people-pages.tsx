@@ -1,21 +1,35 @@
-import type { Context, Hono } from 'hono';
+import type { Hono } from 'hono';
 import type { Child } from 'hono/jsx';
-import { deleteCookie, getCookie } from 'hono/cookie';
-import type { z } from '@hono/zod-openapi';
+import { deleteCookie } from 'hono/cookie';
 import * as accounts from '../auth/account-commands';
-import { checkCsrf } from '../auth/middleware';
 import { primaryDb } from '../auth/session';
 import { listTokensQuery } from '../auth/tokens';
 import { listLiveSessionsQuery, sessionCookie } from '../auth/user-sessions';
 import { findUserById, listUsers, newTotpSecret, totpUri } from '../auth/users';
 import { tokenRoles, type TokenRole } from '../db/schema';
-import type { AppEnv, Principal } from '../env';
 import { nowDate } from '../lib/clock';
-import { AppError, clientProblem, validationError } from '../lib/errors';
+import { AppError } from '../lib/errors';
 import { zonedDateTime } from '../lib/time';
+import {
+  ActionButton,
+  adminsOnly,
+  anyProblem,
+  CodeField,
+  Csrf,
+  doneOf,
+  formAction,
+  framedPage,
+  idParam,
+  Notice,
+  parseForm,
+  PasswordField,
+  type AdminFrame,
+  type AdminFrameProps,
+  type AdminPageContext,
+  type AdminPageEnv,
+  type AdminSection,
+} from './form-kit';
 import { peopleDone, type AdminLabels, type PeopleDone } from './labels';
-import { Csrf } from './structure-kit';
-import { AdminLayout, type AdminLayoutProps } from './layout';
 
 /**
  * The people and access pages: accounts, API tokens, sessions and one's own account (password,
@@ -25,10 +39,8 @@ import { AdminLayout, type AdminLayoutProps } from './layout';
  * write goes through src/auth/account-commands.ts, the same functions the admin API calls.
  */
 
-type UserPrincipal = Extract<Principal, { kind: 'user' }>;
-type PagesEnv = AppEnv & { Variables: { user?: UserPrincipal; csrf?: string } };
-type PagesContext = Context<PagesEnv>;
-type Frame = Omit<AdminLayoutProps, 'title' | 'children'> & { labels: AdminLabels };
+type PagesContext = AdminPageContext;
+type Frame = AdminFrameProps;
 
 /** What a page shows besides its data: the outcome of the last form, or its refusal. */
 interface Outcome {
@@ -40,37 +52,31 @@ const tokenExpiryDays = [30, 90, 365] as const;
 
 /** The row buttons of /admin/users: the account changes each asks for and what it then says. */
 const userActions = {
-  role: { changes: (f: Form) => ({ role: formString(f, 'role') }), done: 'role' },
+  role: { changes: (f: Form) => ({ role: f.role }), done: 'role' },
   disable: { changes: () => ({ disabled: true }), done: 'disabled' },
   enable: { changes: () => ({ disabled: false }), done: 'enabled' },
-  reset: { changes: (f: Form) => ({ password: formString(f, 'password') }), done: 'reset' },
+  reset: { changes: (f: Form) => ({ password: f.password }), done: 'reset' },
   'remove-totp': { changes: () => ({ removeTotp: true }), done: 'totp-removed' },
 } satisfies Record<string, { changes: (f: Form) => Record<string, unknown>; done: PeopleDone }>;
 
-type Form = Record<string, unknown>;
+type Form = Record<string, string>;
 
-function Notice(props: { labels: AdminLabels; outcome: Outcome }) {
+/** The outcome at the top of the page: a refusal titled by its problem's code, or the done line. */
+function OutcomeNotice(props: { labels: AdminLabels; outcome: Outcome }) {
   const p = props.labels.people;
   const { done, problem } = props.outcome;
-  if (problem) {
-    const title = p.problems[problem.code] ?? p.problem;
-    return (
-      <div class="alert" role="alert" data-problem={problem.code}>
-        <strong>{title}</strong>
-        {problem.detail ? (
-          <>
-            {'：'}
-            <span lang="en">{problem.detail}</span>
-          </>
-        ) : null}
-      </div>
-    );
-  }
-  return done ? (
-    <p class="notice" role="status">
-      {p.done[done]}
-    </p>
-  ) : null;
+  return (
+    <Notice
+      status={done && p.done[done]}
+      alert={
+        problem && {
+          title: p.problems[problem.code] ?? p.problem,
+          detail: problem.detail,
+          code: problem.code,
+        }
+      }
+    />
+  );
 }
 
 function TableHead(props: { cols: string[] }) {
@@ -85,54 +91,25 @@ function TableHead(props: { cols: string[] }) {
   );
 }
 
-function PasswordField(props: {
-  id: string;
-  name: string;
-  label: string;
-  /** A password being chosen (the browser may suggest one), not the one in use. */
-  fresh?: boolean;
-  describedBy?: string;
-}) {
-  return (
-    <>
-      <label for={props.id}>{props.label}</label>
-      <input
-        id={props.id}
-        name={props.name}
-        type="password"
-        autocomplete={props.fresh ? 'new-password' : 'current-password'}
-        minlength={props.fresh ? 10 : undefined}
-        maxlength={200}
-        aria-describedby={props.describedBy}
-        required
-      />
-    </>
-  );
-}
-
-function CodeField(props: { id: string; label: string; autofocus?: boolean }) {
-  return (
-    <>
-      <label for={props.id}>{props.label}</label>
-      <input
-        id={props.id}
-        name="code"
-        inputmode="numeric"
-        autocomplete="one-time-code"
-        pattern="[0-9]{6}"
-        maxlength={6}
-        required
-        autofocus={props.autofocus}
-      />
-    </>
-  );
-}
-
 function When(props: { at: Date | null; timeZone: string; never: string }) {
   return props.at ? (
     <time datetime={props.at.toISOString()}>{zonedDateTime(props.at, props.timeZone)}</time>
   ) : (
     <span class="muted">{props.never}</span>
+  );
+}
+
+/** The create form under a list (people, tokens). */
+function CreateForm(props: { action: string; title: string; frame: Frame; children: Child }) {
+  return (
+    <form method="post" action={props.action} class="card create-form">
+      <h2>{props.title}</h2>
+      <Csrf token={props.frame.csrf} />
+      {props.children}
+      <button type="submit" class="primary">
+        {props.frame.labels.people.create}
+      </button>
+    </form>
   );
 }
 
@@ -222,59 +199,17 @@ function TotpPanel(props: {
   );
 }
 
-/** A one-button POST form (disable, revoke...). */
-function ActionButton(props: {
-  action: string;
-  csrf?: string;
-  label: string;
-  fields?: Record<string, string>;
-  describedBy?: string;
-}) {
-  return (
-    <form method="post" action={props.action} class="inline-form">
-      <Csrf token={props.csrf} />
-      {Object.entries(props.fields ?? {}).map(([name, value]) => (
-        <input type="hidden" name={name} value={value} />
-      ))}
-      <button type="submit" aria-describedby={props.describedBy}>
-        {props.label}
-      </button>
-    </form>
-  );
-}
-
-function formString(form: Record<string, unknown>, name: string): string | undefined {
-  const v = form[name];
-  return typeof v === 'string' ? v : undefined;
-}
-
-/** The named text fields of a form (files and missing ones left out, for the schema to name). */
-function pick(form: Record<string, unknown>, names: readonly string[]): Record<string, string> {
+/** The named text fields of a form (missing ones left out, for the schema to name). */
+function pick(form: Form, names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of names) {
-    const v = formString(form, name);
+    const v = form[name];
     if (v !== undefined) out[name] = name === 'code' ? v.trim() : v;
   }
   return out;
 }
 
-/** A form's fields through the API's own body schema, refused the way the API refuses them. */
-function parseForm<T extends z.ZodType>(schema: T, input: Record<string, unknown>): z.output<T> {
-  const result = schema.safeParse(input);
-  if (!result.success) throw validationError(result.error, 'body', input);
-  return result.data;
-}
-
-function idOf(c: PagesContext): number {
-  const raw = c.req.param('id') ?? '';
-  if (!/^[1-9][0-9]{0,15}$/.test(raw)) throw AppError.invalidParameter('id', 'path', 'not an id');
-  return Number(raw);
-}
-
-function doneOf(c: PagesContext): Outcome {
-  const done = c.req.query('done');
-  return peopleDone.includes(done as PeopleDone) ? { done: done as PeopleDone } : {};
-}
+const outcomeOf = (c: PagesContext): Outcome => ({ done: doneOf(c, peopleDone) });
 
 function contextOf(c: PagesContext): accounts.CommandContext {
   const user = c.var.user!;
@@ -283,67 +218,38 @@ function contextOf(c: PagesContext): accounts.CommandContext {
 
 type Render = (c: PagesContext, outcome: Outcome, status: number, form?: Form) => Promise<Response>;
 
-/**
- * Runs a form post: the CSRF field first, then the action. A client's mistake (any AppError)
- * re-renders the page with it inline at its own status; anything else is ours, for onError.
- */
-async function handleForm(
-  c: PagesContext,
-  render: Render,
-  action: (c: PagesContext, form: Form) => Promise<Response>,
-): Promise<Response> {
-  let form: Form | undefined;
-  try {
-    form = (await c.req.parseBody()) as Form;
-    await checkCsrf(c, getCookie(c, sessionCookie)!, formString(form, 'csrf') ?? '');
-    if (c.var.user!.mustChangePassword && c.req.path !== '/admin/account/password') {
-      throw new AppError('password_change_required', { detail: 'Choose a new password first' });
-    }
-    return await action(c, form);
-  } catch (err) {
-    const problem = clientProblem(err);
-    if (!problem) throw err;
-    return render(c, { problem }, problem.status, form);
+export function registerPeoplePages(app: Hono<AdminPageEnv>, frame: AdminFrame) {
+  /**
+   * A form post: CSRF first, then the action. A client's mistake (any AppError, a failed CSRF
+   * check too) re-renders the page with it inline at its own status; anything else is ours.
+   */
+  const post = (
+    path: string,
+    render: Render,
+    action: (c: PagesContext, form: Form) => Promise<Response>,
+  ) =>
+    app.post(
+      path,
+      formAction(
+        {
+          frame,
+          refusal: anyProblem,
+          render: (c, problem, form) => render(c, { problem }, problem.status, form),
+          csrfOnPage: true,
+        },
+        action,
+      ),
+    );
+  const page = (c: PagesContext, title: string, section: AdminSection, body: Child, status = 200) =>
+    framedPage(c, frame(c), title, section, body, status);
+
+  const peopleAdminsOnly = adminsOnly(frame, (l) => ({
+    title: l.people.forbidden,
+    message: l.people.forbiddenDetail,
+  }));
+  for (const path of ['/admin/users', '/admin/users/*', '/admin/tokens', '/admin/tokens/*']) {
+    app.use(path, peopleAdminsOnly);
   }
-}
-
-export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext) => Frame) {
-  const post = (path: string, render: Render, action: Parameters<typeof handleForm>[2]) =>
-    app.post(path, (c) => handleForm(c, render, action));
-  const page = (
-    c: PagesContext,
-    title: string,
-    section: AdminLayoutProps['section'],
-    body: Child,
-    status = 200,
-  ) => {
-    const f = frame(c);
-    return c.html(
-      <AdminLayout {...f} title={title} section={section}>
-        {body}
-      </AdminLayout>,
-      status as 200,
-    );
-  };
-
-  /** Admin-only pages answer other roles with a page that says so (403), not a problem document. */
-  const adminsOnly = async (c: PagesContext, next: () => Promise<void>) => {
-    if (c.var.user!.role === 'admin') return next();
-    const p = frame(c).labels.people;
-    return page(
-      c,
-      p.forbidden,
-      undefined,
-      <p class="alert" role="alert">
-        {p.forbiddenDetail}
-      </p>,
-      403,
-    );
-  };
-  app.use('/admin/users', adminsOnly);
-  app.use('/admin/users/*', adminsOnly);
-  app.use('/admin/tokens', adminsOnly);
-  app.use('/admin/tokens/*', adminsOnly);
 
   // --- People (admins) ---
 
@@ -358,7 +264,7 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
       p.users,
       'users',
       <>
-        <Notice labels={l} outcome={outcome} />
+        <OutcomeNotice labels={l} outcome={outcome} />
         <table class="article-list people-list">
           <TableHead
             cols={[
@@ -430,15 +336,11 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
                       <Csrf token={f.csrf} />
                       <input type="hidden" name="action" value="reset" />
                       <p class="hint">{p.resetPasswordHint}</p>
-                      <label for={`reset-${u.id}`}>{p.initialPassword}</label>
-                      <input
+                      <PasswordField
                         id={`reset-${u.id}`}
                         name="password"
-                        type="password"
-                        autocomplete="new-password"
-                        minlength={10}
-                        maxlength={200}
-                        required
+                        label={p.initialPassword}
+                        fresh
                       />
                       <button type="submit">{p.reset}</button>
                     </form>
@@ -449,9 +351,7 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
           </tbody>
         </table>
         {people.length ? null : <p>{p.noUsers}</p>}
-        <form method="post" action="/admin/users" class="card create-form">
-          <h2>{p.createUser}</h2>
-          <Csrf token={f.csrf} />
+        <CreateForm action="/admin/users" title={p.createUser} frame={f}>
           <label for="new-display-name">{p.displayName}</label>
           <input id="new-display-name" name="displayName" maxlength={100} required />
           <label for="new-username">{l.username}</label>
@@ -475,16 +375,13 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
           <p id="new-password-hint" class="hint">
             {p.initialPasswordHint}
           </p>
-          <button type="submit" class="primary">
-            {p.create}
-          </button>
-        </form>
+        </CreateForm>
       </>,
       status,
     );
   };
 
-  app.get('/admin/users', (c) => usersPage(c, doneOf(c)));
+  app.get('/admin/users', (c) => usersPage(c, outcomeOf(c)));
 
   post('/admin/users', usersPage, async (c, form) => {
     const input = parseForm(
@@ -496,8 +393,8 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
   });
 
   post('/admin/users/:id', usersPage, async (c, form) => {
-    const id = idOf(c);
-    const action = formString(form, 'action');
+    const id = idParam(c);
+    const action = form.action;
     const known =
       action && Object.hasOwn(userActions, action)
         ? userActions[action as keyof typeof userActions]
@@ -528,7 +425,7 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
       p.tokens,
       'tokens',
       <>
-        <Notice labels={l} outcome={outcome} />
+        <OutcomeNotice labels={l} outcome={outcome} />
         {outcome.secret ? (
           <div class="card secret-once" role="status">
             <p>{p.newTokenOnce}</p>
@@ -587,9 +484,7 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
         ) : (
           <p>{p.noTokens}</p>
         )}
-        <form method="post" action="/admin/tokens" class="card create-form">
-          <h2>{p.createToken}</h2>
-          <Csrf token={f.csrf} />
+        <CreateForm action="/admin/tokens" title={p.createToken} frame={f}>
           <label for="token-name">{p.tokenName}</label>
           <input id="token-name" name="name" maxlength={100} required />
           <label for="token-role">{p.role}</label>
@@ -601,20 +496,17 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
               <option value={String(d)}>{p.expiryDays(d)}</option>
             ))}
           </select>
-          <button type="submit" class="primary">
-            {p.create}
-          </button>
-        </form>
+        </CreateForm>
       </>,
       status,
     );
   };
 
-  app.get('/admin/tokens', (c) => tokensPage(c, doneOf(c)));
+  app.get('/admin/tokens', (c) => tokensPage(c, outcomeOf(c)));
 
   post('/admin/tokens', tokensPage, async (c, form) => {
     const ctx = contextOf(c);
-    const days = Number(formString(form, 'expiryDays') || 0);
+    const days = Number(form.expiryDays || 0);
     const input = parseForm(accounts.newTokenInput, {
       ...pick(form, ['name', 'role']),
       ...(tokenExpiryDays.includes(days as 30)
@@ -627,7 +519,7 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
   });
 
   post('/admin/tokens/:id/revoke', tokensPage, async (c) => {
-    await accounts.revokeApiToken(primaryDb(c), contextOf(c), idOf(c));
+    await accounts.revokeApiToken(primaryDb(c), contextOf(c), idParam(c));
     return c.redirect('/admin/tokens?done=token-revoked', 303);
   });
 
@@ -645,7 +537,7 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
       p.sessions,
       'sessions',
       <>
-        <Notice labels={l} outcome={outcome} />
+        <OutcomeNotice labels={l} outcome={outcome} />
         <p class="hint">{all ? p.allSessionsHint : p.ownSessionsHint}</p>
         {rows.length ? (
           <table class="article-list">
@@ -694,11 +586,11 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
     );
   };
 
-  app.get('/admin/sessions', (c) => sessionsPage(c, doneOf(c)));
+  app.get('/admin/sessions', (c) => sessionsPage(c, outcomeOf(c)));
 
   post('/admin/sessions/:id/revoke', sessionsPage, async (c) => {
     const me = c.var.user!;
-    const id = idOf(c);
+    const id = idParam(c);
     await accounts.revokeSession(
       primaryDb(c),
       contextOf(c),
@@ -723,7 +615,7 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
     const f = frame(c);
     const me = c.var.user!;
     // A wrong confirmation code shows the same secret again: the app's entry stays the right one.
-    const secret = form && formString(form, 'secret');
+    const secret = form?.secret;
     const setup =
       outcome.setup ??
       (secret && /^[A-Z2-7]{32}$/.test(secret)
@@ -735,7 +627,7 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
       f.labels.people.account,
       'account',
       <>
-        <Notice labels={f.labels} outcome={outcome} />
+        <OutcomeNotice labels={f.labels} outcome={outcome} />
         <div class="account-grid">
           <PasswordForm frame={f} mustChange={me.mustChangePassword} />
           {me.mustChangePassword ? null : (
@@ -747,7 +639,7 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
     );
   };
 
-  app.get('/admin/account', (c) => accountPage(c, doneOf(c)));
+  app.get('/admin/account', (c) => accountPage(c, outcomeOf(c)));
 
   // The forced first change (sign-in sends people here): the same form, nothing else.
   app.get('/admin/password', (c) => {
@@ -767,7 +659,7 @@ export function registerPeoplePages(app: Hono<PagesEnv>, frame: (c: PagesContext
       accounts.passwordChangeInput,
       pick(form, ['currentPassword', 'newPassword']),
     );
-    if (input.newPassword !== formString(form, 'repeatPassword')) {
+    if (input.newPassword !== form.repeatPassword) {
       throw new AppError('unprocessable', {
         detail: 'The two new passwords differ',
         invalidParams: [{ name: 'repeatPassword', in: 'body', reason: 'differs' }],

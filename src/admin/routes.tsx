@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { isSameOriginRequest, checkCsrf, sessionPrincipal } from '../auth/middleware';
+import { isSameOriginRequest, sessionPrincipal } from '../auth/middleware';
 import { primaryDb } from '../auth/session';
 import { clientKeyOf, signIn } from '../auth/sign-in';
 import {
@@ -17,11 +17,21 @@ import type { AppEnv, Principal } from '../env';
 import { nowDate } from '../lib/clock';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../lib/cursor';
 import { AppError } from '../lib/errors';
+import { dispatchTo, handErrorsOn, outerRequest } from '../lib/sub-app';
 import type { Lang } from '../lib/labels';
 import { siteConfig } from '../lib/site';
 import { zonedDateTime } from '../lib/time';
 import { adminLabels, type AdminLabels } from './labels';
 import { AdminLayout } from './layout';
+import {
+  CodeField,
+  flattenTree,
+  framedPage,
+  PasswordField,
+  postedForm,
+  type AdminFrame,
+  type AdminPageEnv,
+} from './form-kit';
 import { EditorForm, type ChannelOption } from './editor-page';
 import { registerChannelPages } from './channels-pages';
 import { registerTagPages } from './tags-pages';
@@ -72,31 +82,13 @@ function signInRedirect(c: Context<AppEnv>, ended: boolean) {
 }
 
 function flattenChannels(tree: ChannelNode[]): ChannelOption[] {
-  const flat: ChannelOption[] = [];
-  const walk = (nodes: ChannelNode[], depth: number) => {
-    for (const n of nodes) {
-      flat.push({ slug: n.slug, name: n.name, depth });
-      walk(n.children, depth + 1);
-    }
-  };
-  walk(tree, 0);
-  return flat;
-}
-
-interface PageVars {
-  user: UserPrincipal;
-  csrf: string;
+  return flattenTree(tree).map(({ node, depth }) => ({ slug: node.slug, name: node.name, depth }));
 }
 
 function buildPages() {
-  const app = new Hono<AppEnv & { Variables: Partial<PageVars> }>();
+  const app = new Hono<AdminPageEnv>();
 
-  app.use('*', async (c, next) => {
-    const parent = parents.get(c.req.raw);
-    if (parent) {
-      c.set('requestId', parent.requestId);
-      c.set('logger', parent.logger);
-    }
+  app.use('*', outerRequest, async (c, next) => {
     await next();
     c.header('Content-Security-Policy', csp);
     c.header('Cache-Control', 'no-store');
@@ -157,26 +149,15 @@ function buildPages() {
             value={values.username}
             autofocus={!values.username}
           />
-          <label for="password">{l.password}</label>
-          <input
-            id="password"
-            name="password"
-            type="password"
-            autocomplete="current-password"
-            required
-            maxlength={200}
-          />
+          <PasswordField id="password" name="password" label={l.password} />
           {values.needTotp ? (
             <>
-              <label for="totp">{l.totp}</label>
-              <input
+              <CodeField
                 id="totp"
                 name="totp"
-                inputmode="numeric"
-                autocomplete="one-time-code"
-                pattern="[0-9]{6}"
-                maxlength={6}
-                aria-describedby="totp-hint"
+                label={l.totp}
+                required={false}
+                describedBy="totp-hint"
                 autofocus
               />
               <p id="totp-hint" class="hint">
@@ -266,9 +247,7 @@ function buildPages() {
   });
 
   app.post('/admin/sign-out', async (c) => {
-    const form = await c.req.parseBody();
-    const cookie = getCookie(c, sessionCookie)!;
-    await checkCsrf(c, cookie, typeof form.csrf === 'string' ? form.csrf : '');
+    await postedForm(c);
     const user = c.var.user!;
     const db = primaryDb(c);
     const at = nowDate();
@@ -288,7 +267,7 @@ function buildPages() {
     return c.redirect('/admin/sign-in', 303);
   });
 
-  const frame = (c: Context<AppEnv & { Variables: Partial<PageVars> }>) => {
+  const frame: AdminFrame = (c) => {
     const site = siteConfig(c.env);
     const url = new URL(c.req.url);
     return {
@@ -452,10 +431,12 @@ function buildPages() {
   app.get('/admin/articles/new', async (c) => {
     const f = frame(c);
     const channels = flattenChannels(await listChannelTree(primaryDb(c)));
-    return c.html(
-      <AdminLayout {...f} title={f.labels.newArticle} section="articles">
-        <EditorForm labels={f.labels} article={null} channels={channels} />
-      </AdminLayout>,
+    return framedPage(
+      c,
+      f,
+      f.labels.newArticle,
+      'articles',
+      <EditorForm labels={f.labels} article={null} channels={channels} />,
     );
   });
 
@@ -467,44 +448,25 @@ function buildPages() {
       throw new AppError('not_found', { detail: `No article ${c.req.param('id')}` });
     }
     const channels = flattenChannels(await listChannelTree(db));
-    return c.html(
-      <AdminLayout {...f} title={f.labels.editArticle} section="articles">
-        <EditorForm labels={f.labels} article={article} channels={channels} />
-      </AdminLayout>,
+    return framedPage(
+      c,
+      f,
+      f.labels.editArticle,
+      'articles',
+      <EditorForm labels={f.labels} article={article} channels={channels} />,
     );
   });
 
   opsPages(app, frame);
 
-  app.notFound((c) => {
-    throw new AppError('route_not_found', {
-      detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}`,
-    });
-  });
-  app.onError((err) => {
-    throw err;
-  });
+  handErrorsOn(app);
   return app;
 }
 
 let pages: ReturnType<typeof buildPages> | undefined;
-const parents = new WeakMap<
-  Request,
-  { requestId: string; logger: AppEnv['Variables']['logger'] }
->();
 
 /** Runs an /admin request through the admin pages; errors go on to the app's onError. */
-export async function dispatchPages(c: Context<AppEnv>): Promise<Response> {
+export function dispatchPages(c: Context<AppEnv>): Promise<Response> {
   pages ??= buildPages();
-  parents.set(c.req.raw, { requestId: c.var.requestId, logger: c.var.logger });
-  let ctx: Parameters<Hono['fetch']>[2];
-  try {
-    ctx = c.executionCtx as Parameters<Hono['fetch']>[2];
-  } catch {
-    ctx = undefined;
-  }
-  const res = await pages.fetch(c.req.raw, c.env, ctx);
-  const out = new Response(res.body, res);
-  out.headers.set('X-Request-Id', c.var.requestId);
-  return out;
+  return dispatchTo(pages, c);
 }

@@ -8,23 +8,18 @@ import { deleteTag, mergeTags, renameTag } from '../authoring/taxonomy';
 import { listAdminTags, type AdminTag } from '../authoring/taxonomy-queries';
 import { AppError } from '../lib/errors';
 import type { StructureDone, StructureLabels } from './labels';
-import { AdminLayout } from './layout';
 import {
+  ActionButton,
   Csrf,
-  doneOf,
   fill,
-  forbiddenPage,
-  formAction,
   InlineError,
-  isAdmin,
-  Notice,
-  parseFields,
+  parseForm,
   slugOf,
+  structurePage,
   type AdminFrame,
-  type AdminPageContext,
   type AdminPageEnv,
   type PageError,
-} from './structure-kit';
+} from './form-kit';
 
 /** /admin/tags: every tag with its article count, searchable; rename, merge, delete. */
 
@@ -84,36 +79,25 @@ function TagRow(props: { t: AdminTag; l: StructureLabels; csrf?: string; error?:
           />
           <button type="submit">{l.merge}</button>
         </form>
-        <form
-          method="post"
+        <ActionButton
           action={`/admin/tags/${t.slug}/delete`}
-          class="inline-form"
-          data-confirm={fill(l.confirmDeleteTag, { name: t.name })}
-        >
-          <Csrf token={props.csrf} />
-          <button type="submit" class="danger">
-            {l.delete}
-          </button>
-        </form>
+          csrf={props.csrf}
+          label={l.delete}
+          confirm={fill(l.confirmDeleteTag, { name: t.name })}
+          danger
+        />
       </td>
     </tr>
   );
 }
 
 export function registerTagPages(app: Hono<AdminPageEnv>, frame: AdminFrame) {
-  const render = async (
-    c: AdminPageContext,
-    error?: PageError,
-    fields: Record<string, string> = {},
-  ) => {
-    const f = frame(c);
-    const l = f.labels.structure;
+  const { action } = structurePage(app, frame, 'tags', async ({ c, f, l, error, fields }) => {
     const query = (fields.q ?? c.req.query('q'))?.trim().slice(0, 50) || undefined;
     const list = await listAdminTags(primaryDb(c), { query, limit: pageSize + 1 });
     const shown = list.slice(0, pageSize);
-    return c.html(
-      <AdminLayout {...f} title={l.tags} section="tags">
-        <Notice labels={l} done={error ? undefined : doneOf(c)} error={error} />
+    return (
+      <>
         <form method="get" action="/admin/tags" class="filters" role="search">
           <label>
             {l.searchTags}
@@ -147,18 +131,15 @@ export function registerTagPages(app: Hono<AdminPageEnv>, frame: AdminFrame) {
             <option value={t.slug}>{t.name}</option>
           ))}
         </datalist>
-      </AdminLayout>,
-      error?.status ?? 200,
+      </>
     );
-  };
-
-  app.get('/admin/tags', (c) => (isAdmin(c) ? render(c) : forbiddenPage(c, frame)));
+  });
 
   app.post(
     '/admin/tags/:slug',
-    formAction(frame, render, 'failed', async (c, fields) => {
+    action('failed', async (c, fields) => {
       const slug = slugOf(c);
-      const { name } = parseFields(tagPatchBody(), { name: fields.name });
+      const { name } = parseForm(tagPatchBody(), { name: fields.name }, 'unprocessable');
       const db = primaryDb(c);
       if (!(await renameTag(db, slug, name, auditContext(c)))) missing(`'${slug}'`);
       await afterTagWrite(effectContext(c), db, { tag: slug });
@@ -168,9 +149,9 @@ export function registerTagPages(app: Hono<AdminPageEnv>, frame: AdminFrame) {
 
   app.post(
     '/admin/tags/:slug/merge',
-    formAction(frame, render, 'mergeSelf', async (c, fields) => {
+    action('mergeSelf', async (c, fields) => {
       const slug = slugOf(c);
-      const { into } = parseFields(tagMergeBody(), { into: fields.into?.trim() });
+      const { into } = parseForm(tagMergeBody(), { into: fields.into?.trim() }, 'unprocessable');
       const db = primaryDb(c);
       if (!(await mergeTags(db, slug, into, auditContext(c)))) missing(`'${slug}' or '${into}'`);
       await afterTagWrite(effectContext(c), db, { tag: into });
@@ -180,7 +161,7 @@ export function registerTagPages(app: Hono<AdminPageEnv>, frame: AdminFrame) {
 
   app.post(
     '/admin/tags/:slug/delete',
-    formAction(frame, render, 'failed', async (c, fields) => {
+    action('failed', async (c, fields) => {
       const slug = slugOf(c);
       const gone = await deleteTag(primaryDb(c), slug, auditContext(c));
       if (!gone) missing(`'${slug}'`);

@@ -194,12 +194,11 @@ function authenticate(roles: TokenRole[], allowPasswordChange: boolean): Middlew
     }
     if (!roles.includes(principal.role)) {
       if (!safeMethods.has(c.req.method)) {
-        const path = new URL(c.req.url).pathname;
         await auditStatement(primaryDb(c), {
           actor: { name: principal.name, role: principal.role },
           action: `${c.req.method} ${c.req.routePath}`,
           targetType: 'route',
-          targetId: path,
+          targetId: c.req.path,
           requestId: c.var.requestId,
           at: now,
           outcome: 'forbidden',

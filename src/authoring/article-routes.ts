@@ -31,7 +31,7 @@ import type { Database } from '../db/client';
 import type { AttachmentInput } from '../articles/types';
 import { resolveMediaAttachments } from '../media/queries';
 import { jsonBody, mergePatchBody, optionalJsonBody, readers, security, writers } from './openapi';
-import { findAdminArticle, listAdminArticles, type AdminArticle } from './queries';
+import { articleText, findAdminArticle, listAdminArticles, type AdminArticle } from './queries';
 import {
   adminArticle,
   adminListQuery,
@@ -56,14 +56,7 @@ export function presentAdminArticle(a: AdminArticle, c: Context<AppEnv>) {
     slug: a.slug,
     status: a.status,
     version: a.version,
-    title: a.title,
-    subtitle: a.subtitle,
-    summary: a.summary,
-    body: a.body,
-    source: a.source,
-    author: a.author,
-    lang: a.lang,
-    coverImageUrl: a.coverImageUrl,
+    ...articleText(a),
     channel: a.channel,
     breadcrumb: presentBreadcrumb(a.breadcrumb, site, origin)
       .slice(1)

@@ -31,7 +31,9 @@ import {
   findAdminArticle,
   loadArticleState,
   type AdminArticle,
+  type ArticleExtras,
   type ArticleState,
+  type ArticleText,
 } from './queries';
 
 /**
@@ -186,23 +188,13 @@ function explainWriteError(err: unknown, channelSlug: string, slug: string): unk
 }
 
 /** The article's content as one revision keeps it (JSON in article_revisions.snapshot). */
-export interface ArticleSnapshot {
-  status: ArticleStatus;
-  slug: string;
-  channel: string;
-  title: string;
-  subtitle: string;
-  summary: string;
-  body: string;
-  source: string;
-  author: string;
-  lang: string;
-  coverImageUrl: string | null;
-  publishedAt: string | null;
-  tags: TagRef[];
-  attachments: Attachment[];
-  document: PolicyDocument | null;
-}
+export type ArticleSnapshot = ArticleText &
+  ArticleExtras & {
+    status: ArticleStatus;
+    slug: string;
+    channel: string;
+    publishedAt: string | null;
+  };
 
 /** The fields an editor changes; a revision diff compares these. */
 export const contentFields = [

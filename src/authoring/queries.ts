@@ -18,26 +18,33 @@ import type { Attachment, ChannelRef, PolicyDocument, TagRef } from '../articles
 
 /** Reads for the admin API and the write path: every status, the version, the raw fields. */
 
-export interface ArticleState {
-  id: number;
-  version: number;
-  status: ArticleStatus;
-  slug: string;
-  channelSlug: string;
-  title: string;
-  subtitle: string;
-  summary: string;
-  body: string;
-  source: string;
-  author: string;
-  lang: string;
-  coverImageUrl: string | null;
-  publishedAt: Date | null;
-  viewBase: number;
+/** The article's own words and their language, as the schema declares them. */
+export type ArticleText = Pick<
+  typeof articles.$inferSelect,
+  'title' | 'subtitle' | 'summary' | 'body' | 'source' | 'author' | 'lang' | 'coverImageUrl'
+>;
+
+/** Just an article's own words, in the order the admin API and the export write them. */
+export function articleText(a: ArticleText): ArticleText {
+  const { title, subtitle, summary, body, source, author, lang, coverImageUrl } = a;
+  return { title, subtitle, summary, body, source, author, lang, coverImageUrl };
+}
+
+/** What an article holds besides its own columns: its tags, attachments and policy document. */
+export interface ArticleExtras {
   tags: TagRef[];
   attachments: Attachment[];
   document: PolicyDocument | null;
 }
+
+export type ArticleState = ArticleText &
+  ArticleExtras &
+  Pick<
+    typeof articles.$inferSelect,
+    'id' | 'slug' | 'version' | 'status' | 'publishedAt' | 'viewBase'
+  > & {
+    channelSlug: string;
+  };
 
 export interface AdminArticle extends ArticleState {
   channel: ChannelRef;

@@ -17,7 +17,7 @@ import {
   type WriteResult,
 } from './commands';
 import { findAdminArticle, findRevision, listRevisions, type RevisionRow } from './queries';
-import { diffQuery, idParams, revisionParams, revisionSummary } from './schemas';
+import { articleTextShape, diffQuery, idParams, revisionParams, revisionSummary } from './schemas';
 
 function snapshotOf(row: RevisionRow): ArticleSnapshot {
   return JSON.parse(row.snapshot) as ArticleSnapshot;
@@ -60,14 +60,7 @@ const snapshotSchema = () =>
     status: z.enum(articleStatuses),
     slug: z.string(),
     channel: z.string(),
-    title: z.string(),
-    subtitle: z.string(),
-    summary: z.string(),
-    body: z.string(),
-    source: z.string(),
-    author: z.string(),
-    lang: z.string(),
-    coverImageUrl: z.string().nullable(),
+    ...articleTextShape(),
     publishedAt: z.string().nullable(),
     tags: z.array(z.object({ slug: z.string(), name: z.string() })),
     attachments: z.array(z.any()),

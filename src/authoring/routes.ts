@@ -6,7 +6,7 @@ import { bookmarkHeader, primaryDb } from '../auth/session';
 import { listTokensQuery } from '../auth/tokens';
 import { tokenRoles, auditOutcomes } from '../db/schema';
 import type { AppEnv } from '../env';
-import { AppError } from '../lib/errors';
+import { dispatchTo, handErrorsOn, outerRequest } from '../lib/sub-app';
 import { jsonContent, problemResponses } from '../lib/openapi';
 import { listAudit } from './audit';
 import { registerArticleRoutes } from './article-routes';
@@ -259,51 +259,19 @@ function adminApp() {
   if (!built) {
     api = buildAdminApp();
     built = new Hono<AppEnv>();
-    built.use(async (c, next) => {
-      const parent = parents.get(c.req.raw);
-      if (parent) {
-        c.set('requestId', parent.requestId);
-        c.set('logger', parent.logger);
-      }
-      await next();
-    });
+    built.use(outerRequest);
     // Import and export first: an import file streams past the admin API's 1 MB body limit.
     transfer = transferRoutes();
     built.route(adminPrefix, transfer);
     built.route(adminPrefix, api);
-    // Errors go on to the app's onError (dispatch runs inside one of its handlers), the one
-    // place problems are rendered, with the outer request's context.
-    built.notFound((c) => {
-      throw new AppError('route_not_found', {
-        detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}`,
-      });
-    });
-    built.onError((err) => {
-      throw err;
-    });
+    handErrorsOn(built);
   }
   return built;
 }
 
-const parents = new WeakMap<
-  Request,
-  { requestId: string; logger: AppEnv['Variables']['logger'] }
->();
-
 /** Runs an /api/v1/admin request through the admin API with the outer request's id and logger. */
-export async function dispatch(c: Context<AppEnv>): Promise<Response> {
-  parents.set(c.req.raw, { requestId: c.var.requestId, logger: c.var.logger });
-  let ctx: Parameters<Hono['fetch']>[2];
-  try {
-    ctx = c.executionCtx as Parameters<Hono['fetch']>[2];
-  } catch {
-    ctx = undefined;
-  }
-  const res = await adminApp().fetch(c.req.raw, c.env, ctx);
-  // A Response returned from a handler does not pick up headers the outer middleware prepared.
-  const out = new Response(res.body, res);
-  out.headers.set('X-Request-Id', c.var.requestId);
-  return out;
+export function dispatch(c: Context<AppEnv>): Promise<Response> {
+  return dispatchTo(adminApp(), c);
 }
 
 /** The admin API's OpenAPI paths (with their /api/v1/admin prefix) and components. */

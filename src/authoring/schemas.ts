@@ -119,6 +119,18 @@ export const articlePatchBody = () =>
 export const publishBody = () =>
   z.object({ publishedAt: rfc3339().optional() }).strict().openapi('AdminPublish');
 
+/** The article's own words as the admin API answers them (the article and its revisions). */
+export const articleTextShape = () => ({
+  title: z.string(),
+  subtitle: z.string(),
+  summary: z.string(),
+  body: z.string(),
+  source: z.string(),
+  author: z.string(),
+  lang: z.string(),
+  coverImageUrl: z.string().nullable(),
+});
+
 const channelRef = () => z.object({ id: z.number().int(), slug: z.string(), name: z.string() });
 
 export const adminArticle = () =>
@@ -128,14 +140,7 @@ export const adminArticle = () =>
       slug: z.string(),
       status: z.enum(articleStatuses),
       version: z.number().int(),
-      title: z.string(),
-      subtitle: z.string(),
-      summary: z.string(),
-      body: z.string(),
-      source: z.string(),
-      author: z.string(),
-      lang: z.string(),
-      coverImageUrl: z.string().nullable(),
+      ...articleTextShape(),
       channel: channelRef(),
       breadcrumb: z.array(channelRef()),
       tags: z.array(z.object({ slug: z.string(), name: z.string() })),

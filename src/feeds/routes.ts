@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { articlePath, channelPath } from '../articles/present';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
-import { cacheControlValue, publicGet, type CachePolicy } from '../lib/http';
+import { cacheControlValue, notModified, publicGet, type CachePolicy } from '../lib/http';
 import { slugParam } from '../lib/params';
 import { readDb, requestOrigin } from '../lib/request';
 import { siteConfig } from '../lib/site';
@@ -89,7 +89,7 @@ async function conditional(
     const modifiedSecond = Math.floor(lastModified.getTime() / 1000) * 1000;
     if (!c.req.header('If-None-Match') && !Number.isNaN(since) && modifiedSecond <= since) {
       c.header('Vary', 'Accept-Encoding');
-      return c.body(null, 304);
+      return notModified(c.body(null, 200));
     }
   }
   c.header('Content-Type', contentType);

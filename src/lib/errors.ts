@@ -216,6 +216,13 @@ export interface ProblemDocument extends Record<string, unknown> {
   invalidParams?: InvalidParam[];
 }
 
+/** The problem for a path no route serves (the path as sent, as in problemDocument). */
+export function routeNotFound(c: Context): AppError {
+  return new AppError('route_not_found', {
+    detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}`,
+  });
+}
+
 export function problemDocument(c: Context, error: AppError): ProblemDocument {
   const doc: ProblemDocument = {
     ...error.extensions,

@@ -15,6 +15,12 @@ export class TtlCache<K, V> {
     return entry && entry.expires > now ? { value: entry.value } : undefined;
   }
 
+  /** The entry however old: a last known value to stand in when a fresh one cannot be had. */
+  stale(key: K): { value: V } | undefined {
+    const entry = this.entries.get(key);
+    return entry && { value: entry.value };
+  }
+
   set(key: K, value: V, ttlMs: number, now: number): void {
     if (!this.entries.has(key) && this.entries.size >= this.maxEntries) this.entries.clear();
     this.entries.set(key, { expires: now + ttlMs, value });

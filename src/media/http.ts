@@ -74,9 +74,3 @@ export function ifRangeHolds(
   const date = Date.parse(value);
   return Number.isFinite(date) && date >= Math.floor(lastModified.getTime() / 1000) * 1000;
 }
-
-export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === '*') return true;
-  return (header.match(/(?:W\/)?"[^"]*"/g) ?? []).some((tag) => tag.replace(/^W\//, '') === etag);
-}

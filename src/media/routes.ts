@@ -3,7 +3,8 @@ import { createDb } from '../db/client';
 import { d1DeadlineMs, guardD1 } from '../lib/d1-guard';
 import { AppError } from '../lib/errors';
 import { createApi, problemResponses, publicAccess } from '../lib/openapi';
-import { contentDisposition, ifNoneMatchHits, ifRangeHolds, parseRange } from './http';
+import { ifNoneMatchHits, notModified } from '../lib/http';
+import { contentDisposition, ifRangeHolds, parseRange } from './http';
 import { findMediaByPath } from './queries';
 import { mediaFileParams, mediaFileQuery } from './schemas';
 import { imageTypes } from './sniff';
@@ -60,7 +61,7 @@ export const mediaRoutes = createApi().openapi(getMediaFile, async (c) => {
   });
   if (!resize) headers.set('Accept-Ranges', 'bytes');
   if (ifNoneMatchHits(c.req.header('If-None-Match'), etag)) {
-    return new Response(null, { status: 304, headers });
+    return notModified(new Response(null, { headers }));
   }
   const key = mediaKey(m.hash);
 

@@ -2,6 +2,7 @@ import { sql, type Query, type SQL } from 'drizzle-orm';
 import { channelAndDescendants, channelExistsQuery, isPublic } from '../articles/queries';
 import type { ChannelRef, PolicyDocument } from '../articles/types';
 import type { Database } from '../db/client';
+import type { articles } from '../db/schema';
 import type { ParsedQuery, SearchIndex, SearchTerm } from './query';
 import { wellFormed } from '../lib/rows';
 
@@ -32,16 +33,13 @@ export interface SearchOptions {
   limit: number;
 }
 
-export interface SearchHit {
-  id: number;
-  slug: string;
-  title: string;
-  subtitle: string;
-  summary: string;
-  /** Sanitized HTML, for the snippet. */
-  body: string;
-  source: string;
-  lang: string;
+/** What a hit shows of the article's own columns (`body` is the sanitized HTML, for the snippet). */
+type HitText = Pick<
+  typeof articles.$inferSelect,
+  'id' | 'slug' | 'title' | 'subtitle' | 'summary' | 'body' | 'source' | 'lang'
+>;
+
+export interface SearchHit extends HitText {
   publishedAt: Date;
   channel: ChannelRef;
   document: Pick<PolicyDocument, 'indexNumber' | 'documentNumber' | 'issuingBody'> | null;
@@ -127,15 +125,7 @@ function searchBody(options: SearchOptions): { with: SQL; from: SQL; where: SQL;
   };
 }
 
-interface HitRow {
-  id: number;
-  slug: string;
-  title: string;
-  subtitle: string;
-  summary: string;
-  body: string;
-  source: string;
-  lang: string;
+interface HitRow extends HitText {
   published_at: number;
   index_number: string | null;
   document_number: string | null;

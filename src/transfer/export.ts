@@ -1,5 +1,5 @@
 import { asc, inArray } from 'drizzle-orm';
-import { listAdminArticlesAfter } from '../authoring/queries';
+import { articleText, listAdminArticlesAfter } from '../authoring/queries';
 import { channelTreeQuery } from '../channels/queries';
 import type { Database } from '../db/client';
 import { articleRevisions, media, tags } from '../db/schema';
@@ -102,14 +102,7 @@ export async function* exportLines(db: Database): AsyncGenerator<Line> {
         externalId: a.externalId ?? `gazette:${a.id}`,
         slug: a.slug,
         channel: a.channelSlug,
-        title: a.title,
-        subtitle: a.subtitle,
-        summary: a.summary,
-        body: a.body,
-        source: a.source,
-        author: a.author,
-        lang: a.lang,
-        coverImageUrl: a.coverImageUrl,
+        ...articleText(a),
         tags: a.tags.map((t) => t.name),
         status: a.status,
         publishedAt: a.publishedAt ? a.publishedAt.toISOString() : null,

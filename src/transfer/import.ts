@@ -77,20 +77,6 @@ export interface ImportContext extends WriteContext {
   effects?: EffectContext;
 }
 
-export function emptyReport(): ImportReport {
-  return {
-    lines: 0,
-    processed: 0,
-    created: 0,
-    updated: 0,
-    unchanged: 0,
-    channelsCreated: 0,
-    tagsCreated: 0,
-    rejected: 0,
-    rejections: [],
-  };
-}
-
 export function reject(report: ImportReport, r: Rejection): void {
   report.rejected += 1;
   report.rejections.push(r);

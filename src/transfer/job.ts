@@ -1,6 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { now, nowDate, platformTime } from '../lib/clock';
 import type { Entry } from './import';
+import { emptyCounts, emptyReport } from './report';
 import type { ImportJobView, ImportReport, Rejection } from './schemas';
 
 /**
@@ -75,16 +76,7 @@ export class ImportJob extends DurableObject<Env> {
       createdAt: at,
       updatedAt: at,
       error: null,
-      report: {
-        lines: 0,
-        processed: 0,
-        created: 0,
-        updated: 0,
-        unchanged: 0,
-        channelsCreated: 0,
-        tagsCreated: 0,
-        rejected: 0,
-      },
+      report: emptyCounts(),
     });
   }
 
@@ -147,13 +139,14 @@ export class ImportJob extends DurableObject<Env> {
     const meta = this.meta();
     if (!meta || meta.status !== 'running') return;
     // Loaded here: the write path stays out of the startup of every other request.
-    const [{ importEntries, emptyReport }, { createDb }, { sanitizePolicy }, { siteConfig }] =
-      await Promise.all([
+    const [{ importEntries }, { createDb }, { sanitizePolicy }, { siteConfig }] = await Promise.all(
+      [
         import('./import'),
         import('../db/client'),
         import('../lib/sanitize'),
         import('../lib/site'),
-      ]);
+      ],
+    );
     const env = this.env;
     const cap = Number(env.REVISION_CAP);
     const ctx = {

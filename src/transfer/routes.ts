@@ -10,7 +10,8 @@ import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
 import { jsonContent, problemResponses } from '../lib/openapi';
 import { exportStream } from './export';
-import { emptyReport, importEntries, maxLineBytes, parseLine, reject, type Entry } from './import';
+import { importEntries, maxLineBytes, parseLine, reject, type Entry } from './import';
+import { emptyReport } from './report';
 import { readLines } from './ndjson';
 import { importJob, importReport, jobParams, type Rejection } from './schemas';
 

@@ -1,4 +1,5 @@
 import type { Database } from '../db/client';
+import { TtlCache } from '../lib/ttl-cache';
 import type { CountableArticle } from './queries';
 
 /**
@@ -10,7 +11,7 @@ const positiveTtlMs = 30_000;
 const negativeTtlMs = 5_000;
 const maxEntries = 20_000;
 
-const cache = new Map<number, { expires: number; article: CountableArticle | null }>();
+const cache = new TtlCache<number, CountableArticle | null>(maxEntries);
 
 export async function countableArticles(
   db: Database,
@@ -21,9 +22,9 @@ export async function countableArticles(
   const misses: number[] = [];
   const t = now.getTime();
   for (const id of ids) {
-    const entry = cache.get(id);
-    if (entry && entry.expires > t) {
-      if (entry.article) found.set(id, entry.article);
+    const entry = cache.get(id, t);
+    if (entry) {
+      if (entry.value) found.set(id, entry.value);
     } else {
       misses.push(id);
     }
@@ -32,10 +33,9 @@ export async function countableArticles(
     // Loaded on the first miss, not with the module: src/views/counter.ts says why.
     const { findCountableArticles } = await import('./queries');
     const fresh = await findCountableArticles(db, misses, now);
-    if (cache.size + misses.length > maxEntries) cache.clear();
     for (const id of misses) {
       const article = fresh.get(id) ?? null;
-      cache.set(id, { expires: t + (article ? positiveTtlMs : negativeTtlMs), article });
+      cache.set(id, article, article ? positiveTtlMs : negativeTtlMs, t);
       if (article) found.set(id, article);
     }
   }

@@ -1,5 +1,6 @@
 import { AppError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
+import { TtlCache } from '../lib/ttl-cache';
 import { raiseLayout } from './article-cache';
 import type {
   CounterArticle,
@@ -135,22 +136,21 @@ export interface RecordedHit extends ArticleCounts {
  * Other shards' totals, remembered briefly per isolate: a beacon on a hot article then costs
  * one object request, not one per shard, and the answer is exact for the visitor's own shard.
  */
-const siblingTotals = new Map<string, { at: number; totals: ShardTotals }>();
+const siblingTotals = new TtlCache<string, ShardTotals>(10_000);
 const siblingTtlMs = 5_000;
 
 async function readSibling(env: Env, articleId: number, shard: number, now: number) {
   const key = `${articleId}:${shard}`;
-  const cached = siblingTotals.get(key);
-  if (cached && now - cached.at < siblingTtlMs) return cached.totals;
+  const cached = siblingTotals.get(key, now);
+  if (cached) return cached.value;
   try {
     const totals = await viewCounter(env, articleId, shard).read();
-    if (siblingTotals.size > 10_000) siblingTotals.clear();
-    siblingTotals.set(key, { at: now, totals });
+    siblingTotals.set(key, totals, siblingTtlMs, now);
     return totals;
   } catch {
     // The visitor's own shard already decided; a sibling that cannot answer must not turn a
     // counted view into an error. Its last known totals stand in (none: it adds nothing).
-    return cached?.totals ?? null;
+    return siblingTotals.stale(key)?.value ?? null;
   }
 }
 

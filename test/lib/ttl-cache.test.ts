@@ -28,4 +28,12 @@ describe('TtlCache', () => {
     expect(cache.get(1, 0)).toBeUndefined();
     expect(cache.get(3, 0)).toEqual({ value: 3 });
   });
+
+  it('keeps an expired entry as a stale stand-in until it is replaced or cleared', () => {
+    const cache = new TtlCache<string, number>(10);
+    cache.set('a', 1, 1000, 0);
+    expect(cache.get('a', 2000)).toBeUndefined();
+    expect(cache.stale('a')).toEqual({ value: 1 });
+    expect(cache.stale('b')).toBeUndefined();
+  });
 });
