@@ -19,7 +19,7 @@ import {
 import { nowDate } from '../lib/clock';
 import { popularRoutes } from '../views/routes';
 
-export function lowerBound(bound: DateBound, timeZone: string): Date {
+function lowerBound(bound: DateBound, timeZone: string): Date {
   return bound.kind === 'instant' ? bound.instant : startOfZonedDay(bound.date, timeZone)!;
 }
 
@@ -27,9 +27,22 @@ export function lowerBound(bound: DateBound, timeZone: string): Date {
  * Upper bounds are inclusive for callers: a day covers all of it, an instant includes itself.
  * The last representable day (9999-12-31) has no next day to stop before, so it bounds nothing.
  */
-export function exclusiveUpperBound(bound: DateBound, timeZone: string): Date | undefined {
+function exclusiveUpperBound(bound: DateBound, timeZone: string): Date | undefined {
   if (bound.kind === 'instant') return new Date(bound.instant.getTime() + 1);
   return startOfZonedDay(addDays(bound.date, 1), timeZone) ?? undefined;
+}
+
+/** The `from`/`to` query parameters of a list or a search as instants; 400 when from is after to. */
+export function publishedWindow(
+  query: { from?: DateBound; to?: DateBound },
+  timeZone: string,
+): { publishedFrom?: Date; publishedBefore?: Date } {
+  const publishedFrom = query.from && lowerBound(query.from, timeZone);
+  const publishedBefore = query.to && exclusiveUpperBound(query.to, timeZone);
+  if (publishedFrom && publishedBefore && publishedFrom >= publishedBefore) {
+    throw AppError.invalidParameter('from', 'query', "must not be later than 'to'");
+  }
+  return { publishedFrom, publishedBefore };
 }
 
 const listArticles = createRoute({
@@ -73,11 +86,7 @@ export const articlesRoutes = createApi()
   .openapi(listArticles, async (c) => {
     const query = c.req.valid('query');
     const site = siteConfig(c.env);
-    const publishedFrom = query.from && lowerBound(query.from, site.timeZone);
-    const publishedBefore = query.to && exclusiveUpperBound(query.to, site.timeZone);
-    if (publishedFrom && publishedBefore && publishedFrom >= publishedBefore) {
-      throw AppError.invalidParameter('from', 'query', "must not be later than 'to'");
-    }
+    const { publishedFrom, publishedBefore } = publishedWindow(query, site.timeZone);
     const fingerprint = queryFingerprint({
       channel: query.channel,
       tag: query.tag,

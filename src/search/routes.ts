@@ -1,4 +1,4 @@
-import { exclusiveUpperBound, lowerBound } from '../articles/routes';
+import { publishedWindow } from '../articles/routes';
 import { nowDate } from '../lib/clock';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../lib/cursor';
 import { AppError } from '../lib/errors';
@@ -42,11 +42,7 @@ const searchArticlesRoute = createRoute({
 export const searchRoutes = createApi().openapi(searchArticlesRoute, async (c) => {
   const query = c.req.valid('query');
   const site = siteConfig(c.env);
-  const publishedFrom = query.from && lowerBound(query.from, site.timeZone);
-  const publishedBefore = query.to && exclusiveUpperBound(query.to, site.timeZone);
-  if (publishedFrom && publishedBefore && publishedFrom >= publishedBefore) {
-    throw AppError.invalidParameter('from', 'query', "must not be later than 'to'");
-  }
+  const { publishedFrom, publishedBefore } = publishedWindow(query, site.timeZone);
   const parsed = query.q.parsed;
   const fingerprint = queryFingerprint({
     q: canonicalQuery(parsed),
