@@ -35,15 +35,31 @@ export function handErrorsOn(app: Hono<any>): void {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function dispatchTo(app: Hono<any>, c: Context<AppEnv>): Promise<Response> {
   parents.set(c.req.raw, { requestId: c.var.requestId, logger: c.var.logger });
-  let ctx: Parameters<Hono['fetch']>[2];
+  return withRequestId(await app.fetch(c.req.raw, c.env, executionContext(c)), c.var.requestId);
+}
+
+/** The outer request's execution context to hand an inner app (none under app.request() in tests). */
+export function executionContext(c: Context<AppEnv>): Parameters<Hono['fetch']>[2] {
   try {
-    ctx = c.executionCtx as Parameters<Hono['fetch']>[2];
+    return c.executionCtx as Parameters<Hono['fetch']>[2];
   } catch {
-    ctx = undefined;
+    return undefined;
   }
-  const res = await app.fetch(c.req.raw, c.env, ctx);
-  // A Response returned from a handler does not pick up headers the outer middleware prepared.
-  const out = new Response(res.body, res);
-  out.headers.set('X-Request-Id', c.var.requestId);
-  return out;
+}
+
+/**
+ * An inner app's answer with the outer request's X-Request-Id: a Response a handler returns does
+ * not pick up headers the outer middleware prepared. Copied only when its headers are immutable
+ * (a Cache API or fetch() answer passed on as is): a copy per request was 4.6 % of the article
+ * JSON route's CPU samples (2026-12-01).
+ */
+export function withRequestId(res: Response, requestId: string): Response {
+  try {
+    res.headers.set('X-Request-Id', requestId);
+    return res;
+  } catch {
+    const out = new Response(res.body, res);
+    out.headers.set('X-Request-Id', requestId);
+    return out;
+  }
 }
