@@ -4,7 +4,7 @@ import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { AppEnv } from './env';
 import { healthRoutes } from './health/routes';
 import { AppError, clientProblem, problemResponse, routeNotFound } from './lib/errors';
-import { edgeCacheHit, publicGet } from './lib/http';
+import { answerFromColo, isAdminApiPath, keepInColo, publicGet } from './lib/http';
 import { lazyRoutes, type LazyMount } from './lib/lazy-routes';
 import { createLogger, describeError } from './lib/logger';
 import { accessLog, assignRequestId, securityHeaders } from './lib/middleware';
@@ -162,26 +162,7 @@ export function buildApp(writers: Writers) {
   const notAdmin =
     (middleware: MiddlewareHandler): MiddlewareHandler =>
     (c, next) =>
-      /^\/api\/v1\/admin(?:\/|$)/.test(c.req.path) ? next() : middleware(c, next);
-  // A colo-cache hit of a public API read is answered here, before routing and CORS (whose
-  // headers the stored copy carries): it is the edge-hit budget of issue 20. It still gets its
-  // own request id, its access-log line and the baseline security headers.
-  app.use(
-    '/api/v1/*',
-    notAdmin(async (c, next) => {
-      const hit = await edgeCacheHit(c);
-      if (!hit) return next();
-      await assignRequestId(c, async () => {
-        await accessLog(c, async () => {
-          await securityHeaders(c, async () => {
-            c.res = hit;
-          });
-        });
-      });
-      // Set on a response the handler never made, so assignRequestId's c.header() does not reach it.
-      c.res.headers.set('X-Request-Id', c.get('requestId'));
-    }),
-  );
+      isAdminApiPath(c.req.path) ? next() : middleware(c, next);
   app.use(assignRequestId, accessLog, securityHeaders);
   app.use(
     '/api/*',
@@ -234,6 +215,18 @@ export function buildApp(writers: Writers) {
   app.notFound((c) => renderProblem(c, routeNotFound(c), !/^\/api(?:\/|$)/.test(c.req.path)));
 
   app.onError(onError);
+
+  // A colo-cache hit of a public API read is answered before the app (src/lib/http.ts): it is
+  // issue 20's edge-hit budget. What the app answers, publicGet may keep for the next one.
+  const dispatch = app.fetch;
+  app.fetch = async (request, env, executionCtx) => {
+    const bindings = env as Partial<Env> | undefined;
+    const hit = await answerFromColo(request, bindings);
+    if (hit) return hit;
+    const res = await dispatch(request, env, executionCtx);
+    keepInColo(request, res, bindings, executionCtx);
+    return res;
+  };
 
   return app;
 }

@@ -283,6 +283,49 @@ describe('access log', () => {
   });
 });
 
+describe('access log level', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  async function accessLines(path: string, level: string, over: Partial<Env> = {}) {
+    const lines: string[] = [];
+    const keep = (line: unknown) => void lines.push(String(line));
+    for (const method of ['log', 'warn', 'error'] as const) {
+      vi.spyOn(console, method).mockImplementation(keep);
+    }
+    const ctx = createExecutionContext();
+    const res = await app.fetch(
+      new Request(`http://gazette.test${path}`),
+      { ...env, LOG_LEVEL: level, ...over },
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    await res.arrayBuffer();
+    const access = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
+    return { status: res.status, access };
+  }
+
+  it('writes no line for a read that went well at info, and one at debug', async () => {
+    const atInfo = await accessLines('/api/v1/channels', 'info');
+    expect(atInfo).toEqual({ status: 200, access: [] });
+    const atDebug = await accessLines('/api/v1/channels', 'debug');
+    expect(atDebug.access).toEqual([
+      expect.objectContaining({ level: 'debug', path: '/api/v1/channels', status: 200 }),
+    ]);
+  });
+
+  it('writes a client error at info', async () => {
+    const { access } = await accessLines('/api/v1/no-such-route', 'info');
+    expect(access).toEqual([expect.objectContaining({ level: 'info', status: 404 })]);
+  });
+
+  it('writes a server error at error, even when only errors are logged', async () => {
+    const broken = { withSession: () => ({}) } as unknown as D1Database;
+    const { status, access } = await accessLines('/api/v1/channels', 'error', { DB: broken });
+    expect(status).toBe(500);
+    expect(access).toEqual([expect.objectContaining({ level: 'error', status: 500 })]);
+  });
+});
+
 describe('an unexpected error', () => {
   afterEach(() => vi.restoreAllMocks());
 

@@ -3,6 +3,8 @@ import type { JSONParsed } from 'hono/utils/types';
 import { etag, RETAINED_304_HEADERS } from 'hono/etag';
 import type { AppEnv } from '../env';
 import { now } from './clock';
+import { createLogger } from './logger';
+import { logAccess, requestIdFor } from './middleware';
 
 export interface CachePolicy {
   maxAge: number;
@@ -34,6 +36,11 @@ const retainedOn304 = [
   // policy stays with its revalidated copy.
   'last-modified',
   'cross-origin-resource-policy',
+  // The rest of the 200's security headers, so a 304 the colo cache answers before the app's
+  // middleware (answerFromColo) carries what one from the app does.
+  'referrer-policy',
+  'x-frame-options',
+  'permissions-policy',
 ];
 
 const strongEtag = etag({ retainedHeaders: retainedOn304 });
@@ -125,18 +132,12 @@ export function notModified(stored: Response): Response {
   return new Response(null, { status: 304, headers });
 }
 
-function waitUntil(c: Context, promise: Promise<unknown>) {
-  try {
-    c.executionCtx.waitUntil(promise);
-  } catch {
-    // No execution context (a direct app.fetch in a script): the put still runs, unawaited.
-    void promise;
-  }
-}
-
 /** A stored copy as the reader gets it: the reader's Cache-Control, no colo bookkeeping. */
-function fromStore(c: Context, stored: Response, state: 'HIT' | 'STALE'): Response {
-  const res = ifNoneMatchHits(c.req.header('If-None-Match'), stored.headers.get('ETag'))
+function fromStore(request: Request, stored: Response, state: 'HIT' | 'STALE'): Response {
+  const res = ifNoneMatchHits(
+    request.headers.get('If-None-Match') ?? undefined,
+    stored.headers.get('ETag'),
+  )
     ? notModified(stored)
     : new Response(stored.body, stored);
   res.headers.set(
@@ -157,24 +158,74 @@ function fromStore(c: Context, stored: Response, state: 'HIT' | 'STALE'): Respon
  */
 const edgeLookedUp = new WeakMap<Request, Response | null>();
 
-/**
- * The colo cache's fresh answer to a public GET, or null. app.ts asks this before the rest of
- * the middleware so that a hit costs little more than the Cache API call (issue 20); publicGet
- * asks it for routes that app.ts does not, and never again after a miss.
- */
-export async function edgeCacheHit(c: Context): Promise<Response | null> {
-  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return null;
-  if (edgeLookedUp.has(c.req.raw) || edgeCacheSeconds(c.env) === 0) return null;
+/** The admin API: for credentialed clients, never CORS-open nor kept in a shared cache. */
+export function isAdminApiPath(path: string): boolean {
+  return /^\/api\/v1\/admin(?:\/|$)/.test(path);
+}
+
+/** The colo's fresh copy of this GET (or HEAD), or null; a miss is remembered for publicGet. */
+async function freshCopy(
+  request: Request,
+  env: Partial<Env> | undefined,
+): Promise<Response | null> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return null;
+  if (edgeLookedUp.has(request) || edgeCacheSeconds(env) === 0) return null;
   // The URL as the key (a GET without headers, as a Request built from it would be): one
   // Request object fewer per hit. Edge hit, A/B in alternating rounds (12 × 2 s, 2026-12-01):
   // 1,007 → 992 µs CPU per request, median per-round ratio 0.966.
-  const stored = await caches.default.match(c.req.url);
+  const stored = await caches.default.match(request.url);
   if (stored) {
     const freshUntil = Number(stored.headers.get(freshUntilHeader));
-    if (!(freshUntil > 0) || now() < freshUntil) return fromStore(c, stored, 'HIT');
+    if (!(freshUntil > 0) || now() < freshUntil) return stored;
   }
-  edgeLookedUp.set(c.req.raw, stored ?? null);
+  edgeLookedUp.set(request, stored ?? null);
   return null;
+}
+
+/**
+ * A colo-cache hit of a public API read, answered before the app runs (buildApp, src/app-core.ts):
+ * no routing, context or middleware, since the stored copy already carries every header the app
+ * gave its 200 (CORS, security headers, ETag; see keepInColo). Only what is the request's own is
+ * added: its request id, the 304 when If-None-Match names the ETag, HEAD's empty body, the access
+ * line, and Strict-Transport-Security as configured now. This is issue 20's edge-hit budget:
+ * A/B in alternating rounds against the hit answered by the app's first middleware, FIGURE.
+ */
+export async function answerFromColo(
+  request: Request,
+  env: Partial<Env> | undefined,
+): Promise<Response | null> {
+  const url = request.url;
+  const pathStart = url.indexOf('/', url.indexOf('//') + 2);
+  if (!url.startsWith('/api/v1/', pathStart)) return null;
+  const query = url.indexOf('?', pathStart);
+  const path = url.slice(pathStart, query === -1 ? undefined : query);
+  if (isAdminApiPath(path)) return null;
+  const started = performance.now();
+  const stored = await freshCopy(request, env);
+  if (!stored) return null;
+  let res = fromStore(request, stored, 'HIT');
+  if (request.method === 'HEAD') res = new Response(null, res);
+  const requestId = requestIdFor(request.headers.get('X-Request-Id'));
+  res.headers.set('X-Request-Id', requestId);
+  const hsts = env?.STRICT_TRANSPORT_SECURITY;
+  if (hsts) res.headers.set('Strict-Transport-Security', hsts);
+  logAccess(createLogger(env?.LOG_LEVEL, { requestId }), request, {
+    method: request.method,
+    path,
+    status: res.status,
+    durationMs: Math.round(performance.now() - started),
+    edgeCache: 'HIT',
+  });
+  return res;
+}
+
+/**
+ * The colo cache's fresh answer to a public GET, or null, for the reads answerFromColo does not
+ * take (/openapi.json); never a second look-up after a miss.
+ */
+export async function edgeCacheHit(c: Context): Promise<Response | null> {
+  const stored = await freshCopy(c.req.raw, c.env as Partial<Env> | undefined);
+  return stored && fromStore(c.req.raw, stored, 'HIT');
 }
 
 function staleCopy(c: Context): Response | undefined {
@@ -232,7 +283,7 @@ export function publicGet(policy: CachePolicy = publicCachePolicy): MiddlewareHa
       });
       // Dropped first: assigning c.res merges the failed answer's headers into the copy.
       c.res = undefined;
-      c.res = fromStore(c, stale, 'STALE');
+      c.res = fromStore(c.req.raw, stale, 'STALE');
       const requestId = c.get('requestId');
       if (requestId) c.res.headers.set('X-Request-Id', requestId);
       return;
@@ -241,14 +292,38 @@ export function publicGet(policy: CachePolicy = publicCachePolicy): MiddlewareHa
       const maxAge = /max-age=(\d+)/.exec(c.res.headers.get('Cache-Control') ?? '');
       const fresh = Math.min(ttl, maxAge ? Number(maxAge[1]) : 0);
       if (fresh > 0 && !/no-store|private/.test(c.res.headers.get('Cache-Control') ?? '')) {
-        const copy = new Response(c.res.clone().body, c.res);
-        copy.headers.delete('X-Request-Id');
-        copy.headers.set(clientCacheControl, c.res.headers.get('Cache-Control') ?? '');
-        copy.headers.set(freshUntilHeader, String(now() + fresh * 1000));
-        copy.headers.set('Cache-Control', `public, max-age=${fresh + staleIfErrorSeconds(c.env)}`);
-        waitUntil(c, cache.put(key, copy));
+        toKeep.set(c.req.raw, fresh);
       }
       c.res.headers.set('X-Edge-Cache', 'MISS');
     }
   };
+}
+
+/** Answers publicGet chose to keep in the colo cache, with their freshness in seconds. */
+const toKeep = new WeakMap<Request, number>();
+
+/**
+ * Stores the app's answer as publicGet chose (buildApp calls it on the way out), so the copy
+ * carries every header the app's middleware gave the reader (CORS, security headers) and a hit
+ * needs none of it (answerFromColo). Not kept: the request id and Strict-Transport-Security,
+ * which each hit gets as of its own request. A HEAD's answer has no body to keep.
+ */
+export function keepInColo(
+  request: Request,
+  res: Response,
+  env: Partial<Env> | undefined,
+  ctx: Pick<ExecutionContext, 'waitUntil'> | undefined,
+): void {
+  const fresh = toKeep.get(request);
+  if (fresh === undefined || request.method !== 'GET' || res.status !== 200 || !res.body) return;
+  const copy = new Response(res.clone().body, res);
+  copy.headers.delete('X-Request-Id');
+  copy.headers.delete('Strict-Transport-Security');
+  copy.headers.set(clientCacheControl, res.headers.get('Cache-Control') ?? '');
+  copy.headers.set(freshUntilHeader, String(now() + fresh * 1000));
+  copy.headers.set('Cache-Control', `public, max-age=${fresh + staleIfErrorSeconds(env)}`);
+  const put = caches.default.put(request.url, copy);
+  // No execution context (a direct app.fetch in a script): the put still runs, unawaited.
+  if (ctx) ctx.waitUntil(put);
+  else void put;
 }

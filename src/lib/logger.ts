@@ -9,28 +9,60 @@ export interface Logger {
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
+  /** Whether a line at this level would be written: lets a caller skip building its fields. */
+  enabled(level: Exclude<LogLevel, 'silent'>): boolean;
+  log(level: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void;
 }
 
 function isLogLevel(value: string | undefined): value is LogLevel {
   return value !== undefined && value in rank;
 }
 
-/** One JSON object per line, so Workers Logs can index every field, the request id first among them. */
-export function createLogger(level: string | undefined, base: LogFields = {}): Logger {
-  const threshold = rank[isLogLevel(level) ? level : 'info'];
-  const emit = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields) => {
-    if (rank[lvl] < threshold) return;
-    const line = JSON.stringify({ level: lvl, msg, ...base, ...fields });
-    if (lvl === 'error') console.error(line);
-    else if (lvl === 'warn') console.warn(line);
+/**
+ * One JSON object per line, so Workers Logs can index every field, the request id first among
+ * them. A class rather than closures: one is made per request.
+ */
+class JsonLogger implements Logger {
+  private readonly threshold: number;
+
+  constructor(
+    level: string | undefined,
+    private readonly base: LogFields,
+  ) {
+    this.threshold = rank[isLogLevel(level) ? level : 'info'];
+  }
+
+  enabled(level: Exclude<LogLevel, 'silent'>): boolean {
+    return rank[level] >= this.threshold;
+  }
+
+  log(level: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void {
+    if (rank[level] < this.threshold) return;
+    const line = JSON.stringify({ level, msg, ...this.base, ...fields });
+    if (level === 'error') console.error(line);
+    else if (level === 'warn') console.warn(line);
     else console.log(line);
-  };
-  return {
-    debug: (msg, fields) => emit('debug', msg, fields),
-    info: (msg, fields) => emit('info', msg, fields),
-    warn: (msg, fields) => emit('warn', msg, fields),
-    error: (msg, fields) => emit('error', msg, fields),
-  };
+  }
+
+  debug(msg: string, fields?: LogFields): void {
+    this.log('debug', msg, fields);
+  }
+
+  info(msg: string, fields?: LogFields): void {
+    this.log('info', msg, fields);
+  }
+
+  warn(msg: string, fields?: LogFields): void {
+    this.log('warn', msg, fields);
+  }
+
+  error(msg: string, fields?: LogFields): void {
+    this.log('error', msg, fields);
+  }
+}
+
+export function createLogger(level: string | undefined, base: LogFields = {}): Logger {
+  return new JsonLogger(level, base);
 }
 
 export function describeError(err: unknown): LogFields {

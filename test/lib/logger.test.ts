@@ -20,4 +20,22 @@ describe('logger', () => {
     createLogger('silent').error('nothing');
     expect(lines).toEqual([]);
   });
+
+  it('says which levels it writes, and writes a line at a level given by name', () => {
+    const lines: string[] = [];
+    vi.spyOn(console, 'warn').mockImplementation((l: unknown) => void lines.push(String(l)));
+    const logger = createLogger('warn', { requestId: 'req-2' });
+    expect([logger.enabled('info'), logger.enabled('warn'), logger.enabled('error')]).toEqual([
+      false,
+      true,
+      true,
+    ]);
+    logger.log('info', 'hidden');
+    logger.log('warn', 'slow', { durationMs: 1200 });
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      { level: 'warn', msg: 'slow', requestId: 'req-2', durationMs: 1200 },
+    ]);
+    expect(createLogger('nonsense').enabled('info')).toBe(true);
+    expect(createLogger('nonsense').enabled('debug')).toBe(false);
+  });
 });
