@@ -194,6 +194,8 @@ export async function answerFromColo(
   request: Request,
   env: Partial<Env> | undefined,
 ): Promise<Response | null> {
+  // The cheap test first: with the edge cache off (the article JSON budget) this is all it costs.
+  if (edgeCacheSeconds(env) === 0) return null;
   const url = request.url;
   const pathStart = url.indexOf('/', url.indexOf('//') + 2);
   if (!url.startsWith('/api/v1/', pathStart)) return null;
@@ -257,6 +259,8 @@ export function publicGet(policy: CachePolicy = publicCachePolicy): MiddlewareHa
     if (cache && key) {
       const hit = await edgeCacheHit(c);
       if (hit) {
+        const requestId = c.get('requestId');
+        if (requestId) hit.headers.set('X-Request-Id', requestId);
         c.res = hit;
         return;
       }
