@@ -4,7 +4,7 @@ import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { AppEnv } from './env';
 import { healthRoutes } from './health/routes';
 import { AppError, clientProblem, problemResponse, routeNotFound } from './lib/errors';
-import { answerFromColo, isAdminApiPath, keepInColo, publicGet } from './lib/http';
+import { answerFromColo, apiExposedHeaders, isAdminApiPath, publicGet } from './lib/http';
 import { lazyRoutes, type LazyMount } from './lib/lazy-routes';
 import { createLogger, describeError } from './lib/logger';
 import { accessLog, assignRequestId, securityHeaders } from './lib/middleware';
@@ -170,7 +170,7 @@ export function buildApp(writers: Writers) {
     allowMethods: (_origin, c) =>
       /\/views$/.test(c.req.path) ? ['POST', 'GET', 'HEAD', 'OPTIONS'] : ['GET', 'HEAD', 'OPTIONS'],
     allowHeaders: ['Content-Type', 'If-None-Match', 'X-Request-Id'],
-    exposeHeaders: ['ETag', 'Link', 'X-Request-Id', 'Retry-After'],
+    exposeHeaders: [...apiExposedHeaders],
     maxAge: 86400,
     credentials: false,
   });
@@ -231,16 +231,11 @@ export function buildApp(writers: Writers) {
   app.onError(onError);
 
   // A colo-cache hit of a public API read is answered before the app (src/lib/http.ts): it is
-  // issue 20's edge-hit budget. What the app answers, publicGet may keep for the next one.
+  // issue 20's edge-hit budget.
   const dispatch = app.fetch;
-  app.fetch = async (request, env, executionCtx) => {
-    const bindings = env as Partial<Env> | undefined;
-    const hit = await answerFromColo(request, bindings);
-    if (hit) return hit;
-    const res = await dispatch(request, env, executionCtx);
-    keepInColo(request, res, bindings, executionCtx);
-    return res;
-  };
+  app.fetch = async (request, env, executionCtx) =>
+    (await answerFromColo(request, env as Partial<Env> | undefined)) ??
+    dispatch(request, env, executionCtx);
 
   return app;
 }

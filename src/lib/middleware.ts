@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from '../env';
 import { createLogger, type Logger } from './logger';
@@ -115,11 +115,23 @@ export function resourcePolicy(path: string): 'cross-origin' | 'same-origin' {
     : 'same-origin';
 }
 
-export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
+const answered = async () => {};
+
+/**
+ * The baseline on a response that has been made: hono/secure-headers' part on the response
+ * alone (with no nonce callbacks it reads and writes nothing else of the context), then ours.
+ * Shared by the middleware and by a colo-cache hit answered before the app (src/lib/http.ts),
+ * so both send the same.
+ */
+export async function applySecurityHeaders(
+  res: Response,
+  path: string,
+  hsts: string | undefined,
+): Promise<void> {
   // A 304 keeps its page's own CSP (src/lib/http.ts), so defaults only fill in what is missing.
-  await baselineHeaders(c, next);
+  await baselineHeaders({ res } as unknown as Context, answered);
   // For browsers without frame-ancestors; a page that any site may frame must not get it.
-  const h = c.res.headers;
+  const h = res.headers;
   if (
     !h.has('X-Frame-Options') &&
     !/frame-ancestors \*/.test(h.get('Content-Security-Policy') ?? '')
@@ -128,9 +140,13 @@ export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   if (!h.has('Permissions-Policy')) h.set('Permissions-Policy', permissionsPolicy);
   if (!h.has('Cross-Origin-Resource-Policy')) {
-    h.set('Cross-Origin-Resource-Policy', resourcePolicy(c.req.path));
+    h.set('Cross-Origin-Resource-Policy', resourcePolicy(path));
   }
   // Configurable (STRICT_TRANSPORT_SECURITY, empty: off), for a domain not yet fully on HTTPS.
-  const hsts = c.env?.STRICT_TRANSPORT_SECURITY;
   if (hsts) h.set('Strict-Transport-Security', hsts);
+}
+
+export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  await applySecurityHeaders(c.res, c.req.path, c.env?.STRICT_TRANSPORT_SECURITY);
 };
