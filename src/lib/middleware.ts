@@ -51,17 +51,27 @@ export interface AccessFields {
   edgeCache: string | null;
 }
 
-/** The one access line (also written for a colo-cache hit answered before the app: src/lib/http.ts). */
-export function logAccess(logger: Logger, request: Request, fields: AccessFields): void {
-  const level = accessLevel(fields.status, fields.durationMs);
+/**
+ * The one access line (also written for a colo-cache hit answered before the app: src/lib/http.ts).
+ * The fields are read only when the line is written: at `info` most requests write none.
+ */
+export function logAccess(
+  logger: Logger,
+  request: Request,
+  status: number,
+  durationMs: number,
+  fields: () => Omit<AccessFields, 'status' | 'durationMs'>,
+): void {
+  const level = accessLevel(status, durationMs);
   if (!logger.enabled(level)) return;
+  const { method, path, edgeCache } = fields();
   logger.log(level, 'request', {
-    method: fields.method,
-    path: fields.path,
-    status: fields.status,
-    durationMs: fields.durationMs,
+    method,
+    path,
+    status,
+    durationMs,
     colo: (request.cf as { colo?: string } | undefined)?.colo,
-    edgeCache: fields.edgeCache ?? undefined,
+    edgeCache: edgeCache ?? undefined,
   });
 }
 
@@ -72,13 +82,11 @@ export const accessLog: MiddlewareHandler<AppEnv> = async (c, next) => {
   const logger = createLogger(c.env.LOG_LEVEL, { requestId: c.get('requestId') });
   c.set('logger', logger);
   await next();
-  logAccess(logger, c.req.raw, {
+  logAccess(logger, c.req.raw, c.res.status, Math.round(performance.now() - started), () => ({
     method: c.req.method,
     path: c.req.path,
-    status: c.res.status,
-    durationMs: Math.round(performance.now() - started),
     edgeCache: c.res.headers.get('X-Edge-Cache'),
-  });
+  }));
 };
 
 /**
