@@ -30,7 +30,8 @@ export const slowRequestMs = 1000;
  * logged at `info` and above; an ordinary answer only at `debug`. Every line is a Workers Logs
  * event, metered by the plan; the invocation logs, which would duplicate the line, stay off for
  * privacy (wrangler.toml). At `info` a read that went well costs no line: 0.92 × the article JSON
- * read's CPU per request in A/B with and without the line (scripts/bench/limits.md).
+ * read's CPU per request in A/B with and without the line; with the CORS change in src/app-core.ts,
+ * 1,569 → 1,413 µs (median per-round 0.901, 13 rounds; scripts/bench/limits.md).
  */
 export function accessLevel(
   status: number,
