@@ -176,9 +176,10 @@ async function hotArticle(gazette: RunningWorker, id: number, first: First) {
   return { hot, floods };
 }
 
-/** Warm-up on each side, then route, floor, route, floor… */
-async function runPair(client: LoadClient, key: string, route: Side, floor: Side) {
-  for (const side of [route, floor]) {
+/** Warm-up on each side, then route, floor(s), route, floor(s)… */
+async function runPair(client: LoadClient, key: string, route: Side, floor: Side, dedupe?: Side) {
+  const floors = dedupe ? [floor, dedupe] : [floor];
+  for (const side of [route, ...floors]) {
     const failed = await verify(side);
     if (failed) {
       log(`${key}: ${failed}`);
@@ -192,10 +193,7 @@ async function runPair(client: LoadClient, key: string, route: Side, floor: Side
       count(side, side.paths.length);
     }
   }
-  const offsets = new Map([
-    [route, 1],
-    [floor, 1],
-  ]);
+  const offsets = new Map([route, ...floors].map((side) => [side, 1]));
   const go = async (side: Side, durationSec: number): Promise<Round> => {
     // The spec crosses to the client as JSON, which leaves the side's functions behind.
     const spec = { ...side, visitors: !!side.visitors, visitorBase: nextVisitors() };
@@ -209,17 +207,19 @@ async function runPair(client: LoadClient, key: string, route: Side, floor: Side
     if (!firstVisitors.has(side)) firstVisitors.set(side, { base: spec.visitorBase, sent: r.sent });
     return r;
   };
-  await go(route, config.warmupSec);
-  await go(floor, config.warmupSec);
-  const pair: Pair = { key, route: [], floor: [] };
+  for (const side of [route, ...floors]) await go(side, config.warmupSec);
+  const pair: Pair = { key, route: [], floor: [], ...(dedupe ? { dedupe: [] } : {}) };
   for (let i = 0; i < config.rounds; i++) {
     const [r, f] = [await go(route, config.durationSec), await go(floor, config.durationSec)];
+    const d = dedupe && (await go(dedupe, config.durationSec));
     pair.route.push(r);
     pair.floor.push(f);
+    if (d) pair.dedupe!.push(d);
     const side = (x: Round) => `${x.rps.toFixed(0)} req/s (${x.cpuUs.toFixed(0)} µs)`;
     log(
       `${key} round ${i + 1}/${config.rounds}: route ${side(r)}, floor ${side(f)}, CPU ratio ${(f.cpuUs / r.cpuUs).toFixed(3)}, ` +
-        `req/s ratio ${(r.rps / f.rps).toFixed(3)}${r.failed + f.failed ? `, failed ${r.failed} / ${f.failed}` : ''}`,
+        `req/s ratio ${(r.rps / f.rps).toFixed(3)}${r.failed + f.failed ? `, failed ${r.failed} / ${f.failed}` : ''}` +
+        (d ? `; dedupe floor ${side(d)}, CPU ratio ${(d.cpuUs / r.cpuUs).toFixed(3)}` : ''),
     );
   }
   return pair;
@@ -265,8 +265,18 @@ function sides(
     leaves.map((c) => `/api/v1/articles?channel=${c.slug}`),
   ];
   const beacons = (articles: number[]) => articles.map((id) => `/api/v1/articles/${id}/views`);
-  const objects = (names: string[]) => names.map((o) => `/ratelimit-do?object=${o}`);
-  const spreadObjects = objects(paths(spread, (i) => `article-${i}`));
+  const objects = (names: string[], more = '') =>
+    names.map((o) => `/ratelimit-do?object=${o}${more}`);
+  const spreadNames = paths(spread, (i) => `article-${i}`);
+  // The second beacon floor deduplicates privately, on objects of its own (issue 20's does not).
+  const dedupe = (names: string[]) =>
+    floorPost(
+      objects(
+        names.map((n) => `dedupe-${n}`),
+        '&dedupe',
+      ),
+      { prime: names.length > 1 },
+    );
   const isHtml = (res: Response) =>
     res.headers.get('Content-Type')?.includes('html') ? null : 'not HTML';
   const twenty = (_res: Response, body: string) =>
@@ -276,19 +286,24 @@ function sides(
     key,
     [get([`/api/v1/search?q=${encodeURIComponent(q)}`]), articleJson],
   ]);
-  const origin: Record<string, [Side, Side]> = {
+  const origin: Record<string, [Side, Side, Side?]> = {
     'article-json': [articleJson, oneRow],
     'article-page': [get(pages, { check: isHtml }), oneRow],
     'channel-json': [get(lists, { check: twenty }), twentyRows],
     rss: [get(['/feed.xml']), twentyRows],
     ...Object.fromEntries(search),
   };
-  const deployed: Record<string, [Side, Side]> = {
+  const deployed: Record<string, [Side, Side, Side?]> = {
     'edge-hit': [get(articleJson.paths.slice(0, 100), { check: hit }), floorGet(['/cache'])],
-    'beacon-hot': [post(beacons(ids.slice(0, 1)), { check: counted }), floorPost(objects(['hot']))],
+    'beacon-hot': [
+      post(beacons(ids.slice(0, 1)), { check: counted }),
+      floorPost(objects(['hot'])),
+      dedupe(['hot']),
+    ],
     'beacon-spread': [
       post(beacons(ids.slice(1, 1 + spread)), { check: counted, prime: true }),
-      floorPost(spreadObjects, { prime: true }),
+      floorPost(objects(spreadNames), { prime: true }),
+      dedupe(spreadNames),
     ],
   };
   return { origin, deployed };
@@ -312,6 +327,9 @@ async function costInputs(gazette: RunningWorker, side: Side, ids: number[], spa
     views: sum((b) => b.views),
     objects,
     viewRows: sum((b) => b.viewRows),
+    copiedRows: sum((b) => b.copiedRows),
+    newShards: sum((b) => b.newShards),
+    copyRequests: sum((b) => b.copyRequests),
     fixedRows: sum((b) => b.fixedRows),
     flushes: objects * Math.max(1, Math.ceil(span / Number(viewVars.VIEW_FLUSH_SECONDS))),
     d1RowsPerFlush: await d1RowsPerFlush(gazette.mf, ids),
@@ -384,9 +402,9 @@ async function main() {
       if (!wanted.length) continue;
       // The edge cache is off for the origin reads and as wrangler.toml ships it for the rest.
       if (phase === 'deployed') await gazette.restart(viewVars, { assets: false });
-      for (const [key, [route, floor]] of wanted) {
+      for (const [key, [route, floor, dedupe]] of wanted) {
         const started = Date.now();
-        report.pairs[key] = await runPair(client, key, route, floor);
+        report.pairs[key] = await runPair(client, key, route, floor, dedupe);
         spans.set(key, (Date.now() - started) / 1000);
       }
     }

@@ -9,11 +9,20 @@ export interface Pair {
   key: string;
   route: Round[];
   floor: Round[];
+  /** Beacons: a second floor that also deduplicates privately (primitives.ts countOnce). */
+  dedupe?: Round[];
 }
+
+/** The route against the deduplicating floor, as a pair of its own (shown, not judged). */
+export const againstDedupe = (p: Pair): Pair | null =>
+  p.dedupe?.length ? { key: p.key, route: p.route, floor: p.dedupe } : null;
 
 const oneRow = 'one D1 read of one row in a fresh Sessions API session';
 const twentyRows = 'one D1 query of 20 rows in a fresh session';
 const limiterDo = 'a rate-limiter call, then a DO increment';
+/** The beacons' second floor (shown beside the first, not judged). */
+export const dedupeFloor =
+  'a rate-limiter call, then a DO that inserts-or-ignores an HMAC of the visitor and counts it if new';
 const b = (key: string, route: string, floor: string, min: number) => ({ key, route, floor, min });
 export type RatioBudget = ReturnType<typeof b>;
 
@@ -110,7 +119,11 @@ export function judgeRatio(
     const note = `the floor did not measure cleanly (${(f.floorFailed * 100).toFixed(1)} % failed)`;
     return { ...base, measured, status: 'unmeasured', note };
   }
-  return { ...base, measured, status: f.ratio >= budget.min ? 'pass' : 'fail' };
+  const d = againstDedupe(pair);
+  const note = d
+    ? { note: `÷ the dedupe floor: ${pairFigures(d).ratio.toFixed(3)}, not judged` }
+    : {};
+  return { ...base, measured, status: f.ratio >= budget.min ? 'pass' : 'fail', ...note };
 }
 
 /** Startup CPU, Gazette ÷ a one-route Hono worker, per round (ms each). */
@@ -145,8 +158,13 @@ export interface ViewCostInputs {
   /** Views the counter objects hold afterwards. */
   views: number;
   objects: number;
+  /** Visitor rows the views wrote; rows a split copied are `copiedRows`, priced apart. */
   viewRows: number;
   fixedRows: number;
+  /** The split's one-off copy: rows new shards took from their parents, and its DO requests. */
+  copiedRows?: number;
+  newShards?: number;
+  copyRequests?: number;
   /** Flush alarms: one per object per flush interval it had views in. */
   flushes: number;
   d1RowsPerFlush: number;
@@ -180,6 +198,7 @@ export function viewCost(i: ViewCostInputs, traffic?: Traffic) {
   const alarmRows = setAlarmRowsPerFlush(i.views / flushes) * flushes;
   const doRowsPerView = per(i.viewRows + (i.fixedRows / i.objects) * objectDays + alarmRows);
   const d1RowsPerView = per(flushes * i.d1RowsPerFlush);
+  // Left out on purpose: a split's copy (splitCopy) happens once per new shard, not per view.
   return {
     workerRequestsPerView,
     doRequestsPerView,
@@ -190,4 +209,17 @@ export function viewCost(i: ViewCostInputs, traffic?: Traffic) {
       doRequestsPerView * prices.doRequest +
       (doRowsPerView + d1RowsPerView) * prices.rowWritten,
   };
+}
+
+/**
+ * A split's one-off copy, apart from the per-view figure: each new shard copies its buckets'
+ * visitor rows of today and yesterday from its parent once (so unique visitors stay exact
+ * across the split), whatever traffic follows; a 2-minute run would otherwise price it as if
+ * it recurred every 2 minutes. `asRunRowsPerView` is what it would add if priced in this run.
+ */
+export function splitCopy(i: ViewCostInputs) {
+  const [rows, requests, shards] = [i.copiedRows ?? 0, i.copyRequests ?? 0, i.newShards ?? 0];
+  const dollars = (rows * prices.rowWritten + requests * prices.doRequest) / 1e6;
+  const perSplit = shards ? dollars / shards : 0;
+  return { rows, requests, shards, dollars, perSplit, asRunRowsPerView: rows / i.views };
 }

@@ -15,8 +15,13 @@ export interface CounterBooks {
   views: number;
   /** Hits the objects booked as refused (duplicates, bots, rate limit); they write no row. */
   rejections: number;
-  /** Storage rows the views wrote: one visitor row each (and rows a new shard copied). */
+  /** Storage rows the views wrote: one visitor row each. */
   viewRows: number;
+  /** Visitor rows new shards copied from their parents when the article split (`imported`). */
+  copiedRows: number;
+  /** New shards (not shard 0), and the DO requests their copies took (handOver + its pages). */
+  newShards: number;
+  copyRequests: number;
   /** Rows an object writes once (meta, the day's salt, the day table itself, folded days). */
   fixedRows: number;
 }
@@ -67,7 +72,12 @@ export function counterRows(stateDir: string, articleId: number): Set<string> {
   return rows;
 }
 
-const none: CounterBooks = { objects: 0, views: 0, rejections: 0, viewRows: 0, fixedRows: 0 };
+const none: CounterBooks = {
+  ...{ objects: 0, views: 0, rejections: 0, viewRows: 0, fixedRows: 0 },
+  ...{ copiedRows: 0, newShards: 0, copyRequests: 0 },
+};
+/** Rows per handOverRows page (src/views/counter.ts handoverPage). */
+const handoverPage = 2_000;
 
 /** Reads every ViewCounter object's file; keyed by the article id its meta table names. */
 export function readCounterBooks(stateDir: string): Map<number, CounterBooks> {
@@ -77,9 +87,14 @@ export function readCounterBooks(stateDir: string): Map<number, CounterBooks> {
     const tables = dayTables(db);
     const b = books.get(articleId) ?? { ...none };
     b.objects += 1;
+    const newShard = one("SELECT coalesce(max(value), 0) FROM meta WHERE key = 'shard'") > 0;
+    if (newShard) [b.newShards, b.copyRequests] = [b.newShards + 1, b.copyRequests + 1];
     for (const t of tables) {
+      const copied = one(`SELECT coalesce(sum(imported), 0) FROM ${t}`);
       b.views += one(`SELECT coalesce(sum(views), 0) FROM ${t}`);
-      b.viewRows += one(`SELECT count(*) FROM ${t}`);
+      b.viewRows += one(`SELECT count(*) FROM ${t}`) - copied;
+      b.copiedRows += copied;
+      if (newShard && copied) b.copyRequests += Math.floor(copied / handoverPage) + 1;
     }
     b.rejections += one('SELECT coalesce(sum(count), 0) FROM rejections');
     const once = ['rejections', 'meta', 'salts', 'days', 'children'];

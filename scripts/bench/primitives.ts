@@ -20,6 +20,28 @@ export class Counter extends DurableObject {
   increment() {
     return this.ctx.storage.sql.exec('UPDATE c SET n = n + 1 WHERE id = 1 RETURNING n').one().n;
   }
+  // The least a private, exact counter does: a keyed hash of the visitor under a day's random
+  // salt (WebCrypto's HMAC, the platform's own), inserted-or-ignored, counted only when new.
+  async countOnce(visitor) {
+    const day = new Date().toISOString().slice(0, 10);
+    if (this.day !== day) {
+      const sql = this.ctx.storage.sql;
+      sql.exec('CREATE TABLE IF NOT EXISTS salts (day TEXT PRIMARY KEY, salt BLOB NOT NULL)');
+      sql.exec('CREATE TABLE IF NOT EXISTS v (h BLOB PRIMARY KEY) WITHOUT ROWID');
+      const salt = crypto.getRandomValues(new Uint8Array(32));
+      sql.exec('INSERT OR IGNORE INTO salts (day, salt) VALUES (?, ?)', day, salt.buffer);
+      const kept = sql.exec('SELECT salt FROM salts WHERE day = ?', day).one().salt;
+      const hmac = { name: 'HMAC', hash: 'SHA-256' };
+      this.key = await crypto.subtle.importKey('raw', kept, hmac, false, ['sign']);
+      this.day = day;
+    }
+    const h = (await crypto.subtle.sign('HMAC', this.key, new TextEncoder().encode(visitor))).slice(0, 16);
+    return this.ctx.storage.transactionSync(() => {
+      const sql = this.ctx.storage.sql;
+      const fresh = sql.exec('INSERT OR IGNORE INTO v (h) VALUES (?)', h).rowsWritten > 0;
+      return sql.exec(fresh ? 'UPDATE c SET n = n + 1 WHERE id = 1 RETURNING n' : 'SELECT n FROM c').one().n;
+    });
+  }
 }
 
 const cacheKey = 'https://primitives.bench/cached';
@@ -46,7 +68,8 @@ export default {
         const key = request.headers.get('CF-Connecting-IP') + '|' + request.headers.get('User-Agent');
         const { success } = await env.LIMITER.limit({ key });
         const object = url.searchParams.get('object') ?? 'hot';
-        const n = await env.COUNTER.get(env.COUNTER.idFromName(object)).increment();
+        const stub = env.COUNTER.get(env.COUNTER.idFromName(object));
+        const n = url.searchParams.has('dedupe') ? await stub.countOnce(key) : await stub.increment();
         return Response.json({ success, n });
       }
       case '/cache': {
