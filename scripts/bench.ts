@@ -24,7 +24,7 @@ import {
   type RunningWorker,
 } from './lib/run-worker';
 import type { Pair, ViewCostInputs } from './bench/budgets';
-import { counterRows, d1RowsPerFlush, readCounterBooks } from './bench/counters';
+import { counterRows, d1RowsPerFlush, readCounterBooks, type CounterBooks } from './bench/counters';
 import { benchHeaders, LoadClient, visitorHeaders, workerdPids, type Round } from './bench/load';
 import { primitiveChannels, startPrimitives } from './bench/primitives';
 import {
@@ -32,11 +32,11 @@ import {
   renderChart,
   renderMarkdown,
   renderSummary,
-  withSoakBlock,
   type BenchReport,
   type Flood,
 } from './bench/report';
 import { bundleGzip, embedGzip, measureStartup } from './bench/startup';
+import { withSoakBlock } from './lib/soak-report';
 
 const string = { type: 'string' } as const;
 const flag = { type: 'boolean', default: false } as const;
@@ -65,11 +65,8 @@ const reportFiles = (r: { short: boolean; only?: string[] | null }) => {
     md: join(projectRoot, kind ? join('.bench', `BENCHMARKS.${kind}.md`) : 'BENCHMARKS.md'),
   };
 };
-/**
- * One object is declared full at this many hits a second, below what this machine sends to one
- * article (the short run's at any load), so the hot beacon must spread by itself; a short run
- * stops at 4 shards (its floods then meet no split) and flushes every 5 s (D1 is checked too).
- */
+// An object is full at this many hits a second, below what this machine sends one article: the
+// hot beacon must spread by itself. A short run stops at 4 shards and flushes every 5 s.
 const splitAt = short ? 2 : 100;
 const viewVars = {
   VIEW_SPLIT_HITS_PER_SECOND: String(splitAt),
@@ -82,10 +79,8 @@ const viewVars = {
 };
 let tallySends = 0;
 const began = Date.now();
-const log = (msg: string) =>
-  process.stderr.write(
-    `[bench ${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`,
-  );
+const since = () => ((Date.now() - began) / 1000).toFixed(0).padStart(4);
+const log = (msg: string) => process.stderr.write(`[bench ${since()} s] ${msg}\n`);
 
 /** One side of a budget: where the load goes and how to tell the route does what it claims. */
 interface Side {
@@ -136,10 +131,9 @@ const count = (side: Side, n: number) => answered.set(side, (answered.get(side) 
 const firstVisitors = new Map<Side, First>();
 
 /**
- * The hot article once flushed: the layout it reached by itself, its count in the objects, live
- * and in D1; then floods that must not count: bots (refused by the worker alone) and the run's
- * first visitors, from before the split, in turn (duplicates wherever they live now, or the split
- * counted them twice). Rows written: objects' rows that differ after; requests: tally sends logged.
+ * The hot article once flushed: its layout, its count in the objects, live and in D1; then floods
+ * that must not count (bots; the run's first visitors again, from before the split), with the
+ * objects' rows that differ after and the tally sends logged.
  */
 type Kind = [number, (i: number) => HeadersInit];
 type First = { base: number; sent: number };
@@ -185,13 +179,9 @@ async function runPair(client: LoadClient, key: string, route: Side, floor: Side
       log(`${key}: ${failed}`);
       return { failed };
     }
-    if (side.prime) {
-      const base = nextVisitors();
-      await each(side.paths.length, async (i) => {
-        await (await request(side, side.paths[i]!, base + i)).arrayBuffer();
-      });
-      count(side, side.paths.length);
-    }
+    const [base, primed] = [nextVisitors(), side.prime ? side.paths : []];
+    await each(primed.length, async (i) => void (await request(side, primed[i]!, base + i)).text());
+    count(side, primed.length);
   }
   const offsets = new Map([route, ...floors].map((side) => [side, 1]));
   const go = async (side: Side, durationSec: number): Promise<Round> => {
@@ -315,23 +305,15 @@ async function costInputs(gazette: RunningWorker, side: Side, ids: number[], spa
   const books = readCounterBooks(gazette.stateDir);
   const mine = ids.flatMap((id) => books.get(id) ?? []);
   if (!mine.length) return { missing: `no counter object under ${gazette.stateDir}` };
-  const sum = (pick: (b: (typeof mine)[number]) => number) => mine.reduce((s, b) => s + pick(b), 0);
-  const objects = sum((b) => b.objects);
+  const keys = Object.keys(mine[0]!) as (keyof CounterBooks)[];
+  const b = Object.fromEntries(keys.map((k) => [k, mine.reduce((n, m) => n + m[k], 0)]));
+  const sum = b as unknown as CounterBooks;
   return {
+    ...sum,
     // Autocannon stops reading at the bell, so some beacons were counted unanswered: the hits
     // the objects booked are the truer count of Worker requests.
-    beacons: Math.max(
-      answered.get(side) ?? 0,
-      sum((b) => b.views + b.rejections),
-    ),
-    views: sum((b) => b.views),
-    objects,
-    viewRows: sum((b) => b.viewRows),
-    copiedRows: sum((b) => b.copiedRows),
-    newShards: sum((b) => b.newShards),
-    copyRequests: sum((b) => b.copyRequests),
-    fixedRows: sum((b) => b.fixedRows),
-    flushes: objects * Math.max(1, Math.ceil(span / Number(viewVars.VIEW_FLUSH_SECONDS))),
+    beacons: Math.max(answered.get(side) ?? 0, sum.views + sum.rejections),
+    flushes: sum.objects * Math.max(1, Math.ceil(span / Number(viewVars.VIEW_FLUSH_SECONDS))),
     d1RowsPerFlush: await d1RowsPerFlush(gazette.mf, ids),
   };
 }
@@ -364,6 +346,28 @@ async function main() {
     report.startup = await measureStartup(buildDir, short ? 1 : config.rounds + 2);
   }
 
+  // `--only startup` (npm run bench:startup) needs no articles, floor or load.
+  try {
+    if (!only || [...only].some((key) => key !== 'startup')) await measureLoad(report, buildDir);
+  } finally {
+    removeBuild(buildDir);
+  }
+  if (!short && !only) {
+    log('D1 round trips: npx vitest run test/db/round-trips.test.ts');
+    const vitest = join(projectRoot, 'node_modules', '.bin', 'vitest');
+    const run = spawnSync(vitest, ['run', 'test/db/round-trips.test.ts'], {
+      cwd: projectRoot,
+      stdio: 'ignore',
+    });
+    report.roundTrips = run.status === 0;
+  }
+  report.totalSeconds = (Date.now() - began) / 1000;
+  mkdirSync(join(projectRoot, '.bench'), { recursive: true });
+  writeFileSync(reportFiles(report).json, JSON.stringify(report, null, 1));
+  await finish(report);
+}
+
+async function measureLoad(report: BenchReport, buildDir: string) {
   log(
     `starting the floor worker and Gazette; seeding ${config.articles.toLocaleString('en-US')} articles`,
   );
@@ -432,21 +436,7 @@ async function main() {
     client.close();
     await gazette.dispose();
     await primitives.dispose();
-    removeBuild(buildDir);
   }
-  if (!short && !only) {
-    log('D1 round trips: npx vitest run test/db/round-trips.test.ts');
-    const vitest = join(projectRoot, 'node_modules', '.bin', 'vitest');
-    const run = spawnSync(vitest, ['run', 'test/db/round-trips.test.ts'], {
-      cwd: projectRoot,
-      stdio: 'ignore',
-    });
-    report.roundTrips = run.status === 0;
-  }
-  report.totalSeconds = (Date.now() - began) / 1000;
-  mkdirSync(join(projectRoot, '.bench'), { recursive: true });
-  writeFileSync(reportFiles(report).json, JSON.stringify(report, null, 1));
-  await finish(report);
 }
 
 async function finish(report: BenchReport) {
@@ -464,7 +454,7 @@ async function finish(report: BenchReport) {
   // Formatted as `npm run format:check` wants it, so a fresh report never fails npm test.
   writeFileSync(file, await format(markdown, { ...(await resolveConfig(file)), filepath: file }));
   writeFileSync(chart, renderChart(report));
-  process.stdout.write(renderSummary(report, results));
+  process.stdout.write(renderSummary(results));
   log(`wrote ${file} and ${basename(chart)}`);
   const missed = results.filter((r) => r.status !== 'pass' && r.status !== 'skipped');
   if (args.check && !report.short && missed.length) {
@@ -494,10 +484,9 @@ function versions(): Record<string, string> {
   return { node: process.version, ...Object.fromEntries(names.map((n) => [n, version(n)])) };
 }
 
-const run = args.render
-  ? () => finish(JSON.parse(readFileSync(args.render!, 'utf8')) as BenchReport)
-  : main;
-run().catch((err: unknown) => {
-  log(`harness failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  process.exit(1);
-});
+(args.render ? finish(JSON.parse(readFileSync(args.render, 'utf8')) as BenchReport) : main()).catch(
+  (err: unknown) => {
+    log(`harness failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exit(1);
+  },
+);

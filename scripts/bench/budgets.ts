@@ -69,17 +69,14 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+const sum = (rounds: Round[], pick: (r: Round) => number) =>
+  rounds.reduce((s, r) => s + pick(r), 0);
 const failedShare = (rounds: Round[]) =>
-  rounds.reduce((s, r) => s + r.failed, 0) /
-  Math.max(
-    1,
-    rounds.reduce((s, r) => s + r.sent, 0),
-  );
+  sum(rounds, (r) => r.failed) / (sum(rounds, (r) => r.sent) || 1);
 
 /**
- * `ratio` is judged: per round, the floor's workerd CPU per request over the route's (the share
- * of the floor's throughput the route reaches when both are CPU-bound), median over rounds. On
- * this shared machine req/s swings 2× within a run while CPU per request holds. Throughput is
+ * `ratio` is judged: the median over rounds of the floor's workerd CPU per request over the
+ * route's (req/s swings 2× on this shared machine while CPU per request holds). Throughput is
  * printed beside it: the median of the per-round ratios, and the ratio of the medians.
  */
 export function pairFigures(pair: Pair) {
@@ -176,17 +173,10 @@ export type Traffic = { viewsPerFlush: number; flushSeconds: number };
 /** Over 1,000 articles the run's density follows the machine's speed, so it is stated here. */
 export const spreadTraffic: Traffic = { viewsPerFlush: 10, flushSeconds: 60 };
 
-/**
- * setAlarm rows per flush: after a busy interval (2 hits or more) the alarm re-arms one interval
- * ahead and the next interval's hits set none; after a lone hit it arms for the salts' expiry
- * and the next hit moves it earlier (src/views/counter.ts alarm(); test/views/counter.test.ts).
- */
+/** setAlarm rows per flush: one after a busy interval (2 hits or more), else two (counter.ts alarm()). */
 export const setAlarmRowsPerFlush = (viewsPerFlush: number) => (viewsPerFlush >= 2 ? 1 : 2);
 
-/**
- * Each flush is one alarm (a DO request) and its setAlarm rows (setAlarmRowsPerFlush). Without
- * `traffic`, flushes and once-a-day rows count as the run had them.
- */
+/** Each flush is an alarm (DO request) and its setAlarm rows; without `traffic`, as run. */
 export function viewCost(i: ViewCostInputs, traffic?: Traffic) {
   const per = (n: number) => n / i.views;
   const flushes = traffic ? i.views / traffic.viewsPerFlush : i.flushes;
@@ -200,10 +190,7 @@ export function viewCost(i: ViewCostInputs, traffic?: Traffic) {
   const d1RowsPerView = per(flushes * i.d1RowsPerFlush);
   // Left out on purpose: a split's copy (splitCopy) happens once per new shard, not per view.
   return {
-    workerRequestsPerView,
-    doRequestsPerView,
-    doRowsPerView,
-    d1RowsPerView,
+    ...{ workerRequestsPerView, doRequestsPerView, doRowsPerView, d1RowsPerView },
     dollarsPerMillion:
       workerRequestsPerView * prices.workersRequest +
       doRequestsPerView * prices.doRequest +
@@ -213,9 +200,8 @@ export function viewCost(i: ViewCostInputs, traffic?: Traffic) {
 
 /**
  * A split's one-off copy, apart from the per-view figure: each new shard copies its buckets'
- * visitor rows of today and yesterday from its parent once (so unique visitors stay exact
- * across the split), whatever traffic follows; a 2-minute run would otherwise price it as if
- * it recurred every 2 minutes. `asRunRowsPerView` is what it would add if priced in this run.
+ * visitor rows of today and yesterday once (unique visitors stay exact across the split), not
+ * once per 2-minute run. `asRunRowsPerView`: what it would add if priced in this run.
  */
 export function splitCopy(i: ViewCostInputs) {
   const [rows, requests, shards] = [i.copiedRows ?? 0, i.copyRequests ?? 0, i.newShards ?? 0];

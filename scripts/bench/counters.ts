@@ -1,7 +1,6 @@
 /**
- * What the run's counted views cost, read from what the product left behind rather than from
- * books it keeps for the bench: each counter object's own SQLite file (opened read-only from
- * Miniflare's state folder) and D1's `meta.rows_written`.
+ * What the run's counted views cost, from what the product left behind: each counter object's
+ * own SQLite file (read-only, from Miniflare's state folder) and D1's `meta.rows_written`.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,9 +46,10 @@ function eachCounter(
   }
 }
 
+const catalogue = "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'v_*'";
 const dayTables = (db: DatabaseSync) =>
   db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'v_*'")
+    .prepare(catalogue)
     .all()
     .map((r) => String(r.name));
 

@@ -62,23 +62,24 @@ const costScenarios = [
 
 export function evaluate(report: BenchReport): Result[] {
   const results = ratioBudgets.map((b) => judgeRatio(b, report.pairs[b.key]));
-  const embedKiB = report.embedGzip === null ? null : report.embedGzip / 1024;
-  results.push(
-    judgeStartup(report.startup),
-    judgeAtMost(
-      "Readers' worker bundle, gzipped",
-      report.bundleGzip / 1024,
-      limits.bundleKiB,
-      'KiB',
-    ),
-    judgeAtMost('embed.js, gzipped', embedKiB, limits.embedKiB, 'KiB'),
-    {
+  const [kib, trips] = [
+    (bytes: number | null) => (bytes === null ? null : bytes / 1024),
+    report.roundTrips,
+  ];
+  const roundTrips: Result = {
+    ...{
       what: 'D1 round trips per public read (test/db/round-trips.test.ts)',
       budget: 'exactly 1',
-      measured: report.roundTrips === null ? '—' : report.roundTrips ? '1' : 'more',
-      status: report.roundTrips === null ? 'skipped' : report.roundTrips ? 'pass' : 'fail',
-      ...(report.roundTrips === null ? { note: 'full runs only' } : {}),
     },
+    ...(trips === null
+      ? { measured: '—', status: 'skipped', note: 'full runs only' }
+      : { measured: trips ? '1' : 'more', status: trips ? 'pass' : 'fail' }),
+  };
+  results.push(
+    judgeStartup(report.startup),
+    judgeAtMost("Readers' worker bundle, gzipped", kib(report.bundleGzip), limits.bundleKiB, 'KiB'),
+    judgeAtMost('embed.js, gzipped', kib(report.embedGzip), limits.embedKiB, 'KiB'),
+    roundTrips,
   );
   for (const c of costScenarios) {
     const inputs = report.costs[c.key];
@@ -111,6 +112,10 @@ const fixed = (n: number | null, digits: number) =>
   typeof n === 'number' && Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
 const n0 = (n: number | null) =>
   typeof n === 'number' && Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a';
+const warning = (r: BenchReport) =>
+  r.short
+    ? '> **Short mode**: proves the harness runs; too brief to judge by.'
+    : '> **Partial run**: only the budgets named above; not for judging.';
 const measuredPairs = (report: BenchReport) =>
   ratioBudgets.flatMap((b) => {
     const p = report.pairs[b.key];
@@ -165,12 +170,7 @@ export function renderMarkdown(
     '',
     `Written by \`npm run bench${mode}\` on ${report.generatedAt} at commit ${report.commit}, in ${report.totalSeconds.toFixed(0)} s; regenerate it, do not edit it.`,
     '',
-    ...(report.short
-      ? ['> **Short mode**: proves the harness runs; too brief to judge by.', '']
-      : []),
-    ...(report.only
-      ? ['> **Partial run**: only the budgets named above; not for judging.', '']
-      : []),
+    ...(report.short || report.only ? [warning(report), ''] : []),
     '## Machine and method',
     '',
     `${report.machine}. ${versions.join(', ')}.`,
@@ -243,15 +243,10 @@ export function renderMarkdown(
     if (s.traffic)
       models.push([`${s.traffic.viewsPerFlush} views per object per flush (judged)`, s.traffic]);
     for (const [traffic, model] of models) {
-      const v = viewCost(inputs, model);
-      const perView = [
-        v.workerRequestsPerView,
-        v.doRequestsPerView,
-        v.doRowsPerView,
-        v.d1RowsPerView,
-      ];
+      const { dollarsPerMillion, ...v } = viewCost(inputs, model);
+      const perView = Object.values(v);
       out.push(
-        `| ${s.what} | ${traffic} | ${n0(inputs.views)} (${n0(inputs.objects)}) | ${perView.map((x) => x.toFixed(3)).join(' | ')} | $${v.dollarsPerMillion.toFixed(2)} |`,
+        `| ${s.what} | ${traffic} | ${n0(inputs.views)} (${n0(inputs.objects)}) | ${perView.map((x) => x.toFixed(3)).join(' | ')} | $${dollarsPerMillion.toFixed(2)} |`,
       );
     }
     const copy = splitCopy(inputs);
@@ -261,10 +256,7 @@ export function renderMarkdown(
       );
   }
   if (report.floods?.length) {
-    const who = {
-      bot: 'bots (refused by the worker)',
-      duplicate: 'duplicates (the run’s visitors again)',
-    };
+    const who = { bot: 'bots (refused by the worker)', duplicate: 'the run’s visitors again' };
     out.push(
       '',
       ...head(
@@ -292,39 +284,11 @@ export function renderMarkdown(
   return `${out.join('\n')}\n`;
 }
 
-export function renderSummary(report: BenchReport, results: Result[]): string {
-  const lines = measuredPairs(report).map(
-    ({ budget, f }) =>
-      `  ${budget.key.padEnd(14)} CPU ratio ${fixed(f.ratio, 3)} (req/s ${fixed(f.rpsRatio, 3)}, of medians ${fixed(f.ratioOfMedians, 3)}) ` +
-      `route ${n0(f.routeRps)} req/s ${n0(f.routeCpuUs)} µs/req, floor ${n0(f.floorRps)} req/s ${n0(f.floorCpuUs)} µs/req`,
-  );
-  const verdicts = results.map(
-    (r) =>
-      `  ${r.status.toUpperCase().padEnd(10)} ${r.what}: ${r.measured} (${r.budget})${r.note ? ` — ${r.note}` : ''}`,
-  );
-  return `${[...lines, '', ...verdicts].join('\n')}\n`;
-}
-
-const [soakStart, soakEnd] = ['<!-- soak:start -->', '<!-- soak:end -->'];
-
-/**
- * `markdown` with the soak's block (`npm run soak`, scripts/soak.ts) between its markers: the
- * given `block`, or else the one `previous` (the file being replaced) carried, so a benchmark
- * run that rewrites BENCHMARKS.md keeps the soak's figures. Replaced in place when `markdown`
- * has the markers already, appended otherwise.
- */
-export function withSoakBlock(markdown: string, previous: string | null, block?: string): string {
-  const span = (text: string) => [text.indexOf(soakStart), text.indexOf(soakEnd)] as const;
-  const inner = (text: string | null) => {
-    const [from, to] = text ? span(text) : [-1, -1];
-    return from >= 0 && to > from ? text!.slice(from + soakStart.length, to).trim() : null;
-  };
-  const content = block ?? inner(previous);
-  if (!content) return markdown;
-  const wrapped = `${soakStart}\n\n${content}\n\n${soakEnd}`;
-  const [from, to] = span(markdown);
-  if (from >= 0 && to > from) {
-    return markdown.slice(0, from) + wrapped + markdown.slice(to + soakEnd.length);
-  }
-  return `${markdown.trimEnd()}\n\n${wrapped}\n`;
-}
+/** The console's verdicts (each round's figures were logged as it ran). */
+export const renderSummary = (results: Result[]) =>
+  results
+    .map(
+      (r) =>
+        `  ${r.status.toUpperCase().padEnd(10)} ${r.what}: ${r.measured} (${r.budget})${r.note ? ` — ${r.note}` : ''}\n`,
+    )
+    .join('');
