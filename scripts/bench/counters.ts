@@ -72,6 +72,17 @@ export function counterRows(stateDir: string, articleId: number): Set<string> {
   return rows;
 }
 
+/** The latest visitor row's last_at (ms) across one article's objects, 0 if none. */
+export function lastWrite(stateDir: string, articleId: number): number {
+  let last = 0;
+  eachCounter(stateDir, (db, id) => {
+    for (const t of id === articleId ? dayTables(db) : []) {
+      last = Math.max(last, Number(db.prepare(`SELECT max(last_at) AS n FROM ${t}`).get()?.n ?? 0));
+    }
+  });
+  return last;
+}
+
 const none: CounterBooks = {
   ...{ objects: 0, views: 0, rejections: 0, viewRows: 0, fixedRows: 0 },
   ...{ copiedRows: 0, newShards: 0, copyRequests: 0 },

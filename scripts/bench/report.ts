@@ -125,8 +125,7 @@ const measuredPairs = (report: BenchReport) =>
 /** Each route beside its floor in requests per workerd CPU-second, the budget ticked on the route. */
 export function renderChart(report: BenchReport): string {
   const rows = measuredPairs(report);
-  const [width, left, rowH] = [760, 250, 46];
-  const bar = width - left - 90;
+  const [width, left, rowH, bar] = [760, 250, 46, 760 - 250 - 90];
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${rows.length * rowH + 40}" font-family="sans-serif" font-size="12">`,
     `<text x="8" y="18" font-weight="bold">Requests per workerd CPU-second: each route (red) beside its floor (grey); the tick is the budget</text>`,
@@ -210,18 +209,14 @@ export function renderMarkdown(
       `| ${budget.route} | ${ratios} | ${fixed(f.ratio, 3)} | ${fixed(f.rpsRatio, 3)} / ${fixed(f.ratioOfMedians, 3)} | ${n0(f.routeCpuUs)} / ${n0(f.floorCpuUs)} | ${n0(f.routeRps)} / ${n0(f.floorRps)} | ${p((r) => r.p50)} / ${p((r) => r.p99)} |`,
     );
   }
-  for (const b of ratioBudgets) {
-    const p = report.pairs[b.key];
-    if (p && !('route' in p)) out.push(`| ${b.route} | ${'skipped' in p ? p.skipped : p.failed} |`);
-  }
-  if (report.startup?.length) {
-    const rounds = report.startup.map((r) => `${r.gazette.toFixed(1)} ÷ ${r.floor.toFixed(1)} ms`);
-    out.push(
-      '',
-      `Startup, the CPU one more isolate running the bundle costs (workerd with 11 copies less one with 1, over 10), per round, Gazette ÷ Hono: ${rounds.join('; ')}.`,
-    );
-  }
+  const rounds = report.startup?.map((r) => `${r.gazette.toFixed(1)} ÷ ${r.floor.toFixed(1)} ms`);
   out.push(
+    ...(rounds?.length
+      ? [
+          '',
+          `Startup, the CPU one more isolate running the bundle costs (workerd with 11 copies less one with 1, over 10), per round, Gazette ÷ Hono: ${rounds.join('; ')}.`,
+        ]
+      : []),
     '',
     `![Each route beside its floor](${chartFile})`,
     '',
