@@ -177,7 +177,7 @@ export function renderMarkdown(
     `The deployed bundles (\`wrangler deploy --dry-run\`, the readers' worker in front of the admin worker) run in workerd through Miniflare (direct socket, loopback) on ${n0(c.articles)} generated articles. ` +
       'Beside it, in its own workerd, a bare worker (scripts/bench/primitives.ts) does only the floor, the least the route must do on this platform, on a D1 table of as many rows of the same size. ' +
       `Each budget alternates ${c.rounds} rounds of ${c.durationSec} s (route, floor, route…) after ${c.warmupSec} s of warm-up per side; autocannon, ${c.connections} connections, in a child process. ` +
-      "It is judged on the **median of the per-round ratios of the floor's workerd CPU per request to the route's** (each side's own workerd, from /proc): other engineers share this 2-core machine, and req/s moves 2–3× between rounds while CPU per request holds.",
+      `It is judged on the **median of the per-round ratios of the floor's workerd CPU per request to the route's** (each side's own workerd, from /proc): other engineers share this 2-core machine, and req/s moves 2–3× between rounds while CPU per request holds. The beacons have a second floor in the same rounds (route, floor, that floor…), shown beside the first and not judged: ${dedupeFloor} under a day's random salt, in one transaction (the least an exact, private counter does; the issue's floor does no dedupe).`,
     '',
     '## Budgets',
     '',
