@@ -16,7 +16,9 @@ const maxEntries = 20_000;
  * the batch read's 100 ids add none): over 1,000 articles each entry
  * expired before its article's next beacon, so a third of the beacons paid a D1 read of one
  * row; now one read in many renews the entries about to lapse. Freshness is never worse: an
- * entry is renewed early, never kept past its TTL.
+ * entry is renewed early, never kept past its TTL. With the counter's salts read on wake
+ * (counter.ts load), beacons over 1,000 articles in back-to-back bench runs (7 rounds of 4 s):
+ * 8,349 against 6,278 µs/req of workerd CPU (0.75 ×); 5 rounds of 5 s: 7,420 against 5,768.
  */
 const refreshAhead = 64;
 const refreshAheadMs = 15_000;
