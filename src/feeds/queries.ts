@@ -2,14 +2,15 @@ import { and, asc, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-or
 import {
   channelAndDescendants,
   isPublic,
-  listColumns,
-  listSummary,
-  type RawSummaryRow,
+  listingColumns,
+  listingConditions,
+  listingSummary,
+  type RawListingRow,
 } from '../articles/queries';
 import type { FeedArticle } from '../articles/types';
 import type { Database } from '../db/client';
 import { compileOnce } from '../db/compiled';
-import { articles, channels } from '../db/schema';
+import { articles, channelListings, channels } from '../db/schema';
 import { wellFormed } from '../lib/rows';
 
 export type { FeedArticle };
@@ -45,22 +46,26 @@ type FeedValues = { now: number; channel?: string; limit: number };
 function feedStatements(channel: boolean) {
   const now = sql.placeholder('now');
   const scope = (): SQL[] => (channel ? [channelAndDescendants(sql.placeholder('channel'))] : []);
+  // The items and the window read channel_listings (the site-wide list, or the channel's),
+  // kept at write time like the channel list's (src/articles/queries.ts buildListingList).
+  const listed = () => listingConditions(now, channel ? sql.placeholder('channel') : undefined);
   const items = compileOnce<FeedValues>((db) =>
     db
-      .select({ ...listColumns, body: articles.body })
-      .from(articles)
-      .innerJoin(channels, eq(channels.id, articles.channelId))
-      .where(and(isPublic(now), ...scope()))
-      .orderBy(desc(articles.publishedAt), desc(articles.id))
+      .select({ ...listingColumns, body: articles.body })
+      .from(channelListings)
+      .innerJoin(articles, eq(articles.id, channelListings.articleId))
+      .where(and(...listed()))
+      .orderBy(desc(channelListings.publishedAt), desc(channelListings.articleId))
       .limit(sql.placeholder('limit') as unknown as number),
   );
   // The oldest publish time still in the feed bounds the window whose changes matter: an
   // article withdrawn from inside it, or one published into it, moves this value forward.
   const lastModified = compileOnce<FeedValues>((db) => {
     const windowStart = sql`(select min(published_at) from (
-      select ${articles.publishedAt} as published_at from ${articles}
-      where ${and(isPublic(now), ...scope())}
-      order by ${articles.publishedAt} desc, ${articles.id} desc
+      select ${channelListings.publishedAt} as published_at from ${channelListings}
+      join ${articles} on ${articles.id} = ${channelListings.articleId}
+      where ${and(...listed())}
+      order by ${channelListings.publishedAt} desc, ${channelListings.articleId} desc
       limit ${sql.placeholder('limit')}
     ))`;
     return db
@@ -102,7 +107,7 @@ function feedStatements(channel: boolean) {
 const siteFeed = feedStatements(false);
 const channelFeed = feedStatements(true);
 
-type FeedRow = RawSummaryRow & { body: string };
+type FeedRow = RawListingRow & { body: string };
 type ChannelRow = { slug: string; name: string; description: string; updated_at: number };
 
 /**
@@ -135,7 +140,7 @@ export async function loadFeed(
 
   const items = wellFormed(
     (rows?.results ?? []) as FeedRow[],
-    (r): FeedArticle => ({ ...listSummary(r), body: r.body }),
+    (r): FeedArticle => ({ ...listingSummary(r), body: r.body }),
     'feed',
   );
   const newestArticleChange = (lastRows?.results[0] as { value: unknown } | undefined)?.value;

@@ -49,17 +49,25 @@ describe('EXPLAIN QUERY PLAN of public queries', () => {
     expect(tableScans(lines)).toEqual([]);
   });
 
-  it('lists the newest articles straight from the status index, without sorting', async () => {
-    const lines = await plan(listPublishedArticlesQuery(db, base));
-    expect(lines[0]).toMatch(/^SEARCH articles USING INDEX articles_status_published_idx/);
-    // Only the per-article tag subquery sorts (a handful of tags by position), never the list.
-    const outer = lines.slice(
-      0,
-      lines.findIndex((l) => l.startsWith('CORRELATED')),
-    );
-    expect(outer.length).toBeGreaterThan(0);
-    expect(outer.join('\n')).not.toMatch(/TEMP B-TREE/);
-  });
+  it.each<[string, ListArticlesOptions]>([
+    ['the newest articles', base],
+    ['a channel', { ...base, channelSlug: 'news' }],
+    ['the next page of a channel', { ...base, channelSlug: 'news', after: [now.getTime(), 10] }],
+    [
+      "a channel's date range",
+      { ...base, channelSlug: 'news', publishedFrom: new Date(0), publishedBefore: now },
+    ],
+  ])(
+    'lists %s as one range of the listings key, then article keys, without sorting',
+    async (_label, options) => {
+      const lines = await plan(listPublishedArticlesQuery(db, options));
+      expect(lines[0]).toMatch(
+        /^SEARCH channel_listings USING INDEX sqlite_autoindex_channel_listings_1 \(channel_id=\? AND \(?published_at/,
+      );
+      expect(lines).toContain('SEARCH articles USING INTEGER PRIMARY KEY (rowid=?)');
+      expect(lines.join('\n')).not.toMatch(/TEMP B-TREE|SCAN/);
+    },
+  );
 
   it('looks an id list up by primary key', async () => {
     const lines = await plan(listPublishedArticlesQuery(db, { ...base, ids: [1, 2, 3] }));
