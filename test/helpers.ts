@@ -144,6 +144,7 @@ const plannedTables = new Set([
   't',
   'n',
   'f',
+  'm',
 ]);
 
 interface Compiled {

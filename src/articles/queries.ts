@@ -150,10 +150,13 @@ export function isPublic(
  * The channel (by slug, or by id) and every channel below it, as one subquery so the list
  * stays one statement.
  */
-export function channelAndDescendants(root: string | Placeholder | { id: number }): SQL {
+export function channelAndDescendants(
+  root: string | Placeholder | { id: number },
+  column: SQL = sql`${articles.channelId}`,
+): SQL {
   const start =
     typeof root === 'object' && 'id' in root ? sql`id = ${root.id}` : sql`slug = ${root}`;
-  return sql`${articles.channelId} in (
+  return sql`${column} in (
     with recursive subtree(id) as (
       select id from channels where ${start}
       union all
