@@ -4,28 +4,16 @@
  * with a redirect after each; no CSP violation, no console error, no third-party request.
  * Screenshots of both pages go to test-results/screenshots.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningWorker } from '../../scripts/lib/run-worker';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { renderSql } from '../../scripts/lib/d1-cli';
 import { hashPassword } from '../../src/auth/passwords';
 import { insertUserStatement } from '../../src/auth/users';
 import { createDb } from '../../src/db/client';
 import { adminFetch, adminToken } from './admin-token';
-import { launchBrowser, newContext, screenshotPath, startTestWorker } from './harness';
+import { newContext, screenshotPath, useWorkerAndBrowser } from './harness';
 
-let worker: RunningWorker;
-let browser: Browser;
-
-beforeAll(async () => {
-  worker = await startTestWorker();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await worker?.dispose();
-});
+const e2e = useWorkerAndBrowser();
 
 const password = 'Structure-Admin-2026';
 
@@ -37,13 +25,13 @@ async function seedAdmin(username: string) {
     { username, displayName: '王管理员', role: 'admin', mustChangePassword: false, at: new Date() },
     await hashPassword(password),
   );
-  await worker.execSql(`${renderSql(statement.toSQL())};\n`);
+  await e2e.worker.execSql(`${renderSql(statement.toSQL())};\n`);
 }
 
 async function seed() {
-  const token = await adminToken(worker);
+  const token = await adminToken(e2e.worker);
   const call = async (path: string, json: unknown) => {
-    const res = await adminFetch(worker, token, path, { json });
+    const res = await adminFetch(e2e.worker, token, path, { json });
     expect(res.status, path).toBeLessThan(300);
     return res.json() as Promise<{ data: { id: number; slug: string } }>;
   };
@@ -93,7 +81,7 @@ describe('/admin/channels and /admin/tags in Chromium', () => {
   it('reorders, renames and moves channels and merges tags', async () => {
     await seedAdmin('wang.guanli');
     const [article] = await seed();
-    const context = await newContext(browser);
+    const context = await newContext(e2e.browser);
     const page = await context.newPage();
     const origins = new Set<string>();
     const problems: string[] = [];
@@ -102,7 +90,7 @@ describe('/admin/channels and /admin/tags in Chromium', () => {
       if (msg.type() === 'error') problems.push(msg.text());
     });
     page.on('pageerror', (err) => problems.push(err.message));
-    const base = worker.url.origin;
+    const base = e2e.worker.url.origin;
 
     await page.goto(`${base}/admin/channels`);
     await page.getByLabel('用户名').fill('wang.guanli');

@@ -3,9 +3,7 @@
  * article list with its status badges and view counts, sign out. No CSP violation, no
  * third-party request. Screenshots go to test-results/screenshots (gitignored).
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningWorker } from '../../scripts/lib/run-worker';
+import { describe, expect, it } from 'vitest';
 import { toZonedIso } from '../../src/lib/time';
 import { adminFetch, adminToken } from './admin-token';
 import {
@@ -13,20 +11,9 @@ import {
   seedAccount as seedAccount_,
   signInPage,
 } from './admin-session';
-import { launchBrowser, newContext, screenshotPath, startTestWorker } from './harness';
+import { newContext, screenshotPath, useWorkerAndBrowser } from './harness';
 
-let worker: RunningWorker;
-let browser: Browser;
-
-beforeAll(async () => {
-  worker = await startTestWorker();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await worker?.dispose();
-});
+const e2e = useWorkerAndBrowser();
 
 /** What Word puts on the clipboard: Office namespaces, mso- styles, classes, spans, a table. */
 const wordHtml = `<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><style>p.MsoNormal{mso-style-parent:"";}</style></head><body>
@@ -38,17 +25,17 @@ const wordHtml = `<html xmlns:o="urn:schemas-microsoft-com:office:office"><head>
 const chosen = '我的新密码-Panjin-2026';
 
 const seedAccount = (username = 'li.bianji', mustChangePassword = true) =>
-  seedAccount_(worker, { username, mustChangePassword });
+  seedAccount_(e2e.worker, { username, mustChangePassword });
 
 async function seedArticles() {
-  const token = await adminToken(worker);
+  const token = await adminToken(e2e.worker);
   const slug = `e2e-admin-${Date.now().toString(36)}`;
   expect(
-    (await adminFetch(worker, token, '/channels', { json: { slug, name: '要闻动态' } })).status,
+    (await adminFetch(e2e.worker, token, '/channels', { json: { slug, name: '要闻动态' } })).status,
   ).toBe(201);
   const titles = ['市政府召开常务会议', '关于做好冬季供暖工作的通知', '盘锦港集装箱吞吐量创新高'];
   for (const [i, title] of titles.entries()) {
-    const res = await adminFetch(worker, token, '/articles', {
+    const res = await adminFetch(e2e.worker, token, '/articles', {
       json: { title, body: '<p>正文。</p>', channel: slug, author: '新闻中心', source: '盘锦日报' },
     });
     expect(res.status).toBe(201);
@@ -56,10 +43,11 @@ async function seedArticles() {
     if (i > 0) {
       const action = i === 1 ? 'publish' : 'archive';
       if (action === 'archive') {
-        await adminFetch(worker, token, `/articles/${data.id}/publish`, { json: {} });
+        await adminFetch(e2e.worker, token, `/articles/${data.id}/publish`, { json: {} });
       }
       expect(
-        (await adminFetch(worker, token, `/articles/${data.id}/${action}`, { json: {} })).status,
+        (await adminFetch(e2e.worker, token, `/articles/${data.id}/${action}`, { json: {} }))
+          .status,
       ).toBe(200);
     }
   }
@@ -69,7 +57,7 @@ describe('/admin in Chromium', () => {
   it('signs in, asks for a new password, lists articles and signs out', async () => {
     await seedAccount();
     await seedArticles();
-    const context = await newContext(browser);
+    const context = await newContext(e2e.browser);
     const page = await context.newPage();
     const origins = new Set<string>();
     const problems: string[] = [];
@@ -87,7 +75,7 @@ describe('/admin in Chromium', () => {
     });
     page.on('pageerror', (err) => problems.push(err.message));
 
-    const base = worker.url.origin;
+    const base = e2e.worker.url.origin;
     await page.goto(`${base}/admin`);
     expect(new URL(page.url()).pathname).toBe('/admin/sign-in');
     await page.getByLabel('用户名').fill('li.bianji');
@@ -145,21 +133,21 @@ describe('/admin in Chromium', () => {
 
     // A second editor, signed in in a session of their own, saves in the meantime: this
     // session's save is refused and shown.
-    await seedAccount_(worker, {
+    await seedAccount_(e2e.worker, {
       username: 'zhao.bianji',
       displayName: '赵编辑',
       mustChangePassword: false,
     });
-    const secondContext = await newContext(browser);
+    const secondContext = await newContext(e2e.browser);
     const secondPage = await secondContext.newPage();
     await signInPage(secondPage, base, 'zhao.bianji');
     await secondPage.goto(`${base}/admin/articles/${id}`);
     await secondPage.getByLabel('标题').fill('关于印发盘锦市冬季供暖保障方案的通知（修订）');
     await secondPage.getByRole('button', { name: '保存', exact: true }).click();
-    const token = await adminToken(worker);
+    const token = await adminToken(e2e.worker);
     await expect
       .poll(async () => {
-        const res = await adminFetch(worker, token, `/articles/${id}`);
+        const res = await adminFetch(e2e.worker, token, `/articles/${id}`);
         return ((await res.json()) as { data: { title: string } }).data.title;
       })
       .toContain('（修订）');
@@ -177,10 +165,10 @@ describe('/admin in Chromium', () => {
     await expect.poll(() => page.locator('[data-role="conflict"]').isVisible()).toBe(false);
     await page.getByRole('button', { name: '立即发布' }).click();
     await expect
-      .poll(async () => (await fetch(new URL(`/articles/${id}`, worker.url))).status)
+      .poll(async () => (await fetch(new URL(`/articles/${id}`, e2e.worker.url))).status)
       .toBe(200);
     const publicHtml = await (
-      await fetch(new URL(`/articles/${id}`, worker.url), { redirect: 'follow' })
+      await fetch(new URL(`/articles/${id}`, e2e.worker.url), { redirect: 'follow' })
     ).text();
     expect(publicHtml).toContain('供暖时间');
     expect(publicHtml).not.toContain('admin.');
@@ -198,13 +186,16 @@ describe('/admin in Chromium', () => {
 
   it('uploads attachments and pasted images, fills policy fields and restores a revision', async () => {
     await seedAccount('wang.bianji', false);
-    const token = await adminToken(worker);
+    const token = await adminToken(e2e.worker);
     const channel = `e2e-files-${Date.now().toString(36)}`;
     expect(
-      (await adminFetch(worker, token, '/channels', { json: { slug: channel, name: '政策文件' } }))
-        .status,
+      (
+        await adminFetch(e2e.worker, token, '/channels', {
+          json: { slug: channel, name: '政策文件' },
+        })
+      ).status,
     ).toBe(201);
-    const context = await newContext(browser);
+    const context = await newContext(e2e.browser);
     const page = await context.newPage();
     const origins = new Set<string>();
     const problems: string[] = [];
@@ -218,7 +209,7 @@ describe('/admin in Chromium', () => {
       }
     });
     page.on('pageerror', (err) => problems.push(err.message));
-    const base = worker.url.origin;
+    const base = e2e.worker.url.origin;
 
     await page.goto(`${base}/admin/sign-in`);
     await page.getByLabel('用户名').fill('wang.bianji');
@@ -331,7 +322,7 @@ describe('/admin in Chromium', () => {
     await expect.poll(() => page.locator('[data-role="status"]').textContent()).toContain('已保存');
     await page.screenshot({ path: screenshotPath('admin-editor-attachments.png'), fullPage: true });
 
-    const saved = (await (await adminFetch(worker, token, `/articles/${id}`)).json()) as {
+    const saved = (await (await adminFetch(e2e.worker, token, `/articles/${id}`)).json()) as {
       data: {
         attachments: { name: string }[];
         document: Record<string, string>;
@@ -346,9 +337,9 @@ describe('/admin in Chromium', () => {
 
     await page.getByRole('button', { name: '立即发布' }).click();
     await expect
-      .poll(async () => (await fetch(new URL(`/articles/${id}`, worker.url))).status)
+      .poll(async () => (await fetch(new URL(`/articles/${id}`, e2e.worker.url))).status)
       .toBe(200);
-    const publicHtml = await (await fetch(new URL(`/articles/${id}`, worker.url))).text();
+    const publicHtml = await (await fetch(new URL(`/articles/${id}`, e2e.worker.url))).text();
     expect(publicHtml).toContain(pdfName);
     expect(publicHtml).toContain('盘政办发〔2026〕12号');
 
@@ -357,7 +348,7 @@ describe('/admin in Chromium', () => {
     await page.getByLabel('摘要').fill('供暖期间的室温标准与投诉渠道。');
     await page.getByRole('button', { name: '保存', exact: true }).click();
     await expect.poll(() => page.locator('[data-role="status"]').textContent()).toContain('已保存');
-    const resaved = (await (await adminFetch(worker, token, `/articles/${id}`)).json()) as {
+    const resaved = (await (await adminFetch(e2e.worker, token, `/articles/${id}`)).json()) as {
       data: { attachments: { name: string; mediaId: number | null }[] };
     };
     expect(resaved.data.attachments.map((a) => [a.name, typeof a.mediaId])).toEqual([
@@ -366,8 +357,8 @@ describe('/admin in Chromium', () => {
     ]);
 
     // Someone retitles it; the editor compares the first revision and restores it.
-    const etag = (await adminFetch(worker, token, `/articles/${id}`)).headers.get('ETag')!;
-    const retitled = await fetch(new URL(`/api/v1/admin/articles/${id}`, worker.url), {
+    const etag = (await adminFetch(e2e.worker, token, `/articles/${id}`)).headers.get('ETag')!;
+    const retitled = await fetch(new URL(`/api/v1/admin/articles/${id}`, e2e.worker.url), {
       method: 'PATCH',
       headers: {
         Authorization: `Bearer ${token}`,
@@ -399,14 +390,17 @@ describe('/admin in Chromium', () => {
   it('previews a draft, schedules it in the site time zone, sees it go live, then takes it back and withdraws it', async () => {
     const username = `zhao.bianji-${Date.now().toString(36)}`;
     await seedAccount(username, false);
-    const token = await adminToken(worker);
+    const token = await adminToken(e2e.worker);
     const channel = `e2e-sched-${Date.now().toString(36)}`;
     expect(
-      (await adminFetch(worker, token, '/channels', { json: { slug: channel, name: '通知公告' } }))
-        .status,
+      (
+        await adminFetch(e2e.worker, token, '/channels', {
+          json: { slug: channel, name: '通知公告' },
+        })
+      ).status,
     ).toBe(201);
     // The browser sits in New York; the site's times are Beijing's (SITE_TIME_ZONE).
-    const context = await browser.newContext({
+    const context = await e2e.browser.newContext({
       viewport: { width: 1280, height: 900 },
       timezoneId: 'America/New_York',
     });
@@ -416,9 +410,9 @@ describe('/admin in Chromium', () => {
       if (msg.type() === 'error') problems.push(msg.text());
     });
     page.on('pageerror', (err) => problems.push(err.message));
-    const base = worker.url.origin;
+    const base = e2e.worker.url.origin;
     const publicStatus = async (id: number) =>
-      (await fetch(new URL(`/articles/${id}`, worker.url))).status;
+      (await fetch(new URL(`/articles/${id}`, e2e.worker.url))).status;
     const listBadge = async (title: string) => {
       await page.goto(`${base}/admin?channel=${channel}`);
       return page
@@ -466,7 +460,7 @@ describe('/admin in Chromium', () => {
     // Reopened, the picker shows the scheduled time on the site's clock (to the minute).
     expect(await page.locator('#f-schedule').inputValue()).toBe(beijing.slice(0, 16));
     expect(await page.locator('[data-role="state"]').textContent()).toBe('定时');
-    const scheduled = (await (await adminFetch(worker, token, `/articles/${id}`)).json()) as {
+    const scheduled = (await (await adminFetch(e2e.worker, token, `/articles/${id}`)).json()) as {
       data: { status: string; publishedAt: string };
     };
     expect(scheduled.data.status).toBe('scheduled');
@@ -475,13 +469,13 @@ describe('/admin in Chromium', () => {
     expect(await listBadge(title)).toBe('定时');
 
     // The cron publishes what is due (src/authoring/scheduled.ts); before the time, nothing.
-    const cron = await worker.mf.getWorker(worker.admin);
+    const cron = await e2e.worker.mf.getWorker(e2e.worker.admin);
     await cron.scheduled({ cron: '* * * * *' });
     expect(await publicStatus(id)).toBe(404);
     await expect.poll(() => Date.now() >= at, { timeout: 15_000, interval: 250 }).toBe(true);
     await cron.scheduled({ cron: '* * * * *' });
     await expect.poll(() => publicStatus(id)).toBe(200);
-    const live = await (await fetch(new URL(`/articles/${id}`, worker.url))).text();
+    const live = await (await fetch(new URL(`/articles/${id}`, e2e.worker.url))).text();
     expect(live).toContain(title);
     expect(await listBadge(title)).toBe('已发布');
 

@@ -2,27 +2,14 @@
  * /docs in a real browser: the API reference renders from Gazette's own assets under a CSP
  * without 'unsafe-inline', and nothing is fetched from another origin.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningWorker } from '../../scripts/lib/run-worker';
-import { launchBrowser, screenshotPath, startTestWorker } from './harness';
+import { describe, expect, it } from 'vitest';
+import { screenshotPath, useWorkerAndBrowser } from './harness';
 
-let worker: RunningWorker;
-let browser: Browser;
-
-beforeAll(async () => {
-  worker = await startTestWorker();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await worker?.dispose();
-});
+const e2e = useWorkerAndBrowser();
 
 describe('GET /docs in Chromium', () => {
   it('renders the reference from own assets, with no CSP violation and no third-party request', async () => {
-    const page = await browser.newPage();
+    const page = await e2e.browser.newPage();
     const origins = new Set<string>();
     const problems: string[] = [];
     page.on('request', (req) => origins.add(new URL(req.url()).origin));
@@ -33,7 +20,7 @@ describe('GET /docs in Chromium', () => {
     });
     page.on('pageerror', (err) => problems.push(err.message));
 
-    const res = await page.goto(new URL('/docs', worker.url).href);
+    const res = await page.goto(new URL('/docs', e2e.worker.url).href);
     expect(res?.status()).toBe(200);
     expect(res?.headers()['content-security-policy']).not.toMatch(/unsafe-inline|https?:/);
     // The operations of the document show up once the reference has loaded it.
@@ -44,7 +31,7 @@ describe('GET /docs in Chromium', () => {
     await page.screenshot({ path: screenshotPath('docs.png') });
 
     expect(problems).toEqual([]);
-    expect([...origins].filter((o) => o !== worker.url.origin && o !== 'null')).toEqual([]);
+    expect([...origins].filter((o) => o !== e2e.worker.url.origin && o !== 'null')).toEqual([]);
     await page.close();
   });
 });

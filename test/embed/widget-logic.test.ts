@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatCount, formatDate, safeHref, text } from '../../src/embed/widget/format';
 import { labels } from '../../src/embed/widget/labels';
+import { langs, labels as siteLabels } from '../../src/lib/labels';
 import {
   parseLimit,
   parseSpec,
@@ -107,20 +108,20 @@ describe('parseLimit', () => {
 describe('pickLang', () => {
   it('prefers data-lang over the page language', () => {
     expect(pickLang('en', 'zh-CN')).toBe('en');
-    expect(pickLang('zh-Hans', 'en')).toBe('zh');
+    expect(pickLang('zh-Hans', 'en')).toBe('zh-CN');
   });
 
   it('uses the page language when data-lang is absent or blank', () => {
-    expect(pickLang(undefined, 'zh-TW')).toBe('zh');
+    expect(pickLang(undefined, 'zh-TW')).toBe('zh-CN');
     expect(pickLang('', 'en-GB')).toBe('en');
-    expect(pickLang(undefined, 'ZH')).toBe('zh');
+    expect(pickLang(undefined, 'ZH')).toBe('zh-CN');
   });
 
   it('gives English to any other stated language and Chinese when nothing is stated', () => {
     expect(pickLang(undefined, 'fr')).toBe('en');
     expect(pickLang(undefined, 'zhx')).toBe('en');
-    expect(pickLang(undefined, undefined)).toBe('zh');
-    expect(pickLang(' ', '')).toBe('zh');
+    expect(pickLang(undefined, undefined)).toBe('zh-CN');
+    expect(pickLang(' ', '')).toBe('zh-CN');
   });
 });
 
@@ -278,11 +279,11 @@ describe('formatting', () => {
   });
 
   it('groups thousands and shows zero for anything that is not a count', () => {
-    expect(formatCount(1234567, 'zh')).toBe('1,234,567');
+    expect(formatCount(1234567, 'zh-CN')).toBe('1,234,567');
     expect(formatCount(1234, 'en')).toBe('1,234');
     expect(formatCount(-5, 'en')).toBe('0');
-    expect(formatCount('12', 'zh')).toBe('0');
-    expect(formatCount(Number.NaN, 'zh')).toBe('0');
+    expect(formatCount('12', 'zh-CN')).toBe('0');
+    expect(formatCount(Number.NaN, 'zh-CN')).toBe('0');
   });
 
   it('only lets absolute http(s) URLs become links', () => {
@@ -301,14 +302,24 @@ describe('formatting', () => {
 
 describe('labels', () => {
   it('has Chinese and English for every label', () => {
-    expect(Object.keys(labels.zh).sort()).toEqual(Object.keys(labels.en).sort());
-    expect(labels.zh.views).toBe('浏览次数');
-    expect(labels.zh.source).toBe('信息来源');
+    expect(Object.keys(labels['zh-CN']).sort()).toEqual(Object.keys(labels.en).sort());
+    expect(labels['zh-CN'].views).toBe('浏览次数');
+    expect(labels['zh-CN'].source).toBe('信息来源');
     expect(labels.en.popular['30d']).toBe('Popular this month');
   });
 
+  it("speaks every language the site does, with the site's words for an article's facts", () => {
+    // The widget keeps its own small table so embed.js does not carry every site label.
+    expect(Object.keys(labels).sort()).toEqual([...langs].sort());
+    for (const lang of langs) {
+      expect(labels[lang].source).toBe(siteLabels[lang].source);
+      expect(labels[lang].published).toBe(siteLabels[lang].publishedAt);
+      expect(labels[lang].views).toBe(siteLabels[lang].views);
+    }
+  });
+
   it('words view counts in each language', () => {
-    expect(labels.zh.viewsCount('1,024', 1024)).toBe('浏览 1,024');
+    expect(labels['zh-CN'].viewsCount('1,024', 1024)).toBe('浏览 1,024');
     expect(labels.en.viewsCount('1', 1)).toBe('1 view');
     expect(labels.en.viewsCount('2', 2)).toBe('2 views');
   });

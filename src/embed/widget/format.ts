@@ -11,7 +11,7 @@ export function formatDate(iso: unknown): string {
 
 export function formatCount(n: unknown, lang: Lang): string {
   const value = typeof n === 'number' && Number.isFinite(n) && n >= 0 ? Math.floor(n) : 0;
-  return value.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-US');
+  return value.toLocaleString(lang === 'zh-CN' ? 'zh-CN' : 'en-US');
 }
 
 /** Only absolute http(s) links reach an href, whatever the response says. */

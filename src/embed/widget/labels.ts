@@ -12,7 +12,7 @@ export interface Labels {
 }
 
 export const labels: Record<Lang, Labels> = {
-  zh: {
+  'zh-CN': {
     latest: '最新文章',
     popular: { '1d': '今日热门', '7d': '本周热门', '30d': '本月热门' },
     source: '信息来源',

@@ -3,7 +3,10 @@
  * rules are unit-tested in workerd and the browser bundle stays a thin layer around them.
  */
 
-export type Lang = 'zh' | 'en';
+// The site's one Lang type; a type-only import, so none of the site's labels reach embed.js.
+import type { Lang } from '../../lib/labels';
+
+export type { Lang };
 export type PopularWindow = '1d' | '7d' | '30d';
 export type Theme = 'light' | 'dark' | null;
 
@@ -74,9 +77,9 @@ export function pickLang(dataLang: string | undefined, pageLang: string | undefi
   for (const value of [dataLang, pageLang]) {
     const v = value?.trim().toLowerCase();
     if (!v) continue;
-    return v === 'zh' || v.startsWith('zh-') ? 'zh' : 'en';
+    return v === 'zh' || v.startsWith('zh-') ? 'zh-CN' : 'en';
   }
-  return 'zh';
+  return 'zh-CN';
 }
 
 export function pickTheme(value: string | undefined): Theme {

@@ -6,9 +6,6 @@ import { countCss, widgetCss } from '../styles';
 
 type Attrs = Record<string, string | null | undefined>;
 
-/** Labels may differ from the host page's language; screen readers should know. */
-const langTag: Record<Lang, string> = { zh: 'zh-CN', en: 'en' };
-
 /** The only way markup is made here: elements, attributes, and text through textContent. */
 function h(tag: string, attrs: Attrs | null, content: string | (Node | null)[]): HTMLElement {
   const el = document.createElement(tag);
@@ -61,7 +58,7 @@ function list(
 ) {
   const l = labels[lang];
   const shown = heading ?? title;
-  return h('section', { class: 'w', lang: langTag[lang], 'aria-label': shown || title }, [
+  return h('section', { class: 'w', lang, 'aria-label': shown || title }, [
     shown ? h('h2', null, shown) : null,
     items.length
       ? h(
@@ -83,13 +80,13 @@ function card(a: ArticleData, lang: Lang) {
   const l = labels[lang];
   const summary = text(a.summary);
   const source = text(a.source);
-  return h('article', { class: 'w', lang: langTag[lang], 'aria-labelledby': 't' }, [
+  return h('article', { class: 'w', lang, 'aria-labelledby': 't' }, [
     h('h3', { id: 't' }, [h('a', { href: safeHref(a.url) }, text(a.title))]),
     summary ? h('p', null, summary) : null,
     h('div', { class: 'x m' }, [
-      source ? h('span', null, `${l.source}${lang === 'zh' ? '：' : ': '}${source}`) : null,
-      h('span', null, [h('span', null, l.published + (lang === 'zh' ? '：' : ': ')), time(a)]),
-      h('span', null, `${l.views}${lang === 'zh' ? '：' : ': '}${formatCount(a.views, lang)}`),
+      source ? h('span', null, `${l.source}${lang === 'zh-CN' ? '：' : ': '}${source}`) : null,
+      h('span', null, [h('span', null, l.published + (lang === 'zh-CN' ? '：' : ': ')), time(a)]),
+      h('span', null, `${l.views}${lang === 'zh-CN' ? '：' : ': '}${formatCount(a.views, lang)}`),
     ]),
   ]);
 }
