@@ -228,8 +228,9 @@ function buildList(db: Database, options: ListArticlesOptions, bind: Bind) {
  * article), newest first, and a key lookup per row in `articles` for the live times and views.
  * The recursive channel subtree, the channel join and the per-row tags subquery are gone from
  * the read. Popular lists (views change live), tag lists and id lists keep buildList.
- * Measured on the bench's data (sqlite3 3.40, 20-row page of a leaf channel, median of
- * alternating runs): see scripts/bench/limits.md, "Channel list JSON and RSS".
+ * The statement on the bench's data (sqlite3 3.40, a leaf channel's 21 rows): 370 → 115 µs;
+ * the channel JSON route's CPU ratio to its floor 0.536-0.545 → 0.591-0.611 (partial runs
+ * back to back, 2026-12-02; scripts/bench/limits.md, "Channel list JSON and RSS").
  */
 export function readsListings(options: Pick<ListArticlesOptions, 'sort' | 'tagSlug' | 'ids'>) {
   return options.sort === 'latest' && !options.tagSlug && !options.ids;
@@ -296,9 +297,10 @@ function buildListingList(db: Database, options: ListArticlesOptions, bind: Bind
   }
   if (options.channelSlug !== undefined) {
     // Driven from the channel's slug, outer-joined: an unknown channel gives no row, an empty
-    // one a single row of nulls. channelFound thus comes in the same statement: the separate
-    // exists statement in a batch cost more than itself in the local D1 (the feed's second
-    // statement folded the same way took RSS from 0.51 to 0.64 of its floor, 2026-12-02).
+    // one a single row of nulls. channelFound thus comes in the same statement, and the D1
+    // call carries one statement, like the floor's (each statement of a batch has a cost of
+    // its own in D1 beyond its SQL). Channel JSON with both changes: 0.591 and 0.611 of its
+    // floor against 0.536-0.545 before (partial runs, 2026-12-02).
     const [, visible, published, ...bounds] = conditions;
     return db
       .select(listingColumns)
