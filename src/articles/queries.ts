@@ -182,6 +182,18 @@ type Bind = <T>(name: string, value: T) => T | Placeholder;
 const direct: Bind = (_name, value) => value;
 const asPlaceholder: Bind = (name) => sql.placeholder(name);
 
+/** The from/before window on a publish-time column. */
+function publishedWithin(column: SQL, options: ListArticlesOptions, bind: Bind): SQL[] {
+  const bounds: SQL[] = [];
+  if (options.publishedFrom) {
+    bounds.push(sql`${column} >= ${bind('from', options.publishedFrom.getTime())}`);
+  }
+  if (options.publishedBefore) {
+    bounds.push(sql`${column} < ${bind('before', options.publishedBefore.getTime())}`);
+  }
+  return bounds;
+}
+
 function buildList(db: Database, options: ListArticlesOptions, bind: Bind) {
   const now = bind('now', options.now.getTime());
   const conditions: SQL[] = [
@@ -194,16 +206,7 @@ function buildList(db: Database, options: ListArticlesOptions, bind: Bind) {
     conditions.push(channelAndDescendants(bind('channel', options.channelSlug)));
   if (options.tagSlug) conditions.push(taggedWith(bind('tag', options.tagSlug)));
   if (options.ids) conditions.push(idIn(bind('ids', JSON.stringify(options.ids))));
-  if (options.publishedFrom) {
-    conditions.push(
-      sql`${articles.publishedAt} >= ${bind('from', options.publishedFrom.getTime())}`,
-    );
-  }
-  if (options.publishedBefore) {
-    conditions.push(
-      sql`${articles.publishedAt} < ${bind('before', options.publishedBefore.getTime())}`,
-    );
-  }
+  conditions.push(...publishedWithin(sql`${articles.publishedAt}`, options, bind));
 
   const sortKey = options.sort === 'popular' ? articles.viewCount : articles.publishedAt;
   if (options.after) {
@@ -279,16 +282,7 @@ function buildListingList(db: Database, options: ListArticlesOptions, bind: Bind
     options.channelSlug === undefined ? undefined : bind('channel', options.channelSlug),
     options.after !== undefined,
   );
-  if (options.publishedFrom) {
-    conditions.push(
-      sql`${channelListings.publishedAt} >= ${bind('from', options.publishedFrom.getTime())}`,
-    );
-  }
-  if (options.publishedBefore) {
-    conditions.push(
-      sql`${channelListings.publishedAt} < ${bind('before', options.publishedBefore.getTime())}`,
-    );
-  }
+  conditions.push(...publishedWithin(sql`${channelListings.publishedAt}`, options, bind));
   if (options.after) {
     const [key, id] = options.after;
     conditions.push(

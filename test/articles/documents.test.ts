@@ -402,20 +402,14 @@ describe('rebuildArticleDocuments(db)', () => {
     await expectAllListingsCurrent();
   });
 
-  it('builds the same listings as the migration that backfilled them', async () => {
+  it.each([
+    ['listings', 'channel-listings-backfill', 'channel_listings'],
+    ['documents', 'article-documents-backfill', 'article_documents'],
+  ])('builds the same %s as the migration that backfilled them', async (_what, name, table) => {
     await chain();
-    const backfill = env.TEST_MIGRATIONS.find((m) => m.name.includes('channel-listings-backfill'));
+    const backfill = env.TEST_MIGRATIONS.find((m) => m.name.includes(name));
     expect(backfill).toBeDefined();
-    await env.DB.prepare('delete from channel_listings').run();
-    for (const query of backfill!.queries) await env.DB.prepare(query).run();
-    await expectAllListingsCurrent();
-  });
-
-  it('builds the same documents as the migration that backfilled them', async () => {
-    await chain();
-    const backfill = env.TEST_MIGRATIONS.find((m) => m.name.includes('article-documents-backfill'));
-    expect(backfill).toBeDefined();
-    await env.DB.prepare('delete from article_documents').run();
+    await env.DB.prepare(`delete from ${table}`).run();
     for (const query of backfill!.queries) await env.DB.prepare(query).run();
     await expectAllDocumentsCurrent();
   });
