@@ -6,7 +6,6 @@
  *   npm run bench -- --short       smoke run for CI (under two minutes; never judges budgets)
  *   options: --rounds N --duration S --warmup S --connections N --articles N --skip-startup
  *            --only key,key (a partial run: its report goes to .bench/, never to BENCHMARKS.md)
- *            --render .bench/report.json (rewrite the report from a run's figures)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,7 +23,8 @@ import {
   type RunningWorker,
 } from './lib/run-worker';
 import type { Pair, ViewCostInputs } from './bench/budgets';
-import { counterRows, d1RowsPerFlush, readCounterBooks } from './bench/counters';
+import { counterRows, d1RowsPerFlush, lastWrite, readCounterBooks } from './bench/counters';
+import type { CounterBooks } from './bench/counters';
 import { benchHeaders, LoadClient, visitorHeaders, workerdPids, type Round } from './bench/load';
 import { primitiveChannels, startPrimitives } from './bench/primitives';
 import {
@@ -32,18 +32,18 @@ import {
   renderChart,
   renderMarkdown,
   renderSummary,
-  withSoakBlock,
   type BenchReport,
   type Flood,
 } from './bench/report';
 import { bundleGzip, embedGzip, measureStartup } from './bench/startup';
+import { withSoakBlock } from './lib/soak-report';
 
 const string = { type: 'string' } as const;
 const flag = { type: 'boolean', default: false } as const;
 const { values: args } = parseArgs({
   options: {
     ...{ short: flag, check: flag, 'skip-startup': flag, rounds: string, duration: string },
-    ...{ warmup: string, connections: string, articles: string, only: string, render: string },
+    ...{ warmup: string, connections: string, articles: string, only: string },
   },
 });
 const short = args.short;
@@ -54,7 +54,6 @@ const config = {
   warmupSec: Number(args.warmup ?? (short ? 0.5 : 3)),
   connections: Number(args.connections ?? 32),
 };
-/** Articles the spread beacon covers, and the floor's primed objects. */
 const spread = short ? 100 : 1_000;
 const only = args.only ? new Set(args.only.split(',')) : null;
 /** Short and partial runs report under .bench/; only a full run writes BENCHMARKS.md. */
@@ -65,11 +64,8 @@ const reportFiles = (r: { short: boolean; only?: string[] | null }) => {
     md: join(projectRoot, kind ? join('.bench', `BENCHMARKS.${kind}.md`) : 'BENCHMARKS.md'),
   };
 };
-/**
- * One object is declared full at this many hits a second, below what this machine sends to one
- * article (the short run's at any load), so the hot beacon must spread by itself; a short run
- * stops at 4 shards (its floods then meet no split) and flushes every 5 s (D1 is checked too).
- */
+// An object is full at this many hits a second, below what this machine sends one article: the
+// hot beacon must spread by itself. A short run stops at 4 shards and flushes every 5 s.
 const splitAt = short ? 2 : 100;
 const viewVars = {
   VIEW_SPLIT_HITS_PER_SECOND: String(splitAt),
@@ -82,10 +78,9 @@ const viewVars = {
 };
 let tallySends = 0;
 const began = Date.now();
-const log = (msg: string) =>
-  process.stderr.write(
-    `[bench ${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`,
-  );
+const since = () => ((Date.now() - began) / 1000).toFixed(0).padStart(4);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (msg: string) => process.stderr.write(`[bench ${since()} s] ${msg}\n`);
 
 /** One side of a budget: where the load goes and how to tell the route does what it claims. */
 interface Side {
@@ -114,13 +109,12 @@ async function verify(side: Side): Promise<string | null> {
   // The second answer is judged: the first one fills the edge cache.
   await (await request(side, side.paths[0]!, nextVisitors())).arrayBuffer();
   const res = await request(side, side.paths[0]!, nextVisitors());
-  const body = await res.text();
-  if (res.status < 200 || res.status > 299)
-    return `${side.method} ${side.paths[0]} answered ${res.status}`;
-  return side.check?.(res, body) ?? null;
+  const [body, ok] = [await res.text(), res.status >= 200 && res.status <= 299];
+  return ok
+    ? (side.check?.(res, body) ?? null)
+    : `${side.method} ${side.paths[0]} answered ${res.status}`;
 }
 
-/** Runs send(0) … send(n - 1), 16 at a time. */
 async function each(n: number, send: (i: number) => Promise<unknown>) {
   let next = 0;
   const worker = async () => {
@@ -136,10 +130,9 @@ const count = (side: Side, n: number) => answered.set(side, (answered.get(side) 
 const firstVisitors = new Map<Side, First>();
 
 /**
- * The hot article once flushed: the layout it reached by itself, its count in the objects, live
- * and in D1; then floods that must not count: bots (refused by the worker alone) and the run's
- * first visitors, from before the split, in turn (duplicates wherever they live now, or the split
- * counted them twice). Rows written: objects' rows that differ after; requests: tally sends logged.
+ * The hot article once flushed: its layout, its count in the objects, live and in D1; then floods
+ * that must not count (bots; the run's first visitors again, from before the split), with the
+ * objects' rows that differ after and the tally sends logged.
  */
 type Kind = [number, (i: number) => HeadersInit];
 type First = { base: number; sent: number };
@@ -155,6 +148,13 @@ async function hotArticle(gazette: RunningWorker, id: number, first: First) {
     });
     return counted;
   };
+  // Reads of an object's SQLite file from this process may lag its writes (suspected when a
+  // no-split run's duplicate flood "wrote" 1,770 rows): a fresh visitor's row shown proves them.
+  const settle = async () => {
+    const t = Date.now();
+    await post(1, () => visitorHeaders(nextVisitors()));
+    for (let i = 0; i < 45 && lastWrite(gazette.stateDir, id) < t; i++) await sleep(2_000);
+  };
   const db = await gazette.mf.getD1Database('DB');
   // Views counted in this run: without the count the demo article carried over (view_base).
   const sql = 'SELECT view_layout AS shards, view_count - view_base AS d1, view_base AS base';
@@ -167,59 +167,52 @@ async function hotArticle(gazette: RunningWorker, id: number, first: First) {
   const n = short ? 500 : 2_000;
   const kinds = { bot: [n, () => benchHeaders], duplicate: [n, visitorOf] };
   for (const [kind, [hits, headers]] of Object.entries(kinds) as [Flood['kind'], Kind][]) {
+    await settle();
     const [before, sends] = [counterRows(gazette.stateDir, id), tallySends];
     const counted = await post(hits, headers);
-    const after = [...counterRows(gazette.stateDir, id)].filter((r) => !before.has(r)).length;
+    await settle();
+    // Less the second fresh visitor's own row.
+    const after = [...counterRows(gazette.stateDir, id)].filter((r) => !before.has(r)).length - 1;
     floods.push({ kind, hits, counted, rowsWritten: after, tallySends: tallySends - sends });
   }
   const hot = { shards: row.shards, splitAt, objects, views, d1: row.d1, live: live - row.base };
   return { hot, floods };
 }
 
-/** Warm-up on each side, then route, floor, route, floor… */
-async function runPair(client: LoadClient, key: string, route: Side, floor: Side) {
-  for (const side of [route, floor]) {
+/** Warm-up on each side, then route, floor(s), route, floor(s)… */
+async function runPair(client: LoadClient, key: string, route: Side, floor: Side, dedupe?: Side) {
+  const floors = dedupe ? [floor, dedupe] : [floor];
+  for (const side of [route, ...floors]) {
     const failed = await verify(side);
-    if (failed) {
-      log(`${key}: ${failed}`);
-      return { failed };
-    }
-    if (side.prime) {
-      const base = nextVisitors();
-      await each(side.paths.length, async (i) => {
-        await (await request(side, side.paths[i]!, base + i)).arrayBuffer();
-      });
-      count(side, side.paths.length);
-    }
+    if (failed) return (log(`${key}: ${failed}`), { failed });
+    const [base, primed] = [nextVisitors(), side.prime ? side.paths : []];
+    await each(primed.length, async (i) => void (await request(side, primed[i]!, base + i)).text());
+    count(side, primed.length);
   }
-  const offsets = new Map([
-    [route, 1],
-    [floor, 1],
-  ]);
+  const offsets = new Map([route, ...floors].map((side) => [side, 1]));
   const go = async (side: Side, durationSec: number): Promise<Round> => {
     // The spec crosses to the client as JSON, which leaves the side's functions behind.
     const spec = { ...side, visitors: !!side.visitors, visitorBase: nextVisitors() };
-    const { connections } = config;
-    const r = await client.run(
-      { ...spec, offset: offsets.get(side)!, connections, durationSec },
-      side.pids(),
-    );
+    const load = { ...spec, offset: offsets.get(side)!, connections: config.connections };
+    const r = await client.run({ ...load, durationSec }, side.pids());
     offsets.set(side, offsets.get(side)! + r.sent);
     count(side, r.ok + r.failed);
     if (!firstVisitors.has(side)) firstVisitors.set(side, { base: spec.visitorBase, sent: r.sent });
     return r;
   };
-  await go(route, config.warmupSec);
-  await go(floor, config.warmupSec);
-  const pair: Pair = { key, route: [], floor: [] };
+  for (const side of [route, ...floors]) await go(side, config.warmupSec);
+  const pair: Pair = { key, route: [], floor: [], ...(dedupe ? { dedupe: [] } : {}) };
   for (let i = 0; i < config.rounds; i++) {
     const [r, f] = [await go(route, config.durationSec), await go(floor, config.durationSec)];
+    const d = dedupe && (await go(dedupe, config.durationSec));
     pair.route.push(r);
     pair.floor.push(f);
+    if (d) pair.dedupe!.push(d);
     const side = (x: Round) => `${x.rps.toFixed(0)} req/s (${x.cpuUs.toFixed(0)} µs)`;
     log(
       `${key} round ${i + 1}/${config.rounds}: route ${side(r)}, floor ${side(f)}, CPU ratio ${(f.cpuUs / r.cpuUs).toFixed(3)}, ` +
-        `req/s ratio ${(r.rps / f.rps).toFixed(3)}${r.failed + f.failed ? `, failed ${r.failed} / ${f.failed}` : ''}`,
+        `req/s ratio ${(r.rps / f.rps).toFixed(3)}${r.failed + f.failed ? `, failed ${r.failed} / ${f.failed}` : ''}` +
+        (d ? `; dedupe floor ${side(d)}, CPU ratio ${(d.cpuUs / r.cpuUs).toFixed(3)}` : ''),
     );
   }
   return pair;
@@ -265,8 +258,18 @@ function sides(
     leaves.map((c) => `/api/v1/articles?channel=${c.slug}`),
   ];
   const beacons = (articles: number[]) => articles.map((id) => `/api/v1/articles/${id}/views`);
-  const objects = (names: string[]) => names.map((o) => `/ratelimit-do?object=${o}`);
-  const spreadObjects = objects(paths(spread, (i) => `article-${i}`));
+  const objects = (names: string[], more = '') =>
+    names.map((o) => `/ratelimit-do?object=${o}${more}`);
+  const spreadNames = paths(spread, (i) => `article-${i}`);
+  // The second beacon floor deduplicates privately, on objects of its own (issue 20's does not).
+  const dedupe = (names: string[]) =>
+    floorPost(
+      objects(
+        names.map((n) => `dedupe-${n}`),
+        '&dedupe',
+      ),
+      { prime: names.length > 1 },
+    );
   const isHtml = (res: Response) =>
     res.headers.get('Content-Type')?.includes('html') ? null : 'not HTML';
   const twenty = (_res: Response, body: string) =>
@@ -276,19 +279,24 @@ function sides(
     key,
     [get([`/api/v1/search?q=${encodeURIComponent(q)}`]), articleJson],
   ]);
-  const origin: Record<string, [Side, Side]> = {
+  const origin: Record<string, [Side, Side, Side?]> = {
     'article-json': [articleJson, oneRow],
     'article-page': [get(pages, { check: isHtml }), oneRow],
     'channel-json': [get(lists, { check: twenty }), twentyRows],
     rss: [get(['/feed.xml']), twentyRows],
     ...Object.fromEntries(search),
   };
-  const deployed: Record<string, [Side, Side]> = {
+  const deployed: Record<string, [Side, Side, Side?]> = {
     'edge-hit': [get(articleJson.paths.slice(0, 100), { check: hit }), floorGet(['/cache'])],
-    'beacon-hot': [post(beacons(ids.slice(0, 1)), { check: counted }), floorPost(objects(['hot']))],
+    'beacon-hot': [
+      post(beacons(ids.slice(0, 1)), { check: counted }),
+      floorPost(objects(['hot'])),
+      dedupe(['hot']),
+    ],
     'beacon-spread': [
       post(beacons(ids.slice(1, 1 + spread)), { check: counted, prime: true }),
-      floorPost(spreadObjects, { prime: true }),
+      floorPost(objects(spreadNames), { prime: true }),
+      dedupe(spreadNames),
     ],
   };
   return { origin, deployed };
@@ -300,20 +308,14 @@ async function costInputs(gazette: RunningWorker, side: Side, ids: number[], spa
   const books = readCounterBooks(gazette.stateDir);
   const mine = ids.flatMap((id) => books.get(id) ?? []);
   if (!mine.length) return { missing: `no counter object under ${gazette.stateDir}` };
-  const sum = (pick: (b: (typeof mine)[number]) => number) => mine.reduce((s, b) => s + pick(b), 0);
-  const objects = sum((b) => b.objects);
+  const keys = Object.keys(mine[0]!) as (keyof CounterBooks)[];
+  const b = Object.fromEntries(keys.map((k) => [k, mine.reduce((n, m) => n + m[k], 0)]));
+  const sum = b as unknown as CounterBooks;
   return {
-    // Autocannon stops reading at the bell, so some beacons were counted unanswered: the hits
-    // the objects booked are the truer count of Worker requests.
-    beacons: Math.max(
-      answered.get(side) ?? 0,
-      sum((b) => b.views + b.rejections),
-    ),
-    views: sum((b) => b.views),
-    objects,
-    viewRows: sum((b) => b.viewRows),
-    fixedRows: sum((b) => b.fixedRows),
-    flushes: objects * Math.max(1, Math.ceil(span / Number(viewVars.VIEW_FLUSH_SECONDS))),
+    ...sum,
+    // Autocannon stops reading at the bell: the hits the objects booked count Worker requests.
+    beacons: Math.max(answered.get(side) ?? 0, sum.views + sum.rejections),
+    flushes: sum.objects * Math.max(1, Math.ceil(span / Number(viewVars.VIEW_FLUSH_SECONDS))),
     d1RowsPerFlush: await d1RowsPerFlush(gazette.mf, ids),
   };
 }
@@ -325,27 +327,40 @@ async function main() {
   // The report itself does not make the tree dirty.
   const dirty = git('status', '--porcelain', '--untracked-files=no', '--', '.', ':!BENCHMARKS.*');
   const report: BenchReport = {
-    generatedAt: new Date().toISOString(),
     commit: git('rev-parse', '--short', 'HEAD') + (dirty ? ' (uncommitted changes)' : ''),
-    short,
-    only: only && [...only],
-    config,
-    machine: machine(),
-    versions: versions(),
-    pairs: {},
-    startup: null,
-    bundleGzip: bundleGzip(buildDir),
-    embedGzip: embedGzip(),
-    roundTrips: null,
+    ...{ generatedAt: new Date().toISOString(), short, only: only && [...only], config },
+    ...{ machine: machine(), versions: versions(), pairs: {}, startup: null, roundTrips: null },
+    ...{ bundleGzip: bundleGzip(buildDir), embedGzip: embedGzip(), totalSeconds: 0 },
     costs: { 'beacon-hot': { missing: 'not run' }, 'beacon-spread': { missing: 'not run' } },
     flushSeconds: Number(viewVars.VIEW_FLUSH_SECONDS),
-    totalSeconds: 0,
   };
   if (!args['skip-startup'] && (!only || only.has('startup'))) {
     log('startup: CPU of one more isolate, Gazette and a one-route Hono worker in turn');
     report.startup = await measureStartup(buildDir, short ? 1 : config.rounds + 2);
   }
 
+  // `--only startup` (npm run bench:startup) needs no articles, floor or load.
+  try {
+    if (!only || [...only].some((key) => key !== 'startup')) await measureLoad(report, buildDir);
+  } finally {
+    removeBuild(buildDir);
+  }
+  if (!short && !only) {
+    log('D1 round trips: npx vitest run test/db/round-trips.test.ts');
+    const vitest = join(projectRoot, 'node_modules', '.bin', 'vitest');
+    const run = spawnSync(vitest, ['run', 'test/db/round-trips.test.ts'], {
+      cwd: projectRoot,
+      stdio: 'ignore',
+    });
+    report.roundTrips = run.status === 0;
+  }
+  report.totalSeconds = (Date.now() - began) / 1000;
+  mkdirSync(join(projectRoot, '.bench'), { recursive: true });
+  writeFileSync(reportFiles(report).json, JSON.stringify(report, null, 1));
+  await finish(report);
+}
+
+async function measureLoad(report: BenchReport, buildDir: string) {
   log(
     `starting the floor worker and Gazette; seeding ${config.articles.toLocaleString('en-US')} articles`,
   );
@@ -384,9 +399,9 @@ async function main() {
       if (!wanted.length) continue;
       // The edge cache is off for the origin reads and as wrangler.toml ships it for the rest.
       if (phase === 'deployed') await gazette.restart(viewVars, { assets: false });
-      for (const [key, [route, floor]] of wanted) {
+      for (const [key, [route, floor, dedupe]] of wanted) {
         const started = Date.now();
-        report.pairs[key] = await runPair(client, key, route, floor);
+        report.pairs[key] = await runPair(client, key, route, floor, dedupe);
         spans.set(key, (Date.now() - started) / 1000);
       }
     }
@@ -395,10 +410,10 @@ async function main() {
       // A slow machine may still be counting beacons of the run: wait till the hot one is quiet.
       let rows = '';
       while (rows !== (rows = [...counterRows(gazette.stateDir, ids[0]!)].join()))
-        await new Promise((r) => setTimeout(r, 2_000));
+        await sleep(2_000);
       // Objects flush within VIEW_FLUSH_SECONDS of their last view; count after that.
       log(`waiting ${report.flushSeconds + 5} s for the counters' flush alarms`);
-      await new Promise((r) => setTimeout(r, (report.flushSeconds + 5) * 1000));
+      await sleep((report.flushSeconds + 5) * 1000);
     }
     for (const key of beacons) {
       const [route, articles] = [
@@ -414,21 +429,7 @@ async function main() {
     client.close();
     await gazette.dispose();
     await primitives.dispose();
-    removeBuild(buildDir);
   }
-  if (!short && !only) {
-    log('D1 round trips: npx vitest run test/db/round-trips.test.ts');
-    const vitest = join(projectRoot, 'node_modules', '.bin', 'vitest');
-    const run = spawnSync(vitest, ['run', 'test/db/round-trips.test.ts'], {
-      cwd: projectRoot,
-      stdio: 'ignore',
-    });
-    report.roundTrips = run.status === 0;
-  }
-  report.totalSeconds = (Date.now() - began) / 1000;
-  mkdirSync(join(projectRoot, '.bench'), { recursive: true });
-  writeFileSync(reportFiles(report).json, JSON.stringify(report, null, 1));
-  await finish(report);
 }
 
 async function finish(report: BenchReport) {
@@ -446,7 +447,7 @@ async function finish(report: BenchReport) {
   // Formatted as `npm run format:check` wants it, so a fresh report never fails npm test.
   writeFileSync(file, await format(markdown, { ...(await resolveConfig(file)), filepath: file }));
   writeFileSync(chart, renderChart(report));
-  process.stdout.write(renderSummary(report, results));
+  process.stdout.write(renderSummary(results));
   log(`wrote ${file} and ${basename(chart)}`);
   const missed = results.filter((r) => r.status !== 'pass' && r.status !== 'skipped');
   if (args.check && !report.short && missed.length) {
@@ -476,10 +477,7 @@ function versions(): Record<string, string> {
   return { node: process.version, ...Object.fromEntries(names.map((n) => [n, version(n)])) };
 }
 
-const run = args.render
-  ? () => finish(JSON.parse(readFileSync(args.render!, 'utf8')) as BenchReport)
-  : main;
-run().catch((err: unknown) => {
+main().catch((err: unknown) => {
   log(`harness failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   process.exit(1);
 });

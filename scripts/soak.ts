@@ -36,7 +36,6 @@ import { build } from 'esbuild';
 import autocannon from 'autocannon';
 import { format, resolveConfig } from 'prettier';
 import { createHash, randomBytes } from 'node:crypto';
-import { withSoakBlock } from './bench/report';
 import { visitorHeaders, workerdPids } from './bench/load';
 import { generateDemoArticles } from './demo-content';
 import { seedWorker } from './lib/seed-worker';
@@ -45,6 +44,7 @@ import {
   adminIsolate,
   judge,
   renderSoakBlock,
+  withSoakBlock,
   workerIsolate,
   type Checkpoint,
   type Phase,

@@ -9,11 +9,20 @@ export interface Pair {
   key: string;
   route: Round[];
   floor: Round[];
+  /** Beacons: a second floor that also deduplicates privately (primitives.ts countOnce). */
+  dedupe?: Round[];
 }
+
+/** The route against the deduplicating floor, as a pair of its own (shown, not judged). */
+export const againstDedupe = (p: Pair): Pair | null =>
+  p.dedupe?.length ? { key: p.key, route: p.route, floor: p.dedupe } : null;
 
 const oneRow = 'one D1 read of one row in a fresh Sessions API session';
 const twentyRows = 'one D1 query of 20 rows in a fresh session';
 const limiterDo = 'a rate-limiter call, then a DO increment';
+/** The beacons' second floor (shown beside the first, not judged). */
+export const dedupeFloor =
+  'a rate-limiter call, then a DO that inserts-or-ignores an HMAC of the visitor and counts it if new';
 const b = (key: string, route: string, floor: string, min: number) => ({ key, route, floor, min });
 export type RatioBudget = ReturnType<typeof b>;
 
@@ -60,17 +69,14 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+const sum = (rounds: Round[], pick: (r: Round) => number) =>
+  rounds.reduce((s, r) => s + pick(r), 0);
 const failedShare = (rounds: Round[]) =>
-  rounds.reduce((s, r) => s + r.failed, 0) /
-  Math.max(
-    1,
-    rounds.reduce((s, r) => s + r.sent, 0),
-  );
+  sum(rounds, (r) => r.failed) / (sum(rounds, (r) => r.sent) || 1);
 
 /**
- * `ratio` is judged: per round, the floor's workerd CPU per request over the route's (the share
- * of the floor's throughput the route reaches when both are CPU-bound), median over rounds. On
- * this shared machine req/s swings 2× within a run while CPU per request holds. Throughput is
+ * `ratio` is judged: the median over rounds of the floor's workerd CPU per request over the
+ * route's (req/s swings 2× on this shared machine while CPU per request holds). Throughput is
  * printed beside it: the median of the per-round ratios, and the ratio of the medians.
  */
 export function pairFigures(pair: Pair) {
@@ -110,7 +116,11 @@ export function judgeRatio(
     const note = `the floor did not measure cleanly (${(f.floorFailed * 100).toFixed(1)} % failed)`;
     return { ...base, measured, status: 'unmeasured', note };
   }
-  return { ...base, measured, status: f.ratio >= budget.min ? 'pass' : 'fail' };
+  const d = againstDedupe(pair);
+  const note = d
+    ? { note: `÷ the dedupe floor: ${pairFigures(d).ratio.toFixed(3)}, not judged` }
+    : {};
+  return { ...base, measured, status: f.ratio >= budget.min ? 'pass' : 'fail', ...note };
 }
 
 /** Startup CPU, Gazette ÷ a one-route Hono worker, per round (ms each). */
@@ -145,8 +155,13 @@ export interface ViewCostInputs {
   /** Views the counter objects hold afterwards. */
   views: number;
   objects: number;
+  /** Visitor rows the views wrote; rows a split copied are `copiedRows`, priced apart. */
   viewRows: number;
   fixedRows: number;
+  /** The split's one-off copy: rows new shards took from their parents, and its DO requests. */
+  copiedRows?: number;
+  newShards?: number;
+  copyRequests?: number;
   /** Flush alarms: one per object per flush interval it had views in. */
   flushes: number;
   d1RowsPerFlush: number;
@@ -158,17 +173,10 @@ export type Traffic = { viewsPerFlush: number; flushSeconds: number };
 /** Over 1,000 articles the run's density follows the machine's speed, so it is stated here. */
 export const spreadTraffic: Traffic = { viewsPerFlush: 10, flushSeconds: 60 };
 
-/**
- * setAlarm rows per flush: after a busy interval (2 hits or more) the alarm re-arms one interval
- * ahead and the next interval's hits set none; after a lone hit it arms for the salts' expiry
- * and the next hit moves it earlier (src/views/counter.ts alarm(); test/views/counter.test.ts).
- */
+/** setAlarm rows per flush: one after a busy interval (2 hits or more), else two (counter.ts alarm()). */
 export const setAlarmRowsPerFlush = (viewsPerFlush: number) => (viewsPerFlush >= 2 ? 1 : 2);
 
-/**
- * Each flush is one alarm (a DO request) and its setAlarm rows (setAlarmRowsPerFlush). Without
- * `traffic`, flushes and once-a-day rows count as the run had them.
- */
+/** Each flush is an alarm (DO request) and its setAlarm rows; without `traffic`, as run. */
 export function viewCost(i: ViewCostInputs, traffic?: Traffic) {
   const per = (n: number) => n / i.views;
   const flushes = traffic ? i.views / traffic.viewsPerFlush : i.flushes;
@@ -180,14 +188,24 @@ export function viewCost(i: ViewCostInputs, traffic?: Traffic) {
   const alarmRows = setAlarmRowsPerFlush(i.views / flushes) * flushes;
   const doRowsPerView = per(i.viewRows + (i.fixedRows / i.objects) * objectDays + alarmRows);
   const d1RowsPerView = per(flushes * i.d1RowsPerFlush);
+  // Left out on purpose: a split's copy (splitCopy) happens once per new shard, not per view.
   return {
-    workerRequestsPerView,
-    doRequestsPerView,
-    doRowsPerView,
-    d1RowsPerView,
+    ...{ workerRequestsPerView, doRequestsPerView, doRowsPerView, d1RowsPerView },
     dollarsPerMillion:
       workerRequestsPerView * prices.workersRequest +
       doRequestsPerView * prices.doRequest +
       (doRowsPerView + d1RowsPerView) * prices.rowWritten,
   };
+}
+
+/**
+ * A split's one-off copy, apart from the per-view figure: each new shard copies its buckets'
+ * visitor rows of today and yesterday once (unique visitors stay exact across the split), not
+ * once per 2-minute run. `asRunRowsPerView`: what it would add if priced in this run.
+ */
+export function splitCopy(i: ViewCostInputs) {
+  const [rows, requests, shards] = [i.copiedRows ?? 0, i.copyRequests ?? 0, i.newShards ?? 0];
+  const dollars = (rows * prices.rowWritten + requests * prices.doRequest) / 1e6;
+  const perSplit = shards ? dollars / shards : 0;
+  return { rows, requests, shards, dollars, perSplit, asRunRowsPerView: rows / i.views };
 }

@@ -1,7 +1,6 @@
 /**
- * What the run's counted views cost, read from what the product left behind rather than from
- * books it keeps for the bench: each counter object's own SQLite file (opened read-only from
- * Miniflare's state folder) and D1's `meta.rows_written`.
+ * What the run's counted views cost, from what the product left behind: each counter object's
+ * own SQLite file (read-only, from Miniflare's state folder) and D1's `meta.rows_written`.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,8 +14,13 @@ export interface CounterBooks {
   views: number;
   /** Hits the objects booked as refused (duplicates, bots, rate limit); they write no row. */
   rejections: number;
-  /** Storage rows the views wrote: one visitor row each (and rows a new shard copied). */
+  /** Storage rows the views wrote: one visitor row each. */
   viewRows: number;
+  /** Visitor rows new shards copied from their parents when the article split (`imported`). */
+  copiedRows: number;
+  /** New shards (not shard 0), and the DO requests their copies took (handOver + its pages). */
+  newShards: number;
+  copyRequests: number;
   /** Rows an object writes once (meta, the day's salt, the day table itself, folded days). */
   fixedRows: number;
 }
@@ -42,9 +46,10 @@ function eachCounter(
   }
 }
 
+const catalogue = "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'v_*'";
 const dayTables = (db: DatabaseSync) =>
   db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'v_*'")
+    .prepare(catalogue)
     .all()
     .map((r) => String(r.name));
 
@@ -67,7 +72,23 @@ export function counterRows(stateDir: string, articleId: number): Set<string> {
   return rows;
 }
 
-const none: CounterBooks = { objects: 0, views: 0, rejections: 0, viewRows: 0, fixedRows: 0 };
+/** The latest visitor row's last_at (ms) across one article's objects, 0 if none. */
+export function lastWrite(stateDir: string, articleId: number): number {
+  let last = 0;
+  eachCounter(stateDir, (db, id) => {
+    for (const t of id === articleId ? dayTables(db) : []) {
+      last = Math.max(last, Number(db.prepare(`SELECT max(last_at) AS n FROM ${t}`).get()?.n ?? 0));
+    }
+  });
+  return last;
+}
+
+const none: CounterBooks = {
+  ...{ objects: 0, views: 0, rejections: 0, viewRows: 0, fixedRows: 0 },
+  ...{ copiedRows: 0, newShards: 0, copyRequests: 0 },
+};
+/** Rows per handOverRows page (src/views/counter.ts handoverPage). */
+const handoverPage = 2_000;
 
 /** Reads every ViewCounter object's file; keyed by the article id its meta table names. */
 export function readCounterBooks(stateDir: string): Map<number, CounterBooks> {
@@ -77,9 +98,14 @@ export function readCounterBooks(stateDir: string): Map<number, CounterBooks> {
     const tables = dayTables(db);
     const b = books.get(articleId) ?? { ...none };
     b.objects += 1;
+    const newShard = one("SELECT coalesce(max(value), 0) FROM meta WHERE key = 'shard'") > 0;
+    if (newShard) [b.newShards, b.copyRequests] = [b.newShards + 1, b.copyRequests + 1];
     for (const t of tables) {
+      const copied = one(`SELECT coalesce(sum(imported), 0) FROM ${t}`);
       b.views += one(`SELECT coalesce(sum(views), 0) FROM ${t}`);
-      b.viewRows += one(`SELECT count(*) FROM ${t}`);
+      b.viewRows += one(`SELECT count(*) FROM ${t}`) - copied;
+      b.copiedRows += copied;
+      if (newShard && copied) b.copyRequests += Math.floor(copied / handoverPage) + 1;
     }
     b.rejections += one('SELECT coalesce(sum(count), 0) FROM rejections');
     const once = ['rejections', 'meta', 'salts', 'days', 'children'];

@@ -1,8 +1,7 @@
 /**
- * The one load tool: autocannon, driven as a library (so every request can carry its own path
- * and visitor) in a child process of its own, so the client never shares an event loop with
- * the harness or Miniflare. Beside each round the harness reads, from /proc, the CPU time the
- * target's workerd spent, which is steadier than req/s on a shared machine.
+ * The one load tool: autocannon as a library (each request its own path and visitor), in a child
+ * process of its own. Around each round the harness reads, from /proc, the CPU time the target's
+ * workerd spent, which is steadier than req/s on a shared machine.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';

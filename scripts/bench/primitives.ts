@@ -20,6 +20,20 @@ export class Counter extends DurableObject {
   increment() {
     return this.ctx.storage.sql.exec('UPDATE c SET n = n + 1 WHERE id = 1 RETURNING n').one().n;
   }
+  // The least a private, exact counter does: a keyed hash of the visitor under a day's random
+  // salt (WebCrypto's HMAC, the platform's own), inserted-or-ignored, counted only when new.
+  async countOnce(visitor) {
+    const [sql, day] = [this.ctx.storage.sql, new Date().toISOString().slice(0, 10)];
+    if (this.day !== day) {
+      sql.exec('CREATE TABLE IF NOT EXISTS salts (day TEXT PRIMARY KEY, salt BLOB NOT NULL); CREATE TABLE IF NOT EXISTS v (h BLOB PRIMARY KEY) WITHOUT ROWID');
+      sql.exec('INSERT OR IGNORE INTO salts VALUES (?, ?)', day, crypto.getRandomValues(new Uint8Array(32)).buffer);
+      const salt = sql.exec('SELECT salt FROM salts WHERE day = ?', day).one().salt;
+      [this.key, this.day] = [await crypto.subtle.importKey('raw', salt, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']), day];
+    }
+    const h = (await crypto.subtle.sign('HMAC', this.key, new TextEncoder().encode(visitor))).slice(0, 16);
+    return this.ctx.storage.transactionSync(() => sql.exec(sql.exec('INSERT OR IGNORE INTO v VALUES (?)', h).rowsWritten
+      ? 'UPDATE c SET n = n + 1 WHERE id = 1 RETURNING n' : 'SELECT n FROM c').one().n);
+  }
 }
 
 const cacheKey = 'https://primitives.bench/cached';
@@ -46,15 +60,15 @@ export default {
         const key = request.headers.get('CF-Connecting-IP') + '|' + request.headers.get('User-Agent');
         const { success } = await env.LIMITER.limit({ key });
         const object = url.searchParams.get('object') ?? 'hot';
-        const n = await env.COUNTER.get(env.COUNTER.idFromName(object)).increment();
+        const stub = env.COUNTER.get(env.COUNTER.idFromName(object));
+        const n = url.searchParams.has('dedupe') ? await stub.countOnce(key) : await stub.increment();
         return Response.json({ success, n });
       }
       case '/cache': {
         const hit = await caches.default.match(cacheKey);
         if (hit) return hit;
-        const res = new Response('x'.repeat(2000), {
-          headers: { 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=3600' },
-        });
+        const headers = { 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=3600' };
+        const res = new Response('x'.repeat(2000), { headers });
         ctx.waitUntil(caches.default.put(cacheKey, res.clone()));
         return res;
       }

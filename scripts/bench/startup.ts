@@ -99,26 +99,3 @@ export async function measureStartup(
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-/**
- * `npm run bench:startup [-- rounds]`: only the bundle size and the startup rounds, without the
- * load run's seeding (what a change to module-load work needs to see, in a minute or two).
- */
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { buildWorker, removeBuild } = await import('../lib/run-worker');
-  const { judgeStartup } = await import('./budgets');
-  const buildDir = buildWorker();
-  try {
-    const kib = bundleGzip(buildDir) / 1024;
-    const rounds = await measureStartup(buildDir, Number(process.argv[2] ?? 7));
-    const perRound = rounds.map((r) => `${r.gazette.toFixed(1)} ÷ ${r.floor.toFixed(1)} ms`);
-    const judged = judgeStartup(rounds);
-    process.stdout.write(
-      `bundle ${kib.toFixed(1)} KiB gzipped\nstartup per round: ${perRound.join('; ')}\n` +
-        `ratios: ${rounds.map((r) => (r.gazette / r.floor).toFixed(2)).join(' ')}\n` +
-        `${judged.what}: ${judged.measured} (${judged.status}, budget ${judged.budget})\n`,
-    );
-  } finally {
-    removeBuild(buildDir);
-  }
-}

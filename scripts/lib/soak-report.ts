@@ -213,3 +213,27 @@ export function renderSoakBlock(run: SoakRun, checks: Check[]): string {
     `workerd RSS samples, control (peak ${mib(peak(run.control))}): ${run.control.samples.map((s) => s.rss.toFixed(0)).join(' ')}`,
   ].join('\n');
 }
+
+const [soakStart, soakEnd] = ['<!-- soak:start -->', '<!-- soak:end -->'];
+
+/**
+ * `markdown` with the soak's block (`npm run soak`, scripts/soak.ts) between its markers: the
+ * given `block`, or else the one `previous` (the file being replaced) carried, so a benchmark
+ * run that rewrites BENCHMARKS.md keeps the soak's figures. Replaced in place when `markdown`
+ * has the markers already, appended otherwise.
+ */
+export function withSoakBlock(markdown: string, previous: string | null, block?: string): string {
+  const span = (text: string) => [text.indexOf(soakStart), text.indexOf(soakEnd)] as const;
+  const inner = (text: string | null) => {
+    const [from, to] = text ? span(text) : [-1, -1];
+    return from >= 0 && to > from ? text!.slice(from + soakStart.length, to).trim() : null;
+  };
+  const content = block ?? inner(previous);
+  if (!content) return markdown;
+  const wrapped = `${soakStart}\n\n${content}\n\n${soakEnd}`;
+  const [from, to] = span(markdown);
+  if (from >= 0 && to > from) {
+    return markdown.slice(0, from) + wrapped + markdown.slice(to + soakEnd.length);
+  }
+  return `${markdown.trimEnd()}\n\n${wrapped}\n`;
+}

@@ -22,8 +22,22 @@ export class TtlCache<K, V> {
   }
 
   set(key: K, value: V, ttlMs: number, now: number): void {
-    if (!this.entries.has(key) && this.entries.size >= this.maxEntries) this.entries.clear();
+    if (!this.entries.delete(key) && this.entries.size >= this.maxEntries) this.entries.clear();
     this.entries.set(key, { expires: now + ttlMs, value });
+  }
+
+  /**
+   * Up to `max` keys whose entries expire before `by` (expired ones included), from the least
+   * recently set; a bounded look at the front of the map (set() moves a key to the back).
+   */
+  expiringBefore(by: number, max: number): K[] {
+    const keys: K[] = [];
+    let looked = 0;
+    for (const [key, entry] of this.entries) {
+      if (keys.length >= max || ++looked > max * 4) break;
+      if (entry.expires < by) keys.push(key);
+    }
+    return keys;
   }
 
   get size(): number {

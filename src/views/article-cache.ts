@@ -10,8 +10,21 @@ import type { CountableArticle } from './queries';
 const positiveTtlMs = 30_000;
 const negativeTtlMs = 5_000;
 const maxEntries = 20_000;
+/**
+ * A miss also refreshes up to this many other entries that expire within `refreshAheadMs`, in
+ * the same D1 read (at most `refreshAhead` ids in all, within D1's 100 bound parameters;
+ * the batch read's 100 ids add none): over 1,000 articles each entry
+ * expired before its article's next beacon, so a third of the beacons paid a D1 read of one
+ * row; now one read in many renews the entries about to lapse. Freshness is never worse: an
+ * entry is renewed early, never kept past its TTL. With the counter's salts read on wake
+ * (counter.ts load), beacons over 1,000 articles in back-to-back bench runs (7 rounds of 4 s):
+ * 8,349 against 6,278 µs/req of workerd CPU (0.75 ×); 5 rounds of 5 s: 7,420 against 5,768.
+ */
+const refreshAhead = 64;
+const refreshAheadMs = 15_000;
 
 const cache = new TtlCache<number, CountableArticle | null>(maxEntries);
+const renewing = new Set<number>();
 
 export async function countableArticles(
   db: Database,
@@ -32,11 +45,22 @@ export async function countableArticles(
   if (misses.length) {
     // Loaded on the first miss, not with the module: src/views/counter.ts says why.
     const { findCountableArticles } = await import('./queries');
-    const fresh = await findCountableArticles(db, misses, now);
-    for (const id of misses) {
-      const article = fresh.get(id) ?? null;
-      cache.set(id, article, article ? positiveTtlMs : negativeTtlMs, t);
-      if (article) found.set(id, article);
+    const asked = new Set(misses);
+    const room = Math.max(0, refreshAhead - misses.length);
+    // Not the entries another beacon's read is renewing already (concurrent misses).
+    const ahead = cache.expiringBefore(t + refreshAheadMs, room + renewing.size);
+    for (const id of ahead.filter((id) => !renewing.has(id)).slice(0, room)) asked.add(id);
+    const extra = [...asked].filter((id) => !misses.includes(id));
+    for (const id of extra) renewing.add(id);
+    try {
+      const fresh = await findCountableArticles(db, [...asked], now);
+      for (const id of asked) {
+        const article = fresh.get(id) ?? null;
+        cache.set(id, article, article ? positiveTtlMs : negativeTtlMs, t);
+        if (article && misses.includes(id)) found.set(id, article);
+      }
+    } finally {
+      for (const id of extra) renewing.delete(id);
     }
   }
   return found;

@@ -229,6 +229,8 @@ export class ViewCounter extends DurableObject<Env> {
   private readonly dayStarts = new Map<string, number>();
   /** Salts in use, each with its HMAC keyed once (see keyerFor). */
   private readonly keyers = new Map<string, Keyer>();
+  /** Every stored salt by day, read with the small tables on wake (see load). */
+  private readonly salts = new Map<string, Uint8Array>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -315,26 +317,32 @@ export class ViewCounter extends DurableObject<Env> {
   }
 
   private load(dayTables: string[]) {
-    // The four small tables in one statement: a wake is most beacons' cost over 1,000
+    // The five small tables in one statement: a wake is most beacons' cost over 1,000
     // articles (see migrate), and each statement on a freshly opened object was about 2 % of
-    // the isolate's samples there.
+    // the isolate's samples there. The salts came along later: the first hit after a wake
+    // read its day's salt and rollover() probed for stale ones, two statements per wake (with
+    // src/views/article-cache.ts's refresh-ahead, 0.75 × the CPU per beacon over 1,000 articles).
     const rows = this.sql
       .exec<{
-        kind: 'meta' | 'child' | 'day' | 'rejection';
+        kind: 'meta' | 'child' | 'day' | 'rejection' | 'salt';
         name: string | null;
         reason: string | null;
         x: number;
         y: number | null;
         z: number | null;
+        salt: ArrayBuffer | null;
       }>(
-        `SELECT 'meta' AS kind, key AS name, NULL AS reason, value AS x, NULL AS y, NULL AS z FROM meta
-         UNION ALL SELECT 'child', NULL, NULL, shard, NULL, NULL FROM children
-         UNION ALL SELECT 'day', day, NULL, views, visitors, flushed FROM days
-         UNION ALL SELECT 'rejection', day, reason, count, flushed_count, NULL FROM rejections`,
+        `SELECT 'meta' AS kind, key AS name, NULL AS reason, value AS x, NULL AS y, NULL AS z, NULL AS salt FROM meta
+         UNION ALL SELECT 'child', NULL, NULL, shard, NULL, NULL, NULL FROM children
+         UNION ALL SELECT 'day', day, NULL, views, visitors, flushed, NULL FROM days
+         UNION ALL SELECT 'rejection', day, reason, count, flushed_count, NULL, NULL FROM rejections
+         UNION ALL SELECT 'salt', day, NULL, 0, NULL, NULL, salt FROM salts`,
       )
       .toArray();
     for (const row of rows) {
-      if (row.kind === 'meta') {
+      if (row.kind === 'salt') {
+        this.salts.set(row.name!, new Uint8Array(row.salt!));
+      } else if (row.kind === 'meta') {
         if (row.name === 'article_id') this.articleId = row.x;
         if (row.name === 'shard') this.shard = row.x;
         if (row.name === 'view_base') this.viewBase = row.x;
@@ -380,10 +388,9 @@ export class ViewCounter extends DurableObject<Env> {
   }
 
   private oldestSaltDay(): string | null {
-    const row = this.sql
-      .exec<{ day: string }>('SELECT day FROM salts ORDER BY day LIMIT 1')
-      .toArray()[0];
-    return row?.day ?? null;
+    let oldest: string | null = null;
+    for (const day of this.salts.keys()) if (oldest === null || day < oldest) oldest = day;
+    return oldest;
   }
 
   private dayStart(day: string): number {
@@ -461,13 +468,12 @@ export class ViewCounter extends DurableObject<Env> {
   }
 
   private saltFor(day: string, create: boolean): Uint8Array | null {
-    const row = this.sql
-      .exec<{ salt: ArrayBuffer }>('SELECT salt FROM salts WHERE day = ?', day)
-      .toArray()[0];
-    if (row) return new Uint8Array(row.salt);
+    const known = this.salts.get(day);
+    if (known) return known;
     if (!create) return null;
     const salt = crypto.getRandomValues(new Uint8Array(32));
     this.sql.exec('INSERT INTO salts (day, salt) VALUES (?, ?)', day, salt.buffer);
+    this.salts.set(day, salt);
     // A salt for a day long past (a hit stamped with an old clock) must still be forgotten.
     this.rolledOverThrough = null;
     return salt;
@@ -633,6 +639,7 @@ export class ViewCounter extends DurableObject<Env> {
         const own = this.saltFor(day, false);
         if (!own) {
           this.sql.exec('INSERT INTO salts (day, salt) VALUES (?, ?)', day, salt);
+          this.salts.set(day, new Uint8Array(salt));
           this.rolledOverThrough = null;
         } else if (own.join() !== new Uint8Array(salt).join()) {
           // Hashes under another salt would never match here (a shard from before layouts).
@@ -818,11 +825,13 @@ export class ViewCounter extends DurableObject<Env> {
       this.liveTables.delete(table);
       this.legacyTables.delete(table);
     }
-    // A read first: the DELETE is a write transaction even when it finds nothing, and it ran on
-    // every wake (4.7 % of the isolate's samples over 1,000 articles, where most beacons wake
-    // their counter); a stale salt is there once a day.
-    if (this.sql.exec('SELECT 1 FROM salts WHERE day < ? LIMIT 1', keepFrom).toArray().length) {
+    // Only when one is stale (once a day): the DELETE is a write transaction even when it
+    // finds nothing, and it ran on every wake (4.7 % of the isolate's samples over 1,000
+    // articles, where most beacons wake their counter).
+    const stale = [...this.salts.keys()].filter((day) => day < keepFrom);
+    if (stale.length) {
       this.sql.exec('DELETE FROM salts WHERE day < ?', keepFrom);
+      for (const day of stale) this.salts.delete(day);
     }
     for (const day of this.keyers.keys()) if (day < keepFrom) this.keyers.delete(day);
     this.rolledOverThrough = today;

@@ -36,4 +36,17 @@ describe('TtlCache', () => {
     expect(cache.stale('a')).toEqual({ value: 1 });
     expect(cache.stale('b')).toBeUndefined();
   });
+
+  it('names the entries that expire before a moment, least recently set first, up to a bound', () => {
+    const cache = new TtlCache<string, number>(10);
+    cache.set('a', 1, 1000, 0);
+    cache.set('b', 2, 1000, 500);
+    cache.set('c', 3, 5000, 0);
+    // Set again: renewed, and moved behind the others.
+    cache.set('a', 1, 1000, 900);
+    expect(cache.expiringBefore(1600, 10)).toEqual(['b']);
+    expect(cache.expiringBefore(2000, 10)).toEqual(['b', 'a']);
+    expect(cache.expiringBefore(2000, 1)).toEqual(['b']);
+    expect(cache.expiringBefore(100, 10)).toEqual([]);
+  });
 });

@@ -5,6 +5,7 @@ import {
   pairFigures,
   ratioBudgets,
   setAlarmRowsPerFlush,
+  splitCopy,
   viewCost,
   type Pair,
 } from '../../scripts/bench/budgets';
@@ -126,6 +127,34 @@ describe('viewCost', () => {
     });
     expect(cost.doRowsPerView).toBeCloseTo(3, 6);
     expect(setAlarmRowsPerFlush(10)).toBe(1);
+  });
+});
+
+describe('splitCopy', () => {
+  it("prices a split's copied rows once, per split, outside the per-view figure", () => {
+    const run = {
+      ...{ beacons: 1000, views: 1000, objects: 2, viewRows: 1000, fixedRows: 8 },
+      ...{ flushes: 2, d1RowsPerFlush: 3, copiedRows: 400, newShards: 1, copyRequests: 2 },
+    };
+    const copy = splitCopy(run);
+    expect(copy).toMatchObject({ rows: 400, requests: 2, shards: 1, asRunRowsPerView: 0.4 });
+    expect(copy.dollars).toBeCloseTo((400 * 1 + 2 * 0.15) / 1e6, 12);
+    expect(copy.perSplit).toBe(copy.dollars);
+    // The steady state is the same with or without the copy.
+    expect(viewCost(run).doRowsPerView).toBe(viewCost({ ...run, copiedRows: 0 }).doRowsPerView);
+  });
+});
+
+describe('judgeRatio beside the dedupe floor', () => {
+  it('judges the issue floor and notes the deduplicating floor without judging it', () => {
+    const beacon = ratioBudgets.find((b) => b.key === 'beacon-hot')!;
+    const p: Pair = { ...pair([500, 500, 500], [1000, 1000, 1000]), key: 'beacon-hot' };
+    p.dedupe = [round(800), round(800), round(800)];
+    expect(judgeRatio(beacon, p)).toMatchObject({
+      status: 'fail',
+      measured: '0.500',
+      note: '÷ the dedupe floor: 0.625, not judged',
+    });
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withSoakBlock } from '../../scripts/bench/report';
+import { withSoakBlock } from '../../scripts/lib/soak-report';
 
 const block = (text: string) => `<!-- soak:start -->\n\n${text}\n\n<!-- soak:end -->`;
 
