@@ -133,6 +133,8 @@ const plannedTables = new Set([
   'attachments',
   'article_views_daily',
   'view_rejections_daily',
+  'article_documents',
+  'channel_listings',
   // aliases used in the queries
   'target',
   'parent',
@@ -142,6 +144,7 @@ const plannedTables = new Set([
   't',
   'n',
   'f',
+  'm',
 ]);
 
 interface Compiled {

@@ -1,8 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Database } from '../db/client';
-import { articleDocuments, articles, channels } from '../db/schema';
-import type { ArticleDetail, ArticleNeighbour } from './types';
+import { articleDocuments, articles, channelListings, channels } from '../db/schema';
+import type { ArticleDetail, ArticleNeighbour, ArticleSummary } from './types';
 
 /**
  * The per-article public document (issue 20): everything the article API and page show of an
@@ -120,6 +120,25 @@ export const documentSql = sql<string>`json_object(
   'next', json(${neighbourSql('next')})
 )`;
 
+/**
+ * The ArticleSummary of the `articles` row joined with its channel, without its publish time,
+ * edit time and views (read live from `articles`, so a list shows what the row says now):
+ * what channel_listings stores for lists and feeds. Tags are sorted here, once per write.
+ */
+export const listingSummarySql = sql<string>`json_object(
+  'id', ${articles.id}, 'slug', ${articles.slug}, 'title', ${articles.title},
+  'subtitle', ${articles.subtitle}, 'summary', ${articles.summary}, 'source', ${articles.source},
+  'author', ${articles.author}, 'coverImageUrl', ${articles.coverImageUrl}, 'lang', ${articles.lang},
+  'channel', json_object('id', ${channels.id}, 'slug', ${channels.slug}, 'name', ${channels.name}),
+  'tags', json(${tagsSql})
+)`;
+
+/** A listing's stored summary as the public sees it, with the live row's times and views. */
+export type StoredSummary = Omit<ArticleSummary, 'publishedAt' | 'updatedAt' | 'views'>;
+
+/** The site-wide list's channel_id in channel_listings: no channel has id 0. */
+export const siteListing = 0;
+
 /** Which documents a write touches. */
 export type DocumentScope =
   /** An article (by id, or a subquery yielding it) and the neighbours it leaves and joins. */
@@ -179,9 +198,71 @@ function scopeCondition(scope: DocumentScope): SQL {
 }
 
 /**
+ * The articles whose listings a write in `scope` changes: for one article only itself (its
+ * neighbours' summaries do not mention it), otherwise the scope's articles.
+ */
+function listingCondition(scope: DocumentScope): SQL {
+  if ('article' in scope) return sql`${articles.id} in (select ${scope.article})`;
+  return scopeCondition(scope);
+}
+
+/** The listings of the published articles `condition` selects, as channel_listings rows. */
+function listingsSql(condition: SQL): SQL {
+  // The unary plus keeps the planner on the scope's own index, as in the documents' refresh.
+  return sql`with recursive up(article_id, channel_id, depth) as (
+      select ${articles.id}, ${articles.channelId}, 0 from ${articles}
+      where +${articles.status} = 'published' and ${articles.publishedAt} is not null
+        and ${condition}
+      union all
+      select up.article_id, c.parent_id, up.depth + 1
+      from up join channels c on c.id = up.channel_id
+      where c.parent_id is not null and up.depth < 32
+    ),
+    places(article_id, channel_id) as (
+      select article_id, channel_id from up
+      union select article_id, ${sql.raw(String(siteListing))} from up
+    )
+    -- CROSS JOIN keeps places outermost: the planner may otherwise scan every article.
+    select places.channel_id as channel_id, ${articles.publishedAt} as published_at,
+      ${articles.id} as article_id, ${listingSummarySql} as summary
+    from places cross join ${articles} on ${articles.id} = places.article_id
+      join ${channels} on ${channels.id} = ${articles.channelId}`;
+}
+
+/**
+ * Replaces the listings of the articles `condition` selects: one per channel on a published
+ * article's chain, root included, and one under siteListing. Statements for a write's batch.
+ */
+function listingRefreshStatements(db: Database, condition: SQL): Batch {
+  return [
+    db
+      .delete(channelListings)
+      .where(
+        sql`${channelListings.articleId} in (select ${articles.id} from ${articles} where ${condition})`,
+      ),
+    db
+      .insert(channelListings)
+      .select(
+        db
+          .select({
+            channelId: sql<number>`channel_id`.as('channel_id'),
+            publishedAt: sql<number>`published_at`.as('published_at'),
+            articleId: sql<number>`article_id`.as('article_id'),
+            summary: sql<string>`summary`.as('summary'),
+          })
+          .from(sql`(${listingsSql(condition)}) as listed`)
+          // SQLite needs a WHERE to tell the upsert's ON CONFLICT from a join constraint.
+          .where(sql`true`),
+      )
+      .onConflictDoNothing(),
+  ];
+}
+
+/**
  * The statements that bring the documents in `scope` up to date with the tables, to append to
  * a write's batch after its own statements (so they see the write): drop the documents of
- * articles that are no longer published, then rebuild the others. Idempotent.
+ * articles that are no longer published, then rebuild the others, and the same for their
+ * listings (channel_listings). Idempotent.
  */
 export function documentRefreshStatements(db: Database, scope: DocumentScope): Batch {
   const condition = scopeCondition(scope);
@@ -220,6 +301,7 @@ export function documentRefreshStatements(db: Database, scope: DocumentScope): B
           document: sql`excluded.document`,
         },
       }),
+    ...listingRefreshStatements(db, listingCondition(scope)),
   ];
 }
 
@@ -232,7 +314,7 @@ export function documentRemovalStatements(db: Database, id: number): Batch {
 const rebuildStep = 500;
 
 /**
- * Rebuilds every document from the tables, e.g. for data written before documents existed or
+ * Rebuilds every document (and listing) from the tables, e.g. for data written before documents existed or
  * by raw SQL (a restore, the benchmark's seed). Safe to run again; reads keep working while it
  * runs (each step replaces documents in place). Returns how many documents exist afterwards.
  */
@@ -245,6 +327,9 @@ export async function rebuildArticleDocuments(
   // Documents of purged articles would already have cascaded; these are left by raw deletes.
   await db.run(
     sql`delete from ${articleDocuments} where article_id not in (select id from ${articles})`,
+  );
+  await db.run(
+    sql`delete from ${channelListings} where article_id not in (select id from ${articles})`,
   );
   for (let from = 1; from <= max; from += rebuildStep) {
     const to = Math.min(max, from + rebuildStep - 1);

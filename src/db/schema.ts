@@ -235,6 +235,32 @@ export const articleDocuments = sqliteTable(
   ],
 );
 
+/**
+ * Where a published article lists (issue 20: lists done at write time, like article_documents):
+ * one row per channel on its channel chain (an article in 盘锦要闻 lists under 要闻动态 too) and
+ * one under channel 0, the site-wide list, each with the summary a list shows but its live
+ * times and counts. Kept current in the same batches as the documents
+ * (src/articles/documents.ts), so a channel list or the feed is one range scan of the primary
+ * key, newest first, plus a key lookup per row in `articles`. channel_id is a plain integer,
+ * not a foreign key: 0 is no channel, and a channel with articles cannot be deleted.
+ */
+export const channelListings = sqliteTable(
+  'channel_listings',
+  {
+    channelId: integer('channel_id').notNull(),
+    publishedAt: integer('published_at').notNull(),
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    /** JSON: the ArticleSummary without publishedAt, updatedAt and views (read live). */
+    summary: text('summary').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.channelId, t.publishedAt, t.articleId] }),
+    index('channel_listings_article_idx').on(t.articleId),
+  ],
+);
+
 /** A slug an article had before; its short link keeps redirecting to the article (301). */
 export const articleFormerSlugs = sqliteTable(
   'article_former_slugs',

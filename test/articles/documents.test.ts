@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import {
   documentRefreshStatements,
   documentSql,
+  listingSummarySql,
   rebuildArticleDocuments,
+  siteListing,
   type DocumentScope,
   type StoredDocument,
 } from '../../src/articles/documents';
@@ -19,7 +21,7 @@ import {
 } from '../../src/authoring/commands';
 import { publishDue } from '../../src/authoring/scheduled';
 import { mergeTags, patchChannel, renameTag } from '../../src/authoring/taxonomy';
-import { articleDocuments, articles, channels } from '../../src/db/schema';
+import { articleDocuments, articles, channelListings, channels } from '../../src/db/schema';
 import { now as clockNow } from '../../src/lib/clock';
 import {
   get,
@@ -80,6 +82,48 @@ async function expectAllDocumentsCurrent() {
     expect(JSON.parse(row.stored!), `document of article ${row.id}`).toEqual(live);
     expect([row.prevId, row.nextId]).toEqual([live.prev?.id ?? null, live.next?.id ?? null]);
   }
+  await expectAllListingsCurrent();
+}
+
+/**
+ * The listings' invariant: each published article lists under its own channel, every channel
+ * above it (the chain walked here in JS, apart from the SQL that maintains them) and the site,
+ * at its publish time, with the summary built from the tables right now; nothing else lists.
+ */
+async function expectAllListingsCurrent() {
+  const parents = new Map(
+    (await db.select({ id: channels.id, parentId: channels.parentId }).from(channels)).map((c) => [
+      c.id,
+      c.parentId,
+    ]),
+  );
+  const rows = await db
+    .select({
+      id: articles.id,
+      status: articles.status,
+      publishedAt: articles.publishedAt,
+      channelId: articles.channelId,
+      live: listingSummarySql,
+    })
+    .from(articles)
+    .innerJoin(channels, eq(channels.id, articles.channelId));
+  const expected: [number, number, number, unknown][] = [];
+  for (const row of rows) {
+    if (row.status !== 'published' || !row.publishedAt) continue;
+    const places: number[] = [siteListing];
+    for (let c: number | null | undefined = row.channelId; c != null; c = parents.get(c)) {
+      places.push(c);
+    }
+    for (const channelId of places) {
+      expected.push([channelId, row.publishedAt.getTime(), row.id, JSON.parse(row.live)]);
+    }
+  }
+  const listed = (await db.select().from(channelListings)).map(
+    (l) => [l.channelId, l.publishedAt, l.articleId, JSON.parse(l.summary)] as const,
+  );
+  const order = (a: readonly unknown[], b: readonly unknown[]) =>
+    (a[0] as number) - (b[0] as number) || (a[2] as number) - (b[2] as number);
+  expect([...listed].sort(order)).toEqual(expected.sort(order));
 }
 
 function write(id: number, changes: ArticleChanges, expectedVersion?: number) {
@@ -347,11 +391,25 @@ describe('rebuildArticleDocuments(db)', () => {
     await expectAllDocumentsCurrent();
   });
 
-  it('builds the same documents as the migration that backfilled them', async () => {
+  it('rebuilds missing and stale listings and drops those of unpublished articles', async () => {
+    const { a, b, c } = await chain();
+    await env.DB.batch([
+      env.DB.prepare('delete from channel_listings where article_id = ?').bind(b.id),
+      env.DB.prepare("update channel_listings set summary = '{}' where article_id = ?").bind(a.id),
+      env.DB.prepare("update articles set status = 'draft' where id = ?").bind(c.id),
+    ]);
+    await rebuildArticleDocuments(db);
+    await expectAllListingsCurrent();
+  });
+
+  it.each([
+    ['listings', 'channel-listings-backfill', 'channel_listings'],
+    ['documents', 'article-documents-backfill', 'article_documents'],
+  ])('builds the same %s as the migration that backfilled them', async (_what, name, table) => {
     await chain();
-    const backfill = env.TEST_MIGRATIONS.find((m) => m.name.includes('article-documents-backfill'));
+    const backfill = env.TEST_MIGRATIONS.find((m) => m.name.includes(name));
     expect(backfill).toBeDefined();
-    await env.DB.prepare('delete from article_documents').run();
+    await env.DB.prepare(`delete from ${table}`).run();
     for (const query of backfill!.queries) await env.DB.prepare(query).run();
     await expectAllDocumentsCurrent();
   });

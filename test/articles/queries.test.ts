@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { findArticle, listPublishedArticles } from '../../src/articles/queries';
 import { seedArticle, seedChannel, testDb, uniqueSlug } from '../helpers';
@@ -215,6 +216,46 @@ describe('listPublishedArticles(db, options)', () => {
       next: null,
       channelFound: true,
     });
+  });
+
+  it('lists an article under its channel, each channel above it and the site, newest first', async () => {
+    const { db, a, b, c } = await seedChain();
+    const t = clockNow() - 2 * day;
+    const deep = await seedArticle(db, { channelSlug: c.slug, publishedAt: new Date(t) });
+    const middle = await seedArticle(db, {
+      channelSlug: b.slug,
+      publishedAt: new Date(t + minute),
+    });
+    const base = { now: nowDate(), sort: 'latest', limit: 5 } as const;
+    const ids = async (channelSlug: string) =>
+      (await listPublishedArticles(db, { ...base, channelSlug })).items.map((x) => x.id);
+    expect(await ids(a.slug)).toEqual([middle.id, deep.id]);
+    expect(await ids(b.slug)).toEqual([middle.id, deep.id]);
+    expect(await ids(c.slug)).toEqual([deep.id]);
+    const site = await listPublishedArticles(db, {
+      ...base,
+      limit: 100,
+      publishedFrom: new Date(t),
+      publishedBefore: new Date(t + minute + 1),
+    });
+    expect(site.items.map((x) => x.id).filter((id) => id === deep.id || id === middle.id)).toEqual([
+      middle.id,
+      deep.id,
+    ]);
+  });
+
+  it('lists no article unpublished behind the commands, and still finds its channel', async () => {
+    const { db, c } = await seedChain();
+    const hidden = await seedArticle(db, { channelSlug: c.slug });
+    await env.DB.prepare("update articles set status = 'draft' where id = ?").bind(hidden.id).run();
+    const base = { now: nowDate(), sort: 'latest', limit: 5 } as const;
+    expect(await listPublishedArticles(db, { ...base, channelSlug: c.slug })).toEqual({
+      items: [],
+      next: null,
+      channelFound: true,
+    });
+    const site = await listPublishedArticles(db, { ...base, limit: 100 });
+    expect(site.items.map((x) => x.id)).not.toContain(hidden.id);
   });
 
   it('returns summaries with the channel, tags and flushed views', async () => {

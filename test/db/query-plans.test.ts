@@ -49,17 +49,35 @@ describe('EXPLAIN QUERY PLAN of public queries', () => {
     expect(tableScans(lines)).toEqual([]);
   });
 
-  it('lists the newest articles straight from the status index, without sorting', async () => {
+  it('lists the newest articles as one range of the listings key, then article keys, without sorting', async () => {
     const lines = await plan(listPublishedArticlesQuery(db, base));
-    expect(lines[0]).toMatch(/^SEARCH articles USING INDEX articles_status_published_idx/);
-    // Only the per-article tag subquery sorts (a handful of tags by position), never the list.
-    const outer = lines.slice(
-      0,
-      lines.findIndex((l) => l.startsWith('CORRELATED')),
+    expect(lines[0]).toMatch(
+      /^SEARCH channel_listings USING INDEX sqlite_autoindex_channel_listings_1 \(channel_id=\? AND published_at</,
     );
-    expect(outer.length).toBeGreaterThan(0);
-    expect(outer.join('\n')).not.toMatch(/TEMP B-TREE/);
+    expect(lines).toContain('SEARCH articles USING INTEGER PRIMARY KEY (rowid=?)');
+    expect(lines.join('\n')).not.toMatch(/TEMP B-TREE|SCAN/);
   });
+
+  it.each<[string, ListArticlesOptions]>([
+    ['a channel', { ...base, channelSlug: 'news' }],
+    ['the next page of a channel', { ...base, channelSlug: 'news', after: [now.getTime(), 10] }],
+    [
+      "a channel's date range",
+      { ...base, channelSlug: 'news', publishedFrom: new Date(0), publishedBefore: now },
+    ],
+  ])(
+    'lists %s from its slug, then one range of the listings key, without sorting',
+    async (_label, options) => {
+      const lines = await plan(listPublishedArticlesQuery(db, options));
+      expect(lines).toEqual([
+        'SEARCH channels USING COVERING INDEX channels_slug_unique (slug=?)',
+        expect.stringMatching(
+          /^SEARCH channel_listings USING INDEX sqlite_autoindex_channel_listings_1 \(channel_id=\? AND \(?published_at.*LEFT-JOIN$/,
+        ),
+        'SEARCH articles USING INTEGER PRIMARY KEY (rowid=?) LEFT-JOIN',
+      ]);
+    },
+  );
 
   it('looks an id list up by primary key', async () => {
     const lines = await plan(listPublishedArticlesQuery(db, { ...base, ids: [1, 2, 3] }));
@@ -130,7 +148,7 @@ describe('keyset pagination cost', () => {
       return { rows: r.results.length, read: r.meta.rows_read };
     };
     const firstPage = await measure(options);
-    const deepPage = await measure({ ...options, after: [deep.publishedAt!.getTime(), deep.id] });
+    const deepPage = await measure({ ...options, after: [deep.publishedAt!.getTime(), deep.id!] });
     expect(firstPage.rows).toBe(6);
     expect(deepPage.rows).toBe(6);
     // Walking from the top to row 50 would read well over 50 rows.
