@@ -148,8 +148,7 @@ async function hotArticle(gazette: RunningWorker, id: number, first: First) {
     });
     return counted;
   };
-  // Reads of an object's SQLite file from this process may lag its writes (suspected when a
-  // no-split run's duplicate flood "wrote" 1,770 rows): a fresh visitor's row shown proves them.
+  // Every hit so far has landed in the objects' files once a fresh visitor's row shows there.
   const settle = async () => {
     const t = Date.now();
     await post(1, () => visitorHeaders(nextVisitors()));
@@ -161,19 +160,22 @@ async function hotArticle(gazette: RunningWorker, id: number, first: First) {
   const row = (await db.prepare(`${sql} FROM articles WHERE id = ?`).bind(id).first<Hot>())!;
   const live = ((await (await fetch(url)).json()) as { views: number }).views;
   const { objects, views } = readCounterBooks(gazette.stateDir).get(id)!;
-  // One pass first: every shard of the final layout takes its buckets over (a split's one-off copy).
-  await post(first.sent, visitorOf);
+  await post(first.sent, visitorOf); // so that the final layout's shards take their buckets over
   const floods: Flood[] = [];
   const n = short ? 500 : 2_000;
   const kinds = { bot: [n, () => benchHeaders], duplicate: [n, visitorOf] };
+  const copied = () => readCounterBooks(gazette.stateDir).get(id)!.copiedRows;
   for (const [kind, [hits, headers]] of Object.entries(kinds) as [Flood['kind'], Kind][]) {
     await settle();
-    const [before, sends] = [counterRows(gazette.stateDir, id), tallySends];
+    const [before, sends, copiedBefore] = [counterRows(gazette.stateDir, id), tallySends, copied()];
     const counted = await post(hits, headers);
     await settle();
-    // Less the second fresh visitor's own row.
-    const after = [...counterRows(gazette.stateDir, id)].filter((r) => !before.has(r)).length - 1;
-    floods.push({ kind, hits, counted, rowsWritten: after, tallySends: tallySends - sends });
+    // Less the second fresh visitor's own row and a split's one-off copy: a duplicate flood at
+    // full speed can raise the layout itself (2 → 4 shards, 4,172 rows copied, 2026-12-02).
+    const copiedRows = copied() - copiedBefore;
+    const rowsWritten =
+      [...counterRows(gazette.stateDir, id)].filter((r) => !before.has(r)).length - 1 - copiedRows;
+    floods.push({ kind, hits, counted, rowsWritten, copiedRows, tallySends: tallySends - sends });
   }
   const hot = { shards: row.shards, splitAt, objects, views, d1: row.d1, live: live - row.base };
   return { hot, floods };

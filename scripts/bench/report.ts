@@ -45,10 +45,8 @@ export interface BenchReport {
 }
 
 /** Hits on the hot article that must not count; rows and tally sends are what they cost. */
-export type Flood = { kind: 'bot' | 'duplicate' } & Record<
-  'hits' | 'counted' | 'rowsWritten' | 'tallySends',
-  number
->;
+type FloodCounts = 'hits' | 'counted' | 'rowsWritten' | 'copiedRows' | 'tallySends';
+export type Flood = { kind: 'bot' | 'duplicate' } & Record<FloodCounts, number>;
 
 const floodRequests = (f: Flood) => (f.kind === 'bot' ? 0 : f.hits) + f.tallySends;
 
@@ -255,11 +253,11 @@ export function renderMarkdown(
     out.push(
       '',
       ...head(
-        'flood on the hot article|>hits|>counted|>storage rows written / hit|>DO requests / hit',
+        "flood on the hot article|>hits|>counted|>storage rows written / hit|>DO requests / hit|>split's copy, rows (not counted)",
       ),
       ...report.floods.map(
         (f) =>
-          `| ${who[f.kind]} | ${n0(f.hits)} | ${n0(f.counted)} | ${fixed(f.rowsWritten / f.hits, 3)} | ${fixed(floodRequests(f) / f.hits, 3)} |`,
+          `| ${who[f.kind]} | ${n0(f.hits)} | ${n0(f.counted)} | ${fixed(f.rowsWritten / f.hits, 3)} | ${fixed(floodRequests(f) / f.hits, 3)} | ${n0(f.copiedRows ?? 0)} |`,
       ),
     );
   }
